@@ -1,0 +1,69 @@
+# memspice — build, test, demo, bench.  See README.md.
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+OPT     ?= -O2 -g
+HDF5_CFLAGS := $(shell pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
+HDF5_LIBS   := $(shell pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
+CFLAGS  += -std=c11 $(OPT) -Wall -Wextra -Wshadow -Werror -fPIC -D_POSIX_C_SOURCE=200809L \
+           -I/usr/include/suitesparse $(HDF5_CFLAGS) $(SANFLAGS)
+LDLIBS  += -lklu -lbtf -lamd -lcolamd -lsuitesparseconfig $(HDF5_LIBS) -ldl -lpthread -lm
+LDFLAGS += $(SANFLAGS)
+
+LIB_SRC  := $(sort $(wildcard src/*/*.c))
+LIB_SRC  := $(filter-out src/cli/%,$(LIB_SRC))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps test test-fast demo bench install clean
+all: $(BUILD)/memspice $(BUILD)/libmemspice.a $(BUILD)/libmemspice.so
+
+$(BUILD)/%.o: %.c $(wildcard src/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libmemspice.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libmemspice.so: $(LIB_OBJ)
+	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/memspice: $(CLI_OBJ) $(BUILD)/libmemspice.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmemspice.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libmemspice.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libmemspice.a $(LDLIBS)
+
+tests: $(TEST_BIN)
+
+deps:
+	@tools/install-deps.sh
+
+# Everything: unit tests, end-to-end tests, then the same under ASan/UBSan.
+test: deps
+	@$(MAKE) --no-print-directory all tests
+	@$(MAKE) --no-print-directory BUILD=build-san OPT="-O1 -g" \
+	    SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all tests
+	@tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tools/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(BUILD)/memspice $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/libmemspice.a $(BUILD)/libmemspice.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 src/memspice.h $(DESTDIR)$(PREFIX)/include/
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,25 @@
+/* cli.h — the memspice command: subcommands and shared helpers. */
+#ifndef MS_CLI_H
+#define MS_CLI_H
+
+#include "../memspice.h"
+
+#define MS_VERSION "0.1.0"
+
+int ms_cmd_run(int argc, char **argv);
+
+/* Print "memspice: error: <msg>" to stderr; returns the exit code for code. */
+int ms_cli_fail(const MsError *err);
+/* Exit code for an error code: 1 for bad input and numerical failure, 2 usage. */
+int ms_cli_exit_code(int code);
+
+/* A progress bar on stderr (only when stderr is a terminal, or forced). */
+typedef struct MsProgressBar {
+    const char *label;
+    int enabled, last_pct;
+} MsProgressBar;
+void ms_progress_init(MsProgressBar *p, const char *label, int force);
+void ms_progress_cb(double fraction, void *user);
+void ms_progress_done(MsProgressBar *p);
+
+#endif

@@ -1,0 +1,80 @@
+/* dev_inductor.c — linear inductor with branch current i:
+ *   KCL: f_a += i, f_b -= i;  branch: d/dt (L i) - (va - vb) = 0.
+ * "ic=i0" is the initial current used with .tran ... uic. */
+#include "stamp.h"
+
+typedef struct Inductor {
+    MsInstHead h;
+    int a, b, k;
+    double l, ic;
+    int has_ic;
+    int ak, bk, ka, kb, kk;
+} Inductor;
+
+static int ind_parse(MsElab *el, const MsCard *c, void *p)
+{
+    Inductor *d = p;
+    int nodes[2], next, rc;
+    if ((rc = ms_parse_nodes(el, c, 2, nodes)) || (rc = ms_parse_value(el, c, 3, "l", &d->l, &next)))
+        return rc;
+    d->a = nodes[0];
+    d->b = nodes[1];
+    for (; next < c->ntok; next += 3) {
+        if (next + 2 < c->ntok && ms_tok_is(&c->tok[next], "ic") && c->tok[next + 1].kind == TK_EQ) {
+            if ((rc = ms_elab_value(el, &c->tok[next + 2], &d->ic)))
+                return rc;
+            d->has_ic = 1;
+        } else {
+            return ms_elab_error(el, MS_ERR_UNSUPPORTED, &c->tok[next], "unsupported inductor argument '%s'",
+                                 c->tok[next].s);
+        }
+    }
+    return MS_OK;
+}
+
+static int ind_unknowns(MsSetup *s, void *insts, int n)
+{
+    Inductor *d = insts;
+    for (int i = 0; i < n; i++)
+        d[i].k = ms_setup_branch(s, d[i].h.name);
+    return MS_OK;
+}
+
+static int ind_entries(MsSetup *s, void *insts, int n)
+{
+    Inductor *d = insts;
+    for (int i = 0; i < n; i++) {
+        ms_setup_entry(s, d[i].a, d[i].k, &d[i].ak);
+        ms_setup_entry(s, d[i].b, d[i].k, &d[i].bk);
+        ms_setup_entry(s, d[i].k, d[i].a, &d[i].ka);
+        ms_setup_entry(s, d[i].k, d[i].b, &d[i].kb);
+        ms_setup_entry(s, d[i].k, d[i].k, &d[i].kk);
+    }
+    return MS_OK;
+}
+
+static void ind_stamp(const void *insts, int n, double *G, double *C)
+{
+    const Inductor *d = insts;
+    for (int i = 0; i < n; i++) {
+        G[d[i].ak] += 1;
+        G[d[i].bk] -= 1;
+        G[d[i].ka] -= 1;
+        G[d[i].kb] += 1;
+        C[d[i].kk] += d[i].l;
+    }
+}
+
+static void ind_ics(const void *insts, int n, MsIcSink *sink)
+{
+    const Inductor *d = insts;
+    for (int i = 0; i < n; i++)
+        if (d[i].has_ic)
+            sink->add(sink, d[i].k, 0, d[i].ic);
+}
+
+const MsDevType ms_dev_inductor = {
+    .name = "inductor", .letter = 'l', .inst_size = sizeof(Inductor),
+    .parse = ind_parse, .unknowns = ind_unknowns, .entries = ind_entries,
+    .stamp_linear = ind_stamp, .initial = ind_ics,
+};

@@ -1,0 +1,51 @@
+/* dev_isource.c — independent current source: I(t) flows from the + node
+ * through the source to the - node:  f_a += I, f_b -= I  (so b_a -= I). */
+#include "source_parse.h"
+#include "stamp.h"
+
+typedef struct ISource {
+    MsInstHead h;
+    int a, b, id;
+    MsWave w;
+} ISource;
+
+static int is_parse(MsElab *el, const MsCard *c, void *p)
+{
+    ISource *s = p;
+    int nodes[2], rc;
+    if ((rc = ms_parse_nodes(el, c, 2, nodes)))
+        return rc;
+    s->a = nodes[0];
+    s->b = nodes[1];
+    s->id = ms_elab_source_id(el, s->h.name);
+    return ms_parse_source(el, c, 3, &s->w);
+}
+
+static void is_load(const void *insts, int n, const MsSourceEval *se, double *b)
+{
+    const ISource *s = insts;
+    for (int i = 0; i < n; i++) {
+        double val = ms_source_value(&s[i].w, s[i].id, se);
+        b[s[i].a] -= val;
+        b[s[i].b] += val;
+    }
+}
+
+static void is_breaks(const void *insts, int n, double tstop, MsBreaks *bp)
+{
+    const ISource *s = insts;
+    for (int i = 0; i < n; i++)
+        ms_wave_breaks(&s[i].w, tstop, bp);
+}
+
+static void is_free(void *insts, int n)
+{
+    ISource *s = insts;
+    for (int i = 0; i < n; i++)
+        ms_wave_free(&s[i].w);
+}
+
+const MsDevType ms_dev_isource = {
+    .name = "isource", .letter = 'i', .inst_size = sizeof(ISource), .flags = MS_DEV_SOURCE,
+    .parse = is_parse, .load_sources = is_load, .breakpoints = is_breaks, .free = is_free,
+};

@@ -1,0 +1,83 @@
+/* dev_vsource.c — independent voltage source with branch current i
+ * (positive into the + terminal, as in ngspice):
+ *   KCL: f_a += i, f_b -= i;  branch: va - vb - V(t) = 0. */
+#include "source_parse.h"
+#include "stamp.h"
+
+typedef struct VSource {
+    MsInstHead h;
+    int a, b, k, id;
+    MsWave w;
+    int ak, bk, ka, kb;
+} VSource;
+
+static int vs_parse(MsElab *el, const MsCard *c, void *p)
+{
+    VSource *v = p;
+    int nodes[2], rc;
+    if ((rc = ms_parse_nodes(el, c, 2, nodes)))
+        return rc;
+    v->a = nodes[0];
+    v->b = nodes[1];
+    v->id = ms_elab_source_id(el, v->h.name);
+    return ms_parse_source(el, c, 3, &v->w);
+}
+
+static int vs_unknowns(MsSetup *s, void *insts, int n)
+{
+    VSource *v = insts;
+    for (int i = 0; i < n; i++)
+        v[i].k = ms_setup_branch(s, v[i].h.name);
+    return MS_OK;
+}
+
+static int vs_entries(MsSetup *s, void *insts, int n)
+{
+    VSource *v = insts;
+    for (int i = 0; i < n; i++) {
+        ms_setup_entry(s, v[i].a, v[i].k, &v[i].ak);
+        ms_setup_entry(s, v[i].b, v[i].k, &v[i].bk);
+        ms_setup_entry(s, v[i].k, v[i].a, &v[i].ka);
+        ms_setup_entry(s, v[i].k, v[i].b, &v[i].kb);
+    }
+    return MS_OK;
+}
+
+static void vs_stamp(const void *insts, int n, double *G, double *C)
+{
+    (void)C;
+    const VSource *v = insts;
+    for (int i = 0; i < n; i++) {
+        G[v[i].ak] += 1;
+        G[v[i].bk] -= 1;
+        G[v[i].ka] += 1;
+        G[v[i].kb] -= 1;
+    }
+}
+
+static void vs_load(const void *insts, int n, const MsSourceEval *se, double *b)
+{
+    const VSource *v = insts;
+    for (int i = 0; i < n; i++)
+        b[v[i].k] += ms_source_value(&v[i].w, v[i].id, se);
+}
+
+static void vs_breaks(const void *insts, int n, double tstop, MsBreaks *bp)
+{
+    const VSource *v = insts;
+    for (int i = 0; i < n; i++)
+        ms_wave_breaks(&v[i].w, tstop, bp);
+}
+
+static void vs_free(void *insts, int n)
+{
+    VSource *v = insts;
+    for (int i = 0; i < n; i++)
+        ms_wave_free(&v[i].w);
+}
+
+const MsDevType ms_dev_vsource = {
+    .name = "vsource", .letter = 'v', .inst_size = sizeof(VSource), .flags = MS_DEV_SOURCE,
+    .parse = vs_parse, .unknowns = vs_unknowns, .entries = vs_entries, .stamp_linear = vs_stamp,
+    .load_sources = vs_load, .breakpoints = vs_breaks, .free = vs_free,
+};

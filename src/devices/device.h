@@ -1,0 +1,145 @@
+/* device.h — the device interface.
+ *
+ * Every device kind is one file exporting one `const MsDevType`.  Devices
+ * write only their contributions to the DAE  d/dt q(x) + f(x, t) = 0:
+ *   - linear kinds stamp constant matrices once: f += G_L x, q += C_L x;
+ *   - independent sources add an excitation b(t): f -= b(t);
+ *   - nonlinear kinds evaluate f, q and their Jacobians G = df/dx, C = dq/dx
+ *     at the current x in `eval`.
+ * Devices know nothing of the integration method.  One call per kind loops
+ * over all its instances (stored as one array per kind).
+ *
+ * Index conventions: unknown 0 is ground; vectors are sized n+1 and x[0] = 0,
+ * so devices never test for ground.  Matrix value arrays are sized nnz+1:
+ * entries that touch ground point at the scratch slot nnz. */
+#ifndef MS_DEVICE_H
+#define MS_DEVICE_H
+
+#include "../netlist/parser.h"
+#include "waveform.h"
+
+/* Every instance struct starts with this header. */
+typedef struct MsInstHead {
+    char *name;       /* flattened name, e.g. "x1.r2" */
+    MsLoc loc;
+} MsInstHead;
+
+enum { MS_PF_TRAINABLE = 1 };
+
+/* A parameter a device accepts as name=value on its card or .model. */
+typedef struct MsParamDesc {
+    const char *name;
+    size_t offset;    /* of the double inside the instance or model struct */
+    double def;
+    unsigned flags;
+    const char *help;
+} MsParamDesc;
+
+typedef struct MsElab MsElab;     /* elaboration context (netlist/elaborate.c) */
+typedef struct MsSetup MsSetup;   /* unknown and pattern builder (solver/setup.c) */
+
+/* What devices read and write while the solver evaluates them. */
+typedef struct MsEval {
+    const double *x;              /* solution, x[0] = 0 */
+    double *f, *q;                /* residual contributions, [0] is scratch */
+    double *G, *C;                /* Jacobian values per pattern entry, [nnz] scratch */
+    double *state;                /* per-instance numeric state (limiting memory) */
+    double t;
+    int dc;                       /* 1 in DC analyses (no reactive currents) */
+    double gmin;                  /* conductance across nonlinear junctions */
+    int first_iter;               /* 1 on the first Newton iteration of a solve */
+    int limited;                  /* set to 1 when a device limited its voltages */
+} MsEval;
+
+/* Context for source excitation. */
+typedef struct MsSourceEval {
+    double t;
+    double scale;                 /* source stepping factor in [0, 1] */
+    int dc_op;                    /* 1: .op analysis (use DC values) */
+    const MsWave *const *override; /* per source id, NULL = the netlist's waveform */
+} MsSourceEval;
+
+typedef struct MsBreaks {
+    double *t;
+    int n, cap;
+} MsBreaks;
+void ms_breaks_add(MsBreaks *b, double t);
+
+/* Receives initial conditions for "uic": x[unk] = x[ref] + value. */
+typedef struct MsIcSink {
+    void (*add)(struct MsIcSink *sink, int unk, int ref, double value);
+    void *user;
+} MsIcSink;
+
+enum { MS_DEV_NONLINEAR = 1, MS_DEV_SOURCE = 2 };
+
+typedef struct MsDevType {
+    const char *name;             /* "resistor" */
+    char letter;                  /* element letter, lower case */
+    size_t inst_size;
+    unsigned flags;
+    /* Read one element card into inst (zeroed, head filled by the caller). */
+    int (*parse)(MsElab *el, const MsCard *card, void *inst);
+    /* Allocate branch currents, internal nodes and states. */
+    int (*unknowns)(MsSetup *s, void *insts, int n);
+    /* Declare Jacobian entries (after all unknowns exist). */
+    int (*entries)(MsSetup *s, void *insts, int n);
+    /* Constant linear stamps into G_L and C_L (may be NULL). */
+    void (*stamp_linear)(const void *insts, int n, double *G, double *C);
+    /* Excitation b(t) (sources only). */
+    void (*load_sources)(const void *insts, int n, const MsSourceEval *se, double *b);
+    /* Nonlinear evaluation (nonlinear kinds only). */
+    void (*eval)(const void *insts, int n, MsEval *ev);
+    /* Time points where the waveform has corners. */
+    void (*breakpoints)(const void *insts, int n, double tstop, MsBreaks *bp);
+    /* Instance initial conditions (ic=) for "uic" (may be NULL). */
+    void (*initial)(const void *insts, int n, MsIcSink *sink);
+    /* Free what parse() allocated inside the instances (may be NULL). */
+    void (*free)(void *insts, int n);
+} MsDevType;
+
+/* Instance storage for one kind. */
+typedef struct MsDevGroup {
+    const MsDevType *type;
+    void *inst;
+    int n, cap;
+} MsDevGroup;
+
+static inline void *ms_group_inst(const MsDevGroup *g, int i)
+{
+    return (char *)g->inst + (size_t)i * g->type->inst_size;
+}
+
+/* ---- elaboration services for parse() (netlist/elaborate.c) ---- */
+/* Node index for a node-name token (creates the node). */
+int ms_elab_node(MsElab *el, const MsToken *t, int *node);
+/* Value of a token: number, {expr}, 'expr' or parameter name. */
+int ms_elab_value(MsElab *el, const MsToken *t, double *v);
+/* Flattened name of an element referenced from this scope (F/H controls). */
+char *ms_elab_ref(MsElab *el, const MsToken *t);
+/* The .model named by token t, of the given type (NULL type: any). */
+int ms_elab_model(MsElab *el, const MsToken *t, const char *type, const MsModelDef **m);
+/* Read name=value pairs from tokens [first,last) into base using desc;
+ * unknown names are errors.  `given` (may be NULL) gets a bit per desc entry. */
+int ms_elab_params(MsElab *el, const MsCard *c, int first, int last, const MsParamDesc *desc,
+                   void *base, unsigned *given);
+/* Fill base with desc defaults. */
+void ms_params_default(const MsParamDesc *desc, void *base);
+/* Error at a token. */
+int ms_elab_error(MsElab *el, int code, const MsToken *t, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Register a source instance; returns its source id. */
+int ms_elab_source_id(MsElab *el, const char *name);
+/* The .tran step and stop time (for waveform defaults); 0 if no .tran. */
+void ms_elab_tran(MsElab *el, double *tstep, double *tstop);
+
+/* ---- setup services (solver/setup.c) ---- */
+int ms_setup_branch(MsSetup *s, const char *inst_name);     /* "i(name)" */
+int ms_setup_internal(MsSetup *s, const char *inst_name, const char *suffix);
+int ms_setup_find_branch(MsSetup *s, const char *inst_name); /* -1 if none */
+void ms_setup_entry(MsSetup *s, int row, int col, int *slot);
+int ms_setup_state(MsSetup *s, int count);                  /* numeric state offset */
+int ms_setup_error(MsSetup *s, MsLoc loc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,21 @@
+/* registry.c — every device kind memspice knows, by element letter. */
+#include "registry.h"
+#include "device.h"
+
+extern const MsDevType ms_dev_resistor, ms_dev_capacitor, ms_dev_inductor, ms_dev_vsource,
+    ms_dev_isource, ms_dev_vcvs, ms_dev_vccs, ms_dev_cccs, ms_dev_ccvs, ms_dev_diode;
+
+static const MsDevType *const all[] = {
+    &ms_dev_resistor, &ms_dev_capacitor, &ms_dev_inductor, &ms_dev_vsource, &ms_dev_isource,
+    &ms_dev_vcvs, &ms_dev_vccs, &ms_dev_cccs, &ms_dev_ccvs, &ms_dev_diode, NULL,
+};
+
+const MsDevType *ms_dev_by_letter(char letter)
+{
+    for (int i = 0; all[i]; i++)
+        if (all[i]->letter == letter)
+            return all[i];
+    return NULL;
+}
+
+const MsDevType *const *ms_dev_all(void) { return all; }

@@ -1,0 +1,10 @@
+/* registry.h — the table of device kinds. */
+#ifndef MS_REGISTRY_H
+#define MS_REGISTRY_H
+
+struct MsDevType;
+const struct MsDevType *ms_dev_by_letter(char letter);
+/* All kinds, NULL-terminated, in stamping order. */
+const struct MsDevType *const *ms_dev_all(void);
+
+#endif

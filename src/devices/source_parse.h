@@ -1,0 +1,14 @@
+/* source_parse.h — reading the waveform part of V and I cards. */
+#ifndef MS_SOURCE_PARSE_H
+#define MS_SOURCE_PARSE_H
+
+#include "device.h"
+
+/* Parse "[dc] v | pulse(...) | pwl(...) [r=..] [td=..] | sin(...) | exp(...) | ac m [ph]"
+ * from token `at` on, and finish the defaults from the .tran card. */
+int ms_parse_source(MsElab *el, const MsCard *c, int at, MsWave *w);
+
+/* Value of source `id` (own waveform unless overridden) under se. */
+double ms_source_value(const MsWave *own, int id, const MsSourceEval *se);
+
+#endif

@@ -1,0 +1,31 @@
+/* waveform.h — independent source waveforms: DC, PULSE, PWL, SIN, EXP
+ * (ngspice semantics and defaults). */
+#ifndef MS_WAVEFORM_H
+#define MS_WAVEFORM_H
+
+typedef enum { WF_DC, WF_PULSE, WF_PWL, WF_SIN, WF_EXP } MsWaveKind;
+
+typedef struct MsWave {
+    MsWaveKind kind;
+    double dc;          /* DC value (".op" and t < 0); has_dc: given explicitly */
+    int has_dc;
+    double p[8];        /* PULSE v1 v2 td tr tf pw per np / SIN vo va f td theta phase / EXP v1 v2 td1 tau1 td2 tau2 */
+    int np;             /* number of p[] values given */
+    double *t, *v;      /* PWL points */
+    int npts;
+    double repeat;      /* PWL r= repeat start time, < 0 none */
+    double td;          /* PWL td= delay */
+} MsWave;
+
+/* Fill the defaults that depend on the analysis (ngspice: tr, tf = tstep,
+ * pw, per = tstop, ...).  Returns 0, or -1 with a message if inconsistent. */
+int ms_wave_finish(MsWave *w, double tstep, double tstop, const char **why);
+double ms_wave_eval(const MsWave *w, double t);
+/* Value used by a .op analysis: the DC value if given, else the value at t=0. */
+double ms_wave_dc(const MsWave *w);
+struct MsBreaks;
+void ms_wave_breaks(const MsWave *w, double tstop, struct MsBreaks *bp);
+void ms_wave_free(MsWave *w);
+void ms_wave_copy(MsWave *dst, const MsWave *src);
+
+#endif

@@ -1,0 +1,117 @@
+/* memspice.h — public C API of libmemspice.
+ *
+ * A circuit (MsCircuit) is loaded once from a netlist: parsing, elaboration,
+ * the sparsity pattern and KLU's symbolic analysis are done then and shared
+ * read-only.  Each thread that simulates it owns an MsWork (numeric state:
+ * solution vectors, KLU numeric factors, per-sample source overrides), so one
+ * circuit can be run many times, in several threads at once.
+ *
+ * Every function returns an int status: MS_OK (0) or a negative MS_ERR_*
+ * code; details (file:line:col, or time and node) are in the MsError. */
+#ifndef MEMSPICE_H
+#define MEMSPICE_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    MS_OK = 0,
+    MS_ERR_IO = -1,          /* file missing, unreadable, unwritable */
+    MS_ERR_SYNTAX = -2,      /* malformed netlist */
+    MS_ERR_SEMANTIC = -3,    /* well-formed but meaningless: unknown model, node count, cycle */
+    MS_ERR_UNSUPPORTED = -4, /* valid ngspice, not (yet) supported by memspice */
+    MS_ERR_SINGULAR = -5,    /* singular circuit matrix */
+    MS_ERR_NONCONV = -6,     /* Newton did not converge */
+    MS_ERR_TIMESTEP = -7,    /* time step too small */
+    MS_ERR_NOMEM = -8,
+    MS_ERR_ARG = -9,         /* bad API or command-line argument */
+    MS_ERR_EVAL = -10        /* expression evaluation failed (domain, NaN) */
+};
+
+#define MS_ERRMSG_MAX 1024
+typedef struct MsError {
+    int code;                     /* last error code, MS_OK if none */
+    char msg[MS_ERRMSG_MAX];      /* human-readable message, "" if none */
+} MsError;
+
+/* Text of an error code ("syntax error", "singular matrix", ...). */
+const char *ms_strerror(int code);
+
+typedef struct MsCircuit MsCircuit;
+typedef struct MsWork MsWork;
+
+/* Kinds of saved vectors, as in ngspice raw files. */
+enum { MS_VEC_TIME = 0, MS_VEC_VOLTAGE = 1, MS_VEC_CURRENT = 2, MS_VEC_STATE = 3 };
+
+/* Simulation result: npts points of nvec vectors.  data is row-major:
+ * data[k * nvec + j] is vector j at point k.  For an operating point
+ * npts = 1 and time is NULL. */
+typedef struct MsResult {
+    char *title;       /* netlist title line */
+    char *plotname;    /* "Transient Analysis" or "Operating Point" */
+    int nvec;
+    char **names;      /* "v(out)", "i(v1)", lower case as ngspice prints them */
+    int *kinds;        /* MS_VEC_* per vector */
+    size_t npts, cap;
+    double *time;      /* npts time points, NULL for an operating point */
+    double *data;
+    /* statistics of the run */
+    long steps_accepted, steps_rejected, newton_iters, factorizations;
+} MsResult;
+
+/* Transient request; zero fields take the netlist's .tran/.options values. */
+typedef struct MsTranSpec {
+    double tstep, tstop, tstart, tmax;
+    int uic;           /* 1: skip the operating point, start from .ic values */
+    int fixed_step;    /* 1: every step exactly tstep (training mode) */
+} MsTranSpec;
+
+/* Progress callback for long runs: fraction done in [0,1]. */
+typedef void (*MsProgressFn)(double fraction, void *user);
+
+/* ---- circuits ---- */
+int ms_circuit_load(const char *path, MsCircuit **out, MsError *err);
+int ms_circuit_load_string(const char *text, const char *name, MsCircuit **out,
+                           MsError *err);
+void ms_circuit_free(MsCircuit **c);
+
+int ms_circuit_num_unknowns(const MsCircuit *c);
+/* The analyses the netlist asks for (.op, .tran); fills spec from .tran. */
+int ms_circuit_has_op(const MsCircuit *c);
+int ms_circuit_has_tran(const MsCircuit *c, MsTranSpec *spec);
+/* The netlist's .print requests as vector names, NULL-terminated, owned by c. */
+const char *const *ms_circuit_print_names(const MsCircuit *c);
+
+/* ---- numeric state (one per thread) ---- */
+int ms_work_new(const MsCircuit *c, MsWork **out, MsError *err);
+void ms_work_free(MsWork **w);
+void ms_work_set_progress(MsWork *w, MsProgressFn fn, void *user);
+
+/* Override an independent source's waveform for this work only:
+ * a DC value, or a piecewise-linear waveform (t strictly increasing). */
+int ms_work_set_source_dc(MsWork *w, const char *name, double value, MsError *err);
+int ms_work_set_source_pwl(MsWork *w, const char *name, int n, const double *t,
+                           const double *v, MsError *err);
+void ms_work_clear_sources(MsWork *w);
+
+/* ---- analyses ---- */
+int ms_run_op(MsWork *w, MsResult *res, MsError *err);
+int ms_run_tran(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err);
+
+/* ---- results ---- */
+int ms_result_find(const MsResult *r, const char *name);   /* index or -1 */
+void ms_result_free(MsResult *r);
+
+/* Write a result; format "raw", "rawascii", "csv" or "h5".  A NULL format
+ * is chosen from the extension.  path "-" writes to stdout (csv, rawascii).
+ * Files are written to a temporary name and renamed when complete. */
+int ms_write_result(const MsResult *r, const char *path, const char *format,
+                    MsError *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

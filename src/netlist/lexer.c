@@ -1,0 +1,435 @@
+/* lexer.c — see lexer.h. */
+#include "lexer.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_INCLUDE_DEPTH 32
+
+/* A logical line being built from physical lines. */
+typedef struct Line {
+    char *text;
+    int *line, *col;
+    size_t len, cap;
+} Line;
+
+static void line_push(Line *l, char ch, int lineno, int col)
+{
+    if (l->len + 2 > l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 128;
+        l->text = ms_realloc(l->text, l->cap);
+        l->line = ms_realloc(l->line, l->cap * sizeof *l->line);
+        l->col = ms_realloc(l->col, l->cap * sizeof *l->col);
+    }
+    l->text[l->len] = ch;
+    l->line[l->len] = lineno;
+    l->col[l->len] = col;
+    l->len++;
+    l->text[l->len] = 0;
+}
+
+MsLoc ms_card_loc(const MsCard *c, int pos)
+{
+    int n = (int)strlen(c->text);
+    if (n == 0)
+        return (MsLoc){c->file, c->line ? c->line[0] : 0, 0};
+    if (pos >= n)
+        pos = n - 1;
+    if (pos < 0)
+        pos = 0;
+    return (MsLoc){c->file, c->line[pos], c->col[pos]};
+}
+
+static int read_file(const char *path, char **out, MsError *err, MsLoc from)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (from.file)
+            return ms_err_at(err, MS_ERR_IO, from, "cannot open '%s': %s", path, strerror(errno));
+        return ms_err(err, MS_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = ms_malloc(cap);
+    size_t n;
+    while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (len + 1 >= cap)
+            buf = ms_realloc(buf, cap *= 2);
+    }
+    int bad = ferror(f);
+    fclose(f);
+    buf[len] = 0;
+    if (bad) {
+        free(buf);
+        return ms_err(err, MS_ERR_IO, "error reading '%s'", path);
+    }
+    if (memchr(buf, 0, len)) {
+        free(buf);
+        return ms_err(err, MS_ERR_IO, "'%s' is not a text file (contains NUL bytes)", path);
+    }
+    *out = buf;
+    return MS_OK;
+}
+
+typedef struct Lexer {
+    MsSource *src;
+    MsError *err;
+    int depth;
+} Lexer;
+
+static const char *intern_file(MsSource *src, const char *path)
+{
+    src->files = ms_realloc(src->files, (size_t)(src->nfiles + 1) * sizeof *src->files);
+    return src->files[src->nfiles++] = ms_strdup(path);
+}
+
+static void notice(MsSource *src, const char *msg)
+{
+    if (src->notice)
+        src->notice(msg, src->notice_user);
+}
+
+/* Split text into logical lines: drop comments, join '+' continuations. */
+static int split_lines(const char *text, const char *file, int skip_title, char **title,
+                       Line **out, int *nout)
+{
+    Line *lines = NULL;
+    int n = 0, cap = 0;
+    int lineno = 0;
+    const char *p = text;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        lineno++;
+        if (len && p[len - 1] == '\r')
+            len--;
+        if (lineno == 1 && skip_title) {
+            *title = ms_strndup(p, len);
+            p = eol ? eol + 1 : p + len;
+            continue;
+        }
+        size_t i = 0;
+        while (i < len && isspace((unsigned char)p[i]))
+            i++;
+        int cont = i < len && p[i] == '+';
+        if (i == len || p[i] == '*') {
+            p = eol ? eol + 1 : p + len;
+            continue;
+        }
+        if (cont && n == 0)
+            cont = 0;   /* a '+' line with nothing before it: let the parser complain */
+        else if (cont)
+            i++;
+        Line *l;
+        if (cont) {
+            l = &lines[n - 1];
+            line_push(l, ' ', lineno, (int)i);
+        } else {
+            if (n == cap) {
+                cap = cap ? 2 * cap : 64;
+                lines = ms_realloc(lines, (size_t)cap * sizeof *lines);
+            }
+            l = &lines[n++];
+            memset(l, 0, sizeof *l);
+        }
+        for (; i < len; i++) {
+            char ch = p[i];
+            if (ch == ';')
+                break;
+            if (ch == '$' && i > 0 && isspace((unsigned char)p[i - 1]))
+                break;
+            if (ch == '\t')
+                ch = ' ';
+            line_push(l, ch, lineno, (int)i + 1);
+        }
+        p = eol ? eol + 1 : p + len;
+    }
+    (void)file;
+    *out = lines;
+    *nout = n;
+    return MS_OK;
+}
+
+static int tokenize(MsCard *c, MsError *err)
+{
+    const char *t = c->text;
+    int i = 0, cap = 0;
+    while (t[i]) {
+        if (isspace((unsigned char)t[i])) {
+            i++;
+            continue;
+        }
+        if (c->ntok == cap) {
+            cap = cap ? 2 * cap : 16;
+            c->tok = ms_realloc(c->tok, (size_t)cap * sizeof *c->tok);
+        }
+        MsToken *k = &c->tok[c->ntok];
+        k->loc = ms_card_loc(c, i);
+        int start = i;
+        k->pos = i;
+        char ch = t[i];
+        if (ch == '=' || ch == '(' || ch == ')' || ch == ',') {
+            k->kind = ch == '=' ? TK_EQ : ch == '(' ? TK_LP : ch == ')' ? TK_RP : TK_COMMA;
+            k->s = ms_strndup(t + i, 1);
+            i++;
+        } else if (ch == '{') {
+            int depth = 0;
+            for (; t[i]; i++) {
+                if (t[i] == '{')
+                    depth++;
+                else if (t[i] == '}' && --depth == 0)
+                    break;
+            }
+            if (!t[i])
+                return ms_err_at(err, MS_ERR_SYNTAX, k->loc, "unterminated '{' expression");
+            k->kind = TK_EXPR;
+            k->s = ms_strndup(t + start + 1, (size_t)(i - start - 1));
+            i++;
+        } else if (ch == '\'' || ch == '"') {
+            const char *q = strchr(t + i + 1, ch);
+            if (!q)
+                return ms_err_at(err, MS_ERR_SYNTAX, k->loc, "unterminated %c quote", ch);
+            k->kind = ch == '"' ? TK_WORD : TK_EXPR;
+            k->s = ms_strndup(t + i + 1, (size_t)(q - t - i - 1));
+            i = (int)(q - t) + 1;
+        } else {
+            while (t[i] && !isspace((unsigned char)t[i]) && !strchr("=(),{}'\"", t[i]))
+                i++;
+            k->kind = TK_WORD;
+            k->s = ms_strndup(t + start, (size_t)(i - start));
+        }
+        c->ntok++;
+    }
+    return MS_OK;
+}
+
+static void free_line(Line *l)
+{
+    free(l->text);
+    free(l->line);
+    free(l->col);
+}
+
+static int lex_file(Lexer *lx, const char *path, const char *text, int top, const char *section,
+                    MsLoc from);
+
+/* First whitespace-separated word of s (case preserved), quotes removed. */
+static char *word_at(const char *s, const char **rest)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    const char *b = s, *e;
+    if (*s == '"' || *s == '\'') {
+        e = strchr(s + 1, *s);
+        if (!e)
+            return NULL;
+        b = s + 1;
+        *rest = e + 1;
+    } else {
+        e = s;
+        while (*e && !isspace((unsigned char)*e))
+            e++;
+        *rest = e;
+    }
+    return e > b ? ms_strndup(b, (size_t)(e - b)) : NULL;
+}
+
+static char *resolve_path(const char *base_file, const char *name)
+{
+    if (name[0] == '/' || !base_file)
+        return ms_strdup(name);
+    const char *slash = strrchr(base_file, '/');
+    if (!slash)
+        return ms_strdup(name);
+    return ms_asprintf("%.*s/%s", (int)(slash - base_file), base_file, name);
+}
+
+static int starts_word(const char *s, const char *w)
+{
+    size_t n = strlen(w);
+    return !strncmp(s, w, n) && (!s[n] || isspace((unsigned char)s[n]));
+}
+
+/* Handle .include / .lib; returns 1 if the line was such a directive. */
+static int directive(Lexer *lx, Line *l, const char *file, const char *low, int *rc)
+{
+    MsLoc loc = {file, l->line[0], l->col[0]};
+    const char *rest;
+    int is_inc = starts_word(low, ".include") || starts_word(low, ".inc");
+    int is_lib = starts_word(low, ".lib");
+    if (!is_inc && !is_lib)
+        return 0;
+    const char *args = l->text;   /* skip the directive word, keep the name's case */
+    while (isspace((unsigned char)*args))
+        args++;
+    while (*args && !isspace((unsigned char)*args))
+        args++;
+    char *name = word_at(args, &rest);
+    if (!name) {
+        *rc = ms_err_at(lx->err, MS_ERR_SYNTAX, loc, "%s needs a file name", is_inc ? ".include" : ".lib");
+        return 1;
+    }
+    char *section = NULL;
+    if (is_lib) {
+        const char *r2;
+        section = word_at(rest, &r2);
+        if (!section) {
+            /* ".lib name" alone opens a section definition: handled by the caller */
+            free(name);
+            return 0;
+        }
+        ms_lower(section);
+    }
+    if (lx->depth >= MAX_INCLUDE_DEPTH) {
+        *rc = ms_err_at(lx->err, MS_ERR_SYNTAX, loc, "includes nested more than %d deep (recursive .include?)",
+                        MAX_INCLUDE_DEPTH);
+    } else {
+        char *path = resolve_path(file, name);
+        lx->depth++;
+        *rc = lex_file(lx, path, NULL, 0, section, loc);
+        lx->depth--;
+        free(path);
+    }
+    free(name);
+    free(section);
+    return 1;
+}
+
+static int lex_file(Lexer *lx, const char *path, const char *text, int top, const char *section,
+                    MsLoc from)
+{
+    char *buf = NULL;
+    int rc;
+    if (!text) {
+        if ((rc = read_file(path, &buf, lx->err, from)))
+            return rc;
+        text = buf;
+    }
+    const char *file = intern_file(lx->src, path);
+    Line *lines;
+    int n;
+    char *title = NULL;
+    split_lines(text, file, top, &title, &lines, &n);
+    if (top)
+        lx->src->title = title ? title : ms_strdup("");
+    free(buf);
+
+    rc = MS_OK;
+    int in_control = 0, in_section = section ? 0 : 1, skipping_lib = 0, section_found = 0;
+    for (int i = 0; i < n && rc == MS_OK; i++) {
+        Line *l = &lines[i];
+        char *low = ms_strdup(l->text);
+        ms_lower(low);
+        const char *s = low;
+        while (isspace((unsigned char)*s))
+            s++;
+        MsLoc loc = {file, l->line[0], l->col[0]};
+        if (in_control) {
+            if (starts_word(s, ".endc"))
+                in_control = 0;
+        } else if (starts_word(s, ".control")) {
+            char *m = ms_asprintf("%s:%d: .control block skipped (memspice runs the netlist's analyses itself)",
+                                  file, loc.line);
+            notice(lx->src, m);
+            free(m);
+            in_control = 1;
+        } else if (section) {
+            /* reading a library file for one section */
+            const char *rest;
+            if (starts_word(s, ".lib")) {
+                char *nm = word_at(s + 4, &rest);
+                const char *r2;
+                char *second = nm ? word_at(rest, &r2) : NULL;
+                if (nm && !second && !in_section && !strcmp(nm, section)) {
+                    in_section = 1;
+                    section_found = 1;
+                } else if (in_section && second) {
+                    directive(lx, l, file, s, &rc);
+                }
+                free(nm);
+                free(second);
+            } else if (starts_word(s, ".endl")) {
+                in_section = 0;
+            } else if (in_section && !directive(lx, l, file, s, &rc)) {
+                goto emit;
+            }
+        } else if (skipping_lib) {
+            if (starts_word(s, ".endl"))
+                skipping_lib = 0;
+        } else if (starts_word(s, ".end")) {
+            if (top) {
+                free(low);
+                break;
+            }
+        } else if (!directive(lx, l, file, s, &rc)) {
+            if (starts_word(s, ".lib")) {
+                skipping_lib = 1;   /* a section definition in the main file */
+            } else {
+                goto emit;
+            }
+        }
+        free(low);
+        continue;
+    emit:;
+        MsSource *src = lx->src;
+        src->cards = ms_realloc(src->cards, (size_t)(src->ncards + 1) * sizeof *src->cards);
+        MsCard *c = &src->cards[src->ncards++];
+        memset(c, 0, sizeof *c);
+        /* strip leading blanks, keep the maps aligned */
+        int off = (int)(s - low);
+        c->text = ms_strdup(s);
+        size_t len = strlen(c->text);
+        c->line = ms_malloc((len + 1) * sizeof *c->line);
+        c->col = ms_malloc((len + 1) * sizeof *c->col);
+        memcpy(c->line, l->line + off, len * sizeof *c->line);
+        memcpy(c->col, l->col + off, len * sizeof *c->col);
+        c->file = file;
+        rc = tokenize(c, lx->err);
+        free(low);
+    }
+    if (rc == MS_OK && in_control)
+        rc = ms_err_at(lx->err, MS_ERR_SYNTAX, (MsLoc){file, n ? lines[n - 1].line[0] : 1, 0},
+                       ".control block without .endc");
+    if (rc == MS_OK && section && !section_found)
+        rc = ms_err_at(lx->err, MS_ERR_SEMANTIC, from, "section '%s' not found in library '%s'", section, path);
+    for (int i = 0; i < n; i++)
+        free_line(&lines[i]);
+    free(lines);
+    return rc;
+}
+
+int ms_lex_netlist(const char *path, const char *text, MsSource *src, MsError *err)
+{
+    MsNoticeFn fn = src->notice;
+    void *u = src->notice_user;
+    memset(src, 0, sizeof *src);
+    src->notice = fn;
+    src->notice_user = u;
+    Lexer lx = {src, err, 0};
+    int rc = lex_file(&lx, path, text, 1, NULL, (MsLoc){0});
+    if (rc == MS_OK && !src->title)
+        rc = ms_err(err, MS_ERR_SYNTAX, "%s: empty netlist", path);
+    return rc;
+}
+
+void ms_source_free(MsSource *src)
+{
+    for (int i = 0; i < src->ncards; i++) {
+        MsCard *c = &src->cards[i];
+        for (int k = 0; k < c->ntok; k++)
+            free(c->tok[k].s);
+        free(c->tok);
+        free(c->text);
+        free(c->line);
+        free(c->col);
+    }
+    free(src->cards);
+    for (int i = 0; i < src->nfiles; i++)
+        free(src->files[i]);
+    free(src->files);
+    free(src->title);
+    memset(src, 0, sizeof *src);
+}

@@ -1,0 +1,510 @@
+/* parser.c — see parser.h. */
+#include "parser.h"
+#include "number.h"
+#include "../devices/registry.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Parser {
+    MsDeck *deck;
+    MsSubckt *cur;
+    MsError *err;
+} Parser;
+
+void ms_options_default(MsOptions *o)
+{
+    o->reltol = 1e-3;
+    o->abstol = 1e-12;
+    o->vntol = 1e-6;
+    o->chgtol = 1e-14;
+    o->trtol = 7.0;
+    o->gmin = 1e-12;
+    o->maxstep = 0;
+    o->itl1 = 100;
+    o->itl4 = 10;
+    o->fixedstep = 0;
+}
+
+int ms_tok_is(const MsToken *t, const char *word)
+{
+    return t->kind == TK_WORD && !strcmp(t->s, word);
+}
+
+#define PUSH(arr, n, item)                                                    \
+    do {                                                                      \
+        (arr) = ms_realloc((arr), (size_t)((n) + 1) * sizeof *(arr));         \
+        (arr)[(n)++] = (item);                                                \
+    } while (0)
+
+static int syntax(Parser *p, const MsToken *t, const char *fmt, const char *arg)
+{
+    return ms_err_at(p->err, MS_ERR_SYNTAX, t->loc, fmt, arg);
+}
+
+/* Parse "name = expr [,] name = expr ..." from the card text at pos into defs. */
+static int parse_assignments(Parser *p, const MsCard *c, const char *pos, MsParamDef **defs,
+                             int *ndefs)
+{
+    const char *t = c->text;
+    for (;;) {
+        while (isspace((unsigned char)*pos) || *pos == ',')
+            pos++;
+        if (!*pos)
+            return MS_OK;
+        const char *ns = pos;
+        while (isalnum((unsigned char)*pos) || *pos == '_' || *pos == '.')
+            pos++;
+        MsLoc loc = ms_card_loc(c, (int)(ns - t));
+        if (pos == ns || !(isalpha((unsigned char)*ns) || *ns == '_'))
+            return ms_err_at(p->err, MS_ERR_SYNTAX, loc, "parameter name expected, found '%.20s'", ns);
+        char *name = ms_strndup(ns, (size_t)(pos - ns));
+        while (isspace((unsigned char)*pos))
+            pos++;
+        if (*pos != '=') {
+            int rc = ms_err_at(p->err, MS_ERR_SYNTAX, ms_card_loc(c, (int)(pos - t)),
+                               "'=' expected after parameter '%s'", name);
+            free(name);
+            return rc;
+        }
+        pos++;
+        while (isspace((unsigned char)*pos))
+            pos++;
+        const char *es = pos;
+        MsExpr *e;
+        int rc = ms_expr_parse_prefix(es, &pos, ms_card_loc(c, (int)(es - t)), &e, p->err);
+        if (rc) {
+            free(name);
+            return rc;
+        }
+        MsParamDef d = {name, e, ms_strndup(es, (size_t)(pos - es)), loc};
+        PUSH(*defs, *ndefs, d);
+    }
+}
+
+static const char *after_word(const char *s)
+{
+    while (*s && !isspace((unsigned char)*s))
+        s++;
+    return s;
+}
+
+static int parse_func(Parser *p, const MsCard *c)
+{
+    /* .func name(a, b) [=] {expr} */
+    const MsToken *tk = c->tok;
+    if (c->ntok < 4 || tk[1].kind != TK_WORD || tk[2].kind != TK_LP)
+        return syntax(p, &tk[c->ntok > 1 ? 1 : 0], "%s", ".func expects: .func name(args) = {expression}");
+    MsFuncDef f = {0};
+    f.name = ms_strdup(tk[1].s);
+    f.loc = tk[1].loc;
+    int i = 3;
+    while (i < c->ntok && tk[i].kind == TK_WORD) {
+        PUSH(f.args, f.nargs, ms_strdup(tk[i].s));
+        i++;
+        if (i < c->ntok && tk[i].kind == TK_COMMA)
+            i++;
+    }
+    int rc = MS_OK;
+    if (i >= c->ntok || tk[i].kind != TK_RP) {
+        rc = syntax(p, &tk[i < c->ntok ? i : c->ntok - 1], "%s", "')' expected after .func arguments");
+    } else {
+        i++;
+        if (i < c->ntok && tk[i].kind == TK_EQ)
+            i++;
+        if (i >= c->ntok) {
+            rc = syntax(p, &tk[c->ntok - 1], "%s", ".func needs a body expression");
+        } else {
+            /* the body is the rest of the card text */
+            f.text = ms_strdup(c->text + tk[i].pos);
+            rc = ms_expr_parse(f.text, tk[i].loc, &f.body, p->err);
+        }
+    }
+    if (rc) {
+        for (int k = 0; k < f.nargs; k++)
+            free(f.args[k]);
+        free(f.args);
+        free(f.name);
+        free(f.text);
+        return rc;
+    }
+    PUSH(p->cur->funcs, p->cur->nfuncs, f);
+    return MS_OK;
+}
+
+static int parse_subckt(Parser *p, const MsCard *c)
+{
+    const MsToken *tk = c->tok;
+    if (c->ntok < 2 || tk[1].kind != TK_WORD)
+        return syntax(p, &tk[0], "%s", ".subckt needs a name");
+    MsSubckt *s = ms_calloc(1, sizeof *s);
+    s->name = ms_strdup(tk[1].s);
+    s->parent = p->cur;
+    s->loc = tk[0].loc;
+    int i = 2;
+    for (; i < c->ntok; i++) {
+        if (ms_tok_is(&tk[i], "params:"))
+            break;
+        if (tk[i].kind != TK_WORD || (i + 1 < c->ntok && tk[i + 1].kind == TK_EQ))
+            break;
+        PUSH(s->ports, s->nports, ms_strdup(tk[i].s));
+    }
+    PUSH(p->cur->subs, p->cur->nsubs, s);
+    p->cur = s;
+    if (i < c->ntok) {
+        /* parameter defaults: find the text position after "params:" or of the first name=value */
+        const char *pos = strstr(c->text, "params:");
+        pos = pos ? pos + 7 : c->text + tk[i].pos;
+        return parse_assignments(p, c, pos, &s->defaults, &s->ndefaults);
+    }
+    return MS_OK;
+}
+
+static int parse_model(Parser *p, const MsCard *c)
+{
+    const MsToken *tk = c->tok;
+    if (c->ntok < 3 || tk[1].kind != TK_WORD || tk[2].kind != TK_WORD)
+        return syntax(p, &tk[c->ntok > 1 ? 1 : 0], "%s", ".model expects: .model name type (parameters)");
+    MsModelDef m = {ms_strdup(tk[1].s), ms_strdup(tk[2].s), c, 3, c->ntok};
+    if (m.first < c->ntok && tk[m.first].kind == TK_LP) {
+        m.first++;
+        if (tk[c->ntok - 1].kind != TK_RP) {
+            free(m.name);
+            free(m.type);
+            return syntax(p, &tk[c->ntok - 1], "%s", "')' expected at the end of .model");
+        }
+        m.last = c->ntok - 1;
+    }
+    PUSH(p->cur->models, p->cur->nmodels, m);
+    return MS_OK;
+}
+
+static int parse_options(Parser *p, const MsCard *c)
+{
+    MsOptions *o = &p->deck->opt;
+    const MsToken *tk = c->tok;
+    for (int i = 1; i < c->ntok; i++) {
+        if (tk[i].kind == TK_COMMA)
+            continue;
+        if (tk[i].kind != TK_WORD)
+            return syntax(p, &tk[i], "option name expected, found '%s'", tk[i].s);
+        const char *name = tk[i].s;
+        const MsToken *val = NULL;
+        if (i + 2 < c->ntok + 1 && i + 1 < c->ntok && tk[i + 1].kind == TK_EQ) {
+            if (i + 2 >= c->ntok)
+                return syntax(p, &tk[i + 1], "value expected after '%s='", name);
+            val = &tk[i + 2];
+            i += 2;
+        }
+        double v = 0;
+        if (val && strcmp(name, "method") && !ms_is_number(val->s, &v))
+            return syntax(p, val, "number expected, found '%s'", val->s);
+        struct { const char *n; double *d; } dopts[] = {
+            {"reltol", &o->reltol}, {"abstol", &o->abstol}, {"vntol", &o->vntol},
+            {"chgtol", &o->chgtol}, {"trtol", &o->trtol}, {"gmin", &o->gmin},
+            {"maxstep", &o->maxstep},
+        };
+        int done = 0;
+        for (size_t k = 0; k < sizeof dopts / sizeof dopts[0]; k++)
+            if (!strcmp(name, dopts[k].n)) {
+                if (!val || v < 0)
+                    return syntax(p, &tk[i], "option '%s' needs a positive value", name);
+                *dopts[k].d = v;
+                done = 1;
+            }
+        if (done)
+            continue;
+        if (!strcmp(name, "itl1") || !strcmp(name, "itl4")) {
+            if (!val || v < 1)
+                return syntax(p, &tk[i], "option '%s' needs a positive count", name);
+            *(name[3] == '1' ? &o->itl1 : &o->itl4) = (int)v;
+        } else if (!strcmp(name, "fixedstep")) {
+            o->fixedstep = val ? v != 0 : 1;
+        } else if (!strcmp(name, "method")) {
+            if (!val)
+                return syntax(p, &tk[i], "%s", "method needs a value: method=trap");
+            if (!strcmp(val->s, "gear"))
+                return ms_err_at(p->err, MS_ERR_UNSUPPORTED, val->loc,
+                                 "method=gear is not supported: memspice integrates with the trapezoidal rule (method=trap)");
+            if (strcmp(val->s, "trap") && strcmp(val->s, "trapezoidal"))
+                return syntax(p, val, "unknown integration method '%s' (use trap)", val->s);
+        } else if (!strcmp(name, "itl2") || !strcmp(name, "itl3") || !strcmp(name, "itl5") ||
+                   !strcmp(name, "itl6") || !strcmp(name, "temp") || !strcmp(name, "tnom") ||
+                   !strcmp(name, "noacct") || !strcmp(name, "nopage") || !strcmp(name, "numdgt") ||
+                   !strcmp(name, "klu") || !strcmp(name, "sparse") || !strcmp(name, "acct") ||
+                   !strcmp(name, "list") || !strcmp(name, "node") || !strcmp(name, "opts") ||
+                   !strcmp(name, "pivtol") || !strcmp(name, "pivrel") || !strcmp(name, "noinit") ||
+                   !strcmp(name, "interp") || !strcmp(name, "savecurrents")) {
+            /* accepted, no effect in memspice */
+        } else {
+            return ms_err_at(p->err, MS_ERR_UNSUPPORTED, tk[i].loc, "unknown option '%s'", name);
+        }
+    }
+    return MS_OK;
+}
+
+/* "v(a)", "v(a,b)", "i(v1)" or a bare node name, from tokens at *i. */
+static int parse_vecref(Parser *p, const MsCard *c, int *i, MsVecRef *out)
+{
+    const MsToken *tk = c->tok;
+    const MsToken *t = &tk[*i];
+    if (t->kind != TK_WORD)
+        return syntax(p, t, "signal name expected, found '%s'", t->s);
+    out->loc = t->loc;
+    if (*i + 1 < c->ntok && tk[*i + 1].kind == TK_LP) {
+        if (strcmp(t->s, "v") && strcmp(t->s, "i"))
+            return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t->loc,
+                             "'%s(...)' is not supported in .save/.print (use v(node) or i(source))", t->s);
+        int j = *i + 2;
+        if (j >= c->ntok || tk[j].kind != TK_WORD)
+            return syntax(p, t, "%s", "node or source name expected in v()/i()");
+        char *a = tk[j].s, *b = NULL;
+        j++;
+        if (t->s[0] == 'v' && j + 1 < c->ntok && tk[j].kind == TK_COMMA && tk[j + 1].kind == TK_WORD) {
+            b = tk[j + 1].s;
+            j += 2;
+        }
+        if (j >= c->ntok || tk[j].kind != TK_RP)
+            return syntax(p, t, "%s", "')' expected");
+        out->name = b ? ms_asprintf("v(%s,%s)", a, b) : ms_asprintf("%s(%s)", t->s, a);
+        *i = j;
+        return MS_OK;
+    }
+    if (t->s[0] == '@')
+        return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t->loc, "device parameter '%s' cannot be saved", t->s);
+    out->name = ms_asprintf("v(%s)", t->s);
+    return MS_OK;
+}
+
+static int parse_save_print(Parser *p, const MsCard *c, int is_print)
+{
+    int i = 1;
+    if (is_print) {
+        if (c->ntok < 2 || !ms_tok_is(&c->tok[1], "tran"))
+            return ms_err_at(p->err, MS_ERR_UNSUPPORTED, c->tok[c->ntok > 1].loc, "%s",
+                             "only '.print tran ...' is supported");
+        i = 2;
+    }
+    for (; i < c->ntok; i++) {
+        if (c->tok[i].kind == TK_COMMA)
+            continue;
+        if (!is_print && ms_tok_is(&c->tok[i], "all")) {
+            p->deck->save_all = 1;
+            continue;
+        }
+        MsVecRef r = {0};
+        int rc = parse_vecref(p, c, &i, &r);
+        if (rc)
+            return rc;
+        if (is_print)
+            PUSH(p->deck->prints, p->deck->nprints, r);
+        else
+            PUSH(p->deck->saves, p->deck->nsaves, r);
+    }
+    return MS_OK;
+}
+
+static int parse_ic(Parser *p, const MsCard *c)
+{
+    const MsToken *tk = c->tok;
+    for (int i = 1; i < c->ntok; i++) {
+        if (tk[i].kind == TK_COMMA)
+            continue;
+        /* v ( node ) = value */
+        if (!(i + 5 < c->ntok + 1 && ms_tok_is(&tk[i], "v") && i + 4 < c->ntok &&
+              tk[i + 1].kind == TK_LP && tk[i + 2].kind == TK_WORD && tk[i + 3].kind == TK_RP &&
+              tk[i + 4].kind == TK_EQ && i + 5 < c->ntok))
+            return syntax(p, &tk[i], "%s", ".ic expects v(node)=value");
+        const MsToken *vt = &tk[i + 5];
+        MsExpr *e;
+        int rc = ms_expr_parse(vt->s, vt->loc, &e, p->err);
+        if (rc)
+            return rc;
+        MsIcDef d = {ms_strdup(tk[i + 2].s), e, vt->loc};
+        PUSH(p->deck->ics, p->deck->nics, d);
+        i += 5;
+    }
+    return MS_OK;
+}
+
+static int parse_tran(Parser *p, const MsCard *c)
+{
+    double v[4] = {0};
+    int n = 0;
+    MsDeck *d = p->deck;
+    for (int i = 1; i < c->ntok; i++) {
+        const MsToken *t = &c->tok[i];
+        if (ms_tok_is(t, "uic")) {
+            d->tran.uic = 1;
+            continue;
+        }
+        if (n == 4)
+            return syntax(p, t, "unexpected '%s' in .tran (tstep tstop [tstart [tmax]] [uic])", t->s);
+        if (t->kind != TK_WORD || !ms_is_number(t->s, &v[n]) || v[n] < 0)
+            return syntax(p, t, "non-negative number expected in .tran, found '%s'", t->s);
+        n++;
+    }
+    if (n < 2)
+        return syntax(p, &c->tok[0], "%s", ".tran needs tstep and tstop");
+    if (v[0] <= 0 || v[1] <= 0)
+        return syntax(p, &c->tok[v[0] <= 0 ? 1 : 2], "%s", ".tran tstep and tstop must be positive");
+    if (v[2] >= v[1])
+        return syntax(p, &c->tok[3], "%s", ".tran tstart must be less than tstop");
+    d->tran.tstep = v[0];
+    d->tran.tstop = v[1];
+    d->tran.tstart = v[2];
+    d->tran.tmax = v[3];
+    d->has_tran = 1;
+    d->tran_loc = c->tok[0].loc;
+    return MS_OK;
+}
+
+static int parse_dot(Parser *p, const MsCard *c)
+{
+    const MsToken *t0 = &c->tok[0];
+    const char *w = t0->s;
+    if (!strcmp(w, ".param"))
+        return parse_assignments(p, c, after_word(c->text), &p->cur->params, &p->cur->nparams);
+    if (!strcmp(w, ".func"))
+        return parse_func(p, c);
+    if (!strcmp(w, ".subckt"))
+        return parse_subckt(p, c);
+    if (!strcmp(w, ".ends")) {
+        if (!p->cur->parent)
+            return syntax(p, t0, "%s", ".ends without .subckt");
+        if (c->ntok > 1 && c->tok[1].kind == TK_WORD && strcmp(c->tok[1].s, p->cur->name))
+            return ms_err_at(p->err, MS_ERR_SYNTAX, c->tok[1].loc, ".ends %s closes .subckt %s",
+                             c->tok[1].s, p->cur->name);
+        p->cur = p->cur->parent;
+        return MS_OK;
+    }
+    if (!strcmp(w, ".model"))
+        return parse_model(p, c);
+    if (!strcmp(w, ".options") || !strcmp(w, ".option") || !strcmp(w, ".opt"))
+        return parse_options(p, c);
+    if (!strcmp(w, ".tran"))
+        return parse_tran(p, c);
+    if (!strcmp(w, ".op")) {
+        p->deck->has_op = 1;
+        return MS_OK;
+    }
+    if (!strcmp(w, ".save"))
+        return parse_save_print(p, c, 0);
+    if (!strcmp(w, ".print"))
+        return parse_save_print(p, c, 1);
+    if (!strcmp(w, ".ic"))
+        return parse_ic(p, c);
+    if (!strcmp(w, ".title")) {
+        free(p->deck->src.title);
+        p->deck->src.title = ms_strdup(after_word(c->text) + (*after_word(c->text) ? 1 : 0));
+        return MS_OK;
+    }
+    if (!strcmp(w, ".endl"))
+        return syntax(p, t0, "%s", ".endl without .lib");
+    if (!strcmp(w, ".endc"))
+        return syntax(p, t0, "%s", ".endc without .control");
+    static const char *analyses[] = {".ac", ".dc", ".noise", ".tf", ".sens", ".pz", ".disto", ".four", ".meas", ".measure", ".sp", 0};
+    for (int i = 0; analyses[i]; i++)
+        if (!strcmp(w, analyses[i]))
+            return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t0->loc,
+                             "'%s' is not supported (memspice runs .op and .tran)", w);
+    return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t0->loc, "unsupported control card '%s'", w);
+}
+
+static int parse_card(Parser *p, const MsCard *c)
+{
+    if (c->ntok == 0)
+        return MS_OK;
+    const MsToken *t0 = &c->tok[0];
+    if (c->text[0] == '+')
+        return syntax(p, t0, "%s", "continuation line '+' with no line before it");
+    if (c->text[0] == '.')
+        return parse_dot(p, c);
+    if (t0->kind != TK_WORD || !isalpha((unsigned char)t0->s[0]))
+        return syntax(p, t0, "element name expected, found '%s'", t0->s);
+    if (t0->s[0] != 'x' && !ms_dev_by_letter(t0->s[0]))
+        return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t0->loc, "unsupported element '%s' (no device for letter '%c')",
+                         t0->s, toupper((unsigned char)t0->s[0]));
+    PUSH(p->cur->elems, p->cur->nelems, c);
+    return MS_OK;
+}
+
+int ms_parse_netlist(const char *path, const char *text, MsDeck *deck, MsError *err,
+                     MsNoticeFn notice, void *notice_user)
+{
+    memset(deck, 0, sizeof *deck);
+    ms_options_default(&deck->opt);
+    deck->src.notice = notice;
+    deck->src.notice_user = notice_user;
+    int rc = ms_lex_netlist(path, text, &deck->src, err);
+    if (rc)
+        return rc;
+    Parser p = {deck, &deck->top, err};
+    for (int i = 0; i < deck->src.ncards && rc == MS_OK; i++)
+        rc = parse_card(&p, &deck->src.cards[i]);
+    if (rc == MS_OK && p.cur != &deck->top)
+        rc = ms_err_at(err, MS_ERR_SYNTAX, p.cur->loc, ".subckt %s has no .ends", p.cur->name);
+    if (rc == MS_OK && !deck->has_op && !deck->has_tran && notice)
+        notice("no .op or .tran card: memspice will compute the operating point", notice_user);
+    return rc;
+}
+
+static void free_params(MsParamDef *d, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(d[i].name);
+        free(d[i].text);
+        ms_expr_free(d[i].expr);
+    }
+    free(d);
+}
+
+static void free_subckt(MsSubckt *s)
+{
+    free(s->name);
+    for (int i = 0; i < s->nports; i++)
+        free(s->ports[i]);
+    free(s->ports);
+    free_params(s->defaults, s->ndefaults);
+    free_params(s->params, s->nparams);
+    free(s->elems);
+    for (int i = 0; i < s->nfuncs; i++) {
+        MsFuncDef *f = &s->funcs[i];
+        free(f->name);
+        free(f->text);
+        for (int k = 0; k < f->nargs; k++)
+            free(f->args[k]);
+        free(f->args);
+        ms_expr_free(f->body);
+    }
+    free(s->funcs);
+    for (int i = 0; i < s->nmodels; i++) {
+        free(s->models[i].name);
+        free(s->models[i].type);
+    }
+    free(s->models);
+    for (int i = 0; i < s->nsubs; i++) {
+        free_subckt(s->subs[i]);
+        free(s->subs[i]);
+    }
+    free(s->subs);
+}
+
+void ms_deck_free(MsDeck *d)
+{
+    free_subckt(&d->top);
+    for (int i = 0; i < d->nics; i++) {
+        free(d->ics[i].node);
+        ms_expr_free(d->ics[i].expr);
+    }
+    free(d->ics);
+    for (int i = 0; i < d->nsaves; i++)
+        free(d->saves[i].name);
+    free(d->saves);
+    for (int i = 0; i < d->nprints; i++)
+        free(d->prints[i].name);
+    free(d->prints);
+    ms_source_free(&d->src);
+    memset(d, 0, sizeof *d);
+}

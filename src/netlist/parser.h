@@ -1,0 +1,94 @@
+/* parser.h — cards to a deck: the subcircuit tree with its elements,
+ * parameters, functions and models, plus the control cards (.tran, .op,
+ * .options, .ic, .save, .print).  Element cards are kept as token lists; the
+ * device that owns the element letter reads them during elaboration. */
+#ifndef MS_PARSER_H
+#define MS_PARSER_H
+
+#include "expr.h"
+#include "lexer.h"
+
+typedef struct MsParamDef {
+    char *name;
+    MsExpr *expr;
+    char *text;       /* expression text, for messages */
+    MsLoc loc;
+} MsParamDef;
+
+typedef struct MsFuncDef {
+    char *name;
+    char **args;
+    int nargs;
+    MsExpr *body;
+    char *text;
+    MsLoc loc;
+} MsFuncDef;
+
+typedef struct MsModelDef {
+    char *name, *type;
+    const MsCard *card;
+    int first, last;  /* parameter tokens [first, last) */
+} MsModelDef;
+
+typedef struct MsSubckt {
+    char *name;                    /* NULL for the top level */
+    char **ports;
+    int nports;
+    MsParamDef *defaults;          /* params: a=1 b=2 */
+    int ndefaults;
+    const MsCard **elems;
+    int nelems;
+    MsParamDef *params;            /* .param in this scope, in order */
+    int nparams;
+    MsFuncDef *funcs;
+    int nfuncs;
+    MsModelDef *models;
+    int nmodels;
+    struct MsSubckt **subs;        /* nested definitions */
+    int nsubs;
+    struct MsSubckt *parent;
+    MsLoc loc;
+} MsSubckt;
+
+typedef struct MsOptions {
+    double reltol, abstol, vntol, chgtol, trtol, gmin, maxstep;
+    int itl1, itl4, fixedstep;
+} MsOptions;
+
+typedef struct MsIcDef {
+    char *node;       /* node name as written (scope prefix added at elaboration) */
+    MsExpr *expr;
+    MsLoc loc;
+} MsIcDef;
+
+typedef struct MsVecRef {
+    char *name;       /* "v(out)", "v(a,b)", "i(v1)" */
+    MsLoc loc;
+} MsVecRef;
+
+typedef struct MsDeck {
+    MsSource src;
+    MsSubckt top;
+    MsOptions opt;
+    int has_op, has_tran;
+    MsTranSpec tran;
+    MsLoc tran_loc;
+    MsIcDef *ics;
+    int nics;
+    MsVecRef *saves;
+    int nsaves, save_all;
+    MsVecRef *prints;
+    int nprints;
+} MsDeck;
+
+void ms_options_default(MsOptions *o);
+
+/* Lex and parse a netlist (file, or text named path). */
+int ms_parse_netlist(const char *path, const char *text, MsDeck *deck, MsError *err,
+                     MsNoticeFn notice, void *notice_user);
+void ms_deck_free(MsDeck *deck);
+
+/* Token helpers used by the parser and by devices reading their cards. */
+int ms_tok_is(const MsToken *t, const char *word);
+
+#endif

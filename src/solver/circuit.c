@@ -1,0 +1,181 @@
+/* circuit.c — loading a circuit: parse, elaborate, set up, choose the saved
+ * vectors; and freeing it. */
+#include "circuit.h"
+#include "setup.h"
+#include "../netlist/elaborate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void print_notice(const char *msg, void *user)
+{
+    (void)user;
+    fprintf(stderr, "memspice: note: %s\n", msg);
+}
+
+static int add_save(MsCircuit *c, const char *name, int kind, int a, int b)
+{
+    for (int i = 0; i < c->nsaves; i++)
+        if (!strcmp(c->saves[i].name, name))
+            return i;
+    c->saves = ms_realloc(c->saves, (size_t)(c->nsaves + 1) * sizeof *c->saves);
+    c->saves[c->nsaves] = (MsSave){ms_strdup(name), kind, a, b};
+    return c->nsaves++;
+}
+
+/* "v(a)", "v(a,b)", "i(x)" -> a save entry; -1 with err if unknown. */
+static int save_ref(MsCircuit *c, const MsVecRef *r, MsError *err)
+{
+    char a[256], b[256];
+    if (sscanf(r->name, "v(%255[^,)],%255[^)])", a, b) == 2) {
+        int na = ms_circuit_find_node(c, a), nb = ms_circuit_find_node(c, b);
+        if (na < 0 || nb < 0)
+            return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "unknown node '%s'", na < 0 ? a : b);
+        return add_save(c, r->name, MS_VEC_VOLTAGE, na, nb);
+    }
+    if (sscanf(r->name, "v(%255[^)])", a) == 1) {
+        int na = ms_circuit_find_node(c, a);
+        if (na < 0)
+            return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "unknown node '%s'", a);
+        return add_save(c, r->name, MS_VEC_VOLTAGE, na, 0);
+    }
+    if (sscanf(r->name, "i(%255[^)])", a) == 1) {
+        char *br = ms_asprintf("%s#branch", a);
+        int k = -1;
+        for (int i = 1; i <= c->n && k < 0; i++)
+            if (c->unk_kind[i] == MS_UNK_BRANCH && !strcmp(c->unk_name[i], br))
+                k = i;
+        free(br);
+        if (k < 0)
+            return ms_err_at(err, MS_ERR_SEMANTIC, r->loc,
+                             "'%s': no branch current for '%s' (only V, E, H and L elements have one)", r->name, a);
+        return add_save(c, r->name, MS_VEC_CURRENT, k, 0);
+    }
+    return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "cannot save '%s'", r->name);
+}
+
+static int choose_saves(MsCircuit *c, MsError *err)
+{
+    MsDeck *d = &c->deck;
+    if (d->nsaves == 0 || d->save_all) {
+        for (int i = 1; i <= c->n; i++) {
+            if (c->unk_kind[i] == MS_UNK_NODE) {
+                char *nm = ms_asprintf("v(%s)", c->unk_name[i]);
+                add_save(c, nm, MS_VEC_VOLTAGE, i, 0);
+                free(nm);
+            }
+        }
+        for (int i = 1; i <= c->n; i++) {
+            if (c->unk_kind[i] == MS_UNK_BRANCH) {
+                char *nm = ms_asprintf("i(%.*s)", (int)(strlen(c->unk_name[i]) - 7), c->unk_name[i]);
+                add_save(c, nm, MS_VEC_CURRENT, i, 0);
+                free(nm);
+            }
+        }
+    }
+    for (int i = 0; i < d->nsaves; i++)
+        if (save_ref(c, &d->saves[i], err) < 0)
+            return err->code;
+    c->nprints = d->nprints;
+    c->print_names = ms_calloc((size_t)d->nprints + 1, sizeof *c->print_names);
+    c->print_index = ms_calloc((size_t)d->nprints + 1, sizeof *c->print_index);
+    for (int i = 0; i < d->nprints; i++) {
+        int k = save_ref(c, &d->prints[i], err);
+        if (k < 0)
+            return err->code;
+        c->print_index[i] = k;
+        c->print_names[i] = c->saves[k].name;
+    }
+    return MS_OK;
+}
+
+static int load(const char *path, const char *text, MsCircuit **out, MsError *err)
+{
+    MsError local;
+    if (!err)
+        err = &local;
+    err->code = MS_OK;
+    err->msg[0] = 0;
+    *out = NULL;
+    MsCircuit *c = ms_calloc(1, sizeof *c);
+    int rc = ms_parse_netlist(path, text, &c->deck, err, print_notice, NULL);
+    if (rc == MS_OK) {
+        c->title = ms_strdup(c->deck.src.title);
+        c->opt = c->deck.opt;
+        c->has_op = c->deck.has_op;
+        c->has_tran = c->deck.has_tran;
+        c->tran = c->deck.tran;
+        rc = ms_elaborate(c, err);
+    }
+    if (rc == MS_OK)
+        rc = ms_circuit_setup(c, err);
+    if (rc == MS_OK)
+        rc = choose_saves(c, err);
+    if (rc) {
+        ms_circuit_free(&c);
+        return rc;
+    }
+    *out = c;
+    return MS_OK;
+}
+
+int ms_circuit_load(const char *path, MsCircuit **out, MsError *err) { return load(path, NULL, out, err); }
+
+int ms_circuit_load_string(const char *text, const char *name, MsCircuit **out, MsError *err)
+{
+    return load(name ? name : "<string>", text, out, err);
+}
+
+void ms_circuit_free(MsCircuit **cp)
+{
+    MsCircuit *c = *cp;
+    if (!c)
+        return;
+    for (int g = 0; g < c->ngroups; g++) {
+        MsDevGroup *gr = &c->groups[g];
+        if (gr->type->free)
+            gr->type->free(gr->inst, gr->n);
+        for (int i = 0; i < gr->n; i++)
+            free(((MsInstHead *)ms_group_inst(gr, i))->name);
+        free(gr->inst);
+    }
+    free(c->groups);
+    if (c->unk_name)
+        for (int i = 0; i <= c->n; i++)
+            free(c->unk_name[i]);
+    free(c->unk_name);
+    free(c->unk_kind);
+    for (int i = 0; i < c->nsources; i++)
+        free(c->source_name[i]);
+    free(c->source_name);
+    free(c->Ap);
+    free(c->Ai);
+    free(c->diag);
+    free(c->GL);
+    free(c->CL);
+    if (c->sym)
+        klu_free_symbolic(&c->sym, &c->common);
+    free(c->ics);
+    for (int i = 0; i < c->nsaves; i++)
+        free(c->saves[i].name);
+    free(c->saves);
+    free(c->print_names);
+    free(c->print_index);
+    free(c->title);
+    ms_deck_free(&c->deck);
+    free(c);
+    *cp = NULL;
+}
+
+int ms_circuit_num_unknowns(const MsCircuit *c) { return c->n; }
+int ms_circuit_has_op(const MsCircuit *c) { return c->has_op; }
+
+int ms_circuit_has_tran(const MsCircuit *c, MsTranSpec *spec)
+{
+    if (spec && c->has_tran)
+        *spec = c->tran;
+    return c->has_tran;
+}
+
+const char *const *ms_circuit_print_names(const MsCircuit *c) { return (const char *const *)c->print_names; }

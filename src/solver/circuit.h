@@ -1,0 +1,76 @@
+/* circuit.h — the elaborated circuit (shared, read-only after loading) and
+ * the per-thread numeric workspace. */
+#ifndef MS_CIRCUIT_H
+#define MS_CIRCUIT_H
+
+#include <klu.h>
+
+#include "../devices/device.h"
+#include "../netlist/parser.h"
+
+/* What an unknown is: decides its convergence tolerance and output name. */
+enum { MS_UNK_NODE = 0, MS_UNK_BRANCH = 1, MS_UNK_INTERNAL = 2, MS_UNK_STATE = 3 };
+
+/* Initial condition: x[unk] = x[ref] + value (ref 0: ground). */
+typedef struct MsIc {
+    int unk, ref;
+    double value;
+} MsIc;
+
+/* A saved vector: v(a) = x[a] - x[b] (b may be 0), or a branch current. */
+typedef struct MsSave {
+    char *name;
+    int kind;         /* MS_VEC_VOLTAGE / MS_VEC_CURRENT / MS_VEC_STATE */
+    int a, b;
+} MsSave;
+
+struct MsCircuit {
+    MsDeck deck;                  /* kept: names and locations point into it */
+    char *title;
+    int n;                        /* unknowns, ground excluded; vectors are n+1 long */
+    char **unk_name;              /* [n+1]: "out", "v1#branch", "0" for ground */
+    int *unk_kind;                /* [n+1] MS_UNK_* */
+    MsDevGroup *groups;           /* one per device kind present */
+    int ngroups;
+    int nonlinear;                /* any nonlinear device present */
+    int nsources;                 /* independent sources (ids 0..nsources-1) */
+    char **source_name;
+    int nstate;                   /* per-work numeric state doubles */
+    /* sparsity pattern (CSC, n x n on unknowns 1..n) */
+    int nnz;
+    int *Ap, *Ai;
+    int *diag;                    /* [n+1] pattern slot of (i,i) for unknown i, or nnz */
+    double *GL, *CL;              /* constant linear stamps, nnz+1 */
+    klu_symbolic *sym;
+    klu_common common;            /* settings copied into each work */
+    MsOptions opt;
+    int has_op, has_tran;
+    MsTranSpec tran;
+    MsIc *ics;
+    int nics;
+    MsSave *saves;
+    int nsaves;
+    char **print_names;           /* NULL-terminated */
+    int *print_index;             /* into saves */
+    int nprints;
+};
+
+struct MsWork {
+    const MsCircuit *c;
+    klu_common common;
+    klu_numeric *num;
+    int have_factor;              /* num holds factors of the current pattern values */
+    double J_cq, J_a;             /* coefficients of the factored J = cq C + a G (linear circuits) */
+    int limited;                  /* a device limited its step in the last evaluation */
+    long factorizations;
+    double *x, *x_prev;           /* n+1 */
+    double *f, *q, *f_prev, *q_prev, *b, *rhs, *dx;
+    double *G, *C, *J;            /* nnz+1 */
+    double *state;
+    const MsWave **override;      /* per source id */
+    MsWave *owned;                /* override storage, per source id */
+    MsProgressFn progress;
+    void *progress_user;
+};
+
+#endif

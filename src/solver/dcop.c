@@ -1,0 +1,90 @@
+/* dcop.c — see dcop.h. */
+#include "dcop.h"
+#include "newton.h"
+
+#include <string.h>
+
+int ms_numeric_error(const MsWork *w, int rc, int unk, const char *what, double t, MsError *err)
+{
+    const MsCircuit *c = w->c;
+    const char *name = unk > 0 ? c->unk_name[unk] : "?";
+    const char *kind = unk > 0 ? ms_unknown_kind_name(c, unk) : "unknown";
+    if (rc == MS_ERR_SINGULAR)
+        return ms_err(err, rc, "%s: singular matrix in %s at t=%g: check %s '%s' (floating node, or a loop of voltage sources/inductors)",
+                      c->deck.src.files[0], what, t, kind, name);
+    if (rc == MS_ERR_NOMEM)
+        return ms_err(err, rc, "%s: out of memory factoring the circuit matrix", c->deck.src.files[0]);
+    return ms_err(err, rc, "%s: %s did not converge at t=%g (worst: %s '%s')", c->deck.src.files[0], what, t, kind, name);
+}
+
+static int try_newton(MsWork *w, MsNewtonSys *sys, MsNewtonResult *res, const double *start)
+{
+    memcpy(w->x, start, ((size_t)w->c->n + 1) * sizeof *w->x);
+    return ms_newton(w, sys, res);
+}
+
+int ms_dcop(MsWork *w, double t, int dc_op, int force_ic, MsError *err)
+{
+    const MsCircuit *c = w->c;
+    size_t n1 = (size_t)c->n + 1;
+    double *start = ms_calloc(n1, sizeof *start);
+    memset(w->state, 0, ((size_t)c->nstate + 1) * sizeof *w->state);
+    MsNewtonSys sys = {0};
+    sys.t = t;
+    sys.cq = 0;
+    sys.a = 1;
+    sys.src_scale = 1;
+    sys.dc_op = dc_op;
+    sys.maxiter = c->opt.itl1;
+    if (force_ic) {
+        sys.force = c->ics;
+        sys.nforce = c->nics;
+    }
+    MsNewtonResult res;
+    int rc = try_newton(w, &sys, &res, start);
+    if (rc == MS_ERR_SINGULAR || rc == MS_ERR_NOMEM) {
+        /* a structural problem: stepping will not help */
+        int e = ms_numeric_error(w, rc, res.singular, "operating point", t, err);
+        free(start);
+        return e;
+    }
+    /* gmin stepping: start from a heavily shunted circuit, relax decade by decade */
+    if (rc && c->nonlinear) {
+        rc = MS_OK;
+        memset(start, 0, n1 * sizeof *start);
+        for (double g = 1e-2; g >= c->opt.gmin * 0.99 && rc == MS_OK; g /= 10) {
+            sys.gshunt = g;
+            rc = try_newton(w, &sys, &res, start);
+            if (rc == MS_OK)
+                memcpy(start, w->x, n1 * sizeof *start);
+        }
+        sys.gshunt = 0;
+        if (rc == MS_OK)
+            rc = try_newton(w, &sys, &res, start);
+    }
+    /* source stepping: ramp all sources from 0 with adaptive increments */
+    if (rc && c->nonlinear) {
+        memset(start, 0, n1 * sizeof *start);
+        memset(w->state, 0, ((size_t)c->nstate + 1) * sizeof *w->state);
+        double s = 0, ds = 0.1;
+        rc = MS_OK;
+        while (s < 1 && ds > 1e-6) {
+            double next = s + ds > 1 ? 1 : s + ds;
+            sys.src_scale = next;
+            if (try_newton(w, &sys, &res, start) == MS_OK) {
+                memcpy(start, w->x, n1 * sizeof *start);
+                s = next;
+                ds *= 2;
+            } else {
+                ds /= 4;
+            }
+        }
+        rc = s >= 1 ? MS_OK : MS_ERR_NONCONV;
+        if (rc == MS_OK)
+            memcpy(w->x, start, n1 * sizeof *start);
+    }
+    free(start);
+    if (rc)
+        return ms_numeric_error(w, rc, res.worst, "operating point", t, err);
+    return MS_OK;
+}

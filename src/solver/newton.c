@@ -1,0 +1,180 @@
+/* newton.c — see newton.h. */
+#include "newton.h"
+#include "klu_wrap.h"
+
+#include <math.h>
+#include <string.h>
+
+/* y += M x over the pattern (M in CSC on unknowns 1..n). */
+static void spmv_add(const MsCircuit *c, const double *M, const double *x, double *y)
+{
+    for (int j = 0; j < c->n; j++) {
+        double xj = x[j + 1];
+        if (xj == 0)
+            continue;
+        for (int p = c->Ap[j]; p < c->Ap[j + 1]; p++)
+            y[c->Ai[p] + 1] += M[p] * xj;
+    }
+}
+
+void ms_eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter)
+{
+    const MsCircuit *c = w->c;
+    size_t n1 = (size_t)c->n + 1;
+    memset(w->f, 0, n1 * sizeof *w->f);
+    memset(w->q, 0, n1 * sizeof *w->q);
+    memset(w->b, 0, n1 * sizeof *w->b);
+    w->x[0] = 0;
+    MsSourceEval se = {sys->t, sys->src_scale, sys->dc_op, w->override};
+    for (int g = 0; g < c->ngroups; g++)
+        if (c->groups[g].type->load_sources)
+            c->groups[g].type->load_sources(c->groups[g].inst, c->groups[g].n, &se, w->b);
+    if (c->nonlinear) {
+        size_t z1 = (size_t)c->nnz + 1;
+        memcpy(w->G, c->GL, z1 * sizeof *w->G);
+        memcpy(w->C, c->CL, z1 * sizeof *w->C);
+        MsEval ev = {w->x, w->f, w->q, w->G, w->C, w->state, sys->t, sys->cq == 0, c->opt.gmin, first_iter, 0};
+        for (int g = 0; g < c->ngroups; g++)
+            if (c->groups[g].type->eval)
+                c->groups[g].type->eval(c->groups[g].inst, c->groups[g].n, &ev);
+        w->limited = ev.limited;
+    }
+    spmv_add(c, c->GL, w->x, w->f);
+    spmv_add(c, c->CL, w->x, w->q);
+    for (int i = 1; i <= c->n; i++)
+        w->f[i] -= w->b[i];
+}
+
+const char *ms_unknown_kind_name(const MsCircuit *c, int unk)
+{
+    switch (c->unk_kind[unk]) {
+    case MS_UNK_BRANCH: return "branch";
+    case MS_UNK_STATE: return "state";
+    case MS_UNK_INTERNAL: return "internal node";
+    default: return "node";
+    }
+}
+
+/* J = cq C + a G (+ shunts, forced rows) and the residual into w->rhs as -R. */
+static void build_system(MsWork *w, const MsNewtonSys *sys)
+{
+    const MsCircuit *c = w->c;
+    const double *G = c->nonlinear ? w->G : c->GL, *C = c->nonlinear ? w->C : c->CL;
+    for (int p = 0; p < c->nnz; p++)
+        w->J[p] = sys->cq * C[p] + sys->a * G[p];
+    for (int i = 1; i <= c->n; i++) {
+        double r = sys->cq * w->q[i] + sys->a * w->f[i];
+        if (sys->hist)
+            r += sys->hist[i];
+        w->rhs[i] = -r;
+    }
+    if (sys->gshunt > 0)
+        for (int i = 1; i <= c->n; i++)
+            if (c->unk_kind[i] == MS_UNK_NODE || c->unk_kind[i] == MS_UNK_INTERNAL) {
+                w->J[c->diag[i]] += sys->gshunt;
+                w->rhs[i] -= sys->gshunt * w->x[i];
+            }
+    for (int k = 0; k < sys->nforce; k++) {
+        const MsIc *ic = &sys->force[k];
+        int row = ic->unk - 1;
+        for (int p = 0; p < c->nnz; p++)
+            if (c->Ai[p] == row)
+                w->J[p] = 0;
+        w->J[c->diag[ic->unk]] = 1;
+        if (ic->ref) {
+            for (int p = c->Ap[ic->ref - 1]; p < c->Ap[ic->ref]; p++)
+                if (c->Ai[p] == row)
+                    w->J[p] = -1;
+        }
+        w->rhs[ic->unk] = -(w->x[ic->unk] - w->x[ic->ref] - ic->value);
+    }
+}
+
+static double abs_tol(const MsCircuit *c, int i)
+{
+    return c->unk_kind[i] == MS_UNK_BRANCH ? c->opt.abstol : c->opt.vntol;
+}
+
+/* Linear circuit: R(x) = J x - a b + hist exactly, so one solve of
+ * J x = a b - hist gives the answer; the factors are kept while J's
+ * coefficients stay the same (fixed steps factor once). */
+static int solve_linear(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
+{
+    const MsCircuit *c = w->c;
+    int reuse = w->have_factor && w->J_cq == sys->cq && w->J_a == sys->a;
+    if (!reuse) {
+        for (int p = 0; p < c->nnz; p++)
+            w->J[p] = sys->cq * c->CL[p] + sys->a * c->GL[p];
+        int bad, rc = ms_klu_factor(w, &bad);
+        if (rc) {
+            res->singular = bad;
+            return rc;
+        }
+        w->J_cq = sys->cq;
+        w->J_a = sys->a;
+        w->factorizations++;
+    }
+    memset(w->b, 0, ((size_t)c->n + 1) * sizeof *w->b);
+    MsSourceEval se = {sys->t, sys->src_scale, sys->dc_op, w->override};
+    for (int g = 0; g < c->ngroups; g++)
+        if (c->groups[g].type->load_sources)
+            c->groups[g].type->load_sources(c->groups[g].inst, c->groups[g].n, &se, w->b);
+    for (int i = 1; i <= c->n; i++)
+        w->x[i] = sys->a * w->b[i] - (sys->hist ? sys->hist[i] : 0);
+    ms_klu_solve(w, w->x + 1);
+    res->iters = 1;
+    for (int i = 1; i <= c->n; i++)
+        if (!isfinite(w->x[i])) {
+            res->worst = i;
+            return MS_ERR_NONCONV;
+        }
+    ms_eval_circuit(w, sys, 0);
+    return MS_OK;
+}
+
+int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
+{
+    const MsCircuit *c = w->c;
+    memset(res, 0, sizeof *res);
+    if (!c->nonlinear && sys->gshunt == 0 && sys->nforce == 0)
+        return solve_linear(w, sys, res);
+    int converged = 0;
+    for (int it = 0; it < sys->maxiter; it++) {
+        ms_eval_circuit(w, sys, it == 0);
+        if (converged && !w->limited)
+            return MS_OK;
+        build_system(w, sys);
+        int bad, rc = ms_klu_factor(w, &bad);
+        if (rc) {
+            res->singular = bad;
+            return rc;
+        }
+        w->J_cq = -1;   /* J no longer holds plain linear-circuit factors */
+        w->factorizations++;
+        ms_klu_solve(w, w->rhs + 1);
+        res->iters = it + 1;
+        converged = 1;
+        double worst = 0;
+        for (int i = 1; i <= c->n; i++) {
+            double dx = w->rhs[i], xn = w->x[i] + dx;
+            if (!isfinite(xn)) {
+                res->worst = i;
+                return MS_ERR_NONCONV;
+            }
+            double tol = c->opt.reltol * fmax(fabs(xn), fabs(w->x[i])) + abs_tol(c, i);
+            double s = fabs(dx) / tol;
+            if (s > 1)
+                converged = 0;
+            if (s > worst) {
+                worst = s;
+                res->worst = i;
+            }
+            w->x[i] = xn;
+        }
+        if (!c->nonlinear) {   /* shunted or forced linear system: one solve is exact */
+            ms_eval_circuit(w, sys, 0);
+            return MS_OK;
+        }
+    }
+    return MS_ERR_NONCONV;
+}

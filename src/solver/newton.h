@@ -1,0 +1,42 @@
+/* newton.h — evaluation of the circuit equations and Newton–Raphson.
+ *
+ * One Newton system covers DC and every implicit step:
+ *     R(x) = cq q(x) + a f(x, t) + hist + shunt terms = 0
+ *     J    = cq C + a G
+ * DC: cq = 0, a = 1, hist = 0.  Backward Euler: cq = 1, a = h,
+ * hist = -q_prev.  Trapezoidal: cq = 1, a = h/2, hist = -q_prev + h/2 f_prev. */
+#ifndef MS_NEWTON_H
+#define MS_NEWTON_H
+
+#include "circuit.h"
+
+typedef struct MsNewtonSys {
+    double t;
+    double cq, a;
+    const double *hist;     /* n+1, or NULL */
+    double src_scale;       /* source stepping */
+    int dc_op;              /* sources at their .op (DC) values */
+    double gshunt;          /* gmin stepping: conductance from every node to ground */
+    const MsIc *force;      /* DC with .ic: rows replaced by x[unk] = x[ref] + value */
+    int nforce;
+    int maxiter;
+} MsNewtonSys;
+
+typedef struct MsNewtonResult {
+    int iters;
+    int worst;              /* unknown with the largest scaled update (for messages) */
+    int singular;           /* unknown of a singular column, 0 if none */
+} MsNewtonResult;
+
+/* Evaluate f, q (and G, C) at w->x: f includes -b(t), the linear stamps and
+ * the nonlinear devices. */
+void ms_eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter);
+
+/* Solve the system from the start value in w->x.  On success w->x, w->f,
+ * w->q hold the solution and the equations evaluated there. */
+int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res);
+
+/* "node 'out'" / "branch 'v1#branch'" for messages. */
+const char *ms_unknown_kind_name(const MsCircuit *c, int unk);
+
+#endif

@@ -1,0 +1,169 @@
+/* setup.c — see setup.h. */
+#include "setup.h"
+#include "../netlist/elaborate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Request {
+    int row, col;
+    int *slot;
+} Request;
+
+struct MsSetup {
+    MsCircuit *c;
+    MsError *err;
+    Request *req;
+    size_t nreq, cap;
+    MsMap branches;        /* instance name -> branch unknown */
+    int failed;
+};
+
+int ms_setup_branch(MsSetup *s, const char *inst_name)
+{
+    char *nm = ms_asprintf("%s#branch", inst_name);
+    int k = ms_circuit_add_unknown(s->c, nm, MS_UNK_BRANCH);
+    free(nm);
+    ms_map_put(&s->branches, inst_name, k);
+    return k;
+}
+
+int ms_setup_internal(MsSetup *s, const char *inst_name, const char *suffix)
+{
+    char *nm = ms_asprintf("%s#%s", inst_name, suffix);
+    int k = ms_circuit_add_unknown(s->c, nm, MS_UNK_INTERNAL);
+    free(nm);
+    return k;
+}
+
+int ms_setup_find_branch(MsSetup *s, const char *inst_name)
+{
+    int k;
+    return ms_map_get(&s->branches, inst_name, &k) ? k : -1;
+}
+
+void ms_setup_entry(MsSetup *s, int row, int col, int *slot)
+{
+    ms_grow((void **)&s->req, &s->cap, s->nreq + 1, sizeof *s->req);
+    s->req[s->nreq++] = (Request){row, col, slot};
+}
+
+int ms_setup_state(MsSetup *s, int count)
+{
+    int off = s->c->nstate;
+    s->c->nstate += count;
+    return off;
+}
+
+int ms_setup_error(MsSetup *s, MsLoc loc, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    s->failed = 1;
+    return ms_err_at(s->err, MS_ERR_SEMANTIC, loc, "%s", msg);
+}
+
+static void add_device_ic(MsIcSink *sink, int unk, int ref, double value)
+{
+    MsCircuit *c = sink->user;
+    c->ics = ms_realloc(c->ics, (size_t)(c->nics + 1) * sizeof *c->ics);
+    c->ics[c->nics++] = (MsIc){unk, ref, value};
+}
+
+static int cmp_req(const void *a, const void *b)
+{
+    const Request *x = a, *y = b;
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Sort requests by (col, row), give each distinct pair a CSC slot. */
+static void build_pattern(MsSetup *s)
+{
+    MsCircuit *c = s->c;
+    for (int i = 1; i <= c->n; i++) {   /* every diagonal exists: gmin stepping, .ic rows */
+        ms_grow((void **)&s->req, &s->cap, s->nreq + 1, sizeof *s->req);
+        s->req[s->nreq++] = (Request){i, i, &c->diag[i]};
+    }
+    qsort(s->req, s->nreq, sizeof *s->req, cmp_req);
+    size_t nnz = 0;
+    for (size_t i = 0; i < s->nreq; i++) {
+        Request *r = &s->req[i];
+        if (r->row == 0 || r->col == 0)
+            continue;
+        if (i == 0 || r->row != s->req[i - 1].row || r->col != s->req[i - 1].col)
+            nnz++;
+    }
+    c->nnz = (int)nnz;
+    c->Ap = ms_calloc((size_t)c->n + 1, sizeof *c->Ap);
+    c->Ai = ms_malloc((nnz ? nnz : 1) * sizeof *c->Ai);
+    int k = -1;
+    for (size_t i = 0; i < s->nreq; i++) {
+        Request *r = &s->req[i];
+        if (r->row == 0 || r->col == 0)
+            continue;   /* slots fixed below */
+        if (k < 0 || r->row != s->req[i - 1].row || r->col != s->req[i - 1].col ||
+            s->req[i - 1].row == 0 || s->req[i - 1].col == 0) {
+            k++;
+            c->Ai[k] = r->row - 1;
+            c->Ap[r->col]++;
+        }
+        *r->slot = k;
+    }
+    for (int j = 0; j < c->n; j++)
+        c->Ap[j + 1] += c->Ap[j];
+    for (size_t i = 0; i < s->nreq; i++)
+        if (s->req[i].row == 0 || s->req[i].col == 0)
+            *s->req[i].slot = c->nnz;   /* ground: the scratch slot */
+}
+
+int ms_circuit_setup(MsCircuit *c, MsError *err)
+{
+    MsSetup s = {c, err, NULL, 0, 0, {0}, 0};
+    ms_map_init(&s.branches);
+    int rc = MS_OK;
+    for (int g = 0; g < c->ngroups && rc == MS_OK; g++) {
+        const MsDevType *t = c->groups[g].type;
+        if (t->flags & MS_DEV_NONLINEAR)
+            c->nonlinear = 1;
+        if (t->unknowns)
+            rc = t->unknowns(&s, c->groups[g].inst, c->groups[g].n);
+    }
+    for (int g = 0; g < c->ngroups && rc == MS_OK; g++) {
+        const MsDevType *t = c->groups[g].type;
+        if (t->entries)
+            rc = t->entries(&s, c->groups[g].inst, c->groups[g].n);
+    }
+    if (rc == MS_OK && c->n == 0)
+        rc = ms_err(err, MS_ERR_SEMANTIC, "%s: the circuit has no nodes besides ground",
+                    c->deck.src.nfiles ? c->deck.src.files[0] : "netlist");
+    if (rc == MS_OK) {
+        c->diag = ms_calloc((size_t)c->n + 1, sizeof *c->diag);
+        build_pattern(&s);
+        c->diag[0] = c->nnz;
+        c->GL = ms_calloc((size_t)c->nnz + 1, sizeof *c->GL);
+        c->CL = ms_calloc((size_t)c->nnz + 1, sizeof *c->CL);
+        for (int g = 0; g < c->ngroups; g++)
+            if (c->groups[g].type->stamp_linear)
+                c->groups[g].type->stamp_linear(c->groups[g].inst, c->groups[g].n, c->GL, c->CL);
+        c->GL[c->nnz] = c->CL[c->nnz] = 0;
+        MsIcSink sink = {add_device_ic, c};
+        for (int g = 0; g < c->ngroups; g++)
+            if (c->groups[g].type->initial)
+                c->groups[g].type->initial(c->groups[g].inst, c->groups[g].n, &sink);
+        klu_defaults(&c->common);
+        c->common.btf = 1;
+        c->sym = klu_analyze(c->n, c->Ap, c->Ai, &c->common);
+        if (!c->sym)
+            rc = ms_err(err, MS_ERR_NOMEM, "KLU could not analyse the circuit matrix (status %d)", c->common.status);
+    }
+    free(s.req);
+    ms_map_free(&s.branches);
+    return rc;
+}

@@ -1,0 +1,297 @@
+/* tran.c — transient analysis.
+ *
+ * Trapezoidal steps (backward Euler on the first step and after every
+ * breakpoint), step size from the local truncation error of the
+ * trapezoidal rule, h^3/12 x''' with x''' from divided differences over the
+ * last four points, compared with trtol (reltol |x| + abstol) per unknown.
+ * Breakpoints at waveform corners are hit exactly.  In fixed-step mode
+ * every step is tstep, for training: all samples take the same steps. */
+#include "dcop.h"
+#include "newton.h"
+#include "output_row.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NHIST 4           /* points kept for the error estimate */
+#define MAX_GROWTH 2.0    /* a step at most doubles the previous one */
+#define CUT_ON_FAIL 8.0   /* Newton failure: retry with h / 8 */
+
+typedef struct Tran {
+    MsWork *w;
+    const MsCircuit *c;
+    MsTranSpec spec;
+    double hmax, hmin;
+    double *hist;         /* -q_prev + a f_prev */
+    double *xs[NHIST];    /* last accepted solutions, xs[0] newest */
+    double ts[NHIST];
+    int nxs;              /* valid points since the last breakpoint */
+    double *breaks;
+    int nbreaks, next_break;
+    MsResult *res;
+} Tran;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void collect_breaks(Tran *tr)
+{
+    const MsCircuit *c = tr->c;
+    MsBreaks bp = {0};
+    for (int g = 0; g < c->ngroups; g++)
+        if (c->groups[g].type->breakpoints)
+            c->groups[g].type->breakpoints(c->groups[g].inst, c->groups[g].n, tr->spec.tstop, &bp);
+    for (int i = 0; i < c->nsources; i++)
+        if (tr->w->override[i])
+            ms_wave_breaks(tr->w->override[i], tr->spec.tstop, &bp);
+    ms_breaks_add(&bp, tr->spec.tstop);
+    qsort(bp.t, (size_t)bp.n, sizeof *bp.t, cmp_double);
+    /* drop points at or before 0 and near-duplicates */
+    int k = 0;
+    for (int i = 0; i < bp.n; i++) {
+        if (bp.t[i] <= tr->hmin)
+            continue;
+        if (k > 0 && bp.t[i] - bp.t[k - 1] < 2 * tr->hmin)
+            continue;
+        bp.t[k++] = bp.t[i];
+    }
+    if (k && tr->spec.tstop - bp.t[k - 1] < 2 * tr->hmin)
+        bp.t[k - 1] = tr->spec.tstop;
+    tr->breaks = bp.t;
+    tr->nbreaks = k;
+    tr->next_break = 0;
+}
+
+static void push_point(Tran *tr, double t, const double *x, int reset)
+{
+    size_t n1 = (size_t)tr->c->n + 1;
+    double *oldest = tr->xs[NHIST - 1];
+    memmove(&tr->xs[1], &tr->xs[0], (NHIST - 1) * sizeof tr->xs[0]);
+    memmove(&tr->ts[1], &tr->ts[0], (NHIST - 1) * sizeof tr->ts[0]);
+    tr->xs[0] = oldest;
+    memcpy(tr->xs[0], x, n1 * sizeof *x);
+    tr->ts[0] = t;
+    tr->nxs = reset ? 1 : (tr->nxs < NHIST ? tr->nxs + 1 : NHIST);
+}
+
+/* Ratio of the worst local truncation error to its tolerance for a
+ * trapezoidal step to (t, x); 0 when there are too few points. */
+static double lte_ratio(const Tran *tr, double t, const double *x, double h, int *worst_unk)
+{
+    const MsCircuit *c = tr->c;
+    if (tr->nxs < 3)
+        return 0;
+    double t0 = tr->ts[2], t1 = tr->ts[1], t2 = tr->ts[0], t3 = t;
+    const double *x0 = tr->xs[2], *x1 = tr->xs[1], *x2 = tr->xs[0];
+    double worst = 0;
+    for (int i = 1; i <= c->n; i++) {
+        double d01 = (x1[i] - x0[i]) / (t1 - t0), d12 = (x2[i] - x1[i]) / (t2 - t1), d23 = (x[i] - x2[i]) / (t3 - t2);
+        double d012 = (d12 - d01) / (t2 - t0), d123 = (d23 - d12) / (t3 - t1);
+        double d3 = (d123 - d012) / (t3 - t0);
+        double lte = 0.5 * h * h * h * fabs(d3);   /* h^3/12 * x''', x''' = 6 d3 */
+        double abstol = c->unk_kind[i] == MS_UNK_BRANCH ? c->opt.abstol : c->opt.vntol;
+        double tol = c->opt.trtol * (c->opt.reltol * fmax(fabs(x[i]), fabs(x2[i])) + abstol);
+        if (lte / tol > worst) {
+            worst = lte / tol;
+            *worst_unk = i;
+        }
+    }
+    return worst;
+}
+
+static int initial_point(Tran *tr, MsError *err)
+{
+    MsWork *w = tr->w;
+    const MsCircuit *c = tr->c;
+    if (tr->spec.uic) {
+        memset(w->x, 0, ((size_t)c->n + 1) * sizeof *w->x);
+        for (int i = 0; i < c->nics; i++)
+            w->x[c->ics[i].unk] = w->x[c->ics[i].ref] + c->ics[i].value;
+        memset(w->state, 0, ((size_t)c->nstate + 1) * sizeof *w->state);
+        MsNewtonSys sys = {0};
+        sys.a = 1;
+        sys.src_scale = 1;
+        ms_eval_circuit(w, &sys, 1);
+        return MS_OK;
+    }
+    return ms_dcop(w, 0, 0, c->nics > 0, err);
+}
+
+static void report_progress(Tran *tr, double t, double *last)
+{
+    if (tr->w->progress && t - *last >= 0.01 * tr->spec.tstop) {
+        tr->w->progress(t / tr->spec.tstop, tr->w->progress_user);
+        *last = t;
+    }
+}
+
+/* One implicit step from the accepted point (w->x_prev, f_prev, q_prev) to t+h. */
+static int take_step(Tran *tr, double t, double h, int be, MsNewtonResult *nr)
+{
+    MsWork *w = tr->w;
+    const MsCircuit *c = tr->c;
+    MsNewtonSys sys = {0};
+    sys.t = t + h;
+    sys.cq = 1;
+    sys.a = be ? h : h / 2;
+    sys.src_scale = 1;
+    sys.maxiter = c->opt.itl4;
+    sys.hist = tr->hist;
+    for (int i = 1; i <= c->n; i++)
+        tr->hist[i] = -w->q_prev[i] + (be ? 0 : sys.a * w->f_prev[i]);
+    /* predictor: linear extrapolation of the last two points */
+    if (c->nonlinear && tr->nxs >= 2) {
+        double r = h / (tr->ts[0] - tr->ts[1]);
+        for (int i = 1; i <= c->n; i++)
+            w->x[i] = tr->xs[0][i] + r * (tr->xs[0][i] - tr->xs[1][i]);
+    } else {
+        memcpy(w->x, w->x_prev, ((size_t)c->n + 1) * sizeof *w->x);
+    }
+    return ms_newton(w, &sys, nr);
+}
+
+static void accept(Tran *tr, double t, int reset)
+{
+    MsWork *w = tr->w;
+    size_t n1 = (size_t)tr->c->n + 1;
+    memcpy(w->x_prev, w->x, n1 * sizeof *w->x);
+    memcpy(w->f_prev, w->f, n1 * sizeof *w->f);
+    memcpy(w->q_prev, w->q, n1 * sizeof *w->q);
+    push_point(tr, t, w->x, reset);
+    if (t >= tr->spec.tstart * (1 - 1e-12))
+        ms_result_record(tr->c, tr->res, t, w->x);
+    tr->res->steps_accepted++;
+}
+
+static int timestep_too_small(const Tran *tr, double t, double h, int unk, int newton_failed, MsError *err)
+{
+    const MsCircuit *c = tr->c;
+    return ms_err(err, MS_ERR_TIMESTEP, "%s: time step too small at t=%g (h=%g): %s '%s' %s",
+                  c->deck.src.files[0], t, h, unk > 0 ? ms_unknown_kind_name(c, unk) : "unknown",
+                  unk > 0 ? c->unk_name[unk] : "?",
+                  newton_failed ? "does not converge" : "changes faster than the tolerances allow");
+}
+
+static int run_fixed(Tran *tr, MsError *err)
+{
+    MsWork *w = tr->w;
+    double h = tr->spec.tstep, last = 0;
+    long nsteps = (long)ceil(tr->spec.tstop / h - 1e-9);
+    for (long k = 1; k <= nsteps; k++) {
+        double t0 = (double)(k - 1) * h, t1 = k == nsteps ? tr->spec.tstop : (double)k * h;
+        MsNewtonResult nr;
+        int rc = take_step(tr, t0, t1 - t0, k == 1, &nr);
+        tr->res->newton_iters += nr.iters;
+        if (rc)
+            return ms_numeric_error(w, rc, rc == MS_ERR_SINGULAR ? nr.singular : nr.worst,
+                                    "fixed-step transient (reduce tstep)", t1, err);
+        accept(tr, t1, 0);
+        report_progress(tr, t1, &last);
+    }
+    return MS_OK;
+}
+
+static int run_adaptive(Tran *tr, MsError *err)
+{
+    MsWork *w = tr->w;
+    double t = 0, last = 0;
+    double tstop = tr->spec.tstop;
+    double h = fmin(tr->spec.tstep, tstop / 100) / 10;
+    if (tr->nbreaks)
+        h = fmin(h, 0.1 * tr->breaks[0]);
+    h = fmin(h, tr->hmax);
+    int be = 1;
+    while (t < tstop * (1 - 1e-12)) {
+        double nb = tr->breaks[tr->next_break];
+        int hits = 0;
+        if (t + h >= nb - 0.01 * h) {   /* land exactly on the breakpoint */
+            h = nb - t;
+            hits = 1;
+        }
+        MsNewtonResult nr;
+        int rc = take_step(tr, t, h, be, &nr);
+        tr->res->newton_iters += nr.iters;
+        if (rc == MS_ERR_SINGULAR || rc == MS_ERR_NOMEM)
+            return ms_numeric_error(w, rc, nr.singular, "transient", t + h, err);
+        int lte_worst = 0;
+        double ratio = rc || be ? 0 : lte_ratio(tr, t + h, w->x, h, &lte_worst);
+        if (rc || ratio > 1) {
+            tr->res->steps_rejected++;
+            h = rc ? h / CUT_ON_FAIL : h * fmax(0.9 * cbrt(1 / ratio), 0.125);
+            if (h < tr->hmin)
+                return timestep_too_small(tr, t, h, rc ? nr.worst : lte_worst, rc != 0, err);
+            continue;
+        }
+        t = hits ? nb : t + h;
+        accept(tr, t, hits);
+        report_progress(tr, t, &last);
+        if (hits) {
+            tr->next_break++;
+            be = 1;
+            double gap = tr->next_break < tr->nbreaks ? tr->breaks[tr->next_break] - t : tr->hmax;
+            h = fmin(h, 0.1 * gap);
+            h = fmax(h, 0.01 * fmin(gap, tr->hmax));
+        } else {
+            be = 0;
+            double grow = ratio > 0 ? fmin(0.9 * cbrt(1 / ratio), MAX_GROWTH) : MAX_GROWTH;
+            h *= grow;
+        }
+        h = fmin(h, tr->hmax);
+    }
+    return MS_OK;
+}
+
+int ms_run_tran(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err)
+{
+    const MsCircuit *c = w->c;
+    Tran tr = {0};
+    tr.w = w;
+    tr.c = c;
+    tr.spec = c->tran;
+    if (spec) {
+        if (spec->tstep > 0) tr.spec.tstep = spec->tstep;
+        if (spec->tstop > 0) tr.spec.tstop = spec->tstop;
+        if (spec->tstart > 0) tr.spec.tstart = spec->tstart;
+        if (spec->tmax > 0) tr.spec.tmax = spec->tmax;
+        tr.spec.uic |= spec->uic;
+        tr.spec.fixed_step |= spec->fixed_step;
+    }
+    tr.spec.fixed_step |= c->opt.fixedstep;
+    if (!(tr.spec.tstep > 0 && tr.spec.tstop > 0))
+        return ms_err(err, MS_ERR_ARG, "%s: no transient analysis: add '.tran tstep tstop' to the netlist",
+                      c->deck.src.files[0]);
+    if (tr.spec.tstart >= tr.spec.tstop)
+        return ms_err(err, MS_ERR_ARG, "tstart (%g) must be less than tstop (%g)", tr.spec.tstart, tr.spec.tstop);
+    /* ngspice's default maximum step: min(tstep, (tstop - tstart) / 50) */
+    tr.hmax = tr.spec.tmax > 0 ? tr.spec.tmax : c->opt.maxstep > 0 ? c->opt.maxstep
+                                                 : fmin(tr.spec.tstep, (tr.spec.tstop - tr.spec.tstart) / 50);
+    tr.hmin = 1e-11 * tr.hmax;
+    size_t n1 = (size_t)c->n + 1;
+    tr.hist = ms_calloc(n1, sizeof *tr.hist);
+    for (int i = 0; i < NHIST; i++)
+        tr.xs[i] = ms_calloc(n1, sizeof(double));
+    collect_breaks(&tr);
+    tr.res = res;
+    ms_result_for_circuit(c, res, "Transient Analysis", 1);
+    long fact0 = w->factorizations;
+    int rc = initial_point(&tr, err);
+    if (rc == MS_OK) {
+        tr.res->steps_accepted = -1;   /* the initial point is not a step */
+        accept(&tr, 0, 1);
+        rc = tr.spec.fixed_step ? run_fixed(&tr, err) : run_adaptive(&tr, err);
+    }
+    res->factorizations = w->factorizations - fact0;
+    if (w->progress && rc == MS_OK)
+        w->progress(1.0, w->progress_user);
+    free(tr.hist);
+    for (int i = 0; i < NHIST; i++)
+        free(tr.xs[i]);
+    free(tr.breaks);
+    if (rc)
+        ms_result_free(res);
+    return rc;
+}

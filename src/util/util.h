@@ -1,0 +1,47 @@
+/* util.h — small helpers shared by every module: checked allocation,
+ * error reporting into MsError, strings, a string→int hash map. */
+#ifndef MS_UTIL_H
+#define MS_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include "../memspice.h"
+
+/* Where something stands in a netlist: file name (shared, not owned), line, column. */
+typedef struct MsLoc {
+    const char *file;
+    int line, col;
+} MsLoc;
+
+/* Set err (if not NULL) and return code.  ms_err_at prefixes "file:line:col: ". */
+int ms_err(MsError *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int ms_err_at(MsError *err, int code, MsLoc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Allocation that never returns NULL for a non-zero size: on failure the
+ * process reports and exits (a simulator that runs out of memory cannot
+ * return a partial answer any more usefully). */
+void *ms_malloc(size_t n);
+void *ms_calloc(size_t n, size_t size);
+void *ms_realloc(void *p, size_t n);
+char *ms_strdup(const char *s);
+char *ms_strndup(const char *s, size_t n);
+char *ms_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ms_lower(char *s);
+
+/* Grow *p (element size esz) so that it holds at least need elements. */
+void ms_grow(void **p, size_t *cap, size_t need, size_t esz);
+
+/* Open-addressing hash map from strings (copied) to ints. */
+typedef struct MsMap {
+    char **keys;
+    int *vals;
+    size_t cap, count;
+} MsMap;
+void ms_map_init(MsMap *m);
+void ms_map_free(MsMap *m);
+int ms_map_get(const MsMap *m, const char *key, int *val);   /* 1 if found */
+void ms_map_put(MsMap *m, const char *key, int val);
+
+#endif
