@@ -21,7 +21,7 @@ int ms_parse_value(MsElab *el, const MsCard *c, int at, const char *key, double 
     const MsToken *tk = c->tok;
     if (at >= c->ntok)
         return ms_elab_error(el, MS_ERR_SYNTAX, &tk[c->ntok - 1], "%s needs a value", tk[0].s);
-    if (tk[at].kind == TK_WORD && at + 2 < c->ntok + 1 && at + 1 < c->ntok && tk[at + 1].kind == TK_EQ) {
+    if (tk[at].kind == TK_WORD && at + 1 < c->ntok && tk[at + 1].kind == TK_EQ) {
         if (strcmp(tk[at].s, key))
             return ms_elab_error(el, MS_ERR_SYNTAX, &tk[at], "%s needs a value before '%s='", tk[0].s, tk[at].s);
         if (at + 2 >= c->ntok)

@@ -232,7 +232,7 @@ int ms_elab_params(MsElab *el, const MsCard *c, int first, int last, const MsPar
     for (int i = first; i < last; i++) {
         if (tk[i].kind == TK_COMMA)
             continue;
-        if (tk[i].kind != TK_WORD || i + 2 >= last + 1 || i + 1 >= last || tk[i + 1].kind != TK_EQ)
+        if (tk[i].kind != TK_WORD || i + 1 >= last || tk[i + 1].kind != TK_EQ)
             return ms_elab_error(el, MS_ERR_SYNTAX, &tk[i], "name=value expected, found '%s'", tk[i].s);
         if (i + 2 >= last)
             return ms_elab_error(el, MS_ERR_SYNTAX, &tk[i + 1], "value expected after '%s='", tk[i].s);

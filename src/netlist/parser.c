@@ -191,7 +191,7 @@ static int parse_options(Parser *p, const MsCard *c)
             return syntax(p, &tk[i], "option name expected, found '%s'", tk[i].s);
         const char *name = tk[i].s;
         const MsToken *val = NULL;
-        if (i + 2 < c->ntok + 1 && i + 1 < c->ntok && tk[i + 1].kind == TK_EQ) {
+        if (i + 1 < c->ntok && tk[i + 1].kind == TK_EQ) {
             if (i + 2 >= c->ntok)
                 return syntax(p, &tk[i + 1], "value expected after '%s='", name);
             val = &tk[i + 2];
@@ -312,9 +312,8 @@ static int parse_ic(Parser *p, const MsCard *c)
         if (tk[i].kind == TK_COMMA)
             continue;
         /* v ( node ) = value */
-        if (!(i + 5 < c->ntok + 1 && ms_tok_is(&tk[i], "v") && i + 4 < c->ntok &&
-              tk[i + 1].kind == TK_LP && tk[i + 2].kind == TK_WORD && tk[i + 3].kind == TK_RP &&
-              tk[i + 4].kind == TK_EQ && i + 5 < c->ntok))
+        if (!(i + 5 < c->ntok && ms_tok_is(&tk[i], "v") && tk[i + 1].kind == TK_LP &&
+              tk[i + 2].kind == TK_WORD && tk[i + 3].kind == TK_RP && tk[i + 4].kind == TK_EQ))
             return syntax(p, &tk[i], "%s", ".ic expects v(node)=value");
         const MsToken *vt = &tk[i + 5];
         MsExpr *e;

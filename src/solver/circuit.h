@@ -46,8 +46,10 @@ struct MsCircuit {
     MsOptions opt;
     int has_op, has_tran;
     MsTranSpec tran;
-    MsIc *ics;
+    MsIc *ics;                    /* .ic: forced in the operating point, start values with uic */
     int nics;
+    MsIc *dev_ics;                /* element ic= values: used with uic only, as in ngspice */
+    int ndev_ics;
     MsSave *saves;
     int nsaves;
     char **print_names;           /* NULL-terminated */

@@ -71,8 +71,8 @@ int ms_setup_error(MsSetup *s, MsLoc loc, const char *fmt, ...)
 static void add_device_ic(MsIcSink *sink, int unk, int ref, double value)
 {
     MsCircuit *c = sink->user;
-    c->ics = ms_realloc(c->ics, (size_t)(c->nics + 1) * sizeof *c->ics);
-    c->ics[c->nics++] = (MsIc){unk, ref, value};
+    c->dev_ics = ms_realloc(c->dev_ics, (size_t)(c->ndev_ics + 1) * sizeof *c->dev_ics);
+    c->dev_ics[c->ndev_ics++] = (MsIc){unk, ref, value};
 }
 
 static int cmp_req(const void *a, const void *b)
