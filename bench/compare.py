@@ -7,11 +7,16 @@ TEST and REF are ngspice raw files or CSV files (by extension).  Vectors are
 matched by name ("out" and "v(out)" are the same).  REF is linearly
 interpolated onto TEST's time points that lie inside both runs (so a
 reference run over a prefix of the time span is compared on that prefix).
-For each vector: max |TEST - REF| divided by REF's range (max - min) over the
-compared window.  Prints a JSON object:
+For each vector: max |TEST - REF| over the compared window divided by the
+signal's range, taken as the larger of REF's range (max - min) over the window
+and TEST's range over its whole run.  The two agree when REF covers the whole
+run; when REF covers only a prefix, the signal may hardly have moved yet in
+it, and TEST's full run is the only measure of the signal's range there is.
+(A TEST blow-up inside the window still fails: |difference| ~ range then.)
+Prints a JSON object:
   {"max_rel_err": worst over vectors, "worst_vector": ..., "t_end": ...,
    "points": compared points, "vectors": {name: {"max_abs": .., "range": ..,
-   "rel": .., "at_t": ..}}}
+   "ref_window_range": .., "test_full_range": .., "rel": .., "at_t": ..}}}
 """
 import json
 import sys
@@ -49,7 +54,6 @@ def compare(test_path, ref_path):
         if key not in ref:
             continue
         r = ref[key]
-        rmin, rmax = float("inf"), float("-inf")
         maxabs, at = 0.0, lo
         for k, i in enumerate(range(i0, i1)):
             t = tt[i]
@@ -68,10 +72,12 @@ def compare(test_path, ref_path):
         ja = max(0, bisect_left(rt, lo) - 1)
         jb = min(nr, bisect_left(rt, hi) + 1)
         seg = r[ja:jb]
-        rmin, rmax = min(seg), max(seg)
-        rng = rmax - rmin
+        ref_rng = max(seg) - min(seg)
+        test_rng = max(col) - min(col)
+        rng = max(ref_rng, test_rng)
         rel = maxabs / rng if rng > 0 else (0.0 if maxabs == 0 else float("inf"))
-        out["vectors"][key] = {"max_abs": maxabs, "range": rng, "rel": rel, "at_t": at}
+        out["vectors"][key] = {"max_abs": maxabs, "range": rng, "ref_window_range": ref_rng,
+                               "test_full_range": test_rng, "rel": rel, "at_t": at}
         if rel >= worst:
             worst, worst_name = rel, key
     if not out["vectors"]:

@@ -20,17 +20,7 @@ static int cap_parse(MsElab *el, const MsCard *c, void *p)
         return rc;
     k->a = nodes[0];
     k->b = nodes[1];
-    for (; next < c->ntok; next += 3) {
-        if (next + 2 < c->ntok && ms_tok_is(&c->tok[next], "ic") && c->tok[next + 1].kind == TK_EQ) {
-            if ((rc = ms_elab_value(el, &c->tok[next + 2], &k->ic)))
-                return rc;
-            k->has_ic = 1;
-        } else {
-            return ms_elab_error(el, MS_ERR_UNSUPPORTED, &c->tok[next], "unsupported capacitor argument '%s'",
-                                 c->tok[next].s);
-        }
-    }
-    return MS_OK;
+    return ms_parse_ic_option(el, c, next, "capacitor", &k->ic, &k->has_ic);
 }
 
 static int cap_entries(MsSetup *s, void *insts, int n)

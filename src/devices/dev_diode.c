@@ -16,7 +16,9 @@
 #include <math.h>
 #include <stddef.h>
 
-#define VT_300K 0.025864186   /* k T / q at 300.15 K, as ngspice's default temperature */
+/* k T / q at 300.15 K, ngspice's default temperature, with ngspice's
+ * constants (CONSTboltz 1.38064852e-23, CHARGE 1.6021766208e-19) */
+#define VT_300K (1.38064852e-23 * 300.15 / 1.6021766208e-19)
 
 typedef struct DiodeModel {
     double is, n, rs, cjo, vj, m, fc, tt;

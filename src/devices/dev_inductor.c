@@ -19,17 +19,7 @@ static int ind_parse(MsElab *el, const MsCard *c, void *p)
         return rc;
     d->a = nodes[0];
     d->b = nodes[1];
-    for (; next < c->ntok; next += 3) {
-        if (next + 2 < c->ntok && ms_tok_is(&c->tok[next], "ic") && c->tok[next + 1].kind == TK_EQ) {
-            if ((rc = ms_elab_value(el, &c->tok[next + 2], &d->ic)))
-                return rc;
-            d->has_ic = 1;
-        } else {
-            return ms_elab_error(el, MS_ERR_UNSUPPORTED, &c->tok[next], "unsupported inductor argument '%s'",
-                                 c->tok[next].s);
-        }
-    }
-    return MS_OK;
+    return ms_parse_ic_option(el, c, next, "inductor", &d->ic, &d->has_ic);
 }
 
 static int ind_unknowns(MsSetup *s, void *insts, int n)

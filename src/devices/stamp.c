@@ -31,3 +31,17 @@ int ms_parse_value(MsElab *el, const MsCard *c, int at, const char *key, double 
     *next = at + 1;
     return ms_elab_value(el, &tk[at], v);
 }
+
+int ms_parse_ic_option(MsElab *el, const MsCard *c, int at, const char *what, double *ic, int *has_ic)
+{
+    for (; at < c->ntok; at += 3) {
+        if (!(at + 2 < c->ntok && ms_tok_is(&c->tok[at], "ic") && c->tok[at + 1].kind == TK_EQ))
+            return ms_elab_error(el, MS_ERR_UNSUPPORTED, &c->tok[at], "unsupported %s argument '%s'", what,
+                                 c->tok[at].s);
+        int rc = ms_elab_value(el, &c->tok[at + 2], ic);
+        if (rc)
+            return rc;
+        *has_ic = 1;
+    }
+    return MS_OK;
+}

@@ -34,4 +34,8 @@ int ms_parse_nodes(MsElab *el, const MsCard *c, int count, int *nodes);
  * token after the value. */
 int ms_parse_value(MsElab *el, const MsCard *c, int at, const char *key, double *v, int *next);
 
+/* Read the optional "ic=value" after an element's value (C, L); any other
+ * argument is an error naming `what`. */
+int ms_parse_ic_option(MsElab *el, const MsCard *c, int at, const char *what, double *ic, int *has_ic);
+
 #endif

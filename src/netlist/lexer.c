@@ -319,6 +319,7 @@ static int lex_file(Lexer *lx, const char *path, const char *text, int top, cons
 
     rc = MS_OK;
     int in_control = 0, in_section = section ? 0 : 1, skipping_lib = 0, section_found = 0;
+    MsLoc control_loc = {file, 1, 0};   /* the open .control card, for the error */
     for (int i = 0; i < n && rc == MS_OK; i++) {
         Line *l = &lines[i];
         char *low = ms_strdup(l->text);
@@ -336,6 +337,7 @@ static int lex_file(Lexer *lx, const char *path, const char *text, int top, cons
             notice(lx->src, m);
             free(m);
             in_control = 1;
+            control_loc = loc;
         } else if (section) {
             /* reading a library file for one section */
             const char *rest;
@@ -391,8 +393,7 @@ static int lex_file(Lexer *lx, const char *path, const char *text, int top, cons
         free(low);
     }
     if (rc == MS_OK && in_control)
-        rc = ms_err_at(lx->err, MS_ERR_SYNTAX, (MsLoc){file, n ? lines[n - 1].line[0] : 1, 0},
-                       ".control block without .endc");
+        rc = ms_err_at(lx->err, MS_ERR_SYNTAX, control_loc, ".control block without .endc");
     if (rc == MS_OK && section && !section_found)
         rc = ms_err_at(lx->err, MS_ERR_SEMANTIC, from, "section '%s' not found in library '%s'", section, path);
     for (int i = 0; i < n; i++)

@@ -149,7 +149,10 @@ static int take_step(Tran *tr, double t, double h, int be, MsNewtonResult *nr)
     sys.cq = 1;
     sys.a = be ? h : h / 2;
     sys.src_scale = 1;
-    sys.maxiter = c->opt.itl4;
+    /* a fixed step cannot be cut when Newton fails, so it gets the DC
+     * iteration limit: pnjlim alone may need ~10 iterations to bring a
+     * junction from reverse to forward bias on a source edge */
+    sys.maxiter = tr->spec.fixed_step && c->opt.itl1 > c->opt.itl4 ? c->opt.itl1 : c->opt.itl4;
     sys.hist = tr->hist;
     for (int i = 1; i <= c->n; i++)
         tr->hist[i] = -w->q_prev[i] + (be ? 0 : sys.a * w->f_prev[i]);
@@ -217,6 +220,7 @@ static int run_adaptive(Tran *tr, MsError *err)
     int be = 1;
     while (t < tstop * (1 - 1e-12)) {
         double nb = tr->breaks[tr->next_break];
+        double h_prop = h;   /* the step before it was fitted to a breakpoint */
         int hits = 0;
         if (t + h >= nb - 0.01 * h) {   /* land exactly on the breakpoint */
             h = nb - t;
@@ -243,7 +247,10 @@ static int run_adaptive(Tran *tr, MsError *err)
             tr->next_break++;
             be = 1;
             double gap = tr->next_break < tr->nbreaks ? tr->breaks[tr->next_break] - t : tr->hmax;
-            h = fmin(h, 0.1 * gap);
+            /* as ngspice: the backward Euler step that follows a corner is
+             * not error-checked, so it starts at a tenth of the step size
+             * in use before the corner (not only of the gap ahead) */
+            h = fmin(h, 0.1 * fmin(h_prop, gap));
             h = fmax(h, 0.01 * fmin(gap, tr->hmax));
         } else {
             be = 0;

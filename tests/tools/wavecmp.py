@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""wavecmp.py — compare a memspice CSV result with an ngspice raw file.
+
+usage: wavecmp.py MEMSPICE.csv NGSPICE.raw [--plot NAME] [--tol 1e-3]
+                  [--vectors v(out),i(v1)] [--op-rtol 1e-6]
+
+Reads the ngspice raw file itself (binary or ascii, real plots; the plot
+whose Plotname starts with NAME, default: the last plot), so the check does
+not depend on memspice's own reader.  Transient: every node voltage v(...)
+present in both (or the --vectors given) is put on the union of both time
+axes by
+linear interpolation; the largest difference must stay below tol x the
+ngspice vector's range (1e-9 absolute for a constant one).  Operating
+point: |a - b| <= op_rtol |b| + 1e-9 for every common vector.
+Prints one line per vector; exits 1 on any failure, 2 on unusable input."""
+import bisect
+import csv
+import struct
+import sys
+
+
+def read_raw(path, plotname=None):
+    data = open(path, "rb").read()
+    plots, pos = [], 0
+    while pos < len(data):
+        hdr = {}
+        names = []
+
+        def next_line():
+            nonlocal pos
+            end = data.index(b"\n", pos)
+            line = data[pos:end].decode("latin-1").rstrip("\r")
+            pos = end + 1
+            return line
+
+        while True:
+            line = next_line()
+            if line.startswith("Variables:"):
+                for _ in range(hdr["nvars"]):
+                    names.append(next_line().split()[1].lower())
+                continue
+            if line.startswith("Binary:") or line.startswith("Values:"):
+                kind = line.split(":")[0]
+                break
+            if ":" in line:
+                k, v = line.split(":", 1)
+                hdr[k.strip().lower()] = v.strip()
+                if k.strip().lower() == "no. variables":
+                    hdr["nvars"] = int(v)
+                if k.strip().lower() == "no. points":
+                    hdr["npts"] = int(v)
+        if "complex" in hdr.get("flags", "").lower():
+            raise ValueError("%s: complex plots are not supported" % path)
+        nv, npts = hdr["nvars"], hdr["npts"]
+        if len(names) != nv:
+            raise ValueError("%s: %d variable names for %d variables" % (path, len(names), nv))
+        cols = [[] for _ in range(nv)]
+        if kind == "Binary":
+            n = nv * npts
+            vals = struct.unpack_from("<%dd" % n, data, pos)
+            pos += 8 * n
+            for k in range(npts):
+                for j in range(nv):
+                    cols[j].append(vals[k * nv + j])
+        else:
+            toks = []
+            while len(toks) < npts * (nv + 1) and pos < len(data):
+                end = data.find(b"\n", pos)
+                end = len(data) if end < 0 else end
+                toks.extend(data[pos:end].decode("latin-1").split())
+                pos = end + 1
+            it = iter(toks)
+            for k in range(npts):
+                next(it)  # point index
+                for j in range(nv):
+                    cols[j].append(float(next(it).split(",")[0]))
+        plots.append((hdr.get("plotname", ""), dict(zip(names, cols)), names))
+        while pos < len(data) and data[pos:pos + 1] in (b"\n", b"\r"):
+            pos += 1
+    if not plots:
+        raise ValueError("%s: no plots" % path)
+    if plotname:
+        for p in plots:
+            if p[0].lower().startswith(plotname.lower()):
+                return p
+        raise ValueError("%s: no plot named %s (have: %s)" % (path, plotname, ", ".join(p[0] for p in plots)))
+    return plots[-1]
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    names = [n.strip().lower() for n in rows[0]]
+    cols = {n: [float(r[j]) for r in rows[1:]] for j, n in enumerate(names)}
+    return cols, names
+
+
+def interp(ts, vs, t):
+    k = bisect.bisect_right(ts, t)
+    if k <= 0:
+        return vs[0]
+    if k >= len(ts):
+        return vs[-1]
+    t0, t1 = ts[k - 1], ts[k]
+    if t1 == t0:
+        return vs[k]
+    return vs[k - 1] + (vs[k] - vs[k - 1]) * (t - t0) / (t1 - t0)
+
+
+def main(argv):
+    args, opts = [], {"--plot": None, "--tol": "1e-3", "--vectors": None, "--op-rtol": "1e-6"}
+    i = 1
+    while i < len(argv):
+        if argv[i] in opts:
+            opts[argv[i]] = argv[i + 1]
+            i += 2
+        else:
+            args.append(argv[i])
+            i += 1
+    if len(args) != 2:
+        print(__doc__)
+        return 2
+    try:
+        mcols, mnames = read_csv(args[0])
+        pname, ncols, nnames = read_raw(args[1], opts["--plot"])
+    except (OSError, ValueError, KeyError, IndexError, struct.error) as e:
+        print("wavecmp: cannot read input: %s" % e)
+        return 2
+    tol, op_rtol = float(opts["--tol"]), float(opts["--op-rtol"])
+    is_tran = "time" in ncols and "time" in mcols
+    # default: node voltages of a transient (currents through switching
+    # diodes are spikes that two time grids sample differently), and
+    # everything of an operating point
+    wanted = opts["--vectors"].lower().split(",") if opts["--vectors"] else \
+        [n for n in nnames if n != "time" and n in mcols and (not is_tran or n.startswith("v("))]
+    if not wanted:
+        print("wavecmp: no vectors in common (memspice: %s; ngspice: %s)" % (mnames, nnames))
+        return 1
+    bad = 0
+    for name in wanted:
+        if name not in mcols or name not in ncols:
+            print("FAIL %-12s missing in %s" % (name, "memspice" if name not in mcols else "ngspice"))
+            bad += 1
+            continue
+        if not is_tran:
+            a, b = mcols[name][0], ncols[name][0]
+            ok = abs(a - b) <= op_rtol * abs(b) + 1e-9
+            print("%s %-12s memspice %.9g ngspice %.9g" % ("ok  " if ok else "FAIL", name, a, b))
+            bad += not ok
+            continue
+        tm, vm, tn, vn = mcols["time"], mcols[name], ncols["time"], ncols[name]
+        t_end = min(tm[-1], tn[-1])
+        if abs(tm[-1] - tn[-1]) > 1e-9 * max(abs(tn[-1]), 1e-30):
+            print("FAIL %-12s runs end at %g (memspice) and %g (ngspice)" % (name, tm[-1], tn[-1]))
+            bad += 1
+            continue
+        grid = sorted(set(t for t in tm + tn if t <= t_end))
+        rng = max(vn) - min(vn)
+        worst, tw = 0.0, 0.0
+        for t in grid:
+            d = abs(interp(tm, vm, t) - interp(tn, vn, t))
+            if d > worst or d != d:
+                worst, tw = d, t
+        limit = tol * rng if rng > 0 else 1e-9
+        ok = worst < limit
+        print("%s %-12s max diff %.3g (%.3g of range %.3g) at t=%.6g; %d vs %d points" %
+              ("ok  " if ok else "FAIL", name, worst, worst / rng if rng > 0 else worst, rng, tw, len(tm), len(tn)))
+        bad += not ok
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
