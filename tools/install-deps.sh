@@ -3,7 +3,7 @@
 set -euo pipefail
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in build-essential pkg-config libsuitesparse-dev libhdf5-dev hdf5-tools ngspice libngspice0-dev gnuplot-nox; do
+for p in build-essential pkg-config libsuitesparse-dev libhdf5-dev hdf5-tools ngspice libngspice0-dev gnuplot-nox python3; do
     have "$p" || need+=("$p")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

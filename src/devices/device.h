@@ -49,6 +49,9 @@ typedef struct MsEval {
     double gmin;                  /* conductance across nonlinear junctions */
     int first_iter;               /* 1 on the first Newton iteration of a solve */
     int limited;                  /* set to 1 when a device limited its voltages */
+    double *scratch;              /* per-work scratch (ms_setup_scratch) */
+    MsError *err;                 /* where a device reports an evaluation error */
+    int failed;                   /* set when it did */
 } MsEval;
 
 /* Context for source excitation. */
@@ -94,6 +97,9 @@ typedef struct MsDevType {
     void (*breakpoints)(const void *insts, int n, double tstop, MsBreaks *bp);
     /* Instance initial conditions (ic=) for "uic" (may be NULL). */
     void (*initial)(const void *insts, int n, MsIcSink *sink);
+    /* Cards of this letter the kind takes (NULL: all); kinds sharing a letter
+     * are asked in registry order, e.g. behavioral resistors before plain ones. */
+    int (*claims)(const MsCard *card);
     /* Free what parse() allocated inside the instances (may be NULL). */
     void (*free)(void *insts, int n);
 } MsDevType;
@@ -113,6 +119,9 @@ static inline void *ms_group_inst(const MsDevGroup *g, int i)
 /* ---- elaboration services for parse() (netlist/elaborate.c) ---- */
 /* Node index for a node-name token (creates the node). */
 int ms_elab_node(MsElab *el, const MsToken *t, int *node);
+/* Compile a behavioral expression (V(), I(), time allowed) in this scope. */
+struct MsTape;
+int ms_elab_compile(MsElab *el, const char *text, MsLoc loc, struct MsTape **tape);
 /* Value of a token: number, {expr}, 'expr' or parameter name. */
 int ms_elab_value(MsElab *el, const MsToken *t, double *v);
 /* Flattened name of an element referenced from this scope (F/H controls). */
@@ -139,6 +148,7 @@ int ms_setup_internal(MsSetup *s, const char *inst_name, const char *suffix);
 int ms_setup_find_branch(MsSetup *s, const char *inst_name); /* -1 if none */
 void ms_setup_entry(MsSetup *s, int row, int col, int *slot);
 int ms_setup_state(MsSetup *s, int count);                  /* numeric state offset */
+void ms_setup_scratch(MsSetup *s, size_t count);            /* eval scratch doubles needed */
 int ms_setup_error(MsSetup *s, MsLoc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -2,11 +2,11 @@
 #include "registry.h"
 #include "device.h"
 
-extern const MsDevType ms_dev_resistor, ms_dev_capacitor, ms_dev_inductor, ms_dev_vsource,
+extern const MsDevType ms_dev_bsource, ms_dev_bresistor, ms_dev_evalue, ms_dev_gvalue, ms_dev_resistor, ms_dev_capacitor, ms_dev_inductor, ms_dev_vsource,
     ms_dev_isource, ms_dev_vcvs, ms_dev_vccs, ms_dev_cccs, ms_dev_ccvs, ms_dev_diode;
 
 static const MsDevType *const all[] = {
-    &ms_dev_resistor, &ms_dev_capacitor, &ms_dev_inductor, &ms_dev_vsource, &ms_dev_isource,
+    &ms_dev_bsource, &ms_dev_bresistor, &ms_dev_evalue, &ms_dev_gvalue, &ms_dev_resistor, &ms_dev_capacitor, &ms_dev_inductor, &ms_dev_vsource, &ms_dev_isource,
     &ms_dev_vcvs, &ms_dev_vccs, &ms_dev_cccs, &ms_dev_ccvs, &ms_dev_diode, NULL,
 };
 
@@ -19,3 +19,12 @@ const MsDevType *ms_dev_by_letter(char letter)
 }
 
 const MsDevType *const *ms_dev_all(void) { return all; }
+
+const MsDevType *ms_dev_for_card(const MsCard *card)
+{
+    char letter = card->tok[0].s[0];
+    for (int i = 0; all[i]; i++)
+        if (all[i]->letter == letter && (!all[i]->claims || all[i]->claims(card)))
+            return all[i];
+    return NULL;
+}

@@ -4,6 +4,9 @@
 
 struct MsDevType;
 const struct MsDevType *ms_dev_by_letter(char letter);
+struct MsCard;
+/* The kind that reads this element card. */
+const struct MsDevType *ms_dev_for_card(const struct MsCard *card);
 /* All kinds, NULL-terminated, in stamping order. */
 const struct MsDevType *const *ms_dev_all(void);
 

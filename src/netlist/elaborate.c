@@ -159,27 +159,57 @@ int ms_elab_error(MsElab *el, int code, const MsToken *t, const char *fmt, ...)
     return ms_err_at(el->err, code, t->loc, "%s", msg);
 }
 
+/* The unknown of a node named in the current scope (created on first use). */
+static int node_by_name(MsElab *el, const char *name)
+{
+    if (is_ground(name))
+        return 0;
+    Scope *s = el->scope;
+    for (int i = 0; i < s->nports; i++)
+        if (!strcmp(s->port_names[i], name))
+            return s->port_nodes[i];
+    char *full = ms_asprintf("%s%s", s->prefix, name);
+    int node;
+    if (!ms_map_get(&el->nodes, full, &node)) {
+        node = ms_circuit_add_unknown(el->c, full, MS_UNK_NODE);
+        ms_map_put(&el->nodes, full, node);
+    }
+    free(full);
+    return node;
+}
+
 int ms_elab_node(MsElab *el, const MsToken *t, int *node)
 {
     if (t->kind != TK_WORD)
         return ms_elab_error(el, MS_ERR_SYNTAX, t, "node name expected, found '%s'", t->s);
-    if (is_ground(t->s)) {
-        *node = 0;
-        return MS_OK;
-    }
-    Scope *s = el->scope;
-    for (int i = 0; i < s->nports; i++)
-        if (!strcmp(s->port_names[i], t->s)) {
-            *node = s->port_nodes[i];
-            return MS_OK;
-        }
-    char *full = ms_asprintf("%s%s", s->prefix, t->s);
-    if (!ms_map_get(&el->nodes, full, node)) {
-        *node = ms_circuit_add_unknown(el->c, full, MS_UNK_NODE);
-        ms_map_put(&el->nodes, full, *node);
-    }
-    free(full);
+    *node = node_by_name(el, t->s);
     return MS_OK;
+}
+
+static int compile_node(void *user, const char *name, int *unk, MsError *err)
+{
+    (void)err;
+    *unk = node_by_name(user, name);
+    return MS_OK;
+}
+
+static char *compile_branch(void *user, const char *name)
+{
+    MsElab *el = user;
+    return ms_asprintf("%s%s", el->scope->prefix, name);
+}
+
+int ms_elab_compile(MsElab *el, const char *text, MsLoc loc, MsTape **tape)
+{
+    MsExpr *e;
+    int rc = ms_expr_parse(text, loc, &e, el->err);
+    if (rc)
+        return rc;
+    ScopeEnv env = {{env_lookup, env_func, NULL, loc, text}, el, el->scope};
+    MsCompileEnv ce = {&env.base, compile_node, compile_branch, el};
+    rc = ms_expr_compile(e, text, loc, &ce, tape, el->err);
+    ms_expr_free(e);
+    return rc;
 }
 
 int ms_elab_value(MsElab *el, const MsToken *t, double *v)
@@ -371,7 +401,7 @@ static int expand_x(MsElab *el, const MsCard *c)
 static int add_instance(MsElab *el, const MsCard *c)
 {
     const MsToken *t0 = &c->tok[0];
-    const MsDevType *type = ms_dev_by_letter(t0->s[0]);
+    const MsDevType *type = ms_dev_for_card(c);
     char *name = ms_asprintf("%s%s", el->scope->prefix, t0->s);
     if (ms_map_get(&el->inst_names, name, NULL)) {
         int rc = ms_elab_error(el, MS_ERR_SEMANTIC, t0, "duplicate element name '%s'", name);
@@ -401,6 +431,42 @@ static int expand_scope(MsElab *el, Scope *s)
         if (rc)
             return rc;
     }
+    return MS_OK;
+}
+
+/* .tran tstep tstop [tstart [tmax]] [uic], values evaluated at the top level. */
+static int eval_tran(MsElab *el)
+{
+    MsDeck *d = &el->c->deck;
+    const MsCard *c = d->tran_card;
+    if (!c)
+        return MS_OK;
+    double v[4] = {0};
+    int n = 0, rc;
+    for (int i = 1; i < c->ntok; i++) {
+        const MsToken *t = &c->tok[i];
+        if (ms_tok_is(t, "uic")) {
+            d->tran.uic = 1;
+            continue;
+        }
+        if (n == 4)
+            return ms_elab_error(el, MS_ERR_SYNTAX, t, "unexpected '%s' in .tran (tstep tstop [tstart [tmax]] [uic])", t->s);
+        if ((rc = ms_elab_value(el, t, &v[n])))
+            return rc;
+        if (v[n] < 0)
+            return ms_elab_error(el, MS_ERR_SYNTAX, t, ".tran values must not be negative, found '%s'", t->s);
+        n++;
+    }
+    if (n < 2)
+        return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[0], "%s", ".tran needs tstep and tstop");
+    if (v[0] <= 0 || v[1] <= 0)
+        return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[v[0] <= 0 ? 1 : 2], "%s", ".tran tstep and tstop must be positive");
+    if (v[2] >= v[1])
+        return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[3], "%s", ".tran tstart must be less than tstop");
+    d->tran.tstep = v[0];
+    d->tran.tstop = v[1];
+    d->tran.tstart = v[2];
+    d->tran.tmax = v[3];
     return MS_OK;
 }
 
@@ -444,6 +510,8 @@ int ms_elaborate(MsCircuit *c, MsError *err)
         double v;
         rc = scope_lookup(&el, &top, top.param_names[i], &v, err) < 0 ? err->code : MS_OK;
     }
+    if (rc == MS_OK)
+        rc = eval_tran(&el);
     if (rc == MS_OK)
         rc = expand_scope(&el, &top);
     if (rc == MS_OK)

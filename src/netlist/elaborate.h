@@ -4,6 +4,7 @@
 #define MS_ELABORATE_H
 
 #include "../solver/circuit.h"
+#include "tape.h"
 
 /* Fill c->groups, c->unk_* (nodes only), c->source_name, c->ics from c->deck. */
 int ms_elaborate(MsCircuit *c, MsError *err);

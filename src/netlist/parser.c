@@ -327,35 +327,15 @@ static int parse_ic(Parser *p, const MsCard *c)
     return MS_OK;
 }
 
+/* The values may be {expressions} of .param: they are evaluated during
+ * elaboration (ms_elab_tran_card); here only the card is recorded. */
 static int parse_tran(Parser *p, const MsCard *c)
 {
-    double v[4] = {0};
-    int n = 0;
-    MsDeck *d = p->deck;
-    for (int i = 1; i < c->ntok; i++) {
-        const MsToken *t = &c->tok[i];
-        if (ms_tok_is(t, "uic")) {
-            d->tran.uic = 1;
-            continue;
-        }
-        if (n == 4)
-            return syntax(p, t, "unexpected '%s' in .tran (tstep tstop [tstart [tmax]] [uic])", t->s);
-        if (t->kind != TK_WORD || !ms_is_number(t->s, &v[n]) || v[n] < 0)
-            return syntax(p, t, "non-negative number expected in .tran, found '%s'", t->s);
-        n++;
-    }
-    if (n < 2)
-        return syntax(p, &c->tok[0], "%s", ".tran needs tstep and tstop");
-    if (v[0] <= 0 || v[1] <= 0)
-        return syntax(p, &c->tok[v[0] <= 0 ? 1 : 2], "%s", ".tran tstep and tstop must be positive");
-    if (v[2] >= v[1])
-        return syntax(p, &c->tok[3], "%s", ".tran tstart must be less than tstop");
-    d->tran.tstep = v[0];
-    d->tran.tstop = v[1];
-    d->tran.tstart = v[2];
-    d->tran.tmax = v[3];
-    d->has_tran = 1;
-    d->tran_loc = c->tok[0].loc;
+    if (p->cur != &p->deck->top)
+        return syntax(p, &c->tok[0], "%s", ".tran inside a .subckt");
+    p->deck->tran_card = c;
+    p->deck->has_tran = 1;
+    p->deck->tran_loc = c->tok[0].loc;
     return MS_OK;
 }
 

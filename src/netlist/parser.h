@@ -71,7 +71,8 @@ typedef struct MsDeck {
     MsSubckt top;
     MsOptions opt;
     int has_op, has_tran;
-    MsTranSpec tran;
+    MsTranSpec tran;              /* filled from tran_card during elaboration */
+    const MsCard *tran_card;
     MsLoc tran_loc;
     MsIcDef *ics;
     int nics;

@@ -105,8 +105,8 @@ static int load(const char *path, const char *text, MsCircuit **out, MsError *er
         c->opt = c->deck.opt;
         c->has_op = c->deck.has_op;
         c->has_tran = c->deck.has_tran;
-        c->tran = c->deck.tran;
         rc = ms_elaborate(c, err);
+        c->tran = c->deck.tran;
     }
     if (rc == MS_OK)
         rc = ms_circuit_setup(c, err);

@@ -36,6 +36,7 @@ struct MsCircuit {
     int nsources;                 /* independent sources (ids 0..nsources-1) */
     char **source_name;
     int nstate;                   /* per-work numeric state doubles */
+    size_t nscratch;              /* per-work scratch doubles for device evaluation */
     /* sparsity pattern (CSC, n x n on unknowns 1..n) */
     int nnz;
     int *Ap, *Ai;
@@ -64,11 +65,14 @@ struct MsWork {
     int have_factor;              /* num holds factors of the current pattern values */
     double J_cq, J_a;             /* coefficients of the factored J = cq C + a G (linear circuits) */
     int limited;                  /* a device limited its step in the last evaluation */
+    int eval_failed;              /* a device could not evaluate (eval_err says why) */
     long factorizations;
     double *x, *x_prev;           /* n+1 */
     double *f, *q, *f_prev, *q_prev, *b, *rhs, *dx;
     double *G, *C, *J;            /* nnz+1 */
     double *state;
+    double *scratch;
+    MsError eval_err;             /* a device's evaluation error (MS_ERR_EVAL) */
     const MsWave **override;      /* per source id */
     MsWave *owned;                /* override storage, per source id */
     MsProgressFn progress;

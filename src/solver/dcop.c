@@ -12,6 +12,8 @@ int ms_numeric_error(const MsWork *w, int rc, int unk, const char *what, double 
     if (rc == MS_ERR_SINGULAR)
         return ms_err(err, rc, "%s: singular matrix in %s at t=%g: check %s '%s' (floating node, or a loop of voltage sources/inductors)",
                       c->deck.src.files[0], what, t, kind, name);
+    if (rc == MS_ERR_EVAL)
+        return ms_err(err, rc, "%s (%s)", w->eval_err.msg, what);
     if (rc == MS_ERR_NOMEM)
         return ms_err(err, rc, "%s: out of memory factoring the circuit matrix", c->deck.src.files[0]);
     return ms_err(err, rc, "%s: %s did not converge at t=%g (worst: %s '%s')", c->deck.src.files[0], what, t, kind, name);

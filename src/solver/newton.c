@@ -33,11 +33,13 @@ void ms_eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter)
         size_t z1 = (size_t)c->nnz + 1;
         memcpy(w->G, c->GL, z1 * sizeof *w->G);
         memcpy(w->C, c->CL, z1 * sizeof *w->C);
-        MsEval ev = {w->x, w->f, w->q, w->G, w->C, w->state, sys->t, sys->cq == 0, c->opt.gmin, first_iter, 0};
+        MsEval ev = {w->x, w->f, w->q, w->G, w->C, w->state, sys->t, sys->cq == 0, c->opt.gmin, first_iter,
+                     0, w->scratch, &w->eval_err, 0};
         for (int g = 0; g < c->ngroups; g++)
             if (c->groups[g].type->eval)
                 c->groups[g].type->eval(c->groups[g].inst, c->groups[g].n, &ev);
         w->limited = ev.limited;
+        w->eval_failed = ev.failed;
     }
     spmv_add(c, c->GL, w->x, w->f);
     spmv_add(c, c->CL, w->x, w->q);
@@ -141,6 +143,8 @@ int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
     int converged = 0;
     for (int it = 0; it < sys->maxiter; it++) {
         ms_eval_circuit(w, sys, it == 0);
+        if (w->eval_failed)
+            return MS_ERR_EVAL;
         if (converged && !w->limited)
             return MS_OK;
         build_system(w, sys);

@@ -57,6 +57,12 @@ int ms_setup_state(MsSetup *s, int count)
     return off;
 }
 
+void ms_setup_scratch(MsSetup *s, size_t count)
+{
+    if (count > s->c->nscratch)
+        s->c->nscratch = count;
+}
+
 int ms_setup_error(MsSetup *s, MsLoc loc, const char *fmt, ...)
 {
     char msg[768];

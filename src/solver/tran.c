@@ -237,7 +237,8 @@ static int run_adaptive(Tran *tr, MsError *err)
             tr->res->steps_rejected++;
             h = rc ? h / CUT_ON_FAIL : h * fmax(0.9 * cbrt(1 / ratio), 0.125);
             if (h < tr->hmin)
-                return timestep_too_small(tr, t, h, rc ? nr.worst : lte_worst, rc != 0, err);
+                return rc == MS_ERR_EVAL ? ms_numeric_error(w, rc, 0, "transient: time step too small", t, err)
+                                         : timestep_too_small(tr, t, h, rc ? nr.worst : lte_worst, rc != 0, err);
             continue;
         }
         t = hits ? nb : t + h;

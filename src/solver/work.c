@@ -19,6 +19,7 @@ int ms_work_new(const MsCircuit *c, MsWork **out, MsError *err)
     w->C = ms_calloc(z1, sizeof *w->C);
     w->J = ms_calloc(z1, sizeof *w->J);
     w->state = ms_calloc((size_t)c->nstate + 1, sizeof *w->state);
+    w->scratch = ms_calloc(c->nscratch + 1, sizeof *w->scratch);
     w->override = ms_calloc((size_t)c->nsources + 1, sizeof *w->override);
     w->owned = ms_calloc((size_t)c->nsources + 1, sizeof *w->owned);
     *out = w;
@@ -32,7 +33,7 @@ void ms_work_free(MsWork **wp)
         return;
     ms_klu_free(w);
     free(w->x), free(w->x_prev), free(w->f), free(w->q), free(w->f_prev), free(w->q_prev);
-    free(w->b), free(w->rhs), free(w->dx), free(w->G), free(w->C), free(w->J), free(w->state);
+    free(w->b), free(w->rhs), free(w->dx), free(w->G), free(w->C), free(w->J), free(w->state), free(w->scratch);
     for (int i = 0; i < w->c->nsources; i++)
         ms_wave_free(&w->owned[i]);
     free(w->owned);

@@ -1,0 +1,244 @@
+/* dev_behavioral.c — behavioral elements whose value is an expression of
+ * node voltages V(n), branch currents I(vsrc) and time, compiled to a tape
+ * (netlist/tape.h) that gives exact Jacobian entries:
+ *
+ *   B n+ n- I={expr}        current expr flows from n+ through the source to n-
+ *   B n+ n- V={expr}        v(n+) - v(n-) = expr, with a branch current
+ *   G n+ n- value={expr}    as B ... I=
+ *   E n+ n- value={expr}    as B ... V=
+ *   R n+ n- r={expr}        i = (v(n+) - v(n-)) / expr   (ngspice's behavioral resistor)
+ *
+ * One instance layout serves all; `kind` selects the equations. */
+#include "stamp.h"
+#include "../netlist/tape.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Behav {
+    MsInstHead h;
+    char kind;        /* 'i' current, 'v' voltage, 'r' resistor */
+    int a, b, k;      /* k: branch of a voltage kind */
+    MsTape *tape;
+    int *sa, *sb;     /* per tape var: slots (a, var), (b, var); (k, var) in sa for 'v' */
+    int ak, bk, ka, kb;
+    MsQuad q;         /* resistor's own (a, b) entries */
+} Behav;
+
+/* The expression text from token `at` on: one {..}/'..' token, or the raw rest of the card. */
+static const char *expr_text(const MsCard *c, int at, char **owned)
+{
+    *owned = NULL;
+    if (at == c->ntok - 1 && c->tok[at].kind == TK_EXPR)
+        return c->tok[at].s;
+    return c->text + c->tok[at].pos;
+}
+
+static int parse_expr_at(MsElab *el, const MsCard *c, int at, Behav *x)
+{
+    if (at >= c->ntok)
+        return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[c->ntok - 1], "%s needs an expression", c->tok[0].s);
+    char *owned;
+    const char *text = expr_text(c, at, &owned);
+    int rc = ms_elab_compile(el, text, c->tok[at].loc, &x->tape);
+    free(owned);
+    return rc;
+}
+
+/* B n+ n- I=expr | V=expr */
+static int bsrc_parse(MsElab *el, const MsCard *c, void *p)
+{
+    Behav *x = p;
+    int nodes[2], rc;
+    if ((rc = ms_parse_nodes(el, c, 2, nodes)))
+        return rc;
+    x->a = nodes[0];
+    x->b = nodes[1];
+    if (c->ntok < 5 || !(ms_tok_is(&c->tok[3], "i") || ms_tok_is(&c->tok[3], "v")) || c->tok[4].kind != TK_EQ)
+        return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[c->ntok > 3 ? 3 : c->ntok - 1], "%s",
+                             "B source expects: Bname n+ n- I={expr} or V={expr}");
+    x->kind = c->tok[3].s[0];
+    return parse_expr_at(el, c, 5, x);
+}
+
+/* E/G n+ n- value={expr} */
+static int value_claims(const MsCard *c) { return c->ntok > 3 && ms_tok_is(&c->tok[3], "value"); }
+
+static int value_parse(MsElab *el, const MsCard *c, void *p)
+{
+    Behav *x = p;
+    int nodes[2], rc;
+    if ((rc = ms_parse_nodes(el, c, 2, nodes)))
+        return rc;
+    x->a = nodes[0];
+    x->b = nodes[1];
+    x->kind = c->tok[0].s[0] == 'e' ? 'v' : 'i';
+    if (c->ntok < 6 || c->tok[4].kind != TK_EQ)
+        return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[3], "%s", "expected value={expression}");
+    return parse_expr_at(el, c, 5, x);
+}
+
+/* R n+ n- r={expr} or R n+ n- {expr} where expr reads V(), I() or time. */
+static int bres_value_at(const MsCard *c)
+{
+    if (c->ntok > 5 && ms_tok_is(&c->tok[3], "r") && c->tok[4].kind == TK_EQ)
+        return 5;
+    return c->ntok > 3 ? 3 : -1;
+}
+
+static int bres_claims(const MsCard *c)
+{
+    int at = bres_value_at(c);
+    if (at < 0 || c->tok[at].kind != TK_EXPR)
+        return 0;
+    MsExpr *e;
+    if (ms_expr_parse(c->tok[at].s, c->tok[at].loc, &e, NULL))
+        return 0;   /* the plain resistor will report the syntax error */
+    int behavioral = ms_expr_is_behavioral(e);
+    ms_expr_free(e);
+    return behavioral;
+}
+
+static int bres_parse(MsElab *el, const MsCard *c, void *p)
+{
+    Behav *x = p;
+    int nodes[2], rc;
+    if ((rc = ms_parse_nodes(el, c, 2, nodes)))
+        return rc;
+    x->a = nodes[0];
+    x->b = nodes[1];
+    x->kind = 'r';
+    int at = bres_value_at(c);
+    if (at + 1 < c->ntok)
+        return ms_elab_error(el, MS_ERR_UNSUPPORTED, &c->tok[at + 1], "unsupported resistor argument '%s'",
+                             c->tok[at + 1].s);
+    return ms_elab_compile(el, c->tok[at].s, c->tok[at].loc, &x->tape);
+}
+
+static int behav_unknowns(MsSetup *s, void *insts, int n)
+{
+    Behav *x = insts;
+    for (int i = 0; i < n; i++)
+        if (x[i].kind == 'v')
+            x[i].k = ms_setup_branch(s, x[i].h.name);
+    return MS_OK;
+}
+
+static int behav_entries(MsSetup *s, void *insts, int n)
+{
+    Behav *x = insts;
+    for (int i = 0; i < n; i++) {
+        Behav *e = &x[i];
+        MsTape *t = e->tape;
+        for (int j = 0; j < t->nvars; j++) {
+            if (t->vars[j].branch) {
+                t->vars[j].unk = ms_setup_find_branch(s, t->vars[j].branch);
+                if (t->vars[j].unk < 0)
+                    return ms_setup_error(s, e->h.loc, "%s: I(%s) names no element with a branch current (V, E, H, L, B V=)",
+                                          e->h.name, t->vars[j].branch);
+            }
+        }
+        e->sa = ms_calloc((size_t)t->nvars + 1, sizeof *e->sa);
+        e->sb = ms_calloc((size_t)t->nvars + 1, sizeof *e->sb);
+        for (int j = 0; j < t->nvars; j++) {
+            if (e->kind == 'v') {
+                ms_setup_entry(s, e->k, t->vars[j].unk, &e->sa[j]);
+            } else {
+                ms_setup_entry(s, e->a, t->vars[j].unk, &e->sa[j]);
+                ms_setup_entry(s, e->b, t->vars[j].unk, &e->sb[j]);
+            }
+        }
+        if (e->kind == 'v') {
+            ms_setup_entry(s, e->a, e->k, &e->ak);
+            ms_setup_entry(s, e->b, e->k, &e->bk);
+            ms_setup_entry(s, e->k, e->a, &e->ka);
+            ms_setup_entry(s, e->k, e->b, &e->kb);
+        } else if (e->kind == 'r') {
+            ms_quad_declare(s, e->a, e->b, &e->q);
+        }
+        ms_setup_scratch(s, ms_tape_scratch(t) + (size_t)t->nvars);
+    }
+    return MS_OK;
+}
+
+static void behav_stamp(const void *insts, int n, double *G, double *C)
+{
+    (void)C;
+    const Behav *x = insts;
+    for (int i = 0; i < n; i++)
+        if (x[i].kind == 'v') {
+            G[x[i].ak] += 1;
+            G[x[i].bk] -= 1;
+            G[x[i].ka] += 1;
+            G[x[i].kb] -= 1;
+        }
+}
+
+static void report(MsEval *ev, const Behav *e, const char *what)
+{
+    if (!ev->failed)
+        ms_err_at(ev->err, MS_ERR_EVAL, e->h.loc, "%s: %s in '%s' at t=%g", e->h.name, what, e->tape->text, ev->t);
+    ev->failed = 1;
+}
+
+static void behav_eval(const void *insts, int n, MsEval *ev)
+{
+    const Behav *x = insts;
+    for (int i = 0; i < n; i++) {
+        const Behav *e = &x[i];
+        const MsTape *t = e->tape;
+        double val, *grad = ev->scratch, *work = ev->scratch + t->nvars;
+        const char *what;
+        if (ms_tape_eval(t, ev->x, ev->t, work, &val, grad, &what)) {
+            report(ev, e, what);
+            continue;
+        }
+        if (e->kind == 'i') {
+            ev->f[e->a] += val;
+            ev->f[e->b] -= val;
+            for (int j = 0; j < t->nvars; j++) {
+                ev->G[e->sa[j]] += grad[j];
+                ev->G[e->sb[j]] -= grad[j];
+            }
+        } else if (e->kind == 'v') {
+            ev->f[e->k] -= val;
+            for (int j = 0; j < t->nvars; j++)
+                ev->G[e->sa[j]] -= grad[j];
+        } else {
+            if (val == 0) {
+                report(ev, e, "zero resistance");
+                continue;
+            }
+            double vd = ev->x[e->a] - ev->x[e->b], g = 1 / val, cur = vd * g;
+            ev->f[e->a] += cur;
+            ev->f[e->b] -= cur;
+            ms_quad_add(ev->G, &e->q, g);
+            for (int j = 0; j < t->nvars; j++) {
+                double d = -cur * g * grad[j];   /* d(vd / r)/dr * dr/dx */
+                ev->G[e->sa[j]] += d;
+                ev->G[e->sb[j]] -= d;
+            }
+        }
+    }
+}
+
+static void behav_free(void *insts, int n)
+{
+    Behav *x = insts;
+    for (int i = 0; i < n; i++) {
+        ms_tape_free(x[i].tape);
+        free(x[i].sa);
+        free(x[i].sb);
+    }
+}
+
+#define BEHAVIORAL(var, nm, ch, parse_fn, claims_fn)                                              \
+    const MsDevType var = {                                                                      \
+        .name = nm, .letter = ch, .inst_size = sizeof(Behav), .flags = MS_DEV_NONLINEAR,         \
+        .parse = parse_fn, .unknowns = behav_unknowns, .entries = behav_entries,                 \
+        .stamp_linear = behav_stamp, .eval = behav_eval, .claims = claims_fn, .free = behav_free, \
+    }
+BEHAVIORAL(ms_dev_bsource, "bsource", 'b', bsrc_parse, NULL);
+BEHAVIORAL(ms_dev_evalue, "vcvs-expression", 'e', value_parse, value_claims);
+BEHAVIORAL(ms_dev_gvalue, "vccs-expression", 'g', value_parse, value_claims);
+BEHAVIORAL(ms_dev_bresistor, "behavioral-resistor", 'r', bres_parse, bres_claims);

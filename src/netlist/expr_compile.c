@@ -1,0 +1,283 @@
+/* expr_compile.c — expression trees to tapes (see tape.h).  User functions
+ * are inlined, parameters become constants, and every operation whose
+ * operands are constants is computed here rather than at run time. */
+#include "tape.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_INLINE_DEPTH 64
+
+typedef struct Local {
+    const char *name;
+    int slot;
+} Local;
+
+typedef struct Comp {
+    MsTape *t;
+    MsCompileEnv *env;
+    MsError *err;
+    int *is_const;
+    double *cval;
+    int cap_slots, cap_ops;
+    Local *locals;
+    int nlocals, frame;   /* locals of the innermost function call start at frame */
+    size_t cap_locals;
+    int depth;
+} Comp;
+
+static int fail(Comp *c, int code, const char *msg, const char *name)
+{
+    return ms_err_at(c->err, code, c->t->loc, "%s%s%s in '%s'", msg, name ? " " : "", name ? name : "",
+                     c->t->text);
+}
+
+static int new_slot(Comp *c, int is_const, double v)
+{
+    if (c->t->nslots == c->cap_slots) {
+        c->cap_slots = c->cap_slots ? 2 * c->cap_slots : 16;
+        c->is_const = ms_realloc(c->is_const, (size_t)c->cap_slots * sizeof *c->is_const);
+        c->cval = ms_realloc(c->cval, (size_t)c->cap_slots * sizeof *c->cval);
+    }
+    c->is_const[c->t->nslots] = is_const;
+    c->cval[c->t->nslots] = v;
+    return c->t->nslots++;
+}
+
+static int emit(Comp *c, MsTapeOp op)
+{
+    if (c->t->nops == c->cap_ops) {
+        c->cap_ops = c->cap_ops ? 2 * c->cap_ops : 32;
+        c->t->ops = ms_realloc(c->t->ops, (size_t)c->cap_ops * sizeof *c->t->ops);
+    }
+    c->t->ops[c->t->nops] = op;
+    return c->t->nops++;
+}
+
+static int emit_const(Comp *c, double v)
+{
+    int s = new_slot(c, 1, v);
+    emit(c, (MsTapeOp){TO_CONST, s, 0, 0, 0, v});
+    return s;
+}
+
+static int emit_var(Comp *c, int unk, char *branch)
+{
+    MsTape *t = c->t;
+    int k = -1;
+    for (int i = 0; i < t->nvars && k < 0; i++)
+        if (branch ? t->vars[i].branch && !strcmp(t->vars[i].branch, branch) : (!t->vars[i].branch && t->vars[i].unk == unk))
+            k = i;
+    if (k < 0) {
+        t->vars = ms_realloc(t->vars, (size_t)(t->nvars + 1) * sizeof *t->vars);
+        t->vars[t->nvars] = (MsTapeVar){branch ? -1 : unk, branch};
+        k = t->nvars++;
+    } else {
+        free(branch);
+    }
+    int s = new_slot(c, 0, 0);
+    emit(c, (MsTapeOp){TO_VAR, s, k, 0, 0, 0});
+    return s;
+}
+
+/* An operation on 1-3 slots; folded when all are constants. */
+static int emit_op(Comp *c, MsTapeOpcode op, int a, int b, int d, int nargs, int *out)
+{
+    int all_const = c->is_const[a] && (nargs < 2 || c->is_const[b]) && (nargs < 3 || c->is_const[d]);
+    if (all_const) {
+        double v;
+        const char *what;
+        if (ms_tape_op_value(op, c->cval[a], nargs > 1 ? c->cval[b] : 0, nargs > 2 ? c->cval[d] : 0, &v, &what))
+            return fail(c, MS_ERR_EVAL, what, NULL);
+        *out = emit_const(c, v);
+        return MS_OK;
+    }
+    int s = new_slot(c, 0, 0);
+    emit(c, (MsTapeOp){op, s, a, b, d, 0});
+    *out = s;
+    return MS_OK;
+}
+
+static int comp(Comp *c, const MsExpr *e, int *out);
+
+/* c ? a : b with a jump around the branch not taken. */
+static int comp_select(Comp *c, const MsExpr *cond, const MsExpr *a, const MsExpr *b, int *out)
+{
+    int sc, sa, sb, rc;
+    if ((rc = comp(c, cond, &sc)))
+        return rc;
+    if (c->is_const[sc])
+        return comp(c, c->cval[sc] != 0 ? a : b, out);
+    int r = new_slot(c, 0, 0);
+    int jz = emit(c, (MsTapeOp){TO_JZ, 0, sc, 0, 0, 0});
+    if ((rc = comp(c, a, &sa)))
+        return rc;
+    emit(c, (MsTapeOp){TO_MOV, r, sa, 0, 0, 0});
+    int jmp = emit(c, (MsTapeOp){TO_JMP, 0, 0, 0, 0, 0});
+    c->t->ops[jz].b = c->t->nops;
+    if ((rc = comp(c, b, &sb)))
+        return rc;
+    emit(c, (MsTapeOp){TO_MOV, r, sb, 0, 0, 0});
+    c->t->ops[jmp].b = c->t->nops;
+    *out = r;
+    return MS_OK;
+}
+
+static const struct { const char *name; MsTapeOpcode op; int nargs; } builtins[] = {
+    {"abs", TO_ABS, 1}, {"sqrt", TO_SQRT, 1}, {"exp", TO_EXP, 1}, {"ln", TO_LN, 1}, {"log", TO_LN, 1},
+    {"log10", TO_LOG10, 1}, {"sin", TO_SIN, 1}, {"cos", TO_COS, 1}, {"tan", TO_TAN, 1},
+    {"asin", TO_ASIN, 1}, {"acos", TO_ACOS, 1}, {"atan", TO_ATAN, 1}, {"sinh", TO_SINH, 1},
+    {"cosh", TO_COSH, 1}, {"tanh", TO_TANH, 1}, {"floor", TO_FLOOR, 1}, {"ceil", TO_CEIL, 1},
+    {"int", TO_INT, 1}, {"nint", TO_NINT, 1}, {"sgn", TO_SGN, 1}, {"u", TO_U, 1},
+    {"uramp", TO_URAMP, 1}, {"atan2", TO_ATAN2, 2}, {"pow", TO_POW, 2}, {"pwr", TO_PWR, 2},
+    {"min", TO_MIN, 2}, {"max", TO_MAX, 2}, {"limit", TO_LIMIT, 3},
+};
+
+static int comp_call(Comp *c, const MsExpr *e, int *out)
+{
+    int rc, s[8];
+    char **argnames;
+    int nargnames;
+    MsExprEnv *pe = c->env->params;
+    const MsExpr *body = pe && pe->func ? pe->func(pe, e->name, &argnames, &nargnames) : NULL;
+    if (body) {
+        if (nargnames != e->nargs)
+            return fail(c, MS_ERR_SEMANTIC, "wrong number of arguments to", e->name);
+        if (c->depth >= MAX_INLINE_DEPTH || e->nargs > 8)
+            return fail(c, MS_ERR_SEMANTIC, "functions nested too deeply (recursive .func?) at", e->name);
+        for (int i = 0; i < e->nargs; i++)
+            if ((rc = comp(c, e->args[i], &s[i])))
+                return rc;
+        int saved_frame = c->frame, saved_n = c->nlocals;
+        c->frame = c->nlocals;
+        for (int i = 0; i < e->nargs; i++) {
+            ms_grow((void **)&c->locals, &c->cap_locals, (size_t)c->nlocals + 1, sizeof *c->locals);
+            c->locals[c->nlocals++] = (Local){argnames[i], s[i]};
+        }
+        c->depth++;
+        rc = comp(c, body, out);
+        c->depth--;
+        c->frame = saved_frame;
+        c->nlocals = saved_n;
+        return rc;
+    }
+    if (!strcmp(e->name, "if")) {
+        if (e->nargs != 3)
+            return fail(c, MS_ERR_SEMANTIC, "wrong number of arguments to", e->name);
+        return comp_select(c, e->args[0], e->args[1], e->args[2], out);
+    }
+    for (size_t k = 0; k < sizeof builtins / sizeof builtins[0]; k++) {
+        if (strcmp(builtins[k].name, e->name))
+            continue;
+        if (builtins[k].nargs != e->nargs)
+            return fail(c, MS_ERR_SEMANTIC, "wrong number of arguments to", e->name);
+        for (int i = 0; i < e->nargs; i++)
+            if ((rc = comp(c, e->args[i], &s[i])))
+                return rc;
+        return emit_op(c, builtins[k].op, s[0], e->nargs > 1 ? s[1] : 0, e->nargs > 2 ? s[2] : 0, e->nargs, out);
+    }
+    return fail(c, MS_ERR_SEMANTIC, "unknown function", e->name);
+}
+
+static int comp_name(Comp *c, const MsExpr *e, int *out)
+{
+    for (int i = c->nlocals - 1; i >= c->frame; i--)
+        if (!strcmp(c->locals[i].name, e->name)) {
+            *out = c->locals[i].slot;
+            return MS_OK;
+        }
+    if (!strcmp(e->name, "time")) {
+        c->t->uses_time = 1;
+        *out = new_slot(c, 0, 0);
+        emit(c, (MsTapeOp){TO_TIME, *out, 0, 0, 0, 0});
+        return MS_OK;
+    }
+    double v;
+    int rc = ms_expr_eval(e, c->env->params, &v, c->err);
+    if (rc)
+        return rc;
+    *out = emit_const(c, v);
+    return MS_OK;
+}
+
+static const MsTapeOpcode binops[] = {
+    [OP_ADD] = TO_ADD, [OP_SUB] = TO_SUB, [OP_MUL] = TO_MUL, [OP_DIV] = TO_DIV, [OP_POW] = TO_POW,
+    [OP_EQ] = TO_EQ, [OP_NE] = TO_NE, [OP_LT] = TO_LT, [OP_LE] = TO_LE, [OP_GT] = TO_GT,
+    [OP_GE] = TO_GE, [OP_AND] = TO_AND, [OP_OR] = TO_OR,
+};
+
+static int comp(Comp *c, const MsExpr *e, int *out)
+{
+    int rc, a, b, unk;
+    switch (e->kind) {
+    case EX_NUM:
+        *out = emit_const(c, e->num);
+        return MS_OK;
+    case EX_NAME:
+        return comp_name(c, e, out);
+    case EX_VOLT:
+        if ((rc = c->env->node(c->env->user, e->name, &unk, c->err)))
+            return rc;
+        a = unk ? emit_var(c, unk, NULL) : emit_const(c, 0);
+        if (!e->name2) {
+            *out = a;
+            return MS_OK;
+        }
+        if ((rc = c->env->node(c->env->user, e->name2, &unk, c->err)))
+            return rc;
+        b = unk ? emit_var(c, unk, NULL) : emit_const(c, 0);
+        return emit_op(c, TO_SUB, a, b, 0, 2, out);
+    case EX_CURR:
+        *out = emit_var(c, 0, c->env->branch(c->env->user, e->name));
+        return MS_OK;
+    case EX_NEG:
+    case EX_NOT:
+        if ((rc = comp(c, e->args[0], &a)))
+            return rc;
+        return emit_op(c, e->kind == EX_NEG ? TO_NEG : TO_NOT, a, 0, 0, 1, out);
+    case EX_BIN:
+        if ((rc = comp(c, e->args[0], &a)) || (rc = comp(c, e->args[1], &b)))
+            return rc;
+        return emit_op(c, binops[e->op], a, b, 0, 2, out);
+    case EX_TERN:
+        return comp_select(c, e->args[0], e->args[1], e->args[2], out);
+    case EX_CALL:
+        return comp_call(c, e, out);
+    }
+    return fail(c, MS_ERR_SEMANTIC, "cannot compile expression", NULL);
+}
+
+int ms_expr_compile(const MsExpr *e, const char *text, MsLoc loc, MsCompileEnv *env, MsTape **out,
+                    MsError *err)
+{
+    MsTape *t = ms_calloc(1, sizeof *t);
+    t->text = ms_strdup(text);
+    t->loc = loc;
+    Comp c = {0};
+    c.t = t;
+    c.env = env;
+    c.err = err;
+    int rc = comp(&c, e, &t->result);
+    free(c.is_const);
+    free(c.cval);
+    free(c.locals);
+    if (rc) {
+        ms_tape_free(t);
+        *out = NULL;
+        return rc;
+    }
+    *out = t;
+    return MS_OK;
+}
+
+void ms_tape_free(MsTape *t)
+{
+    if (!t)
+        return;
+    for (int i = 0; i < t->nvars; i++)
+        free(t->vars[i].branch);
+    free(t->vars);
+    free(t->ops);
+    free(t->text);
+    free(t);
+}

@@ -1,0 +1,81 @@
+/* tape.h — compiled expressions: a flat list of operations on numbered
+ * slots, evaluated with forward-mode derivatives with respect to every
+ * circuit unknown the expression reads (its "vars"), so behavioral
+ * elements get exact Jacobian entries.
+ *
+ * Derivatives of discontinuous functions are one-sided, as in ngspice:
+ * comparisons, u(), sgn(), floor/ceil/int/nint have derivative 0; abs has
+ * sgn(x) (0 at x = 0); c ? a : b, if(), min/max and limit() take the
+ * derivative of the branch they select. */
+#ifndef MS_TAPE_H
+#define MS_TAPE_H
+
+#include "expr.h"
+
+typedef enum {
+    TO_CONST, TO_VAR, TO_TIME, TO_MOV, TO_NEG, TO_NOT,
+    TO_ADD, TO_SUB, TO_MUL, TO_DIV, TO_POW, TO_PWR,
+    TO_EQ, TO_NE, TO_LT, TO_LE, TO_GT, TO_GE, TO_AND, TO_OR,
+    TO_ABS, TO_SQRT, TO_EXP, TO_LN, TO_LOG10, TO_SIN, TO_COS, TO_TAN, TO_ASIN, TO_ACOS,
+    TO_ATAN, TO_SINH, TO_COSH, TO_TANH, TO_FLOOR, TO_CEIL, TO_INT, TO_NINT, TO_SGN, TO_U,
+    TO_URAMP, TO_ATAN2, TO_MIN, TO_MAX, TO_LIMIT,
+    TO_JZ,   /* if slot a == 0 jump to op b */
+    TO_JMP   /* jump to op b */
+} MsTapeOpcode;
+
+typedef struct MsTapeOp {
+    MsTapeOpcode op;
+    int dst, a, b, c;
+    double k;          /* TO_CONST value */
+} MsTapeOp;
+
+/* A circuit quantity the expression reads: a node voltage or a branch
+ * current.  Branch currents are named at elaboration and resolved to an
+ * unknown at setup. */
+typedef struct MsTapeVar {
+    int unk;           /* unknown index, -1 until resolved */
+    char *branch;      /* flattened element name for I(name), else NULL */
+} MsTapeVar;
+
+typedef struct MsTape {
+    MsTapeOp *ops;
+    int nops, nslots, result;
+    MsTapeVar *vars;
+    int nvars;
+    int uses_time;
+    char *text;        /* source text, for messages */
+    MsLoc loc;
+} MsTape;
+
+/* Scratch doubles ms_tape_eval needs. */
+size_t ms_tape_scratch(const MsTape *t);
+
+/* Value and d/dvar_k of the expression at unknowns x and time t.  grad has
+ * nvars entries.  Returns MS_OK, or MS_ERR_EVAL with *what set to a short
+ * description ("log of a non-positive number", ...) on a domain error or a
+ * non-finite result. */
+int ms_tape_eval(const MsTape *t, const double *x, double time, double *scratch, double *val,
+                 double *grad, const char **what);
+
+void ms_tape_free(MsTape *t);
+
+/* The value of one operation on plain numbers (used for constant folding
+ * and by the evaluator).  Returns MS_OK or MS_ERR_EVAL with *what set. */
+int ms_tape_op_value(MsTapeOpcode op, double a, double b, double c, double *v, const char **what);
+
+/* ---- compiling ---- */
+typedef struct MsCompileEnv {
+    MsExprEnv *params;     /* constants (.param, subcircuit params) and .func */
+    /* V(name): the node's unknown index (0 = ground). */
+    int (*node)(void *user, const char *name, int *unk, MsError *err);
+    /* I(name): the flattened element name whose branch current is meant. */
+    char *(*branch)(void *user, const char *name);
+    void *user;
+} MsCompileEnv;
+
+/* Compile tree e (source text `text` at loc).  Sub-expressions without
+ * circuit quantities are folded to constants at compile time. */
+int ms_expr_compile(const MsExpr *e, const char *text, MsLoc loc, MsCompileEnv *env, MsTape **out,
+                    MsError *err);
+
+#endif
