@@ -2,7 +2,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   ?= build
-OPT     ?= -O2 -g
+OPT     ?= -O3 -g
 HDF5_CFLAGS := $(shell pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
 HDF5_LIBS   := $(shell pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
 CFLAGS  += -std=c11 $(OPT) -Wall -Wextra -Wshadow -Werror -fPIC -D_POSIX_C_SOURCE=200809L \

@@ -154,7 +154,8 @@ def write_md(path, rows, info, quick):
     L.append(f"Measured {info['date']} by `bench/run.sh{' --quick' if quick else ''}` "
              f"(`make bench`).  Machine: {info['nproc']} cores (`nproc`), CPU {info['cpu']}, "
              f"{info['mem']} RAM, Linux {info['kernel']}.  memspice {info['commit']} "
-             f"(built by the Makefile, -O2, {info['cc']}); {info['ngspice']}.")
+             f"(built by the Makefile, -O2, {info['cc']}"
+             + (f"; {info['binary']}" if info.get("binary") else "") + f"); {info['ngspice']}.")
     L.append("")
     L.append("| case | unknowns | steps | memspice time/step | ngspice time/step | ratio ngspice/memspice "
              "| memspice peak RSS | ngspice peak RSS | max waveform diff | result |")
@@ -164,7 +165,7 @@ def write_md(path, rows, info, quick):
         steps = f"{r['steps']:,}"
         if ng_steps and ng_steps != r["steps"]:
             steps += f" (ngspice: {ng_steps:,})"
-        L.append(f"| {r['case']} | {r['unknowns']:,} | {steps} | {f(r['ms_us_per_step'], '.2f')} µs "
+        L.append(f"| {r['case']} | {r['unknowns']:,} | {steps} | {f(r['ms_us_per_step'], ',.2f')} µs "
                  f"| {f(r['ng_us_per_step'], ',.2f')} µs | {f(r['ratio_ng_over_ms'], '.1f')}× "
                  f"| {f(r['ms_rss_mb'], '.1f')} MB | {f(r['ng_rss_mb'], '.1f')} MB "
                  f"| {f(r['max_rel_diff'], '.2e')} | {r['status']} |")
@@ -239,9 +240,16 @@ def main(argv):
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--memspice", default="build/memspice")
     ap.add_argument("--ngspice", default="ngspice")
+    ap.add_argument("--run-info", default=None,
+                    help="key=value lines (date, commit, binary) recorded when the run started")
     ap.add_argument("cases", nargs="+")
     a = ap.parse_args(argv[1:])
     info = machine_info(a.memspice, a.ngspice)
+    info["binary"] = ""
+    for line in (read(a.run_info, "") if a.run_info else "").splitlines():
+        k, _, v = line.partition("=")
+        if k in ("date", "commit", "binary") and v:
+            info[k] = v
     rows = [case_row(d) for d in a.cases]
     write_md(a.md, rows, info, a.quick)
     write_csv(a.csv, rows, info)

@@ -59,6 +59,15 @@ if [ -n "${BENCH_LADDER:-}${BENCH_MESH:-}" ]; then
     RES_MD=$OUT/results-custom.md; RES_CSV=$OUT/results-custom.csv
 fi
 
+# what was measured: recorded now, as src/ and the binary may change during a long run
+{
+    echo "date=$(date '+%Y-%m-%d %H:%M %Z')"
+    c=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+    git diff --quiet HEAD -- src 2>/dev/null || c="$c + uncommitted src/ changes"
+    echo "commit=$c"
+    echo "binary=$MS built $(date -r "$MS" '+%Y-%m-%d %H:%M %Z')"
+} > "$OUT/run_info.txt"
+
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # run_case NAME GENERATOR STEPS ARGS...: generate, simulate with both, compare.
@@ -125,4 +134,5 @@ run_case rc_mesh   gen_rc_mesh.py   "${MESH[1]}"   "${MESH[@]}"
 
 log "writing $RES_MD and $RES_CSV"
 $PY bench/report.py --md "$RES_MD" --csv "$RES_CSV" --memspice "$MS" --ngspice "$NG" \
+    --run-info "$OUT/run_info.txt" \
     $([ $quick = 1 ] && echo --quick) "$OUT/rc_ladder" "$OUT/rc_mesh"

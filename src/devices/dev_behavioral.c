@@ -23,6 +23,12 @@ typedef struct Behav {
     int *sa, *sb;     /* per tape var: slots (a, var), (b, var); (k, var) in sa for 'v' */
     int ak, bk, ka, kb;
     MsQuad q;         /* resistor's own (a, b) entries */
+    /* Instances whose tapes compute the same function are evaluated together
+     * (ms_tape_eval_batch): the first of them, the leader, holds the list. */
+    int leader;       /* index of this instance's leader */
+    int *members;     /* leader only: instance indices, NULL if evaluated alone */
+    int nmembers;
+    int *lane_unk;    /* leader only: members' var unknowns, nmembers x nvars */
 } Behav;
 
 /* The expression text from token `at` on: one {..}/'..' token, or the raw rest of the card. */
@@ -124,6 +130,32 @@ static int behav_unknowns(MsSetup *s, void *insts, int n)
     return MS_OK;
 }
 
+/* Find the instances whose (jump-free) tapes have the same code. */
+static void group_by_code(Behav *x, int n)
+{
+    int *leaders = ms_malloc((size_t)n * sizeof *leaders), nleaders = 0;
+    for (int i = 0; i < n; i++) {
+        x[i].leader = i;
+        if (!ms_tape_batchable(x[i].tape))
+            continue;
+        for (int k = 0; k < nleaders; k++)
+            if (ms_tape_same_code(x[leaders[k]].tape, x[i].tape)) {
+                x[i].leader = leaders[k];
+                break;
+            }
+        if (x[i].leader == i)
+            leaders[nleaders++] = i;
+        Behav *L = &x[x[i].leader];
+        int nv = L->tape->nvars;
+        MS_RESERVE_NEXT(L->members, L->nmembers);
+        L->lane_unk = ms_realloc(L->lane_unk, (size_t)(L->nmembers + 1) * (size_t)(nv ? nv : 1) * sizeof *L->lane_unk);
+        for (int j = 0; j < nv; j++)
+            L->lane_unk[L->nmembers * nv + j] = x[i].tape->vars[j].unk;
+        L->members[L->nmembers++] = i;
+    }
+    free(leaders);
+}
+
 static int behav_entries(MsSetup *s, void *insts, int n)
 {
     Behav *x = insts;
@@ -157,7 +189,9 @@ static int behav_entries(MsSetup *s, void *insts, int n)
             ms_quad_declare(s, e->a, e->b, &e->q);
         }
         ms_setup_scratch(s, ms_tape_scratch(t) + (size_t)t->nvars);
+        ms_setup_scratch(s, ms_tape_batch_scratch(t) + (size_t)MS_TAPE_LANES * (size_t)(t->nvars + 1));
     }
+    group_by_code(x, n);
     return MS_OK;
 }
 
@@ -181,44 +215,75 @@ static void report(MsEval *ev, const Behav *e, const char *what)
     ev->failed = 1;
 }
 
+/* Add one instance's value and gradient to the residual and Jacobian. */
+static void apply(const Behav *e, double val, const double *grad, MsEval *ev)
+{
+    const int nv = e->tape->nvars;
+    if (e->kind == 'i') {
+        ev->f[e->a] += val;
+        ev->f[e->b] -= val;
+        for (int j = 0; j < nv; j++) {
+            ev->G[e->sa[j]] += grad[j];
+            ev->G[e->sb[j]] -= grad[j];
+        }
+    } else if (e->kind == 'v') {
+        ev->f[e->k] -= val;
+        for (int j = 0; j < nv; j++)
+            ev->G[e->sa[j]] -= grad[j];
+    } else {
+        if (val == 0) {
+            report(ev, e, "zero resistance");
+            return;
+        }
+        double vd = ev->x[e->a] - ev->x[e->b], g = 1 / val, cur = vd * g;
+        ev->f[e->a] += cur;
+        ev->f[e->b] -= cur;
+        ms_quad_add(ev->G, &e->q, g);
+        for (int j = 0; j < nv; j++) {
+            double d = -cur * g * grad[j];   /* d(vd / r)/dr * dr/dx */
+            ev->G[e->sa[j]] += d;
+            ev->G[e->sb[j]] -= d;
+        }
+    }
+}
+
+/* A leader's whole class, MS_TAPE_LANES instances at a time. */
+static void eval_class(const Behav *x, const Behav *L, MsEval *ev)
+{
+    const MsTape *t = L->tape;
+    const int nv = t->nvars;
+    double *val = ev->scratch, *grad = val + MS_TAPE_LANES, *work = grad + (size_t)MS_TAPE_LANES * nv;
+    for (int start = 0; start < L->nmembers; start += MS_TAPE_LANES) {
+        int lanes = L->nmembers - start < MS_TAPE_LANES ? L->nmembers - start : MS_TAPE_LANES;
+        int bad;
+        const char *what;
+        if (ms_tape_eval_batch(t, lanes, L->lane_unk + (size_t)start * nv, ev->x, ev->t, work, val, grad, &bad,
+                               &what)) {
+            report(ev, &x[L->members[start + bad]], what);
+            return;
+        }
+        for (int l = 0; l < lanes; l++)
+            apply(&x[L->members[start + l]], val[l], grad + (size_t)l * nv, ev);
+    }
+}
+
 static void behav_eval(const void *insts, int n, MsEval *ev)
 {
     const Behav *x = insts;
     for (int i = 0; i < n; i++) {
         const Behav *e = &x[i];
-        const MsTape *t = e->tape;
-        double val, *grad = ev->scratch, *work = ev->scratch + t->nvars;
-        const char *what;
-        if (ms_tape_eval(t, ev->x, ev->t, work, &val, grad, &what)) {
-            report(ev, e, what);
+        if (e->leader != i)
+            continue;   /* evaluated with its leader's class */
+        if (e->members) {
+            eval_class(x, e, ev);
             continue;
         }
-        if (e->kind == 'i') {
-            ev->f[e->a] += val;
-            ev->f[e->b] -= val;
-            for (int j = 0; j < t->nvars; j++) {
-                ev->G[e->sa[j]] += grad[j];
-                ev->G[e->sb[j]] -= grad[j];
-            }
-        } else if (e->kind == 'v') {
-            ev->f[e->k] -= val;
-            for (int j = 0; j < t->nvars; j++)
-                ev->G[e->sa[j]] -= grad[j];
-        } else {
-            if (val == 0) {
-                report(ev, e, "zero resistance");
-                continue;
-            }
-            double vd = ev->x[e->a] - ev->x[e->b], g = 1 / val, cur = vd * g;
-            ev->f[e->a] += cur;
-            ev->f[e->b] -= cur;
-            ms_quad_add(ev->G, &e->q, g);
-            for (int j = 0; j < t->nvars; j++) {
-                double d = -cur * g * grad[j];   /* d(vd / r)/dr * dr/dx */
-                ev->G[e->sa[j]] += d;
-                ev->G[e->sb[j]] -= d;
-            }
-        }
+        double val, *grad = ev->scratch, *work = ev->scratch + e->tape->nvars;
+        const char *what;
+        if (ms_tape_eval(e->tape, ev->x, ev->t, work, &val, grad, &what))
+            report(ev, e, what);
+        else
+            apply(e, val, grad, ev);
     }
 }
 
@@ -229,6 +294,8 @@ static void behav_free(void *insts, int n)
         ms_tape_free(x[i].tape);
         free(x[i].sa);
         free(x[i].sb);
+        free(x[i].members);
+        free(x[i].lane_unk);
     }
 }
 

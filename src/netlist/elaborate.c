@@ -128,8 +128,8 @@ static void scope_free(Scope *s)
 int ms_circuit_add_unknown(MsCircuit *c, const char *name, int kind)
 {
     int idx = ++c->n;
-    c->unk_name = ms_realloc(c->unk_name, (size_t)(idx + 1) * sizeof *c->unk_name);
-    c->unk_kind = ms_realloc(c->unk_kind, (size_t)(idx + 1) * sizeof *c->unk_kind);
+    MS_RESERVE_NEXT(c->unk_name, idx);
+    MS_RESERVE_NEXT(c->unk_kind, idx);
     c->unk_name[idx] = ms_strdup(name);
     c->unk_kind[idx] = kind;
     return idx;
@@ -286,7 +286,7 @@ int ms_elab_params(MsElab *el, const MsCard *c, int first, int last, const MsPar
 int ms_elab_source_id(MsElab *el, const char *name)
 {
     MsCircuit *c = el->c;
-    c->source_name = ms_realloc(c->source_name, (size_t)(c->nsources + 1) * sizeof *c->source_name);
+    MS_RESERVE_NEXT(c->source_name, c->nsources);
     c->source_name[c->nsources] = ms_strdup(name);
     return c->nsources++;
 }
@@ -483,7 +483,7 @@ static int resolve_ics(MsElab *el, Scope *top)
         int rc = eval_in(el, top, d->ics[i].expr, d->ics[i].loc, "ic", &v);
         if (rc)
             return rc;
-        c->ics = ms_realloc(c->ics, (size_t)(c->nics + 1) * sizeof *c->ics);
+        MS_RESERVE_NEXT(c->ics, c->nics);
         c->ics[c->nics++] = (MsIc){node, 0, v};
     }
     return MS_OK;

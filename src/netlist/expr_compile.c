@@ -3,6 +3,7 @@
  * operands are constants is computed here rather than at run time. */
 #include "tape.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,12 +14,24 @@ typedef struct Local {
     int slot;
 } Local;
 
+/* An operation already on the tape whose result can be reused
+ * (common subexpression elimination). */
+typedef struct Known {
+    MsTapeOpcode op;
+    int a, b, c;
+    double k;
+    int slot;
+} Known;
+
 typedef struct Comp {
     MsTape *t;
     MsCompileEnv *env;
     MsError *err;
     int *is_const;
+    unsigned char *has_grad;
     double *cval;
+    Known *known;      /* ops whose results are valid at the current point of the tape */
+    size_t nknown, cap_known;
     int cap_slots, cap_ops;
     Local *locals;
     int nlocals, frame;   /* locals of the innermost function call start at frame */
@@ -32,14 +45,16 @@ static int fail(Comp *c, int code, const char *msg, const char *name)
                      c->t->text);
 }
 
-static int new_slot(Comp *c, int is_const, double v)
+static int new_slot(Comp *c, int is_const, double v, int grad)
 {
     if (c->t->nslots == c->cap_slots) {
         c->cap_slots = c->cap_slots ? 2 * c->cap_slots : 16;
         c->is_const = ms_realloc(c->is_const, (size_t)c->cap_slots * sizeof *c->is_const);
+        c->has_grad = ms_realloc(c->has_grad, (size_t)c->cap_slots * sizeof *c->has_grad);
         c->cval = ms_realloc(c->cval, (size_t)c->cap_slots * sizeof *c->cval);
     }
     c->is_const[c->t->nslots] = is_const;
+    c->has_grad[c->t->nslots] = (unsigned char)grad;
     c->cval[c->t->nslots] = v;
     return c->t->nslots++;
 }
@@ -54,12 +69,37 @@ static int emit(Comp *c, MsTapeOp op)
     return c->t->nops++;
 }
 
-static int emit_const(Comp *c, double v)
+/* The slot of an identical earlier operation, or -1. */
+static int find_known(const Comp *c, MsTapeOpcode op, int a, int b, int d, double k)
 {
-    int s = new_slot(c, 1, v);
-    emit(c, (MsTapeOp){TO_CONST, s, 0, 0, 0, v});
+    for (size_t i = 0; i < c->nknown; i++) {
+        const Known *e = &c->known[i];
+        if (e->op == op && e->a == a && e->b == b && e->c == d && e->k == k)
+            return e->slot;
+    }
+    return -1;
+}
+
+static void add_known(Comp *c, MsTapeOpcode op, int a, int b, int d, double k, int slot)
+{
+    ms_grow((void **)&c->known, &c->cap_known, c->nknown + 1, sizeof *c->known);
+    c->known[c->nknown++] = (Known){op, a, b, d, k, slot};
+}
+
+/* Emit op into a new slot, or reuse an identical one. */
+static int emit_value(Comp *c, MsTapeOpcode op, int a, int b, int d, double k, int is_const, int grad)
+{
+    int s = find_known(c, op, a, b, d, k);
+    if (s >= 0)
+        return s;
+    s = new_slot(c, is_const, k, grad);
+    emit(c, (MsTapeOp){op, s, a, b, d, k, 0, 0, 0, (unsigned char)grad});
+    add_known(c, op, a, b, d, k, s);
     return s;
 }
+
+
+static int emit_const(Comp *c, double v) { return emit_value(c, TO_CONST, 0, 0, 0, v, 1, 0); }
 
 static int emit_var(Comp *c, int unk, char *branch)
 {
@@ -75,25 +115,40 @@ static int emit_var(Comp *c, int unk, char *branch)
     } else {
         free(branch);
     }
-    int s = new_slot(c, 0, 0);
-    emit(c, (MsTapeOp){TO_VAR, s, k, 0, 0, 0});
-    return s;
+    return emit_value(c, TO_VAR, k, 0, 0, 0, 0, 1);
 }
 
-/* An operation on 1-3 slots; folded when all are constants. */
+/* An operation on 1-3 slots: folded when all are constants, x^n with a
+ * small integer n becomes TO_POWI, and identical operations are shared. */
 static int emit_op(Comp *c, MsTapeOpcode op, int a, int b, int d, int nargs, int *out)
 {
+    if (nargs < 2)
+        b = 0;
+    if (nargs < 3)
+        d = 0;
+    double k = 0;
+    if (op == TO_POW && c->is_const[b] && c->cval[b] == floor(c->cval[b]) && fabs(c->cval[b]) <= 8) {
+        k = c->cval[b];
+        op = TO_POWI;
+        nargs = 1;
+        b = 0;
+    }
     int all_const = c->is_const[a] && (nargs < 2 || c->is_const[b]) && (nargs < 3 || c->is_const[d]);
     if (all_const) {
         double v;
         const char *what;
-        if (ms_tape_op_value(op, c->cval[a], nargs > 1 ? c->cval[b] : 0, nargs > 2 ? c->cval[d] : 0, &v, &what))
+        if (ms_tape_op_value(op, c->cval[a], c->cval[b], c->cval[d], k, &v, &what))
             return fail(c, MS_ERR_EVAL, what, NULL);
         *out = emit_const(c, v);
         return MS_OK;
     }
-    int s = new_slot(c, 0, 0);
-    emit(c, (MsTapeOp){op, s, a, b, d, 0});
+    int s = find_known(c, op, a, b, d, k);
+    if (s < 0) {
+        unsigned char ga = c->has_grad[a], gb = nargs > 1 && c->has_grad[b], gc = nargs > 2 && c->has_grad[d];
+        s = new_slot(c, 0, 0, ga | gb | gc);
+        emit(c, (MsTapeOp){op, s, a, b, d, k, ga, gb, gc, (unsigned char)(ga | gb | gc)});
+        add_known(c, op, a, b, d, k, s);
+    }
     *out = s;
     return MS_OK;
 }
@@ -108,16 +163,20 @@ static int comp_select(Comp *c, const MsExpr *cond, const MsExpr *a, const MsExp
         return rc;
     if (c->is_const[sc])
         return comp(c, c->cval[sc] != 0 ? a : b, out);
-    int r = new_slot(c, 0, 0);
-    int jz = emit(c, (MsTapeOp){TO_JZ, 0, sc, 0, 0, 0});
+    /* results computed inside a branch are not available after it */
+    int r = new_slot(c, 0, 0, 1);
+    size_t known_before = c->nknown;
+    int jz = emit(c, (MsTapeOp){TO_JZ, 0, sc, 0, 0, 0, 0, 0, 0, 0});
     if ((rc = comp(c, a, &sa)))
         return rc;
-    emit(c, (MsTapeOp){TO_MOV, r, sa, 0, 0, 0});
-    int jmp = emit(c, (MsTapeOp){TO_JMP, 0, 0, 0, 0, 0});
+    emit(c, (MsTapeOp){TO_MOV, r, sa, 0, 0, 0, c->has_grad[sa], 0, 0, 1});
+    c->nknown = known_before;
+    int jmp = emit(c, (MsTapeOp){TO_JMP, 0, 0, 0, 0, 0, 0, 0, 0, 0});
     c->t->ops[jz].b = c->t->nops;
     if ((rc = comp(c, b, &sb)))
         return rc;
-    emit(c, (MsTapeOp){TO_MOV, r, sb, 0, 0, 0});
+    emit(c, (MsTapeOp){TO_MOV, r, sb, 0, 0, 0, c->has_grad[sb], 0, 0, 1});
+    c->nknown = known_before;
     c->t->ops[jmp].b = c->t->nops;
     *out = r;
     return MS_OK;
@@ -188,8 +247,7 @@ static int comp_name(Comp *c, const MsExpr *e, int *out)
         }
     if (!strcmp(e->name, "time")) {
         c->t->uses_time = 1;
-        *out = new_slot(c, 0, 0);
-        emit(c, (MsTapeOp){TO_TIME, *out, 0, 0, 0, 0});
+        *out = emit_value(c, TO_TIME, 0, 0, 0, 0, 0, 0);
         return MS_OK;
     }
     double v;
@@ -258,7 +316,11 @@ int ms_expr_compile(const MsExpr *e, const char *text, MsLoc loc, MsCompileEnv *
     c.env = env;
     c.err = err;
     int rc = comp(&c, e, &t->result);
+    if (rc == MS_OK)
+        t->result_has_grad = c.has_grad[t->result];
     free(c.is_const);
+    free(c.has_grad);
+    free(c.known);
     free(c.cval);
     free(c.locals);
     if (rc) {

@@ -377,7 +377,7 @@ static int lex_file(Lexer *lx, const char *path, const char *text, int top, cons
         continue;
     emit:;
         MsSource *src = lx->src;
-        src->cards = ms_realloc(src->cards, (size_t)(src->ncards + 1) * sizeof *src->cards);
+        MS_RESERVE_NEXT(src->cards, src->ncards);
         MsCard *c = &src->cards[src->ncards++];
         memset(c, 0, sizeof *c);
         /* strip leading blanks, keep the maps aligned */

@@ -34,7 +34,7 @@ int ms_tok_is(const MsToken *t, const char *word)
 
 #define PUSH(arr, n, item)                                                    \
     do {                                                                      \
-        (arr) = ms_realloc((arr), (size_t)((n) + 1) * sizeof *(arr));         \
+        MS_RESERVE_NEXT(arr, n);                                              \
         (arr)[(n)++] = (item);                                                \
     } while (0)
 

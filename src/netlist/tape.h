@@ -19,6 +19,7 @@ typedef enum {
     TO_ABS, TO_SQRT, TO_EXP, TO_LN, TO_LOG10, TO_SIN, TO_COS, TO_TAN, TO_ASIN, TO_ACOS,
     TO_ATAN, TO_SINH, TO_COSH, TO_TANH, TO_FLOOR, TO_CEIL, TO_INT, TO_NINT, TO_SGN, TO_U,
     TO_URAMP, TO_ATAN2, TO_MIN, TO_MAX, TO_LIMIT,
+    TO_POWI, /* a ^ k for a small integer k */
     TO_JZ,   /* if slot a == 0 jump to op b */
     TO_JMP   /* jump to op b */
 } MsTapeOpcode;
@@ -26,7 +27,10 @@ typedef enum {
 typedef struct MsTapeOp {
     MsTapeOpcode op;
     int dst, a, b, c;
-    double k;          /* TO_CONST value */
+    double k;          /* TO_CONST value, TO_POWI exponent */
+    /* which operands carry derivatives (constants and time do not), and
+     * whether the result does: lets evaluation skip zero gradients */
+    unsigned char ga, gb, gc, gd;
 } MsTapeOp;
 
 /* A circuit quantity the expression reads: a node voltage or a branch
@@ -40,6 +44,7 @@ typedef struct MsTapeVar {
 typedef struct MsTape {
     MsTapeOp *ops;
     int nops, nslots, result;
+    int result_has_grad;   /* 0: the value depends on no var (gradient is zero) */
     MsTapeVar *vars;
     int nvars;
     int uses_time;
@@ -57,11 +62,24 @@ size_t ms_tape_scratch(const MsTape *t);
 int ms_tape_eval(const MsTape *t, const double *x, double time, double *scratch, double *val,
                  double *grad, const char **what);
 
+/* Many instances of one tape at once (jump-free tapes only: see
+ * ms_tape_batchable).  Lane l reads unknowns unk[l * nvars + j]; results go
+ * to val[l] and grad[l * nvars + j].  S needs ms_tape_batch_scratch(t)
+ * doubles.  On an error *bad_lane is the lane that failed. */
+#define MS_TAPE_LANES 64
+int ms_tape_batchable(const MsTape *t);
+size_t ms_tape_batch_scratch(const MsTape *t);
+int ms_tape_eval_batch(const MsTape *t, int lanes, const int *unk, const double *x, double time, double *S,
+                       double *val, double *grad, int *bad_lane, const char **what);
+/* 1 if a and b compute the same function of their vars (same operations and constants). */
+int ms_tape_same_code(const MsTape *a, const MsTape *b);
+
 void ms_tape_free(MsTape *t);
 
 /* The value of one operation on plain numbers (used for constant folding
  * and by the evaluator).  Returns MS_OK or MS_ERR_EVAL with *what set. */
-int ms_tape_op_value(MsTapeOpcode op, double a, double b, double c, double *v, const char **what);
+int ms_tape_op_value(MsTapeOpcode op, double a, double b, double c, double k, double *v,
+                     const char **what);
 
 /* ---- compiling ---- */
 typedef struct MsCompileEnv {

@@ -6,25 +6,57 @@
 
 static double sgn(double x) { return x > 0 ? 1 : x < 0 ? -1 : 0; }
 
-int ms_tape_op_value(MsTapeOpcode op, double a, double b, double c, double *v, const char **what)
+/* x^n for a small integer n by repeated multiplication */
+static inline double powi(double x, int n)
 {
-    double r;
+    double r = 1, p = n < 0 ? 1 / x : x;
+    for (unsigned m = (unsigned)(n < 0 ? -n : n); m; m >>= 1, p *= p)
+        if (m & 1)
+            r *= p;
+    return r;
+}
+
+/* The value r of one operation and, when want_p, its partial derivatives
+ * p[0..2] with respect to its operands.  One switch serves both so the
+ * evaluator dispatches once per operation. */
+static inline __attribute__((always_inline)) int op_eval(MsTapeOpcode op, double a, double b, double c, double k,
+                                                         int want_p, double *v, double p[3], const char **what)
+{
+    double r, d0 = 0, d1 = 0, d2 = 0;
     switch (op) {
-    case TO_MOV: r = a; break;
-    case TO_NEG: r = -a; break;
+    case TO_MOV: r = a; d0 = 1; break;
+    case TO_NEG: r = -a; d0 = -1; break;
     case TO_NOT: r = a == 0; break;
-    case TO_ADD: r = a + b; break;
-    case TO_SUB: r = a - b; break;
-    case TO_MUL: r = a * b; break;
+    case TO_ADD: r = a + b; d0 = 1; d1 = 1; break;
+    case TO_SUB: r = a - b; d0 = 1; d1 = -1; break;
+    case TO_MUL: r = a * b; d0 = b; d1 = a; break;
     case TO_DIV:
         if (b == 0) { *what = "division by zero"; return MS_ERR_EVAL; }
         r = a / b;
+        d0 = 1 / b;
+        d1 = -r / b;
+        break;
+    case TO_POWI:
+        if (a == 0 && k < 0) { *what = "division by zero (zero to a negative power)"; return MS_ERR_EVAL; }
+        r = powi(a, (int)k);
+        if (want_p)
+            d0 = k == 0 ? 0 : k * powi(a, (int)k - 1);
         break;
     case TO_POW:
         if (a < 0 && b != floor(b)) { *what = "negative number to a non-integer power"; return MS_ERR_EVAL; }
         r = pow(a, b);
+        if (want_p) {
+            d0 = b == 0 ? 0 : b * pow(a, b - 1);
+            d1 = a > 0 ? r * log(a) : 0;
+        }
         break;
-    case TO_PWR: r = sgn(a) * pow(fabs(a), b); break;
+    case TO_PWR:
+        r = sgn(a) * pow(fabs(a), b);
+        if (want_p) {
+            d0 = a == 0 ? (b == 1 ? 1 : 0) : b * pow(fabs(a), b - 1);
+            d1 = a != 0 ? r * log(fabs(a)) : 0;
+        }
+        break;
     case TO_EQ: r = a == b; break;
     case TO_NE: r = a != b; break;
     case TO_LT: r = a < b; break;
@@ -33,40 +65,55 @@ int ms_tape_op_value(MsTapeOpcode op, double a, double b, double c, double *v, c
     case TO_GE: r = a >= b; break;
     case TO_AND: r = a != 0 && b != 0; break;
     case TO_OR: r = a != 0 || b != 0; break;
-    case TO_ABS: r = fabs(a); break;
+    case TO_ABS: r = fabs(a); d0 = sgn(a); break;
     case TO_SQRT:
         if (a < 0) { *what = "square root of a negative number"; return MS_ERR_EVAL; }
         r = sqrt(a);
+        d0 = r > 0 ? 0.5 / r : 0;
         break;
-    case TO_EXP: r = exp(a); break;
+    case TO_EXP: r = exp(a); d0 = r; break;
     case TO_LN:
     case TO_LOG10:
         if (a <= 0) { *what = "logarithm of a non-positive number"; return MS_ERR_EVAL; }
         r = op == TO_LN ? log(a) : log10(a);
+        d0 = op == TO_LN ? 1 / a : 1 / (a * 2.302585092994045684);
         break;
-    case TO_SIN: r = sin(a); break;
-    case TO_COS: r = cos(a); break;
-    case TO_TAN: r = tan(a); break;
+    case TO_SIN: r = sin(a); if (want_p) d0 = cos(a); break;
+    case TO_COS: r = cos(a); if (want_p) d0 = -sin(a); break;
+    case TO_TAN: r = tan(a); d0 = 1 + r * r; break;
     case TO_ASIN:
     case TO_ACOS:
         if (fabs(a) > 1) { *what = "asin/acos of a number outside [-1, 1]"; return MS_ERR_EVAL; }
         r = op == TO_ASIN ? asin(a) : acos(a);
+        d0 = fabs(a) < 1 ? (op == TO_ASIN ? 1 : -1) / sqrt(1 - a * a) : 0;
         break;
-    case TO_ATAN: r = atan(a); break;
-    case TO_SINH: r = sinh(a); break;
-    case TO_COSH: r = cosh(a); break;
-    case TO_TANH: r = tanh(a); break;
+    case TO_ATAN: r = atan(a); d0 = 1 / (1 + a * a); break;
+    case TO_SINH: r = sinh(a); if (want_p) d0 = cosh(a); break;
+    case TO_COSH: r = cosh(a); if (want_p) d0 = sinh(a); break;
+    case TO_TANH: r = tanh(a); d0 = 1 - r * r; break;
     case TO_FLOOR: r = floor(a); break;
     case TO_CEIL: r = ceil(a); break;
     case TO_INT: r = trunc(a); break;
     case TO_NINT: r = round(a); break;
     case TO_SGN: r = sgn(a); break;
     case TO_U: r = a > 0; break;
-    case TO_URAMP: r = a > 0 ? a : 0; break;
-    case TO_ATAN2: r = atan2(a, b); break;
-    case TO_MIN: r = fmin(a, b); break;
-    case TO_MAX: r = fmax(a, b); break;
-    case TO_LIMIT: r = a < b ? b : a > c ? c : a; break;
+    case TO_URAMP: r = a > 0 ? a : 0; d0 = a > 0; break;
+    case TO_ATAN2: {
+        r = atan2(a, b);
+        double s2 = a * a + b * b;
+        if (s2 > 0) {
+            d0 = b / s2;
+            d1 = -a / s2;
+        }
+        break;
+    }
+    case TO_MIN: r = fmin(a, b); if (a <= b) d0 = 1; else d1 = 1; break;
+    case TO_MAX: r = fmax(a, b); if (a >= b) d0 = 1; else d1 = 1; break;
+    case TO_LIMIT:
+        if (a < b) { r = b; d1 = 1; }
+        else if (a > c) { r = c; d2 = 1; }
+        else { r = a; d0 = 1; }
+        break;
     default: *what = "internal: bad tape operation"; return MS_ERR_EVAL;
     }
     if (!isfinite(r)) {
@@ -74,57 +121,16 @@ int ms_tape_op_value(MsTapeOpcode op, double a, double b, double c, double *v, c
         return MS_ERR_EVAL;
     }
     *v = r;
+    p[0] = d0;
+    p[1] = d1;
+    p[2] = d2;
     return MS_OK;
 }
 
-/* d op / d operand for operands a, b, c at result r. */
-static void partials(MsTapeOpcode op, double a, double b, double c, double r, double d[3])
+int ms_tape_op_value(MsTapeOpcode op, double a, double b, double c, double k, double *v, const char **what)
 {
-    (void)c;
-    d[0] = d[1] = d[2] = 0;
-    switch (op) {
-    case TO_MOV: d[0] = 1; break;
-    case TO_NEG: d[0] = -1; break;
-    case TO_ADD: d[0] = 1; d[1] = 1; break;
-    case TO_SUB: d[0] = 1; d[1] = -1; break;
-    case TO_MUL: d[0] = b; d[1] = a; break;
-    case TO_DIV: d[0] = 1 / b; d[1] = -r / b; break;
-    case TO_POW:
-        d[0] = b == 0 ? 0 : b * pow(a, b - 1);
-        d[1] = a > 0 ? r * log(a) : 0;
-        break;
-    case TO_PWR:
-        d[0] = a == 0 ? (b == 1 ? 1 : 0) : b * pow(fabs(a), b - 1);
-        d[1] = a != 0 ? r * log(fabs(a)) : 0;
-        break;
-    case TO_ABS: d[0] = sgn(a); break;
-    case TO_SQRT: d[0] = r > 0 ? 0.5 / r : 0; break;
-    case TO_EXP: d[0] = r; break;
-    case TO_LN: d[0] = 1 / a; break;
-    case TO_LOG10: d[0] = 1 / (a * 2.302585092994045684); break;
-    case TO_SIN: d[0] = cos(a); break;
-    case TO_COS: d[0] = -sin(a); break;
-    case TO_TAN: d[0] = 1 + r * r; break;
-    case TO_ASIN: d[0] = fabs(a) < 1 ? 1 / sqrt(1 - a * a) : 0; break;
-    case TO_ACOS: d[0] = fabs(a) < 1 ? -1 / sqrt(1 - a * a) : 0; break;
-    case TO_ATAN: d[0] = 1 / (1 + a * a); break;
-    case TO_SINH: d[0] = cosh(a); break;
-    case TO_COSH: d[0] = sinh(a); break;
-    case TO_TANH: d[0] = 1 - r * r; break;
-    case TO_URAMP: d[0] = a > 0; break;
-    case TO_ATAN2: {
-        double s = a * a + b * b;
-        if (s > 0) {
-            d[0] = b / s;
-            d[1] = -a / s;
-        }
-        break;
-    }
-    case TO_MIN: d[a <= b ? 0 : 1] = 1; break;
-    case TO_MAX: d[a >= b ? 0 : 1] = 1; break;
-    case TO_LIMIT: d[a < b ? 1 : a > c ? 2 : 0] = 1; break;
-    default: break;   /* comparisons, logic, floor, sgn, u: derivative 0 */
-    }
+    double p[3];
+    return op_eval(op, a, b, c, k, 0, v, p, what);
 }
 
 size_t ms_tape_scratch(const MsTape *t) { return (size_t)t->nslots * (size_t)(t->nvars + 1); }
@@ -144,10 +150,11 @@ int ms_tape_eval(const MsTape *t, const double *x, double time, double *S, doubl
         case TO_JMP:
             pc = o->b;
             continue;
-        case TO_CONST:
+        case TO_CONST:   /* no gradient: no consumer reads it */
+            d[0] = o->k;
+            break;
         case TO_TIME:
-            d[0] = o->op == TO_CONST ? o->k : time;
-            memset(d + 1, 0, (size_t)nv * sizeof *d);
+            d[0] = time;
             break;
         case TO_VAR:
             d[0] = x[t->vars[o->a].unk];
@@ -157,17 +164,25 @@ int ms_tape_eval(const MsTape *t, const double *x, double time, double *S, doubl
         default: {
             const double *A = S + (size_t)o->a * w, *B = S + (size_t)o->b * w, *C = S + (size_t)o->c * w;
             double r, p[3];
-            int rc = ms_tape_op_value(o->op, A[0], B[0], C[0], &r, what);
+            int rc = op_eval(o->op, A[0], B[0], C[0], o->k, o->gd, &r, p, what);
             if (rc)
                 return rc;
-            partials(o->op, A[0], B[0], C[0], r, p);
-            /* d may alias an operand (MOV into a select's result): read first */
-            for (int k = 1; k <= nv; k++) {
-                double g = 0;
-                if (p[0] != 0) g += p[0] * A[k];
-                if (p[1] != 0) g += p[1] * B[k];
-                if (p[2] != 0) g += p[2] * C[k];
-                d[k] = g;
+            /* d may alias an operand (MOV into a select's result): each d[k] is
+             * written after its own inputs are read */
+            if (o->ga && !o->gb && !o->gc) {
+                for (int k = 1; k <= nv; k++)
+                    d[k] = p[0] * A[k];
+            } else if (o->ga && o->gb && !o->gc) {
+                for (int k = 1; k <= nv; k++)
+                    d[k] = p[0] * A[k] + p[1] * B[k];
+            } else if (o->gd) {
+                for (int k = 1; k <= nv; k++) {
+                    double g = 0;
+                    if (o->ga) g += p[0] * A[k];
+                    if (o->gb) g += p[1] * B[k];
+                    if (o->gc) g += p[2] * C[k];
+                    d[k] = g;
+                }
             }
             d[0] = r;
         }
@@ -176,6 +191,172 @@ int ms_tape_eval(const MsTape *t, const double *x, double time, double *S, doubl
     }
     const double *res = S + (size_t)t->result * w;
     *val = res[0];
-    memcpy(grad, res + 1, (size_t)nv * sizeof *grad);
+    if (t->result_has_grad)
+        memcpy(grad, res + 1, (size_t)nv * sizeof *grad);
+    else
+        memset(grad, 0, (size_t)nv * sizeof *grad);
+    return MS_OK;
+}
+
+int ms_tape_batchable(const MsTape *t)
+{
+    for (int i = 0; i < t->nops; i++)
+        if (t->ops[i].op == TO_JZ || t->ops[i].op == TO_JMP)
+            return 0;
+    return 1;
+}
+
+size_t ms_tape_batch_scratch(const MsTape *t)
+{
+    return ((size_t)t->nslots * (size_t)(t->nvars + 1) + 3) * MS_TAPE_LANES;
+}
+
+int ms_tape_same_code(const MsTape *a, const MsTape *b)
+{
+    if (a->nops != b->nops || a->nslots != b->nslots || a->nvars != b->nvars || a->result != b->result ||
+        a->result_has_grad != b->result_has_grad)
+        return 0;
+    for (int i = 0; i < a->nops; i++) {
+        const MsTapeOp *x = &a->ops[i], *y = &b->ops[i];
+        if (x->op != y->op || x->dst != y->dst || x->a != y->a || x->b != y->b || x->c != y->c || x->k != y->k ||
+            x->ga != y->ga || x->gb != y->gb || x->gc != y->gc || x->gd != y->gd)
+            return 0;
+    }
+    return 1;
+}
+
+/* +, -, *, unary - over all lanes, values and derivatives. */
+static void batch_arith(const MsTapeOp *o, double *S, int w, int lanes)
+{
+    enum { L = MS_TAPE_LANES };
+    double *d = S + (size_t)o->dst * w * L;
+    const double *a = S + (size_t)o->a * w * L, *b = S + (size_t)o->b * w * L;
+    int comps = o->gd ? w : 1;
+    for (int c = 0; c < comps; c++, d += L, a += L, b += L) {
+        int ga = c == 0 || o->ga, gb = c == 0 || o->gb;
+        switch (o->op) {
+        case TO_NEG:
+            for (int l = 0; l < lanes; l++)
+                d[l] = -a[l];
+            break;
+        case TO_ADD:
+        case TO_SUB: {
+            double sb = o->op == TO_ADD ? 1 : -1;
+            if (ga && gb)
+                for (int l = 0; l < lanes; l++)
+                    d[l] = a[l] + sb * b[l];
+            else if (ga)
+                for (int l = 0; l < lanes; l++)
+                    d[l] = a[l];
+            else
+                for (int l = 0; l < lanes; l++)
+                    d[l] = sb * b[l];
+            break;
+        }
+        default: {   /* TO_MUL: (a b)' = a' b + a b' with the values in component 0 */
+            const double *a0 = S + (size_t)o->a * w * L, *b0 = S + (size_t)o->b * w * L;
+            if (c == 0)
+                for (int l = 0; l < lanes; l++)
+                    d[l] = a[l] * b[l];
+            else if (ga && gb)
+                for (int l = 0; l < lanes; l++)
+                    d[l] = a[l] * b0[l] + a0[l] * b[l];
+            else if (ga)
+                for (int l = 0; l < lanes; l++)
+                    d[l] = a[l] * b0[l];
+            else
+                for (int l = 0; l < lanes; l++)
+                    d[l] = a0[l] * b[l];
+        }
+        }
+    }
+}
+
+/* Structure of arrays: component c (0 value, 1..nv derivatives) of slot s
+ * for lane l is S[(s * (nv + 1) + c) * LANES + l].  The operation is
+ * dispatched once for all lanes; the derivative loops vectorise. */
+int ms_tape_eval_batch(const MsTape *t, int lanes, const int *unk, const double *x, double time, double *S,
+                       double *val, double *grad, int *bad_lane, const char **what)
+{
+    enum { L = MS_TAPE_LANES };
+    const int nv = t->nvars, w = nv + 1;
+    double *P = S + (size_t)t->nslots * w * L;   /* partials: 3 x L */
+#define COMP(slot, c) (S + ((size_t)(slot) * w + (c)) * L)
+    for (int pc = 0; pc < t->nops; pc++) {
+        const MsTapeOp *o = &t->ops[pc];
+        double *d0 = COMP(o->dst, 0);
+        switch (o->op) {
+        case TO_CONST:
+            for (int l = 0; l < lanes; l++)
+                d0[l] = o->k;
+            break;
+        case TO_TIME:
+            for (int l = 0; l < lanes; l++)
+                d0[l] = time;
+            break;
+        case TO_VAR:
+            for (int l = 0; l < lanes; l++)
+                d0[l] = x[unk[l * nv + o->a]];
+            for (int c = 1; c <= nv; c++) {
+                double *dc = COMP(o->dst, c), one = c == 1 + o->a;
+                for (int l = 0; l < lanes; l++)
+                    dc[l] = one;
+            }
+            break;
+        case TO_ADD:
+        case TO_SUB:
+        case TO_MUL:
+        case TO_NEG:
+            /* the commonest operations without a call per lane; a non-finite
+             * intermediate shows up in the final check below */
+            batch_arith(o, S, w, lanes);
+            break;
+        default: {
+            const double *a0 = COMP(o->a, 0), *b0 = COMP(o->b, 0), *c0 = COMP(o->c, 0);
+            double *p0 = P, *p1 = P + L, *p2 = P + 2 * L;
+            for (int l = 0; l < lanes; l++) {
+                double r, p[3];
+                if (op_eval(o->op, a0[l], b0[l], c0[l], o->k, o->gd, &r, p, what)) {
+                    *bad_lane = l;
+                    return MS_ERR_EVAL;
+                }
+                p0[l] = p[0];
+                p1[l] = p[1];
+                p2[l] = p[2];
+                d0[l] = r;
+            }
+            if (!o->gd)
+                break;
+            for (int c = 1; c <= nv; c++) {
+                const double *ac = COMP(o->a, c), *bc = COMP(o->b, c), *cc = COMP(o->c, c);
+                double *dc = COMP(o->dst, c);
+                if (o->ga && !o->gb && !o->gc)
+                    for (int l = 0; l < lanes; l++)
+                        dc[l] = p0[l] * ac[l];
+                else if (o->ga && o->gb && !o->gc)
+                    for (int l = 0; l < lanes; l++)
+                        dc[l] = p0[l] * ac[l] + p1[l] * bc[l];
+                else if (!o->ga && o->gb && !o->gc)
+                    for (int l = 0; l < lanes; l++)
+                        dc[l] = p1[l] * bc[l];
+                else
+                    for (int l = 0; l < lanes; l++)
+                        dc[l] = (o->ga ? p0[l] * ac[l] : 0) + (o->gb ? p1[l] * bc[l] : 0) + (o->gc ? p2[l] * cc[l] : 0);
+            }
+        }
+        }
+    }
+    const double *r0 = COMP(t->result, 0);
+    for (int l = 0; l < lanes; l++) {
+        if (!isfinite(r0[l])) {
+            *bad_lane = l;
+            *what = "result is not a finite number (overflow)";
+            return MS_ERR_EVAL;
+        }
+        val[l] = r0[l];
+        for (int j = 0; j < nv; j++)
+            grad[l * nv + j] = t->result_has_grad ? COMP(t->result, 1 + j)[l] : 0;
+    }
+#undef COMP
     return MS_OK;
 }

@@ -14,14 +14,20 @@ static void print_notice(const char *msg, void *user)
     fprintf(stderr, "memspice: note: %s\n", msg);
 }
 
+static int append_save(MsCircuit *c, const char *name, int kind, int a, int b)
+{
+    MS_RESERVE_NEXT(c->saves, c->nsaves);
+    c->saves[c->nsaves] = (MsSave){ms_strdup(name), kind, a, b};
+    return c->nsaves++;
+}
+
+/* Append unless a vector of that name is saved already. */
 static int add_save(MsCircuit *c, const char *name, int kind, int a, int b)
 {
     for (int i = 0; i < c->nsaves; i++)
         if (!strcmp(c->saves[i].name, name))
             return i;
-    c->saves = ms_realloc(c->saves, (size_t)(c->nsaves + 1) * sizeof *c->saves);
-    c->saves[c->nsaves] = (MsSave){ms_strdup(name), kind, a, b};
-    return c->nsaves++;
+    return append_save(c, name, kind, a, b);
 }
 
 /* "v(a)", "v(a,b)", "i(x)" -> a save entry; -1 with err if unknown. */
@@ -62,14 +68,14 @@ static int choose_saves(MsCircuit *c, MsError *err)
         for (int i = 1; i <= c->n; i++) {
             if (c->unk_kind[i] == MS_UNK_NODE) {
                 char *nm = ms_asprintf("v(%s)", c->unk_name[i]);
-                add_save(c, nm, MS_VEC_VOLTAGE, i, 0);
+                append_save(c, nm, MS_VEC_VOLTAGE, i, 0);   /* node names are unique */
                 free(nm);
             }
         }
         for (int i = 1; i <= c->n; i++) {
             if (c->unk_kind[i] == MS_UNK_BRANCH) {
                 char *nm = ms_asprintf("i(%.*s)", (int)(strlen(c->unk_name[i]) - 7), c->unk_name[i]);
-                add_save(c, nm, MS_VEC_CURRENT, i, 0);
+                append_save(c, nm, MS_VEC_CURRENT, i, 0);
                 free(nm);
             }
         }

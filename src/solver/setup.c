@@ -77,7 +77,7 @@ int ms_setup_error(MsSetup *s, MsLoc loc, const char *fmt, ...)
 static void add_device_ic(MsIcSink *sink, int unk, int ref, double value)
 {
     MsCircuit *c = sink->user;
-    c->dev_ics = ms_realloc(c->dev_ics, (size_t)(c->ndev_ics + 1) * sizeof *c->dev_ics);
+    MS_RESERVE_NEXT(c->dev_ics, c->ndev_ics);
     c->dev_ics[c->ndev_ics++] = (MsIc){unk, ref, value};
 }
 

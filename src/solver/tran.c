@@ -197,7 +197,9 @@ static int run_fixed(Tran *tr, MsError *err)
     for (long k = 1; k <= nsteps; k++) {
         double t0 = (double)(k - 1) * h, t1 = k == nsteps ? tr->spec.tstop : (double)k * h;
         MsNewtonResult nr;
-        int rc = take_step(tr, t0, t1 - t0, k == 1, &nr);
+        /* exactly h except a shorter last step: t1 - t0 would drift in the last
+         * bits and make a linear circuit refactor its unchanged matrix */
+        int rc = take_step(tr, t0, k == nsteps ? t1 - t0 : h, k == 1, &nr);
         tr->res->newton_iters += nr.iters;
         if (rc)
             return ms_numeric_error(w, rc, rc == MS_ERR_SINGULAR ? nr.singular : nr.worst,

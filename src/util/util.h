@@ -33,6 +33,14 @@ void ms_lower(char *s);
 /* Grow *p (element size esz) so that it holds at least need elements. */
 void ms_grow(void **p, size_t *cap, size_t need, size_t esz);
 
+/* Make room for element n of an array grown one element at a time, whose
+ * capacity is n rounded up to a power of two (amortised O(1) appends). */
+#define MS_RESERVE_NEXT(arr, n)                                                          \
+    do {                                                                                 \
+        if (((n) & ((n) - 1)) == 0)                                                      \
+            (arr) = ms_realloc((arr), (size_t)((n) ? 2 * (n) : 1) * sizeof *(arr));     \
+    } while (0)
+
 /* Open-addressing hash map from strings (copied) to ints. */
 typedef struct MsMap {
     char **keys;

@@ -258,7 +258,7 @@ static void test_raw_multiplot(const MsResult *tr, const MsResult *op)
         char *a = tpath("a.raw"), *b = tpath("b.raw"), *both = tpath("both.raw");
         CHECK(ms_write_raw(op, a, ascii, &err) == MS_OK);
         CHECK(ms_write_raw(tr, b, ascii, &err) == MS_OK);
-        size_t la, lb;
+        size_t la = 0, lb = 0;
         char *ta = slurp(a, &la), *tb = slurp(b, &lb);
         char *cat = ms_malloc(la + lb + 1);
         memcpy(cat, ta, la);
@@ -296,7 +296,7 @@ static void test_raw_truncated(const MsResult *tr)
     char *full = tpath("full.raw"), *cut = tpath("cut.raw");
     for (int ascii = 0; ascii <= 1; ascii++) {
         CHECK(ms_write_raw(tr, full, ascii, &err) == MS_OK);
-        size_t len;
+        size_t len = 0;
         char *txt = slurp(full, &len);
         size_t hdr = (size_t)(strstr(txt, ascii ? "Values:\n" : "Binary:\n") - txt) + 8;
         CHECK(spit(cut, txt, len - 5) == 0);             /* last value cut short */
