@@ -194,12 +194,19 @@ static int run_fixed(Tran *tr, MsError *err)
     MsWork *w = tr->w;
     double h = tr->spec.tstep, last = 0;
     long nsteps = (long)ceil(tr->spec.tstop / h - 1e-9);
+    int bi = 0;
     for (long k = 1; k <= nsteps; k++) {
         double t0 = (double)(k - 1) * h, t1 = k == nsteps ? tr->spec.tstop : (double)k * h;
+        /* backward Euler on a step that starts at or spans a waveform corner:
+         * the trapezoidal rule rings after a kink on a stiff node */
+        double eps = 1e-9 * h;
+        while (bi < tr->nbreaks && tr->breaks[bi] <= t0 - eps)
+            bi++;
+        int corner = bi < tr->nbreaks && tr->breaks[bi] < t1 - eps;
         MsNewtonResult nr;
         /* exactly h except a shorter last step: t1 - t0 would drift in the last
          * bits and make a linear circuit refactor its unchanged matrix */
-        int rc = take_step(tr, t0, k == nsteps ? t1 - t0 : h, k == 1, &nr);
+        int rc = take_step(tr, t0, k == nsteps ? t1 - t0 : h, k == 1 || corner, &nr);
         tr->res->newton_iters += nr.iters;
         if (rc)
             return ms_numeric_error(w, rc, rc == MS_ERR_SINGULAR ? nr.singular : nr.worst,
