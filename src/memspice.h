@@ -101,6 +101,31 @@ void ms_work_clear_sources(MsWork *w);
 int ms_run_op(MsWork *w, MsResult *res, MsError *err);
 int ms_run_tran(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err);
 
+/* ---- gradients (memspice grad) ----
+ * The netlist names the objective with .loss cards and the parameters with
+ * .trainable; ms_run_grad simulates the transient and computes dloss/dparam
+ * by the exact discrete adjoint of the steps taken. */
+typedef struct MsGrad {
+    double loss;
+    int nparams;
+    const char **names;   /* parameter names (element names), owned by the circuit */
+    double *values;       /* their current values */
+    double *grad;         /* dloss / dvalue */
+    MsResult tran;        /* the forward waveforms */
+    double forward_seconds, backward_seconds;
+} MsGrad;
+
+int ms_run_grad(MsWork *w, const MsTranSpec *spec, MsGrad *out, MsError *err);
+void ms_grad_free(MsGrad *g);
+/* Waveforms plus /gradient (attribute loss; one dataset per parameter with
+ * dloss/dvalue and attribute value) in an HDF5 file. */
+int ms_write_grad_hdf5(const MsGrad *g, const char *path, MsError *err);
+int ms_circuit_num_params(const MsCircuit *c);
+/* Change a trainable value (finite differences, training steps).  Not
+ * thread-safe: no work of this circuit may be running. */
+int ms_circuit_set_param(MsCircuit *c, int k, double value, MsError *err);
+double ms_circuit_get_param(const MsCircuit *c, int k);
+
 /* ---- results ---- */
 int ms_result_find(const MsResult *r, const char *name);   /* index or -1 */
 void ms_result_free(MsResult *r);

@@ -14,6 +14,8 @@ static void usage(FILE *f)
             "commands:\n"
             "  run NETLIST [-o FILE]   simulate a netlist (.op, .tran); write waveforms to\n"
             "                          ngspice raw (.raw), CSV (.csv) or HDF5 (.h5)\n"
+            "  grad NETLIST            the .loss of a transient and its exact gradient with\n"
+            "                          respect to the .trainable element values\n"
             "\n"
             "options:\n"
             "  -h, --help              this help; 'memspice run --help' for the command's options\n"
@@ -38,6 +40,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "run"))
         return ms_cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "grad"))
+        return ms_cmd_grad(argc - 1, argv + 1);
     fprintf(stderr, "memspice: error: unknown command '%s' (see 'memspice --help')\n", cmd);
     return 2;
 }

@@ -215,6 +215,29 @@ static void report(MsEval *ev, const Behav *e, const char *what)
     ev->failed = 1;
 }
 
+/* The point a DC solve starts from (all zeros, or the previous gmin or
+ * source step) need not lie in an expression's domain: ln(V(a) - 5), or a
+ * resistance V(x), at V = 0.  ngspice carries on there (its functions
+ * return HUGE); here the first iteration of a DC solve treats the element
+ * as off (no current, zero voltage, gmin for a resistor so that no node
+ * floats) and marks the evaluation limited, so Newton iterates again from
+ * the next point.  A failure at any later iteration, or in a transient
+ * step, is an error. */
+static void fail_or_off(MsEval *ev, const Behav *e, const char *what)
+{
+    if (!(ev->dc && ev->first_iter)) {
+        report(ev, e, what);
+        return;
+    }
+    ev->limited = 1;
+    if (e->kind == 'r') {
+        double cur = ev->gmin * (ev->x[e->a] - ev->x[e->b]);
+        ev->f[e->a] += cur;
+        ev->f[e->b] -= cur;
+        ms_quad_add(ev->G, &e->q, ev->gmin);
+    }
+}
+
 /* Add one instance's value and gradient to the residual and Jacobian. */
 static void apply(const Behav *e, double val, const double *grad, MsEval *ev)
 {
@@ -232,7 +255,7 @@ static void apply(const Behav *e, double val, const double *grad, MsEval *ev)
             ev->G[e->sa[j]] -= grad[j];
     } else {
         if (val == 0) {
-            report(ev, e, "zero resistance");
+            fail_or_off(ev, e, "zero resistance");
             return;
         }
         double vd = ev->x[e->a] - ev->x[e->b], g = 1 / val, cur = vd * g;
@@ -247,6 +270,16 @@ static void apply(const Behav *e, double val, const double *grad, MsEval *ev)
     }
 }
 
+static void eval_one(const Behav *e, MsEval *ev)
+{
+    double val, *grad = ev->scratch, *work = ev->scratch + e->tape->nvars;
+    const char *what;
+    if (ms_tape_eval(e->tape, ev->x, ev->t, work, &val, grad, &what))
+        fail_or_off(ev, e, what);
+    else
+        apply(e, val, grad, ev);
+}
+
 /* A leader's whole class, MS_TAPE_LANES instances at a time. */
 static void eval_class(const Behav *x, const Behav *L, MsEval *ev)
 {
@@ -259,8 +292,14 @@ static void eval_class(const Behav *x, const Behav *L, MsEval *ev)
         const char *what;
         if (ms_tape_eval_batch(t, lanes, L->lane_unk + (size_t)start * nv, ev->x, ev->t, work, val, grad, &bad,
                                &what)) {
-            report(ev, &x[L->members[start + bad]], what);
-            return;
+            if (!(ev->dc && ev->first_iter)) {
+                report(ev, &x[L->members[start + bad]], what);
+                return;
+            }
+            /* one by one, so that only the failing ones are off */
+            for (int l = 0; l < lanes; l++)
+                eval_one(&x[L->members[start + l]], ev);
+            continue;
         }
         for (int l = 0; l < lanes; l++)
             apply(&x[L->members[start + l]], val[l], grad + (size_t)l * nv, ev);
@@ -278,12 +317,7 @@ static void behav_eval(const void *insts, int n, MsEval *ev)
             eval_class(x, e, ev);
             continue;
         }
-        double val, *grad = ev->scratch, *work = ev->scratch + e->tape->nvars;
-        const char *what;
-        if (ms_tape_eval(e->tape, ev->x, ev->t, work, &val, grad, &what))
-            report(ev, e, what);
-        else
-            apply(e, val, grad, ev);
+        eval_one(e, ev);
     }
 }
 

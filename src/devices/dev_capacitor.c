@@ -47,7 +47,19 @@ static void cap_ics(const void *insts, int n, MsIcSink *sink)
             sink->add(sink, k[i].a, k[i].b, k[i].ic);
 }
 
+static double *cap_value(void *inst) { return &((Capacitor *)inst)->c; }
+
+/* q = C (va - vb)  =>  d q / d C = va - vb */
+static double cap_dvalue(const void *inst, const MsEval *ev, const MsSourceEval *se, const double *wq,
+                         const double *wf)
+{
+    (void)se, (void)wf;
+    const Capacitor *k = inst;
+    return (ev->x[k->a] - ev->x[k->b]) * (wq[k->a] - wq[k->b]);
+}
+
 const MsDevType ms_dev_capacitor = {
     .name = "capacitor", .letter = 'c', .inst_size = sizeof(Capacitor),
     .parse = cap_parse, .entries = cap_entries, .stamp_linear = cap_stamp, .initial = cap_ics,
+    .value_name = "c", .value_ref = cap_value, .dvalue = cap_dvalue,
 };

@@ -138,11 +138,29 @@ static void ctl_free_names(void *insts, int n)
         free(x[i].ctl_name);
 }
 
+static double *ctl_value(void *inst) { return &((Controlled *)inst)->gain; }
+
+/* every stamp is linear in the gain: d f / d gain = (stamp with gain 1) x, without the incidence */
+static double ctl_dvalue(const void *inst, const MsEval *ev, const MsSourceEval *se, const double *wq,
+                         const double *wf)
+{
+    (void)se, (void)wq;
+    const Controlled *e = inst;
+    const double *x = ev->x;
+    switch (e->kind) {
+    case 'g': return (x[e->c] - x[e->d]) * (wf[e->a] - wf[e->b]);
+    case 'f': return x[e->ctl] * (wf[e->a] - wf[e->b]);
+    case 'e': return -(x[e->c] - x[e->d]) * wf[e->k];
+    default: return -x[e->ctl] * wf[e->k];
+    }
+}
+
 #define CONTROLLED(var, nm, ch)                                                                  \
     const MsDevType var = {                                                                     \
         .name = nm, .letter = ch, .inst_size = sizeof(Controlled), .parse = ctl_parse,          \
         .unknowns = ctl_unknowns, .entries = ctl_entries, .stamp_linear = ctl_stamp,            \
-        .free = ctl_free_names,                                                                 \
+        .free = ctl_free_names, .value_name = "gain", .value_ref = ctl_value,                   \
+        .dvalue = ctl_dvalue,                                                                   \
     }
 CONTROLLED(ms_dev_vcvs, "vcvs", 'e');
 CONTROLLED(ms_dev_vccs, "vccs", 'g');

@@ -129,7 +129,7 @@ static void diode_eval(const void *insts, int n, MsEval *ev)
         const DiodeModel *m = &D->mod;
         double nvt = m->n * VT_300K;
         double v = ev->x[D->ai] - ev->x[D->b];
-        double vl = pnjlim(v, ev->state[D->st], nvt, D->vcrit);
+        double vl = ev->no_limit ? v : pnjlim(v, ev->state[D->st], nvt, D->vcrit);
         if (vl != v)
             ev->limited = 1;
         ev->state[D->st] = vl;

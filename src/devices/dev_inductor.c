@@ -63,8 +63,20 @@ static void ind_ics(const void *insts, int n, MsIcSink *sink)
             sink->add(sink, d[i].k, 0, d[i].ic);
 }
 
+static double *ind_value(void *inst) { return &((Inductor *)inst)->l; }
+
+/* q_k = L i  =>  d q_k / d L = i */
+static double ind_dvalue(const void *inst, const MsEval *ev, const MsSourceEval *se, const double *wq,
+                         const double *wf)
+{
+    (void)se, (void)wf;
+    const Inductor *d = inst;
+    return ev->x[d->k] * wq[d->k];
+}
+
 const MsDevType ms_dev_inductor = {
     .name = "inductor", .letter = 'l', .inst_size = sizeof(Inductor),
     .parse = ind_parse, .unknowns = ind_unknowns, .entries = ind_entries,
     .stamp_linear = ind_stamp, .initial = ind_ics,
+    .value_name = "l", .value_ref = ind_value, .dvalue = ind_dvalue,
 };

@@ -45,7 +45,18 @@ static void is_free(void *insts, int n)
         ms_wave_free(&s[i].w);
 }
 
+static double *is_value(void *inst) { return ms_wave_level(&((ISource *)inst)->w); }
+
+static double is_dvalue(const void *inst, const MsEval *ev, const MsSourceEval *se, const double *wq,
+                        const double *wf)
+{
+    (void)ev, (void)wq;
+    const ISource *s = inst;
+    return ms_source_dlevel(&s->w, s->id, se) * (wf[s->a] - wf[s->b]);
+}
+
 const MsDevType ms_dev_isource = {
     .name = "isource", .letter = 'i', .inst_size = sizeof(ISource), .flags = MS_DEV_SOURCE,
     .parse = is_parse, .load_sources = is_load, .breakpoints = is_breaks, .free = is_free,
+    .value_name = "level", .value_ref = is_value, .dvalue = is_dvalue,
 };

@@ -39,7 +39,20 @@ static void res_stamp(const void *insts, int n, double *G, double *C)
         ms_quad_add(G, &r[i].g, 1.0 / r[i].r);
 }
 
+static double *res_value(void *inst) { return &((Resistor *)inst)->r; }
+
+/* i = (va - vb) / R  =>  d i / d R = -(va - vb) / R^2 */
+static double res_dvalue(const void *inst, const MsEval *ev, const MsSourceEval *se, const double *wq,
+                         const double *wf)
+{
+    (void)se, (void)wq;
+    const Resistor *r = inst;
+    double d = -(ev->x[r->a] - ev->x[r->b]) / (r->r * r->r);
+    return d * (wf[r->a] - wf[r->b]);
+}
+
 const MsDevType ms_dev_resistor = {
     .name = "resistor", .letter = 'r', .inst_size = sizeof(Resistor),
     .parse = res_parse, .entries = res_entries, .stamp_linear = res_stamp,
+    .value_name = "r", .value_ref = res_value, .dvalue = res_dvalue,
 };

@@ -76,8 +76,20 @@ static void vs_free(void *insts, int n)
         ms_wave_free(&v[i].w);
 }
 
+static double *vs_value(void *inst) { return ms_wave_level(&((VSource *)inst)->w); }
+
+/* branch: va - vb - V(t) = 0  =>  d f_k / d level = -dV/dlevel */
+static double vs_dvalue(const void *inst, const MsEval *ev, const MsSourceEval *se, const double *wq,
+                        const double *wf)
+{
+    (void)ev, (void)wq;
+    const VSource *v = inst;
+    return -ms_source_dlevel(&v->w, v->id, se) * wf[v->k];
+}
+
 const MsDevType ms_dev_vsource = {
     .name = "vsource", .letter = 'v', .inst_size = sizeof(VSource), .flags = MS_DEV_SOURCE,
     .parse = vs_parse, .unknowns = vs_unknowns, .entries = vs_entries, .stamp_linear = vs_stamp,
     .load_sources = vs_load, .breakpoints = vs_breaks, .free = vs_free,
+    .value_name = "level", .value_ref = vs_value, .dvalue = vs_dvalue,
 };

@@ -50,6 +50,7 @@ typedef struct MsEval {
     int first_iter;               /* 1 on the first Newton iteration of a solve */
     int limited;                  /* set to 1 when a device limited its voltages */
     double *scratch;              /* per-work scratch (ms_setup_scratch) */
+    int no_limit;                 /* 1: evaluate exactly at x (adjoint), no voltage limiting */
     MsError *err;                 /* where a device reports an evaluation error */
     int failed;                   /* set when it did */
 } MsEval;
@@ -102,6 +103,15 @@ typedef struct MsDevType {
     int (*claims)(const MsCard *card);
     /* Free what parse() allocated inside the instances (may be NULL). */
     void (*free)(void *insts, int n);
+    /* The instance's trainable value (resistance, capacitance, gain, source
+     * level): its name and storage, or NULL if the kind has none. */
+    const char *value_name;
+    double *(*value_ref)(void *inst);
+    /* wq . dq/dvalue + wf . df/dvalue for one instance at ev->x and time
+     * se->t (wq, wf: vectors of n+1 with [0] = 0): the adjoint's parameter
+     * term, without forming the sparse derivative vectors. */
+    double (*dvalue)(const void *inst, const MsEval *ev, const MsSourceEval *se, const double *wq,
+                     const double *wf);
 } MsDevType;
 
 /* Instance storage for one kind. */

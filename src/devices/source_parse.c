@@ -174,3 +174,9 @@ double ms_source_value(const MsWave *own, int id, const MsSourceEval *se)
     const MsWave *w = se->override && se->override[id] ? se->override[id] : own;
     return se->scale * (se->dc_op ? ms_wave_dc(w) : ms_wave_eval(w, se->t));
 }
+
+double ms_source_dlevel(const MsWave *own, int id, const MsSourceEval *se)
+{
+    const MsWave *w = se->override && se->override[id] ? se->override[id] : own;
+    return se->scale * ms_wave_dlevel(w, se->t, se->dc_op);
+}

@@ -170,6 +170,27 @@ void ms_wave_breaks(const MsWave *w, double tstop, MsBreaks *bp)
     }
 }
 
+double *ms_wave_level(MsWave *w)
+{
+    switch (w->kind) {
+    case WF_DC: return &w->dc;
+    case WF_PULSE:
+    case WF_SIN:
+    case WF_EXP: return &w->p[1];
+    default: return NULL;
+    }
+}
+
+double ms_wave_dlevel(const MsWave *w, double t, int dc_op)
+{
+    MsWave up = *w;   /* shallow copy: only the level changes */
+    double *lv = ms_wave_level(&up);
+    if (!lv)
+        return 0;
+    *lv += 1;
+    return dc_op ? ms_wave_dc(&up) - ms_wave_dc(w) : ms_wave_eval(&up, t) - ms_wave_eval(w, t);
+}
+
 void ms_wave_free(MsWave *w)
 {
     free(w->t);

@@ -25,6 +25,11 @@ double ms_wave_eval(const MsWave *w, double t);
 double ms_wave_dc(const MsWave *w);
 struct MsBreaks;
 void ms_wave_breaks(const MsWave *w, double tstop, struct MsBreaks *bp);
+/* The waveform's level, the value that `.trainable` trains: the DC value,
+ * PULSE v2, SIN va, EXP v2; NULL for PWL. */
+double *ms_wave_level(MsWave *w);
+/* d value(t) / d level (every waveform is affine in its level). */
+double ms_wave_dlevel(const MsWave *w, double t, int dc_op);
 void ms_wave_free(MsWave *w);
 void ms_wave_copy(MsWave *dst, const MsWave *src);
 

@@ -124,7 +124,10 @@ static int write_signals(hid_t file, const MsResult *r)
     return rc;
 }
 
-static int write_contents(hid_t file, const MsResult *r)
+/* Optional extra content written after the waveforms (gradients). */
+typedef int (*ExtraFn)(hid_t file, const void *user);
+
+static int write_contents(hid_t file, const MsResult *r, ExtraFn extra, const void *user)
 {
     const char *plotname = r->plotname ? r->plotname
                            : r->time ? "Transient Analysis" : "Operating Point";
@@ -134,12 +137,15 @@ static int write_contents(hid_t file, const MsResult *r)
         return -1;
     if (r->time && put_vector(file, "time", r->time, r->npts, "s", NULL) < 0)
         return -1;
-    return write_signals(file, r);
+    if (write_signals(file, r) < 0)
+        return -1;
+    return extra ? extra(file, user) : 0;
 }
 
 /* The whole HDF5 file, built in memory: a malloc'ed image of *size bytes,
  * or NULL if HDF5 failed.  name only labels the in-memory file. */
-static unsigned char *build_image(const MsResult *r, const char *name, size_t *size)
+static unsigned char *build_image(const MsResult *r, const char *name, size_t *size, ExtraFn extra,
+                                  const void *user)
 {
     /* Grow the in-memory file in steps about the size of the data. */
     size_t est = (r->npts * ((size_t)r->nvec + 1) * 8 + (size_t)r->nvec * 1024) | 65535;
@@ -152,7 +158,7 @@ static unsigned char *build_image(const MsResult *r, const char *name, size_t *s
         return NULL;
     unsigned char *image = NULL;
     ssize_t n = -1;
-    if (write_contents(file, r) == 0 && H5Fflush(file, H5F_SCOPE_GLOBAL) >= 0)
+    if (write_contents(file, r, extra, user) == 0 && H5Fflush(file, H5F_SCOPE_GLOBAL) >= 0)
         n = H5Fget_file_image(file, NULL, 0);
     if (n > 0) {
         image = ms_malloc((size_t)n);
@@ -187,7 +193,7 @@ static int check_unique(const MsResult *r, const char *path, MsError *err)
     return rc;
 }
 
-int ms_write_hdf5(const MsResult *r, const char *path, MsError *err)
+static int write_hdf5(const MsResult *r, const char *path, ExtraFn extra, const void *user, MsError *err)
 {
     int rc = ms_out_check(r, err);
     if (rc != MS_OK)
@@ -204,7 +210,7 @@ int ms_write_hdf5(const MsResult *r, const char *path, MsError *err)
     if ((rc = ms_out_open(&o, path, 1, err)) != MS_OK)
         return rc;
     size_t size = 0;
-    unsigned char *image = build_image(r, o.tmp, &size);
+    unsigned char *image = build_image(r, o.tmp, &size, extra, user);
     if (!image) {
         ms_out_finish(&o, 0, err);
         return ms_err(err, MS_ERR_IO, "cannot write '%s': HDF5 failed to build the file", path);
@@ -213,4 +219,46 @@ int ms_write_hdf5(const MsResult *r, const char *path, MsError *err)
     free(image);
     rc = ms_out_finish(&o, 1, err);
     return rc;
+}
+
+int ms_write_hdf5(const MsResult *r, const char *path, MsError *err) { return write_hdf5(r, path, NULL, NULL, err); }
+
+/* /gradient: attribute loss; one dataset per parameter holding dloss/dvalue,
+ * with the parameter's value as attribute "value". */
+static int write_gradient(hid_t file, const void *user)
+{
+    const MsGrad *g = user;
+    hid_t grp = H5Gcreate2(file, "gradient", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (grp < 0)
+        return -1;
+    int rc = 0;
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = space >= 0 ? H5Acreate2(grp, "loss", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    if (a < 0 || H5Awrite(a, H5T_NATIVE_DOUBLE, &g->loss) < 0)
+        rc = -1;
+    if (a >= 0)
+        H5Aclose(a);
+    for (int k = 0; k < g->nparams && rc == 0; k++) {
+        char *name = dataset_name(g->names[k]);
+        hid_t ds = H5Dcreate2(grp, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        free(name);
+        if (ds < 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &g->grad[k]) < 0)
+            rc = -1;
+        hid_t va = ds >= 0 ? H5Acreate2(ds, "value", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
+        if (va < 0 || H5Awrite(va, H5T_NATIVE_DOUBLE, &g->values[k]) < 0)
+            rc = -1;
+        if (va >= 0)
+            H5Aclose(va);
+        if (ds >= 0)
+            H5Dclose(ds);
+    }
+    if (space >= 0)
+        H5Sclose(space);
+    H5Gclose(grp);
+    return rc;
+}
+
+int ms_write_grad_hdf5(const MsGrad *g, const char *path, MsError *err)
+{
+    return write_hdf5(&g->tran, path, write_gradient, g, err);
 }

@@ -401,9 +401,9 @@ int ms_builtin_call(const char *f, const double *a, int n, double *out)
     case 15: r = floor(x); break;
     case 16: r = ceil(x); break;
     case 17: r = trunc(x); break;
-    case 18: r = round(x); break;
+    case 18: r = nearbyint(x); break;   /* halves to even, as ngspice */
     case 19: r = sgn(x); break;
-    case 20: r = x > 0 ? 1 : 0; break;
+    case 20: r = x > 0 ? 1 : x < 0 ? 0 : 0.5; break;   /* ngspice: u(0) = 0.5 */
     case 21: r = x > 0 ? x : 0; break;
     case 22: r = atan2(x, a[1]); break;
     case 23: r = pow(x, a[1]); break;

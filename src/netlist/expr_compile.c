@@ -74,7 +74,8 @@ static int find_known(const Comp *c, MsTapeOpcode op, int a, int b, int d, doubl
 {
     for (size_t i = 0; i < c->nknown; i++) {
         const Known *e = &c->known[i];
-        if (e->op == op && e->a == a && e->b == b && e->c == d && e->k == k)
+        /* -0 is not 0 (atan2(-0, -1) = -pi) */
+        if (e->op == op && e->a == a && e->b == b && e->c == d && e->k == k && signbit(e->k) == signbit(k))
             return e->slot;
     }
     return -1;
@@ -240,7 +241,10 @@ static int comp_call(Comp *c, const MsExpr *e, int *out)
 
 static int comp_name(Comp *c, const MsExpr *e, int *out)
 {
-    for (int i = c->nlocals - 1; i >= c->frame; i--)
+    /* the innermost call's arguments first, then its callers': a name a
+     * .func body does not bind is the caller's, as in ngspice's textual
+     * expansion and in ms_expr_eval */
+    for (int i = c->nlocals - 1; i >= 0; i--)
         if (!strcmp(c->locals[i].name, e->name)) {
             *out = c->locals[i].slot;
             return MS_OK;

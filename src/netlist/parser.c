@@ -244,21 +244,20 @@ static int parse_options(Parser *p, const MsCard *c)
     return MS_OK;
 }
 
-/* "v(a)", "v(a,b)", "i(v1)" or a bare node name, from tokens at *i. */
-static int parse_vecref(Parser *p, const MsCard *c, int *i, MsVecRef *out)
+int ms_parse_vecref(const MsCard *c, int *i, MsVecRef *out, MsError *err)
 {
     const MsToken *tk = c->tok;
     const MsToken *t = &tk[*i];
     if (t->kind != TK_WORD)
-        return syntax(p, t, "signal name expected, found '%s'", t->s);
+        return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "signal name expected, found '%s'", t->s);
     out->loc = t->loc;
     if (*i + 1 < c->ntok && tk[*i + 1].kind == TK_LP) {
         if (strcmp(t->s, "v") && strcmp(t->s, "i"))
-            return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t->loc,
-                             "'%s(...)' is not supported in .save/.print (use v(node) or i(source))", t->s);
+            return ms_err_at(err, MS_ERR_UNSUPPORTED, t->loc,
+                             "'%s(...)' is not supported (use v(node), v(a,b) or i(source))", t->s);
         int j = *i + 2;
         if (j >= c->ntok || tk[j].kind != TK_WORD)
-            return syntax(p, t, "%s", "node or source name expected in v()/i()");
+            return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "%s", "node or source name expected in v()/i()");
         char *a = tk[j].s, *b = NULL;
         j++;
         if (t->s[0] == 'v' && j + 1 < c->ntok && tk[j].kind == TK_COMMA && tk[j + 1].kind == TK_WORD) {
@@ -266,13 +265,13 @@ static int parse_vecref(Parser *p, const MsCard *c, int *i, MsVecRef *out)
             j += 2;
         }
         if (j >= c->ntok || tk[j].kind != TK_RP)
-            return syntax(p, t, "%s", "')' expected");
+            return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "%s", "')' expected");
         out->name = b ? ms_asprintf("v(%s,%s)", a, b) : ms_asprintf("%s(%s)", t->s, a);
         *i = j;
         return MS_OK;
     }
     if (t->s[0] == '@')
-        return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t->loc, "device parameter '%s' cannot be saved", t->s);
+        return ms_err_at(err, MS_ERR_UNSUPPORTED, t->loc, "device parameter '%s' cannot be saved", t->s);
     out->name = ms_asprintf("v(%s)", t->s);
     return MS_OK;
 }
@@ -294,7 +293,7 @@ static int parse_save_print(Parser *p, const MsCard *c, int is_print)
             continue;
         }
         MsVecRef r = {0};
-        int rc = parse_vecref(p, c, &i, &r);
+        int rc = ms_parse_vecref(c, &i, &r, p->err);
         if (rc)
             return rc;
         if (is_print)
@@ -374,6 +373,10 @@ static int parse_dot(Parser *p, const MsCard *c)
         return parse_save_print(p, c, 1);
     if (!strcmp(w, ".ic"))
         return parse_ic(p, c);
+    if (!strcmp(w, ".loss"))
+        return ms_parse_loss(p->deck, c, p->err);
+    if (!strcmp(w, ".trainable"))
+        return ms_parse_trainable(p->deck, c, p->err);
     if (!strcmp(w, ".title")) {
         free(p->deck->src.title);
         p->deck->src.title = ms_strdup(after_word(c->text) + (*after_word(c->text) ? 1 : 0));
@@ -484,6 +487,16 @@ void ms_deck_free(MsDeck *d)
     for (int i = 0; i < d->nprints; i++)
         free(d->prints[i].name);
     free(d->prints);
+    for (int i = 0; i < d->nlosses; i++) {
+        free(d->losses[i].signal.name);
+        free(d->losses[i].target.name);
+        free(d->losses[i].pwl_t);
+        free(d->losses[i].pwl_v);
+    }
+    free(d->losses);
+    for (int i = 0; i < d->ntrainables; i++)
+        free(d->trainables[i].name);
+    free(d->trainables);
     ms_source_free(&d->src);
     memset(d, 0, sizeof *d);
 }

@@ -66,6 +66,21 @@ typedef struct MsVecRef {
     MsLoc loc;
 } MsVecRef;
 
+/* .loss terms (memspice only): the objective `memspice grad` differentiates. */
+typedef enum { MS_LOSS_VALUE, MS_LOSS_INTEGRAL, MS_LOSS_SQERR } MsLossKind;
+
+typedef struct MsLossDef {
+    MsLossKind kind;
+    MsVecRef signal;
+    double at;                /* MS_LOSS_VALUE: the time */
+    double from, to;          /* integration window; to < 0: up to tstop */
+    double weight;
+    MsVecRef target;          /* MS_LOSS_SQERR against a signal (name NULL otherwise) */
+    double *pwl_t, *pwl_v;    /* ... or against a PWL waveform */
+    int npwl;
+    MsLoc loc;
+} MsLossDef;
+
 typedef struct MsDeck {
     MsSource src;
     MsSubckt top;
@@ -80,6 +95,10 @@ typedef struct MsDeck {
     int nsaves, save_all;
     MsVecRef *prints;
     int nprints;
+    MsLossDef *losses;        /* .loss */
+    int nlosses;
+    MsVecRef *trainables;     /* .trainable element names */
+    int ntrainables;
 } MsDeck;
 
 void ms_options_default(MsOptions *o);
@@ -88,6 +107,13 @@ void ms_options_default(MsOptions *o);
 int ms_parse_netlist(const char *path, const char *text, MsDeck *deck, MsError *err,
                      MsNoticeFn notice, void *notice_user);
 void ms_deck_free(MsDeck *deck);
+
+/* "v(a)", "v(a,b)", "i(x)" or a bare node name from tokens at *i (left on
+ * the last token used). */
+int ms_parse_vecref(const MsCard *c, int *i, MsVecRef *out, MsError *err);
+/* .loss and .trainable (parse_grad.c). */
+int ms_parse_loss(MsDeck *d, const MsCard *c, MsError *err);
+int ms_parse_trainable(MsDeck *d, const MsCard *c, MsError *err);
 
 /* Token helpers used by the parser and by devices reading their cards. */
 int ms_tok_is(const MsToken *t, const char *word);

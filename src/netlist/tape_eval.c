@@ -46,7 +46,8 @@ static inline __attribute__((always_inline)) int op_eval(MsTapeOpcode op, double
         if (a < 0 && b != floor(b)) { *what = "negative number to a non-integer power"; return MS_ERR_EVAL; }
         r = pow(a, b);
         if (want_p) {
-            d0 = b == 0 ? 0 : b * pow(a, b - 1);
+            /* at a = 0 as pwr() and sqrt(): 1 for b = 1, else 0 (not inf) */
+            d0 = a == 0 ? (b == 1 ? 1 : 0) : b * pow(a, b - 1);
             d1 = a > 0 ? r * log(a) : 0;
         }
         break;
@@ -94,9 +95,9 @@ static inline __attribute__((always_inline)) int op_eval(MsTapeOpcode op, double
     case TO_FLOOR: r = floor(a); break;
     case TO_CEIL: r = ceil(a); break;
     case TO_INT: r = trunc(a); break;
-    case TO_NINT: r = round(a); break;
+    case TO_NINT: r = nearbyint(a); break;   /* halves to even, as ngspice */
     case TO_SGN: r = sgn(a); break;
-    case TO_U: r = a > 0; break;
+    case TO_U: r = a > 0 ? 1 : a < 0 ? 0 : 0.5; break;   /* ngspice: u(0) = 0.5 */
     case TO_URAMP: r = a > 0 ? a : 0; d0 = a > 0; break;
     case TO_ATAN2: {
         r = atan2(a, b);
@@ -195,6 +196,12 @@ int ms_tape_eval(const MsTape *t, const double *x, double time, double *S, doubl
         memcpy(grad, res + 1, (size_t)nv * sizeof *grad);
     else
         memset(grad, 0, (size_t)nv * sizeof *grad);
+    /* exp(v*1k) near its overflow: a finite value, an infinite slope */
+    for (int j = 0; j < nv; j++)
+        if (!isfinite(grad[j])) {
+            *what = "derivative is not a finite number (overflow)";
+            return MS_ERR_EVAL;
+        }
     return MS_OK;
 }
 
@@ -219,6 +226,7 @@ int ms_tape_same_code(const MsTape *a, const MsTape *b)
     for (int i = 0; i < a->nops; i++) {
         const MsTapeOp *x = &a->ops[i], *y = &b->ops[i];
         if (x->op != y->op || x->dst != y->dst || x->a != y->a || x->b != y->b || x->c != y->c || x->k != y->k ||
+            signbit(x->k) != signbit(y->k) ||
             x->ga != y->ga || x->gb != y->gb || x->gc != y->gc || x->gd != y->gd)
             return 0;
     }
@@ -307,9 +315,16 @@ int ms_tape_eval_batch(const MsTape *t, int lanes, const int *unk, const double 
         case TO_SUB:
         case TO_MUL:
         case TO_NEG:
-            /* the commonest operations without a call per lane; a non-finite
-             * intermediate shows up in the final check below */
+            /* the commonest operations without a call per lane; an overflow
+             * is an error here as in ms_tape_eval (later operations such as
+             * comparisons or exp(-inf) could hide it) */
             batch_arith(o, S, w, lanes);
+            for (int l = 0; l < lanes; l++)
+                if (!isfinite(d0[l])) {
+                    *bad_lane = l;
+                    *what = "result is not a finite number (overflow)";
+                    return MS_ERR_EVAL;
+                }
             break;
         default: {
             const double *a0 = COMP(o->a, 0), *b0 = COMP(o->b, 0), *c0 = COMP(o->c, 0);
@@ -354,8 +369,14 @@ int ms_tape_eval_batch(const MsTape *t, int lanes, const int *unk, const double 
             return MS_ERR_EVAL;
         }
         val[l] = r0[l];
-        for (int j = 0; j < nv; j++)
+        for (int j = 0; j < nv; j++) {
             grad[l * nv + j] = t->result_has_grad ? COMP(t->result, 1 + j)[l] : 0;
+            if (!isfinite(grad[l * nv + j])) {
+                *bad_lane = l;
+                *what = "derivative is not a finite number (overflow)";
+                return MS_ERR_EVAL;
+            }
+        }
     }
 #undef COMP
     return MS_OK;

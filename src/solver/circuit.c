@@ -1,6 +1,7 @@
 /* circuit.c — loading a circuit: parse, elaborate, set up, choose the saved
  * vectors; and freeing it. */
 #include "circuit.h"
+#include "loss.h"
 #include "setup.h"
 #include "../netlist/elaborate.h"
 
@@ -30,21 +31,24 @@ static int add_save(MsCircuit *c, const char *name, int kind, int a, int b)
     return append_save(c, name, kind, a, b);
 }
 
-/* "v(a)", "v(a,b)", "i(x)" -> a save entry; -1 with err if unknown. */
-static int save_ref(MsCircuit *c, const MsVecRef *r, MsError *err)
+int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsError *err)
 {
     char a[256], b[256];
+    *out = (MsSave){r->name, MS_VEC_VOLTAGE, 0, 0};
     if (sscanf(r->name, "v(%255[^,)],%255[^)])", a, b) == 2) {
         int na = ms_circuit_find_node(c, a), nb = ms_circuit_find_node(c, b);
         if (na < 0 || nb < 0)
             return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "unknown node '%s'", na < 0 ? a : b);
-        return add_save(c, r->name, MS_VEC_VOLTAGE, na, nb);
+        out->a = na;
+        out->b = nb;
+        return MS_OK;
     }
     if (sscanf(r->name, "v(%255[^)])", a) == 1) {
         int na = ms_circuit_find_node(c, a);
         if (na < 0)
             return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "unknown node '%s'", a);
-        return add_save(c, r->name, MS_VEC_VOLTAGE, na, 0);
+        out->a = na;
+        return MS_OK;
     }
     if (sscanf(r->name, "i(%255[^)])", a) == 1) {
         char *br = ms_asprintf("%s#branch", a);
@@ -55,10 +59,20 @@ static int save_ref(MsCircuit *c, const MsVecRef *r, MsError *err)
         free(br);
         if (k < 0)
             return ms_err_at(err, MS_ERR_SEMANTIC, r->loc,
-                             "'%s': no branch current for '%s' (only V, E, H and L elements have one)", r->name, a);
-        return add_save(c, r->name, MS_VEC_CURRENT, k, 0);
+                             "'%s': no branch current for '%s' (only V, E, H, L and B V= elements have one)", r->name, a);
+        out->kind = MS_VEC_CURRENT;
+        out->a = k;
+        return MS_OK;
     }
     return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "cannot save '%s'", r->name);
+}
+
+/* Resolve and save a .save/.print reference; its index, or <0 with err. */
+static int save_ref(MsCircuit *c, const MsVecRef *r, MsError *err)
+{
+    MsSave s;
+    int rc = ms_circuit_signal(c, r, &s, err);
+    return rc ? rc : add_save(c, r->name, s.kind, s.a, s.b);
 }
 
 static int choose_saves(MsCircuit *c, MsError *err)
@@ -118,6 +132,8 @@ static int load(const char *path, const char *text, MsCircuit **out, MsError *er
         rc = ms_circuit_setup(c, err);
     if (rc == MS_OK)
         rc = choose_saves(c, err);
+    if (rc == MS_OK)
+        rc = ms_grad_setup(c, err);
     if (rc) {
         ms_circuit_free(&c);
         return rc;
@@ -167,6 +183,8 @@ void ms_circuit_free(MsCircuit **cp)
     for (int i = 0; i < c->nsaves; i++)
         free(c->saves[i].name);
     free(c->saves);
+    free(c->losses);
+    free(c->params);
     free(c->print_names);
     free(c->print_index);
     free(c->title);

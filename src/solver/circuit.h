@@ -24,6 +24,19 @@ typedef struct MsSave {
     int a, b;
 } MsSave;
 
+/* A resolved .loss term. */
+typedef struct MsLossTerm {
+    const MsLossDef *def;
+    MsSave sig, target;
+    int has_target_sig;
+} MsLossTerm;
+
+/* A trainable element value: instance `inst` of group `group`. */
+typedef struct MsParamRef {
+    int group, inst;
+    const char *name;   /* points into the deck */
+} MsParamRef;
+
 struct MsCircuit {
     MsDeck deck;                  /* kept: names and locations point into it */
     char *title;
@@ -42,6 +55,7 @@ struct MsCircuit {
     int *Ap, *Ai;
     int *diag;                    /* [n+1] pattern slot of (i,i) for unknown i, or nnz */
     double *GL, *CL;              /* constant linear stamps, nnz+1 */
+    unsigned long stamp_gen;      /* bumped whenever GL/CL change (ms_circuit_set_param) */
     klu_symbolic *sym;
     klu_common common;            /* settings copied into each work */
     MsOptions opt;
@@ -53,10 +67,17 @@ struct MsCircuit {
     int ndev_ics;
     MsSave *saves;
     int nsaves;
+    MsLossTerm *losses;           /* .loss */
+    int nlosses;
+    MsParamRef *params;           /* .trainable */
+    int nparams;
     char **print_names;           /* NULL-terminated */
     int *print_index;             /* into saves */
     int nprints;
 };
+
+/* Resolve "v(a)", "v(a,b)", "i(x)" to unknowns (out->name is r->name, not copied). */
+int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsError *err);
 
 struct MsWork {
     const MsCircuit *c;
@@ -64,8 +85,10 @@ struct MsWork {
     klu_numeric *num;
     int have_factor;              /* num holds factors of the current pattern values */
     double J_cq, J_a;             /* coefficients of the factored J = cq C + a G (linear circuits) */
+    unsigned long J_gen;          /* the circuit's stamp_gen when it was factored */
     int limited;                  /* a device limited its step in the last evaluation */
     int eval_failed;              /* a device could not evaluate (eval_err says why) */
+    int no_limit;                 /* evaluate devices exactly at x (adjoint sweeps) */
     long factorizations;
     double *x, *x_prev;           /* n+1 */
     double *f, *q, *f_prev, *q_prev, *b, *rhs, *dx;
@@ -77,6 +100,7 @@ struct MsWork {
     MsWave *owned;                /* override storage, per source id */
     MsProgressFn progress;
     void *progress_user;
+    struct MsTraj *traj;          /* when set, the transient records every accepted point */
 };
 
 #endif

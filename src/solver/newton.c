@@ -33,8 +33,9 @@ void ms_eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter)
         size_t z1 = (size_t)c->nnz + 1;
         memcpy(w->G, c->GL, z1 * sizeof *w->G);
         memcpy(w->C, c->CL, z1 * sizeof *w->C);
-        MsEval ev = {w->x, w->f, w->q, w->G, w->C, w->state, sys->t, sys->cq == 0, c->opt.gmin, first_iter,
-                     0, w->scratch, &w->eval_err, 0};
+        MsEval ev = {.x = w->x, .f = w->f, .q = w->q, .G = w->G, .C = w->C, .state = w->state, .t = sys->t,
+                     .dc = sys->cq == 0, .gmin = c->opt.gmin, .first_iter = first_iter, .scratch = w->scratch,
+                     .no_limit = w->no_limit, .err = &w->eval_err};
         for (int g = 0; g < c->ngroups; g++)
             if (c->groups[g].type->eval)
                 c->groups[g].type->eval(c->groups[g].inst, c->groups[g].n, &ev);
@@ -103,7 +104,7 @@ static double abs_tol(const MsCircuit *c, int i)
 static int solve_linear(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
 {
     const MsCircuit *c = w->c;
-    int reuse = w->have_factor && w->J_cq == sys->cq && w->J_a == sys->a;
+    int reuse = w->have_factor && w->J_cq == sys->cq && w->J_a == sys->a && w->J_gen == c->stamp_gen;
     if (!reuse) {
         for (int p = 0; p < c->nnz; p++)
             w->J[p] = sys->cq * c->CL[p] + sys->a * c->GL[p];
@@ -114,6 +115,7 @@ static int solve_linear(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
         }
         w->J_cq = sys->cq;
         w->J_a = sys->a;
+        w->J_gen = c->stamp_gen;
         w->factorizations++;
     }
     memset(w->b, 0, ((size_t)c->n + 1) * sizeof *w->b);

@@ -9,6 +9,7 @@
 #include "dcop.h"
 #include "newton.h"
 #include "output_row.h"
+#include "traj.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -167,7 +168,7 @@ static int take_step(Tran *tr, double t, double h, int be, MsNewtonResult *nr)
     return ms_newton(w, &sys, nr);
 }
 
-static void accept(Tran *tr, double t, int reset)
+static void accept(Tran *tr, double t, double h, int reset, int be)
 {
     MsWork *w = tr->w;
     size_t n1 = (size_t)tr->c->n + 1;
@@ -178,6 +179,8 @@ static void accept(Tran *tr, double t, int reset)
     if (t >= tr->spec.tstart * (1 - 1e-12))
         ms_result_record(tr->c, tr->res, t, w->x);
     tr->res->steps_accepted++;
+    if (w->traj)
+        ms_traj_add(w->traj, t, h, be, w->x);
 }
 
 static int timestep_too_small(const Tran *tr, double t, double h, int unk, int newton_failed, MsError *err)
@@ -211,7 +214,7 @@ static int run_fixed(Tran *tr, MsError *err)
         if (rc)
             return ms_numeric_error(w, rc, rc == MS_ERR_SINGULAR ? nr.singular : nr.worst,
                                     "fixed-step transient (reduce tstep)", t1, err);
-        accept(tr, t1, 0);
+        accept(tr, t1, k == nsteps ? t1 - t0 : h, 0, k == 1 || corner);
         report_progress(tr, t1, &last);
     }
     return MS_OK;
@@ -251,7 +254,7 @@ static int run_adaptive(Tran *tr, MsError *err)
             continue;
         }
         t = hits ? nb : t + h;
-        accept(tr, t, hits);
+        accept(tr, t, h, hits, be);
         report_progress(tr, t, &last);
         if (hits) {
             tr->next_break++;
@@ -308,7 +311,7 @@ int ms_run_tran(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err)
     int rc = initial_point(&tr, err);
     if (rc == MS_OK) {
         tr.res->steps_accepted = -1;   /* the initial point is not a step */
-        accept(&tr, 0, 1);
+        accept(&tr, 0, 0, 1, 0);
         rc = tr.spec.fixed_step ? run_fixed(&tr, err) : run_adaptive(&tr, err);
     }
     res->factorizations = w->factorizations - fact0;

@@ -1,0 +1,173 @@
+/* compare.c — see compare.h. */
+#include "compare.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "../util/util.h"
+
+static double Y(const MsWave *w, size_t k)
+{
+    return w->y[k * w->stride];
+}
+
+/* The largest i with t[i] <= tq (0 if tq < t[0]). */
+static size_t find_interval(const MsWave *w, double tq, size_t *hint)
+{
+    const double *t = w->t;
+    size_t n = w->n;
+    if (hint && *hint < n && t[*hint] <= tq) {
+        size_t i = *hint;
+        /* a sweep with increasing tq moves a few intervals at most */
+        for (int k = 0; k < 4 && i + 1 < n && t[i + 1] <= tq; k++)
+            i++;
+        if (i + 1 == n || t[i + 1] > tq)
+            return *hint = i;
+    }
+    size_t lo = 0, hi = n;   /* t[lo] <= tq (or lo == 0), t[hi] > tq (or hi == n) */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid] <= tq)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (hint)
+        *hint = lo;
+    return lo;
+}
+
+double ms_wave_at(const MsWave *w, double tq, size_t *hint)
+{
+    if (w->n == 0)
+        return NAN;
+    if (tq <= w->t[0])
+        return Y(w, 0);
+    if (tq >= w->t[w->n - 1])
+        return Y(w, w->n - 1);
+    size_t i = find_interval(w, tq, hint);
+    /* t[i] <= tq < t[i+1]: the interval has a positive width */
+    double t0 = w->t[i], t1 = w->t[i + 1];
+    double s = (tq - t0) / (t1 - t0);
+    return Y(w, i) + s * (Y(w, i + 1) - Y(w, i));
+}
+
+double ms_allowed(double scale, double rtol, double atol)
+{
+    return atol + rtol * scale;
+}
+
+/* One direction: a's points against b interpolated.  Returns the number of
+ * points of a in [t0, t1]; *max_abs, *t_max, *ms (mean square) set. */
+static size_t one_way(const MsWave *a, const MsWave *b, double t0, double t1, double *max_abs,
+                      double *t_max, double *ms)
+{
+    size_t hint = 0, cnt = 0;
+    double worst = 0, tw = t0, integral = 0, sumsq = 0;
+    double prev_t = 0, prev_d2 = 0;
+    for (size_t k = 0; k < a->n; k++) {
+        double t = a->t[k];
+        if (t < t0 || t > t1)
+            continue;
+        double d = Y(a, k) - ms_wave_at(b, t, &hint);
+        double ad = fabs(d);
+        if (ad > worst || isnan(d)) {
+            worst = isnan(d) ? INFINITY : ad;
+            tw = t;
+        }
+        double d2 = d * d;
+        if (cnt > 0)
+            integral += 0.5 * (prev_d2 + d2) * (t - prev_t);
+        sumsq += d2;
+        prev_t = t;
+        prev_d2 = d2;
+        cnt++;
+    }
+    *max_abs = worst;
+    *t_max = tw;
+    if (cnt == 0)
+        *ms = 0;
+    else if (t1 > t0 && cnt > 1)
+        *ms = integral / (t1 - t0);
+    else
+        *ms = sumsq / (double)cnt;
+    return cnt;
+}
+
+int ms_wave_compare(const MsWave *a, const MsWave *b, MsWaveErr *e)
+{
+    *e = (MsWaveErr){0};
+    if (a->n == 0 || b->n == 0)
+        return -1;
+    double t0 = fmax(a->t[0], b->t[0]), t1 = fmin(a->t[a->n - 1], b->t[b->n - 1]);
+    if (t1 < t0)
+        return -1;
+    e->t0 = t0;
+    e->t1 = t1;
+
+    double mn = INFINITY, mx = -INFINITY, mag = 0;
+    const MsWave *w2[2] = {a, b};
+    for (int s = 0; s < 2; s++)
+        for (size_t k = 0; k < w2[s]->n; k++) {
+            double y = Y(w2[s], k);
+            mn = fmin(mn, y);
+            mx = fmax(mx, y);
+            mag = fmax(mag, fabs(y));
+        }
+    double range = mx - mn;
+    e->scale = range > 0 ? range : mag;
+
+    double ma, ta, msa, mb, tb, msb;
+    e->na = one_way(a, b, t0, t1, &ma, &ta, &msa);
+    e->nb = one_way(b, a, t0, t1, &mb, &tb, &msb);
+    if (mb > ma) {
+        e->max_abs = mb;
+        e->t_max = tb;
+    } else {
+        e->max_abs = ma;
+        e->t_max = ta;
+    }
+    double rms = sqrt(fmax(msa, msb));
+    if (e->scale > 0) {
+        e->max_rel = e->max_abs / e->scale;
+        e->nrms = rms / e->scale;
+    } else {
+        e->max_rel = e->max_abs > 0 ? INFINITY : 0;
+        e->nrms = rms > 0 ? INFINITY : 0;
+    }
+    return 0;
+}
+
+void ms_wave_diff(const MsWave *a, const MsWave *b, double **tout, double **dout, size_t *nout)
+{
+    *tout = *dout = NULL;
+    *nout = 0;
+    if (a->n == 0 || b->n == 0)
+        return;
+    double t0 = fmax(a->t[0], b->t[0]), t1 = fmin(a->t[a->n - 1], b->t[b->n - 1]);
+    size_t cap = a->n + b->n, n = 0;
+    double *t = ms_malloc(cap * sizeof *t), *d = ms_malloc(cap * sizeof *d);
+    size_t i = 0, j = 0, ha = 0, hb = 0;
+    while (i < a->n || j < b->n) {
+        int take_a = j >= b->n || (i < a->n && a->t[i] <= b->t[j]);
+        double tq;
+        double diff;
+        if (take_a) {
+            tq = a->t[i];
+            diff = Y(a, i) - ms_wave_at(b, tq, &hb);
+            i++;
+        } else {
+            tq = b->t[j];
+            diff = ms_wave_at(a, tq, &ha) - Y(b, j);
+            j++;
+        }
+        if (tq < t0 || tq > t1)
+            continue;
+        t[n] = tq;
+        d[n] = diff;
+        n++;
+    }
+    *tout = t;
+    *dout = d;
+    *nout = n;
+}

@@ -1,0 +1,138 @@
+/* ngdeck.c — see ngdeck.h. */
+#include "ngdeck.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../netlist/lexer.h"
+#include "../util/util.h"
+
+static void add_line(MsNgDeck *d, char *s)
+{
+    d->lines = ms_realloc(d->lines, (size_t)(d->nlines + 2) * sizeof *d->lines);
+    d->lines[d->nlines++] = s;
+    d->lines[d->nlines] = NULL;
+}
+
+static void add_note(MsNgDeck *d, const MsCard *c, const char *what, size_t len, const char *why)
+{
+    d->notes = ms_realloc(d->notes, (size_t)(d->nnotes + 1) * sizeof *d->notes);
+    MsStripNote *n = &d->notes[d->nnotes++];
+    n->where = ms_asprintf("%s:%d", c->file ? c->file : "<netlist>", c->line ? c->line[0] : 0);
+    while (len && isspace((unsigned char)what[len - 1]))
+        len--;
+    n->what = ms_strndup(what, len);
+    n->why = ms_strdup(why);
+}
+
+static int is_options(const char *w)
+{
+    return !strcmp(w, ".options") || !strcmp(w, ".option") || !strcmp(w, ".opt");
+}
+
+/* The rule that removes a whole card, or NULL. */
+static const MsOnlyRule *card_rule(const char *w)
+{
+    for (const MsOnlyRule *r = ms_memspice_only; r->name; r++) {
+        if (r->kind == MS_ONLY_CARD && !strcmp(w, r->name))
+            return r;
+        if (r->kind == MS_ONLY_ELEMENT && w[0] != '.' && !strncmp(w, r->name, strlen(r->name)))
+            return r;
+    }
+    return NULL;
+}
+
+static const MsOnlyRule *option_rule(const char *w)
+{
+    for (const MsOnlyRule *r = ms_memspice_only; r->name; r++)
+        if (r->kind == MS_ONLY_OPTION && !strcmp(w, r->name))
+            return r;
+    return NULL;
+}
+
+/* An .options card without its memspice-only options; NULL when nothing
+ * is left of it. */
+static char *strip_options(MsNgDeck *d, const MsCard *c)
+{
+    size_t len = strlen(c->text);
+    char *out = ms_malloc(len + 1);
+    size_t n = 0;
+    int kept = 0;
+    int from = 0;   /* start of the text not yet copied */
+    for (int i = 1; i < c->ntok; i++) {
+        const MsOnlyRule *r = c->tok[i].kind == TK_WORD ? option_rule(c->tok[i].s) : NULL;
+        if (!r) {
+            if (c->tok[i].kind == TK_WORD)
+                kept++;
+            continue;
+        }
+        int last = i;
+        if (i + 2 < c->ntok && c->tok[i + 1].kind == TK_EQ)
+            last = i + 2;
+        size_t a = (size_t)c->tok[i].pos;
+        size_t b = last + 1 < c->ntok ? (size_t)c->tok[last + 1].pos : len;
+        memcpy(out + n, c->text + from, a - (size_t)from);
+        n += a - (size_t)from;
+        add_note(d, c, c->text + a, b - a, r->why);
+        from = (int)b;
+        i = last;
+    }
+    memcpy(out + n, c->text + from, len - (size_t)from);
+    n += len - (size_t)from;
+    out[n] = 0;
+    if (!kept) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+int ms_ngdeck_build(const char *path, const char *text, MsNgDeck *d, MsError *err)
+{
+    memset(d, 0, sizeof *d);
+    MsSource src = {0};
+    int rc = ms_lex_netlist(path, text, &src, err);
+    if (rc != MS_OK) {
+        ms_source_free(&src);
+        return rc;
+    }
+    add_line(d, ms_strdup(src.title && src.title[0] ? src.title : "* (no title)"));
+    for (int i = 0; i < src.ncards; i++) {
+        const MsCard *c = &src.cards[i];
+        if (c->ntok == 0 || c->tok[0].kind != TK_WORD) {
+            add_line(d, ms_strdup(c->text));
+            continue;
+        }
+        const char *w = c->tok[0].s;
+        const MsOnlyRule *r = card_rule(w);
+        if (r) {
+            add_note(d, c, c->text, strlen(c->text), r->why);
+            continue;
+        }
+        if (is_options(w)) {
+            char *s = strip_options(d, c);
+            if (s)
+                add_line(d, s);
+            continue;
+        }
+        add_line(d, ms_strdup(c->text));
+    }
+    add_line(d, ms_strdup(".end"));
+    ms_source_free(&src);
+    return MS_OK;
+}
+
+void ms_ngdeck_free(MsNgDeck *d)
+{
+    for (int i = 0; i < d->nlines; i++)
+        free(d->lines[i]);
+    free(d->lines);
+    for (int i = 0; i < d->nnotes; i++) {
+        free(d->notes[i].where);
+        free(d->notes[i].what);
+        free(d->notes[i].why);
+    }
+    free(d->notes);
+    memset(d, 0, sizeof *d);
+}

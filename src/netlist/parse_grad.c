@@ -1,0 +1,149 @@
+/* parse_grad.c — the memspice-only cards of `memspice grad`:
+ *
+ *   .trainable r1 c1 x1.r2 v1        element values to differentiate with respect to
+ *   .loss value    v(out) at=1m [weight=w]
+ *   .loss integral v(out) [from=t1] [to=t2] [weight=w]
+ *   .loss sqerr    v(out) target=pwl(t1 v1 t2 v2 ...) [from=] [to=] [weight=]
+ *   .loss sqerr    v(out) target=v(ref) [from=] [to=] [weight=]
+ * Several .loss cards add up. */
+#include "number.h"
+#include "parser.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int ms_parse_trainable(MsDeck *d, const MsCard *c, MsError *err)
+{
+    if (c->ntok < 2)
+        return ms_err_at(err, MS_ERR_SYNTAX, c->tok[0].loc, "%s", ".trainable needs element names");
+    for (int i = 1; i < c->ntok; i++) {
+        if (c->tok[i].kind == TK_COMMA)
+            continue;
+        if (c->tok[i].kind != TK_WORD)
+            return ms_err_at(err, MS_ERR_SYNTAX, c->tok[i].loc, "element name expected, found '%s'", c->tok[i].s);
+        MS_RESERVE_NEXT(d->trainables, d->ntrainables);
+        d->trainables[d->ntrainables++] = (MsVecRef){ms_strdup(c->tok[i].s), c->tok[i].loc};
+    }
+    return MS_OK;
+}
+
+static int number_at(const MsCard *c, int i, double *v, MsError *err)
+{
+    if (i >= c->ntok || c->tok[i].kind != TK_WORD || !ms_is_number(c->tok[i].s, v))
+        return ms_err_at(err, MS_ERR_SYNTAX, c->tok[i < c->ntok ? i : c->ntok - 1].loc, "number expected, found '%s'",
+                         i < c->ntok ? c->tok[i].s : "end of line");
+    return MS_OK;
+}
+
+/* target=pwl(t v t v ...) */
+static int parse_pwl_target(const MsCard *c, int *i, MsLossDef *l, MsError *err)
+{
+    const MsToken *tk = c->tok;
+    int j = *i + 1;
+    if (j >= c->ntok || tk[j].kind != TK_LP)
+        return ms_err_at(err, MS_ERR_SYNTAX, tk[*i].loc, "%s", "'(' expected after pwl");
+    size_t cap = 0;
+    double *vals = NULL, v;
+    int n = 0;
+    for (j++; j < c->ntok && tk[j].kind != TK_RP; j++) {
+        if (tk[j].kind == TK_COMMA)
+            continue;
+        int rc = number_at(c, j, &v, err);
+        if (rc) {
+            free(vals);
+            return rc;
+        }
+        ms_grow((void **)&vals, &cap, (size_t)n + 1, sizeof *vals);
+        vals[n++] = v;
+    }
+    if (j >= c->ntok || n < 2 || n % 2) {
+        free(vals);
+        return ms_err_at(err, MS_ERR_SYNTAX, tk[*i].loc, "%s", "target=pwl(...) needs (time, value) pairs and ')'");
+    }
+    l->npwl = n / 2;
+    l->pwl_t = ms_malloc((size_t)l->npwl * sizeof *l->pwl_t);
+    l->pwl_v = ms_malloc((size_t)l->npwl * sizeof *l->pwl_v);
+    for (int k = 0; k < l->npwl; k++) {
+        l->pwl_t[k] = vals[2 * k];
+        l->pwl_v[k] = vals[2 * k + 1];
+        if (k && l->pwl_t[k] < l->pwl_t[k - 1]) {
+            free(vals);
+            return ms_err_at(err, MS_ERR_SYNTAX, tk[*i].loc, "%s", "target=pwl(...) times must not decrease");
+        }
+    }
+    free(vals);
+    *i = j;
+    return MS_OK;
+}
+
+static int parse_option(const MsCard *c, int *i, MsLossDef *l, MsError *err)
+{
+    const MsToken *tk = c->tok;
+    const char *key = tk[*i].s;
+    if (tk[*i].kind != TK_WORD || *i + 2 >= c->ntok || tk[*i + 1].kind != TK_EQ)
+        return ms_err_at(err, MS_ERR_SYNTAX, tk[*i].loc, "name=value expected, found '%s'", key);
+    int at = *i + 2;
+    if (!strcmp(key, "target")) {
+        if (l->kind != MS_LOSS_SQERR)
+            return ms_err_at(err, MS_ERR_SYNTAX, tk[*i].loc, "%s", "target= belongs to '.loss sqerr'");
+        *i = at;
+        if (ms_tok_is(&tk[at], "pwl"))
+            return parse_pwl_target(c, i, l, err);
+        return ms_parse_vecref(c, i, &l->target, err);
+    }
+    double v;
+    int rc = number_at(c, at, &v, err);
+    if (rc)
+        return rc;
+    if (!strcmp(key, "at") && l->kind == MS_LOSS_VALUE)
+        l->at = v;
+    else if (!strcmp(key, "from") && l->kind != MS_LOSS_VALUE)
+        l->from = v;
+    else if (!strcmp(key, "to") && l->kind != MS_LOSS_VALUE)
+        l->to = v;
+    else if (!strcmp(key, "weight"))
+        l->weight = v;
+    else
+        return ms_err_at(err, MS_ERR_SYNTAX, tk[*i].loc, "unknown .loss option '%s'", key);
+    *i = at;
+    return MS_OK;
+}
+
+int ms_parse_loss(MsDeck *d, const MsCard *c, MsError *err)
+{
+    const MsToken *tk = c->tok;
+    if (c->ntok < 3)
+        return ms_err_at(err, MS_ERR_SYNTAX, tk[0].loc, "%s", ".loss expects: .loss value|integral|sqerr SIGNAL [options]");
+    MsLossDef l = {0};
+    l.weight = 1;
+    l.to = -1;
+    l.at = -1;
+    l.loc = tk[0].loc;
+    if (ms_tok_is(&tk[1], "value"))
+        l.kind = MS_LOSS_VALUE;
+    else if (ms_tok_is(&tk[1], "integral"))
+        l.kind = MS_LOSS_INTEGRAL;
+    else if (ms_tok_is(&tk[1], "sqerr"))
+        l.kind = MS_LOSS_SQERR;
+    else
+        return ms_err_at(err, MS_ERR_SYNTAX, tk[1].loc, "unknown loss '%s' (value, integral or sqerr)", tk[1].s);
+    int i = 2, rc = ms_parse_vecref(c, &i, &l.signal, err);
+    for (i++; rc == MS_OK && i < c->ntok; i++)
+        rc = parse_option(c, &i, &l, err);
+    if (rc == MS_OK && l.kind == MS_LOSS_VALUE && l.at < 0)
+        rc = ms_err_at(err, MS_ERR_SYNTAX, l.loc, "%s", ".loss value needs at=TIME");
+    if (rc == MS_OK && l.kind == MS_LOSS_SQERR && !l.target.name && !l.npwl)
+        rc = ms_err_at(err, MS_ERR_SYNTAX, l.loc, "%s", ".loss sqerr needs target=pwl(...) or target=v(node)");
+    if (rc == MS_OK && l.to >= 0 && l.to <= l.from)
+        rc = ms_err_at(err, MS_ERR_SYNTAX, l.loc, "%s", ".loss: to= must be greater than from=");
+    if (rc) {
+        free(l.signal.name);
+        free(l.target.name);
+        free(l.pwl_t);
+        free(l.pwl_v);
+        return rc;
+    }
+    MS_RESERVE_NEXT(d->losses, d->nlosses);
+    d->losses[d->nlosses++] = l;
+    return MS_OK;
+}
