@@ -113,9 +113,19 @@ typedef struct MsGrad {
     double *grad;         /* dloss / dvalue */
     MsResult tran;        /* the forward waveforms */
     double forward_seconds, backward_seconds;
+    long checkpoint;      /* checkpoint spacing used (0: every step stored) */
+    size_t trajectory_bytes;   /* peak memory of the stored trajectory */
 } MsGrad;
 
 int ms_run_grad(MsWork *w, const MsTranSpec *spec, MsGrad *out, MsError *err);
+/* Checkpointing for ms_run_grad: keep the full state only every K steps and
+ * recompute each segment before sweeping it backward (memory ~ N/K + K
+ * instead of N).  K = 0: store every step (default); K < 0: automatic
+ * (about sqrt(N)).  The gradients are the same either way. */
+void ms_work_set_checkpoint(MsWork *w, long every);
+/* Per-work weight of .loss term k (in netlist order), replacing its
+ * weight= for this work only (e.g. per-sample loss weights in training). */
+int ms_work_set_loss_weight(MsWork *w, int k, double weight, MsError *err);
 void ms_grad_free(MsGrad *g);
 /* Waveforms plus /gradient (attribute loss; one dataset per parameter with
  * dloss/dvalue and attribute value) in an HDF5 file. */

@@ -37,6 +37,16 @@ static size_t find_interval(const MsWave *w, double tq, size_t *hint)
     return lo;
 }
 
+/* Second divided difference of points i, i+1, i+2 (NAN when two coincide). */
+static double dd2(const MsWave *w, size_t i)
+{
+    double t0 = w->t[i], t1 = w->t[i + 1], t2 = w->t[i + 2];
+    if (!(t1 > t0) || !(t2 > t1))
+        return NAN;
+    double d01 = (Y(w, i + 1) - Y(w, i)) / (t1 - t0), d12 = (Y(w, i + 2) - Y(w, i + 1)) / (t2 - t1);
+    return (d12 - d01) / (t2 - t0);
+}
+
 double ms_wave_at(const MsWave *w, double tq, size_t *hint)
 {
     if (w->n == 0)
@@ -48,8 +58,18 @@ double ms_wave_at(const MsWave *w, double tq, size_t *hint)
     size_t i = find_interval(w, tq, hint);
     /* t[i] <= tq < t[i+1]: the interval has a positive width */
     double t0 = w->t[i], t1 = w->t[i + 1];
-    double s = (tq - t0) / (t1 - t0);
-    return Y(w, i) + s * (Y(w, i + 1) - Y(w, i));
+    double lin = Y(w, i) + (tq - t0) / (t1 - t0) * (Y(w, i + 1) - Y(w, i));
+    /* Add a quadratic term whose curvature is the minmod of the two 3-point
+     * stencils around the interval (the smaller one when both bend the same
+     * way, none otherwise).  It follows the exponential edges an adaptive
+     * step traverses in a few points, where a straight line cuts the corner;
+     * next to a breakpoint corner, or on a ramp between two corners, the
+     * stencils disagree and the line (exact there) is kept. */
+    double cl = i >= 1 ? dd2(w, i - 1) : NAN, cr = i + 2 < w->n ? dd2(w, i) : NAN;
+    if (isnan(cl) || isnan(cr) || (cl > 0) != (cr > 0) || cl == 0 || cr == 0)
+        return lin;
+    double c = fabs(cl) <= fabs(cr) ? cl : cr;
+    return lin + c * (tq - t0) * (tq - t1);
 }
 
 double ms_allowed(double scale, double rtol, double atol)
@@ -105,16 +125,20 @@ int ms_wave_compare(const MsWave *a, const MsWave *b, MsWaveErr *e)
     e->t0 = t0;
     e->t1 = t1;
 
-    double mn = INFINITY, mx = -INFINITY, mag = 0;
+    /* the larger of the two ranges (an offset between the signals does not
+     * widen it); the magnitude when both are constant */
+    double range = 0, mag = 0;
     const MsWave *w2[2] = {a, b};
-    for (int s = 0; s < 2; s++)
+    for (int s = 0; s < 2; s++) {
+        double mn = INFINITY, mx = -INFINITY;
         for (size_t k = 0; k < w2[s]->n; k++) {
             double y = Y(w2[s], k);
             mn = fmin(mn, y);
             mx = fmax(mx, y);
             mag = fmax(mag, fabs(y));
         }
-    double range = mx - mn;
+        range = fmax(range, mx - mn);
+    }
     e->scale = range > 0 ? range : mag;
 
     double ma, ta, msa, mb, tb, msb;

@@ -26,8 +26,9 @@ double ms_wave_at(const MsWave *w, double tq, size_t *hint);
 typedef struct MsWaveErr {
     double max_abs;    /* largest |a - b| over both directions */
     double t_max;      /* where it occurs */
-    double scale;      /* the signal's range: max - min over both waveforms;
-                          for a constant signal its magnitude; 0 if both are 0 */
+    double scale;      /* the signal's range: the larger of the two waveforms'
+                          max - min; when both are constant, the largest
+                          magnitude; 0 if both are 0 */
     double max_rel;    /* max_abs / scale (0 when max_abs == 0, inf when scale == 0) */
     double nrms;       /* time-weighted RMS of a - b over the common span,
                           divided by scale; the worse direction */

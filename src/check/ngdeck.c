@@ -8,11 +8,14 @@
 #include "../netlist/lexer.h"
 #include "../util/util.h"
 
-static void add_line(MsNgDeck *d, char *s)
+static void add_line(MsNgDeck *d, char *s, const char *file, int line)
 {
     d->lines = ms_realloc(d->lines, (size_t)(d->nlines + 2) * sizeof *d->lines);
+    d->where = ms_realloc(d->where, (size_t)(d->nlines + 2) * sizeof *d->where);
+    d->where[d->nlines] = file ? ms_asprintf("%s:%d", file, line) : NULL;
     d->lines[d->nlines++] = s;
     d->lines[d->nlines] = NULL;
+    d->where[d->nlines] = NULL;
 }
 
 static void add_note(MsNgDeck *d, const MsCard *c, const char *what, size_t len, const char *why)
@@ -80,6 +83,8 @@ static char *strip_options(MsNgDeck *d, const MsCard *c)
     }
     memcpy(out + n, c->text + from, len - (size_t)from);
     n += len - (size_t)from;
+    while (n && isspace((unsigned char)out[n - 1]))
+        n--;
     out[n] = 0;
     if (!kept) {
         free(out);
@@ -97,11 +102,13 @@ int ms_ngdeck_build(const char *path, const char *text, MsNgDeck *d, MsError *er
         ms_source_free(&src);
         return rc;
     }
-    add_line(d, ms_strdup(src.title && src.title[0] ? src.title : "* (no title)"));
+    add_line(d, ms_strdup(src.title && src.title[0] ? src.title : "* (no title)"), src.nfiles ? src.files[0] : path, 1);
     for (int i = 0; i < src.ncards; i++) {
         const MsCard *c = &src.cards[i];
+        const char *file = c->file ? c->file : path;
+        int line = c->line ? c->line[0] : 0;
         if (c->ntok == 0 || c->tok[0].kind != TK_WORD) {
-            add_line(d, ms_strdup(c->text));
+            add_line(d, ms_strdup(c->text), file, line);
             continue;
         }
         const char *w = c->tok[0].s;
@@ -113,21 +120,24 @@ int ms_ngdeck_build(const char *path, const char *text, MsNgDeck *d, MsError *er
         if (is_options(w)) {
             char *s = strip_options(d, c);
             if (s)
-                add_line(d, s);
+                add_line(d, s, file, line);
             continue;
         }
-        add_line(d, ms_strdup(c->text));
+        add_line(d, ms_strdup(c->text), file, line);
     }
-    add_line(d, ms_strdup(".end"));
+    add_line(d, ms_strdup(".end"), NULL, 0);
     ms_source_free(&src);
     return MS_OK;
 }
 
 void ms_ngdeck_free(MsNgDeck *d)
 {
-    for (int i = 0; i < d->nlines; i++)
+    for (int i = 0; i < d->nlines; i++) {
         free(d->lines[i]);
+        free(d->where[i]);
+    }
     free(d->lines);
+    free(d->where);
     for (int i = 0; i < d->nnotes; i++) {
         free(d->notes[i].where);
         free(d->notes[i].what);

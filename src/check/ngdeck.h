@@ -18,6 +18,7 @@ typedef struct MsStripNote {
 
 typedef struct MsNgDeck {
     char **lines;        /* title, cards, ".end", NULL: what ngSpice_Circ takes */
+    char **where;        /* per line: "file:line" it came from (NULL for the added .end) */
     int nlines;
     MsStripNote *notes;
     int nnotes;

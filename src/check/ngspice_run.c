@@ -482,20 +482,39 @@ static char *parse_records(MsNgRun *run, const Buf *d, int *circ_rc, int *ran, i
     return emsg;
 }
 
-/* Quote ngspice's complaints (stderr lines, else the last lines) into m. */
-static void quote_output(const MsNgRun *r, char *m, size_t cap, int only_err)
+/* ngspice's banner ("******", "** ngspice-39 shared library", ...) says nothing
+ * about a failure. */
+static int is_banner(const char *s)
 {
-    size_t n = strlen(m);
-    int shown = 0, first = 0;
+    return s[0] == '*' || !s[0] || !strncmp(s, "Note: No compatibility mode", 27);
+}
+
+/* Quote ngspice's complaints (stderr and error lines, or else the last
+ * lines) after m, introduced by `intro` when there is something to quote. */
+static void quote_output(const MsNgRun *r, char *m, size_t cap, int only_err, const char *intro,
+                         const MsNgOpts *o)
+{
+    int first = 0, shown = 0;
     if (!only_err) {
-        first = r->nout > 8 ? r->nout - 8 : 0;
+        int k = 0;
+        for (first = r->nout; first > 0 && k < 8; first--)
+            k += !is_banner(r->out[first - 1]);
     }
-    for (int i = first; i < r->nout && shown < 8 && n + 8 < cap; i++) {
-        if (only_err && !r->is_err[i] && !ms_ng_is_error_line(r->out[i]))
+    size_t n = strlen(m);
+    for (int i = first; i < r->nout && shown < 10 && n + 8 < cap; i++) {
+        if (is_banner(r->out[i]) || (only_err && !r->is_err[i] && !ms_ng_is_error_line(r->out[i])))
             continue;
-        if (!r->out[i][0])
-            continue;
-        n += (size_t)snprintf(m + n, cap - n, "\n    ngspice| %s", r->out[i]);
+        if (!shown)
+            n += (size_t)snprintf(m + n, cap - n, "%s", intro);
+        if (n + 8 < cap)
+            n += (size_t)snprintf(m + n, cap - n, "\n    ngspice| %s", r->out[i]);
+        /* ngspice counts the lines of the deck it was given: say which
+         * netlist line that is */
+        const char *ln = strstr(r->out[i], "line no. ");
+        int k;
+        if (ln && o && o->where && sscanf(ln + 9, "%d", &k) == 1 && k >= 1 && k <= o->nwhere && o->where[k - 1] &&
+            n + 8 < cap)
+            n += (size_t)snprintf(m + n, cap - n, " [%s]", o->where[k - 1]);
         shown++;
     }
     if (n >= cap)
@@ -618,12 +637,12 @@ int ms_ngspice_run(char *const *lines, const MsNgOpts *o, MsNgRun *run, MsError 
     if (timed_out) {
         run->status = MS_NG_TIMEOUT;
         snprintf(m, sizeof m, "ngspice did not finish within %g s and was stopped (raise --timeout)", timeout);
-        quote_output(run, m, sizeof m, 0);
+        quote_output(run, m, sizeof m, 0, "; its last output:", o);
     } else if (WIFSIGNALED(status)) {
         run->status = MS_NG_CRASHED;
-        snprintf(m, sizeof m, "ngspice crashed (killed by signal %d, %s)%s", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)), run->nout ? "; its last output:" : "");
-        quote_output(run, m, sizeof m, 0);
+        snprintf(m, sizeof m, "ngspice crashed (killed by signal %d, %s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+        quote_output(run, m, sizeof m, 0, "; its last output:", o);
     } else if (WIFEXITED(status) && WEXITSTATUS(status) == CHILD_NOLIB) {
         run->status = MS_NG_NOLIB;
         snprintf(m, sizeof m,
@@ -633,21 +652,21 @@ int ms_ngspice_run(char *const *lines, const MsNgOpts *o, MsNgRun *run, MsError 
     } else if (!WIFEXITED(status) || (WEXITSTATUS(status) != CHILD_OK && WEXITSTATUS(status) != CHILD_NGEXIT) ||
                (WEXITSTATUS(status) == CHILD_OK && !done)) {
         run->status = MS_NG_CRASHED;
-        snprintf(m, sizeof m, "the ngspice process ended unexpectedly (exit status %d)%s",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1, run->nout ? "; its last output:" : "");
-        quote_output(run, m, sizeof m, 0);
+        snprintf(m, sizeof m, "the ngspice process ended unexpectedly (exit status %d)",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        quote_output(run, m, sizeof m, 0, "; its last output:", o);
     } else if (!ran && (ngexit || circ_rc != 0 || nerr)) {
         run->status = MS_NG_REJECTED;
-        snprintf(m, sizeof m, "ngspice rejected the netlist:");
-        quote_output(run, m, sizeof m, 1);
+        snprintf(m, sizeof m, "ngspice rejected the netlist");
+        quote_output(run, m, sizeof m, 1, ":", o);
     } else if (ngexit || nerr) {
         run->status = MS_NG_FAILED;
-        snprintf(m, sizeof m, "ngspice failed to simulate the netlist:");
-        quote_output(run, m, sizeof m, 1);
+        snprintf(m, sizeof m, "ngspice failed to simulate the netlist");
+        quote_output(run, m, sizeof m, 1, ":", o);
     } else if (!run->has_tran && !run->has_op) {
         run->status = MS_NG_NORESULT;
-        snprintf(m, sizeof m, "ngspice produced neither a transient nor an operating-point result:");
-        quote_output(run, m, sizeof m, 0);
+        snprintf(m, sizeof m, "ngspice produced neither a transient nor an operating-point result");
+        quote_output(run, m, sizeof m, 0, "; its last output:", o);
     } else {
         run->status = MS_NG_OK;
     }

@@ -20,6 +20,9 @@ typedef struct MsNgOpts {
     const char *lib;      /* library name or path; NULL: $MEMSPICE_NGSPICE_LIB or the default */
     double timeout;       /* seconds; <= 0: no limit */
     const char *dir;      /* the child works in this directory (NULL: the current one) */
+    char *const *where;   /* optional, per deck line: "file:line", to translate
+                             ngspice's "line no. N" in the messages quoted */
+    int nwhere;
 } MsNgOpts;
 
 typedef enum {

@@ -7,6 +7,7 @@
 #define MS_VERSION "0.1.0"
 
 int ms_cmd_run(int argc, char **argv);
+int ms_cmd_check(int argc, char **argv);
 int ms_cmd_grad(int argc, char **argv);
 
 /* Print "memspice: error: <msg>" to stderr; returns the exit code for code. */

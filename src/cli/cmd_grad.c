@@ -24,6 +24,9 @@ static void grad_usage(FILE *f)
             "                      relative error (meaningful with --fixed-step or tight\n"
             "                      tolerances: adaptive steps move when a parameter does)\n"
             "  --fd-step R         relative step for --check-fd (default 1e-6)\n"
+            "  --checkpoint K      keep the state every K steps only and recompute each\n"
+            "                      segment backward (memory ~ N/K + K vectors instead of N);\n"
+            "                      'auto' chooses K ~ sqrt(N); same gradients\n"
             "  --fixed-step        every step exactly tstep\n"
             "  --uic               start from .ic / ic= values, no operating point\n"
             "  -q, --quiet         no timing summary on stderr\n"
@@ -101,6 +104,7 @@ int ms_cmd_grad(int argc, char **argv)
     const char *netlist = NULL, *out = NULL;
     int quiet = 0, fd = 0;
     double fd_step = 1e-6;
+    long checkpoint = 0;
     MsTranSpec spec = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -116,6 +120,14 @@ int ms_cmd_grad(int argc, char **argv)
             fd_step = strtod(argv[++i], &end);
             if (*end || !(fd_step > 0 && fd_step < 1)) {
                 fprintf(stderr, "memspice grad: error: --fd-step needs a number in (0, 1)\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--checkpoint") && i + 1 < argc) {
+            char *end;
+            const char *v = argv[++i];
+            checkpoint = !strcmp(v, "auto") ? -1 : strtol(v, &end, 10);
+            if (strcmp(v, "auto") && (*end || checkpoint < 0)) {
+                fprintf(stderr, "memspice grad: error: --checkpoint needs a step count (0: off) or 'auto'\n");
                 return 2;
             }
         } else if (!strcmp(a, "--fixed-step")) {
@@ -149,15 +161,18 @@ int ms_cmd_grad(int argc, char **argv)
     int rc = ms_circuit_load(netlist, &c, &err);
     if (rc == MS_OK)
         rc = ms_work_new(c, &w, &err);
-    if (rc == MS_OK)
+    if (rc == MS_OK) {
+        ms_work_set_checkpoint(w, checkpoint);
         rc = ms_run_grad(w, &spec, &g, &err);
+    }
     if (rc == MS_OK) {
         printf("loss = % .9e\n\n%-20s %-16s %-16s\n", g.loss, "parameter", "value", "dloss/dvalue");
         for (int k = 0; k < g.nparams; k++)
             printf("%-20s % .9e % .9e\n", g.names[k], g.values[k], g.grad[k]);
         if (!quiet)
-            fprintf(stderr, "memspice: grad: %zu time points, forward %.3f s, backward %.3f s\n", g.tran.npts,
-                    g.forward_seconds, g.backward_seconds);
+            fprintf(stderr, "memspice: grad: %zu time points, forward %.3f s, backward %.3f s, trajectory %.1f MB%s\n",
+                    g.tran.npts, g.forward_seconds, g.backward_seconds, (double)g.trajectory_bytes / 1e6,
+                    g.checkpoint ? " (checkpointed)" : "");
         if (out)
             rc = has_ext(out, ".csv") ? write_csv(&g, out, &err) : ms_write_grad_hdf5(&g, out, &err);
         if (rc == MS_OK && fd)

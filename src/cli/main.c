@@ -14,6 +14,7 @@ static void usage(FILE *f)
             "commands:\n"
             "  run NETLIST [-o FILE]   simulate a netlist (.op, .tran); write waveforms to\n"
             "                          ngspice raw (.raw), CSV (.csv) or HDF5 (.h5)\n"
+            "  check NETLIST...        compare memspice with ngspice (libngspice): tables, plots\n"
             "  grad NETLIST            the .loss of a transient and its exact gradient with\n"
             "                          respect to the .trainable element values\n"
             "\n"
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "run"))
         return ms_cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "check"))
+        return ms_cmd_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "grad"))
         return ms_cmd_grad(argc - 1, argv + 1);
     fprintf(stderr, "memspice: error: unknown command '%s' (see 'memspice --help')\n", cmd);

@@ -16,6 +16,7 @@
 #include "klu_wrap.h"
 #include "loss.h"
 #include "newton.h"
+#include "tran.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -59,62 +60,154 @@ static int solve_transposed(MsWork *w, const double *C, const double *G, double 
     return MS_OK;
 }
 
-static int adjoint(MsWork *w, const MsTraj *tr, int dc_start, double *grad, MsError *err)
+/* Replay the steps k0+1..k1 from checkpoint k0 / every into buf (x_k0 first):
+ * the same step sizes, methods, predictors and Newton iteration counts as
+ * the forward run, so the points are the same to rounding. */
+static int replay(MsWork *w, const MsTraj *tr, size_t k0, size_t k1, double *buf, double *hist, MsError *err)
+{
+    const MsCircuit *c = w->c;
+    size_t n1 = (size_t)c->n + 1, j = k0 / (size_t)tr->every;
+    memcpy(buf, tr->ck_x + j * n1, n1 * sizeof *buf);
+    memcpy(w->x, buf, n1 * sizeof *buf);
+    if (c->nstate)
+        memcpy(w->state, tr->ck_state + j * (size_t)c->nstate, (size_t)c->nstate * sizeof *w->state);
+    MsNewtonSys sys = {0};
+    sys.t = tr->t[k0];
+    sys.cq = 1;
+    sys.a = 1;
+    sys.src_scale = 1;
+    ms_eval_circuit(w, &sys, 0);   /* f, q at a converged point: no limiting involved */
+    w->no_limit = 0;
+    for (size_t m = k0 + 1; m <= k1; m++) {
+        memcpy(w->x_prev, w->x, n1 * sizeof *w->x);
+        memcpy(w->f_prev, w->f, n1 * sizeof *w->f);
+        memcpy(w->q_prev, w->q, n1 * sizeof *w->q);
+        const double *p1 = buf + (m - 1 - k0) * n1;
+        const double *p2 = m - 1 > k0 ? buf + (m - 2 - k0) * n1 : tr->ck_prev + j * n1;
+        MsStep st = {tr->t[m - 1], tr->h[m], tr->be[m], NULL, NULL, 0, 1000, tr->iters[m]};
+        if (tr->pred[m]) {
+            st.p1 = p1;
+            st.p2 = p2;
+            st.r = tr->h[m] / (tr->t[m - 1] - tr->t[m - 2]);
+        }
+        MsNewtonResult nr;
+        int rc = ms_tran_step(w, &st, hist, &nr);
+        if (rc)
+            return ms_numeric_error(w, rc, nr.worst, "adjoint (replaying a checkpointed segment)", tr->t[m], err);
+        memcpy(buf + (m - k0) * n1, w->x, n1 * sizeof *w->x);
+    }
+    return MS_OK;
+}
+
+typedef struct Sweep {
+    double *lam, *lam_next, *rhs, *wq, *wf;
+    double a_next;            /* a'_{m+1}: G_m's coefficient in dR_{m+1}/dx_m */
+    double fact_a;            /* a of the factors held (linear circuits) */
+} Sweep;
+
+/* The backward step at point m with solution x. */
+static int backward_point(MsWork *w, const MsTraj *tr, size_t m, const double *x, int dc_start, Sweep *sw,
+                          double *loss, double *grad, MsError *err)
 {
     const MsCircuit *c = w->c;
     size_t n1 = (size_t)c->n + 1, N = tr->npts - 1;
-    double *lam = ms_calloc(n1, sizeof *lam), *lam_next = ms_calloc(n1, sizeof *lam_next);
-    double *rhs = ms_calloc(n1, sizeof *rhs), *wq = ms_calloc(n1, sizeof *wq), *wf = ms_calloc(n1, sizeof *wf);
-    double a_next = 0, fact_a = -1;   /* a'_{m+1}; a of the factors held */
+    memcpy(w->x, x, n1 * sizeof *w->x);
+    MsNewtonSys sys = {0};
+    sys.t = tr->t[m];
+    sys.cq = 1;
+    sys.a = 1;
+    sys.src_scale = 1;
+    ms_eval_circuit(w, &sys, 0);
+    if (w->eval_failed)
+        return ms_err(err, MS_ERR_EVAL, "%s (adjoint)", w->eval_err.msg);
+    const double *G = c->nonlinear ? w->G : c->GL, *C = c->nonlinear ? w->C : c->CL;
+    double *rhs = sw->rhs;
+    memset(rhs, 0, n1 * sizeof *rhs);
+    *loss += ms_loss_point(c, tr, m, x, w->loss_weight, rhs);
+    if (m < N)
+        add_transposed(c, C, G, 1, sw->a_next, sw->lam_next, rhs);
+    double a_m = 0;
     int rc = MS_OK;
-    w->no_limit = 1;
-    for (size_t m = N + 1; m-- > 0 && rc == MS_OK;) {
-        memcpy(w->x, ms_traj_x(tr, m), n1 * sizeof *w->x);
-        MsNewtonSys sys = {0};
-        sys.t = tr->t[m];
-        sys.cq = 1;
-        sys.a = 1;
-        sys.src_scale = 1;
-        ms_eval_circuit(w, &sys, 0);
-        if (w->eval_failed) {
-            rc = ms_err(err, MS_ERR_EVAL, "%s (adjoint)", w->eval_err.msg);
-            break;
-        }
-        const double *G = c->nonlinear ? w->G : c->GL, *C = c->nonlinear ? w->C : c->CL;
-        memset(rhs, 0, n1 * sizeof *rhs);
-        ms_loss_dx(c, tr, m, rhs);
-        if (m < N)
-            add_transposed(c, C, G, 1, a_next, lam_next, rhs);
-        double a_m = 0;
-        if (m >= 1) {
-            a_m = tr->be[m] ? tr->h[m] : tr->h[m] / 2;
-            rc = solve_transposed(w, C, G, 1, a_m, rhs, &fact_a, tr->t[m], err);
-            memcpy(lam, rhs, n1 * sizeof *lam);
-        } else {
-            memset(lam, 0, n1 * sizeof *lam);
-            if (dc_start)   /* mu, the DC multiplier, joins the f term below */
-                rc = solve_transposed(w, C, G, 0, 1, rhs, &fact_a, 0, err);
-        }
-        if (rc)
-            break;
-        for (size_t i = 1; i < n1; i++) {
-            wq[i] = lam[i] - lam_next[i];
-            wf[i] = a_m * lam[i] + a_next * lam_next[i] + (m == 0 && dc_start ? rhs[i] : 0);
-        }
-        MsEval ev = {.x = w->x, .t = tr->t[m], .state = w->state, .scratch = w->scratch};
-        MsSourceEval se = {tr->t[m], 1, 0, w->override};
-        for (int k = 0; k < c->nparams; k++) {
-            const MsDevGroup *g = &c->groups[c->params[k].group];
-            grad[k] -= g->type->dvalue(ms_group_inst(g, c->params[k].inst), &ev, &se, wq, wf);
-        }
-        double *tmp = lam_next;
-        lam_next = lam;
-        lam = tmp;
-        a_next = m >= 1 && !tr->be[m] ? a_m : 0;
+    if (m >= 1) {
+        a_m = tr->be[m] ? tr->h[m] : tr->h[m] / 2;
+        rc = solve_transposed(w, C, G, 1, a_m, rhs, &sw->fact_a, tr->t[m], err);
+        memcpy(sw->lam, rhs, n1 * sizeof *rhs);
+    } else {
+        memset(sw->lam, 0, n1 * sizeof *sw->lam);
+        if (dc_start)   /* mu, the DC multiplier, joins the f term below */
+            rc = solve_transposed(w, C, G, 0, 1, rhs, &sw->fact_a, 0, err);
     }
-    w->no_limit = 0;
-    free(lam), free(lam_next), free(rhs), free(wq), free(wf);
+    if (rc)
+        return rc;
+    for (size_t i = 1; i < n1; i++) {
+        sw->wq[i] = sw->lam[i] - sw->lam_next[i];
+        sw->wf[i] = a_m * sw->lam[i] + sw->a_next * sw->lam_next[i] + (m == 0 && dc_start ? rhs[i] : 0);
+    }
+    MsEval ev = {.x = w->x, .t = tr->t[m], .state = w->state, .scratch = w->scratch};
+    MsSourceEval se = {tr->t[m], 1, 0, w->override};
+    for (int k = 0; k < c->nparams; k++) {
+        const MsDevGroup *g = &c->groups[c->params[k].group];
+        grad[k] -= g->type->dvalue(ms_group_inst(g, c->params[k].inst), &ev, &se, sw->wq, sw->wf);
+    }
+    double *tmp = sw->lam_next;
+    sw->lam_next = sw->lam;
+    sw->lam = tmp;
+    sw->a_next = m >= 1 && !tr->be[m] ? a_m : 0;
+    return MS_OK;
+}
+
+/* Backward over the whole trajectory, one checkpointed segment at a time
+ * (or all of it at once when every point is stored); also sums the loss. */
+static int adjoint(MsWork *w, const MsTraj *tr, int dc_start, double *loss, double *grad, size_t *peak_bytes,
+                   MsError *err)
+{
+    const MsCircuit *c = w->c;
+    size_t n1 = (size_t)c->n + 1, N = tr->npts - 1;
+    Sweep sw = {ms_calloc(n1, sizeof(double)), ms_calloc(n1, sizeof(double)), ms_calloc(n1, sizeof(double)),
+                ms_calloc(n1, sizeof(double)), ms_calloc(n1, sizeof(double)), 0, -1};
+    size_t K = tr->every ? (size_t)tr->every : N + 1;
+    double *buf = tr->every ? ms_malloc((K + 1) * n1 * sizeof *buf) : NULL;
+    double *hist = ms_calloc(n1, sizeof *hist);
+    *peak_bytes = tr->bytes + (buf ? (K + 1) * n1 * sizeof *buf : 0);
+    *loss = 0;
+    int rc = MS_OK;
+    w->J_cq = -1;   /* factors from the forward run may not be for these coefficients */
+    for (size_t s = N / K + 1; s-- > 0 && rc == MS_OK;) {
+        size_t k0 = s * K, k1 = k0 + K < N ? k0 + K : N;
+        if (k0 > N || (k0 == k1 && s > 0))
+            continue;
+        if (buf)
+            rc = replay(w, tr, k0, k1, buf, hist, err);
+        w->no_limit = 1;
+        for (size_t m = k1 + 1; m-- > (s == 0 ? 0 : k0 + 1) && rc == MS_OK;)
+            rc = backward_point(w, tr, m, buf ? buf + (m - k0) * n1 : ms_traj_x(tr, m), dc_start, &sw, loss, grad,
+                                err);
+        w->no_limit = 0;
+    }
+    free(sw.lam), free(sw.lam_next), free(sw.rhs), free(sw.wq), free(sw.wf), free(buf), free(hist);
     return rc;
+}
+
+void ms_work_set_checkpoint(MsWork *w, long every) { w->checkpoint = every; }
+
+int ms_work_set_loss_weight(MsWork *w, int k, double weight, MsError *err)
+{
+    if (k < 0 || k >= w->c->nlosses)
+        return ms_err(err, MS_ERR_ARG, "no .loss term %d (the netlist has %d)", k, w->c->nlosses);
+    if (!isfinite(weight))
+        return ms_err(err, MS_ERR_ARG, "loss weight must be finite");
+    w->loss_weight[k] = weight;
+    return MS_OK;
+}
+
+/* Checkpoint spacing for `every` < 0: about sqrt of the expected steps. */
+static long auto_checkpoint(const MsCircuit *c, const MsTranSpec *spec)
+{
+    double tstep = spec && spec->tstep > 0 ? spec->tstep : c->tran.tstep;
+    double tstop = spec && spec->tstop > 0 ? spec->tstop : c->tran.tstop;
+    double n = tstep > 0 ? tstop / tstep : 100;
+    long k = (long)ceil(sqrt(n > 1 ? n : 1));
+    return k > 1 ? k : 1;
 }
 
 int ms_run_grad(MsWork *w, const MsTranSpec *spec, MsGrad *out, MsError *err)
@@ -129,7 +222,7 @@ int ms_run_grad(MsWork *w, const MsTranSpec *spec, MsGrad *out, MsError *err)
                       "%s: gradients with .ic but without uic are not supported yet (add uic to .tran)",
                       c->deck.src.files[0]);
     MsTraj tr;
-    ms_traj_init(&tr, c->n + 1);
+    ms_traj_init(&tr, c->n + 1, c->nstate, w->checkpoint < 0 ? auto_checkpoint(c, spec) : w->checkpoint);
     w->traj = &tr;
     double t0 = now();
     int rc = ms_run_tran(w, spec, &out->tran, err);
@@ -144,10 +237,10 @@ int ms_run_grad(MsWork *w, const MsTranSpec *spec, MsGrad *out, MsError *err)
         out->values[k] = ms_circuit_get_param(c, k);
     }
     if (rc == MS_OK) {
-        out->loss = ms_loss_value(c, &tr);
         t0 = now();
-        rc = adjoint(w, &tr, !uic, out->grad, err);
+        rc = adjoint(w, &tr, !uic, &out->loss, out->grad, &out->trajectory_bytes, err);
         out->backward_seconds = now() - t0;
+        out->checkpoint = tr.every;
     }
     ms_traj_free(&tr);
     if (rc)

@@ -101,6 +101,8 @@ struct MsWork {
     MsProgressFn progress;
     void *progress_user;
     struct MsTraj *traj;          /* when set, the transient records every accepted point */
+    long checkpoint;              /* ms_work_set_checkpoint */
+    double *loss_weight;          /* per .loss term, from weight= unless set per work */
 };
 
 #endif

@@ -50,52 +50,36 @@ static double point_weight(const MsLossTerm *L, const MsTraj *tr, size_t k)
     return w;
 }
 
-double ms_loss_value(const MsCircuit *c, const MsTraj *tr)
+double ms_loss_point(const MsCircuit *c, const MsTraj *tr, size_t k, const double *x, const double *weights,
+                     double *g)
 {
     double total = 0;
     for (int i = 0; i < c->nlosses; i++) {
         const MsLossTerm *L = &c->losses[i];
-        double sum = 0;
-        for (size_t k = 0; k < tr->npts; k++) {
-            double w = point_weight(L, tr, k);
-            if (w == 0)
-                continue;
-            const double *x = ms_traj_x(tr, k);
-            double s = signal(&L->sig, x);
-            if (L->def->kind == MS_LOSS_SQERR) {
-                double y = L->has_target_sig ? signal(&L->target, x) : pwl_at(L->def, tr->t[k]);
-                s = (s - y) * (s - y);
-            }
-            sum += w * s;
-        }
-        total += L->def->weight * sum;
-    }
-    return total;
-}
-
-void ms_loss_dx(const MsCircuit *c, const MsTraj *tr, size_t k, double *g)
-{
-    const double *x = ms_traj_x(tr, k);
-    for (int i = 0; i < c->nlosses; i++) {
-        const MsLossTerm *L = &c->losses[i];
-        double w = point_weight(L, tr, k) * L->def->weight;
+        double w = point_weight(L, tr, k) * weights[i];
         if (w == 0)
             continue;
-        double ds = w;   /* dL/ds */
+        double s = signal(&L->sig, x), ds = w;   /* ds = dL/ds */
         if (L->def->kind == MS_LOSS_SQERR) {
             double y = L->has_target_sig ? signal(&L->target, x) : pwl_at(L->def, tr->t[k]);
-            ds = 2 * w * (signal(&L->sig, x) - y);
-            if (L->has_target_sig) {
+            ds = 2 * w * (s - y);
+            s = (s - y) * (s - y);
+            if (g && L->has_target_sig) {
                 g[L->target.a] -= ds;
                 if (L->target.kind == MS_VEC_VOLTAGE)
                     g[L->target.b] += ds;
             }
         }
-        g[L->sig.a] += ds;
-        if (L->sig.kind == MS_VEC_VOLTAGE)
-            g[L->sig.b] -= ds;
+        total += w * s;
+        if (g) {
+            g[L->sig.a] += ds;
+            if (L->sig.kind == MS_VEC_VOLTAGE)
+                g[L->sig.b] -= ds;
+        }
     }
-    g[0] = 0;
+    if (g)
+        g[0] = 0;
+    return total;
 }
 
 /* The instance named `name` (flattened) with a trainable value. */

@@ -11,9 +11,10 @@ int ms_grad_setup(MsCircuit *c, MsError *err);
 
 /* L = sum over terms of weight * (discrete objective on the trajectory):
  * value at a time: linear interpolation between the two points around it;
- * integrals: trapezoidal rule over the points inside [from, to]. */
-double ms_loss_value(const MsCircuit *c, const MsTraj *tr);
-/* Add dL/dx_k to g (n+1 entries). */
-void ms_loss_dx(const MsCircuit *c, const MsTraj *tr, size_t k, double *g);
+ * integrals: trapezoidal rule over the points inside [from, to].
+ * ms_loss_point returns point k's share of L (x = x_k, weights[i] the
+ * weight of term i) and, if g is not NULL, adds dL/dx_k to g. */
+double ms_loss_point(const MsCircuit *c, const MsTraj *tr, size_t k, const double *x, const double *weights,
+                     double *g);
 
 #endif

@@ -143,11 +143,12 @@ int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
     if (!c->nonlinear && sys->gshunt == 0 && sys->nforce == 0)
         return solve_linear(w, sys, res);
     int converged = 0;
-    for (int it = 0; it < sys->maxiter; it++) {
+    int maxiter = sys->fixed_iters ? sys->fixed_iters + 1 : sys->maxiter;
+    for (int it = 0; it < maxiter; it++) {
         ms_eval_circuit(w, sys, it == 0);
         if (w->eval_failed)
             return MS_ERR_EVAL;
-        if (converged && !w->limited)
+        if (sys->fixed_iters ? it == sys->fixed_iters : converged && !w->limited)
             return MS_OK;
         build_system(w, sys);
         int bad, rc = ms_klu_factor(w, &bad);

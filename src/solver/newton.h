@@ -20,6 +20,7 @@ typedef struct MsNewtonSys {
     const MsIc *force;      /* DC with .ic: rows replaced by x[unk] = x[ref] + value */
     int nforce;
     int maxiter;
+    int fixed_iters;        /* > 0: exactly this many solves, no convergence test (replaying a step) */
 } MsNewtonSys;
 
 typedef struct MsNewtonResult {

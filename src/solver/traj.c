@@ -5,33 +5,67 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ms_traj_init(MsTraj *tr, int n1)
+void ms_traj_init(MsTraj *tr, int n1, int nstate, long every)
 {
     memset(tr, 0, sizeof *tr);
     tr->n1 = n1;
+    tr->nstate = nstate;
+    tr->every = every > 0 ? every : 0;
+    if (tr->every)
+        tr->last = ms_calloc((size_t)n1, sizeof *tr->last);
 }
 
-void ms_traj_add(MsTraj *tr, double t, double h, int be, const double *x)
+static void add_checkpoint(MsTraj *tr, const double *x, const double *state)
 {
+    size_t n1 = (size_t)tr->n1, ns = (size_t)tr->nstate;
+    if (tr->nck == tr->ckcap) {
+        tr->ckcap = tr->ckcap ? 2 * tr->ckcap : 16;
+        tr->ck_x = ms_realloc(tr->ck_x, tr->ckcap * n1 * sizeof *tr->ck_x);
+        tr->ck_prev = ms_realloc(tr->ck_prev, tr->ckcap * n1 * sizeof *tr->ck_prev);
+        tr->ck_state = ms_realloc(tr->ck_state, (tr->ckcap * ns + 1) * sizeof *tr->ck_state);
+    }
+    memcpy(tr->ck_x + tr->nck * n1, x, n1 * sizeof *x);
+    memcpy(tr->ck_prev + tr->nck * n1, tr->last, n1 * sizeof *x);
+    if (ns)
+        memcpy(tr->ck_state + tr->nck * ns, state, ns * sizeof *state);
+    tr->nck++;
+    tr->bytes += (2 * n1 + ns) * sizeof(double);
+}
+
+void ms_traj_add(MsTraj *tr, double t, double h, int be, int pred, int iters, const double *x,
+                 const double *state)
+{
+    size_t n1 = (size_t)tr->n1;
     if (tr->npts == tr->cap) {
         tr->cap = tr->cap ? 2 * tr->cap : 256;
         tr->t = ms_realloc(tr->t, tr->cap * sizeof *tr->t);
         tr->h = ms_realloc(tr->h, tr->cap * sizeof *tr->h);
         tr->be = ms_realloc(tr->be, tr->cap * sizeof *tr->be);
-        tr->x = ms_realloc(tr->x, tr->cap * (size_t)tr->n1 * sizeof *tr->x);
+        tr->pred = ms_realloc(tr->pred, tr->cap * sizeof *tr->pred);
+        tr->iters = ms_realloc(tr->iters, tr->cap * sizeof *tr->iters);
+        if (!tr->every)
+            tr->x = ms_realloc(tr->x, tr->cap * n1 * sizeof *tr->x);
     }
-    tr->t[tr->npts] = t;
-    tr->h[tr->npts] = h;
-    tr->be[tr->npts] = (unsigned char)be;
-    memcpy(tr->x + tr->npts * (size_t)tr->n1, x, (size_t)tr->n1 * sizeof *x);
-    tr->npts++;
+    size_t k = tr->npts++;
+    tr->t[k] = t;
+    tr->h[k] = h;
+    tr->be[k] = (unsigned char)be;
+    tr->pred[k] = (unsigned char)pred;
+    tr->iters[k] = iters;
+    tr->bytes += 2 * sizeof(double) + 2 + sizeof(int);
+    if (!tr->every) {
+        memcpy(tr->x + k * n1, x, n1 * sizeof *x);
+        tr->bytes += n1 * sizeof *x;
+        return;
+    }
+    if (k % (size_t)tr->every == 0)
+        add_checkpoint(tr, x, state);
+    memcpy(tr->last, x, n1 * sizeof *x);
 }
 
 void ms_traj_free(MsTraj *tr)
 {
-    free(tr->t);
-    free(tr->h);
-    free(tr->be);
-    free(tr->x);
+    free(tr->t), free(tr->h), free(tr->be), free(tr->pred), free(tr->iters), free(tr->x);
+    free(tr->ck_x), free(tr->ck_prev), free(tr->ck_state), free(tr->last);
     memset(tr, 0, sizeof *tr);
 }

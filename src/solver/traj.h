@@ -1,23 +1,34 @@
-/* traj.h — the trajectory of a transient run as the adjoint needs it:
- * every accepted point x_k (all unknowns), its time, and the method of the
- * step that ended there. */
+/* traj.h — the trajectory of a transient run as the adjoint needs it: for
+ * every accepted point its time, the step size and method that ended there
+ * and how that step was solved; and either every solution vector or, with
+ * checkpointing, only every K-th one (with the point before it and the
+ * devices' numeric state) from which a segment can be replayed exactly. */
 #ifndef MS_TRAJ_H
 #define MS_TRAJ_H
 
 #include <stddef.h>
 
 typedef struct MsTraj {
-    int n1;                /* vector length (unknowns + ground) */
+    int n1, nstate;        /* vector length (unknowns + ground), device state length */
+    long every;            /* 0: every x stored; K > 0: a checkpoint every K points */
     size_t npts, cap;
     double *t;             /* [npts] */
     double *h;             /* [npts]: the step size that ended at point k, exactly as used */
-    unsigned char *be;     /* [npts]: 1 if the step ending at point k was backward Euler */
-    double *x;             /* [npts * n1] */
+    unsigned char *be;     /* [npts]: 1 if that step was backward Euler */
+    unsigned char *pred;   /* [npts]: 1 if it started from the predictor */
+    int *iters;            /* [npts]: Newton solves it took */
+    double *x;             /* every == 0: [npts * n1] */
+    double *ck_x, *ck_prev, *ck_state;   /* every > 0: per checkpoint j (point j K) */
+    size_t nck, ckcap;
+    double *last;          /* the latest point: becomes ck_prev at the next checkpoint */
+    size_t bytes;          /* memory held, for reports */
 } MsTraj;
 
-void ms_traj_init(MsTraj *tr, int n1);
-void ms_traj_add(MsTraj *tr, double t, double h, int be, const double *x);
+void ms_traj_init(MsTraj *tr, int n1, int nstate, long every);
+void ms_traj_add(MsTraj *tr, double t, double h, int be, int pred, int iters, const double *x,
+                 const double *state);
 void ms_traj_free(MsTraj *tr);
+/* The stored x_k (every == 0 only). */
 static inline const double *ms_traj_x(const MsTraj *tr, size_t k) { return tr->x + k * (size_t)tr->n1; }
 
 #endif

@@ -9,6 +9,7 @@
 #include "dcop.h"
 #include "newton.h"
 #include "output_row.h"
+#include "tran.h"
 #include "traj.h"
 
 #include <math.h>
@@ -140,35 +141,48 @@ static void report_progress(Tran *tr, double t, double *last)
     }
 }
 
-/* One implicit step from the accepted point (w->x_prev, f_prev, q_prev) to t+h. */
-static int take_step(Tran *tr, double t, double h, int be, MsNewtonResult *nr)
+int ms_tran_step(MsWork *w, const MsStep *st, double *hist, MsNewtonResult *nr)
 {
-    MsWork *w = tr->w;
-    const MsCircuit *c = tr->c;
+    const MsCircuit *c = w->c;
     MsNewtonSys sys = {0};
-    sys.t = t + h;
+    sys.t = st->t + st->h;
     sys.cq = 1;
-    sys.a = be ? h : h / 2;
+    sys.a = st->be ? st->h : st->h / 2;
     sys.src_scale = 1;
-    /* a fixed step cannot be cut when Newton fails, so it gets the DC
-     * iteration limit: pnjlim alone may need ~10 iterations to bring a
-     * junction from reverse to forward bias on a source edge */
-    sys.maxiter = tr->spec.fixed_step && c->opt.itl1 > c->opt.itl4 ? c->opt.itl1 : c->opt.itl4;
-    sys.hist = tr->hist;
+    sys.maxiter = st->maxiter;
+    sys.fixed_iters = st->fixed_iters;
+    sys.hist = hist;
     for (int i = 1; i <= c->n; i++)
-        tr->hist[i] = -w->q_prev[i] + (be ? 0 : sys.a * w->f_prev[i]);
+        hist[i] = -w->q_prev[i] + (st->be ? 0 : sys.a * w->f_prev[i]);
     /* predictor: linear extrapolation of the last two points */
-    if (c->nonlinear && tr->nxs >= 2) {
-        double r = h / (tr->ts[0] - tr->ts[1]);
+    if (st->p1 && st->p2) {
         for (int i = 1; i <= c->n; i++)
-            w->x[i] = tr->xs[0][i] + r * (tr->xs[0][i] - tr->xs[1][i]);
+            w->x[i] = st->p1[i] + st->r * (st->p1[i] - st->p2[i]);
     } else {
         memcpy(w->x, w->x_prev, ((size_t)c->n + 1) * sizeof *w->x);
     }
     return ms_newton(w, &sys, nr);
 }
 
-static void accept(Tran *tr, double t, double h, int reset, int be)
+/* One step of the forward run from the accepted point (w->x_prev, f_prev, q_prev) to t+h. */
+static int take_step(Tran *tr, double t, double h, int be, MsNewtonResult *nr, int *predicted)
+{
+    const MsCircuit *c = tr->c;
+    MsStep st = {t, h, be, NULL, NULL, 0, 0, 0};
+    /* a fixed step cannot be cut when Newton fails, so it gets the DC
+     * iteration limit: pnjlim alone may need ~10 iterations to bring a
+     * junction from reverse to forward bias on a source edge */
+    st.maxiter = tr->spec.fixed_step && c->opt.itl1 > c->opt.itl4 ? c->opt.itl1 : c->opt.itl4;
+    *predicted = c->nonlinear && tr->nxs >= 2;
+    if (*predicted) {
+        st.p1 = tr->xs[0];
+        st.p2 = tr->xs[1];
+        st.r = h / (tr->ts[0] - tr->ts[1]);
+    }
+    return ms_tran_step(tr->w, &st, tr->hist, nr);
+}
+
+static void accept(Tran *tr, double t, double h, int reset, int be, int predicted, int iters)
 {
     MsWork *w = tr->w;
     size_t n1 = (size_t)tr->c->n + 1;
@@ -180,7 +194,7 @@ static void accept(Tran *tr, double t, double h, int reset, int be)
         ms_result_record(tr->c, tr->res, t, w->x);
     tr->res->steps_accepted++;
     if (w->traj)
-        ms_traj_add(w->traj, t, h, be, w->x);
+        ms_traj_add(w->traj, t, h, be, predicted, iters, w->x, w->state);
 }
 
 static int timestep_too_small(const Tran *tr, double t, double h, int unk, int newton_failed, MsError *err)
@@ -209,12 +223,12 @@ static int run_fixed(Tran *tr, MsError *err)
         MsNewtonResult nr;
         /* exactly h except a shorter last step: t1 - t0 would drift in the last
          * bits and make a linear circuit refactor its unchanged matrix */
-        int rc = take_step(tr, t0, k == nsteps ? t1 - t0 : h, k == 1 || corner, &nr);
+        int predicted, rc = take_step(tr, t0, k == nsteps ? t1 - t0 : h, k == 1 || corner, &nr, &predicted);
         tr->res->newton_iters += nr.iters;
         if (rc)
             return ms_numeric_error(w, rc, rc == MS_ERR_SINGULAR ? nr.singular : nr.worst,
                                     "fixed-step transient (reduce tstep)", t1, err);
-        accept(tr, t1, k == nsteps ? t1 - t0 : h, 0, k == 1 || corner);
+        accept(tr, t1, k == nsteps ? t1 - t0 : h, 0, k == 1 || corner, predicted, nr.iters);
         report_progress(tr, t1, &last);
     }
     return MS_OK;
@@ -239,7 +253,7 @@ static int run_adaptive(Tran *tr, MsError *err)
             hits = 1;
         }
         MsNewtonResult nr;
-        int rc = take_step(tr, t, h, be, &nr);
+        int predicted, rc = take_step(tr, t, h, be, &nr, &predicted);
         tr->res->newton_iters += nr.iters;
         if (rc == MS_ERR_SINGULAR || rc == MS_ERR_NOMEM)
             return ms_numeric_error(w, rc, nr.singular, "transient", t + h, err);
@@ -254,7 +268,7 @@ static int run_adaptive(Tran *tr, MsError *err)
             continue;
         }
         t = hits ? nb : t + h;
-        accept(tr, t, h, hits, be);
+        accept(tr, t, h, hits, be, predicted, nr.iters);
         report_progress(tr, t, &last);
         if (hits) {
             tr->next_break++;
@@ -311,7 +325,7 @@ int ms_run_tran(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err)
     int rc = initial_point(&tr, err);
     if (rc == MS_OK) {
         tr.res->steps_accepted = -1;   /* the initial point is not a step */
-        accept(&tr, 0, 0, 1, 0);
+        accept(&tr, 0, 0, 1, 0, 0, 0);
         rc = tr.spec.fixed_step ? run_fixed(&tr, err) : run_adaptive(&tr, err);
     }
     res->factorizations = w->factorizations - fact0;

@@ -21,6 +21,9 @@ int ms_work_new(const MsCircuit *c, MsWork **out, MsError *err)
     w->state = ms_calloc((size_t)c->nstate + 1, sizeof *w->state);
     w->scratch = ms_calloc(c->nscratch + 1, sizeof *w->scratch);
     w->override = ms_calloc((size_t)c->nsources + 1, sizeof *w->override);
+    w->loss_weight = ms_calloc((size_t)c->nlosses + 1, sizeof *w->loss_weight);
+    for (int i = 0; i < c->nlosses; i++)
+        w->loss_weight[i] = c->losses[i].def->weight;
     w->owned = ms_calloc((size_t)c->nsources + 1, sizeof *w->owned);
     *out = w;
     return MS_OK;
@@ -37,6 +40,7 @@ void ms_work_free(MsWork **wp)
     for (int i = 0; i < w->c->nsources; i++)
         ms_wave_free(&w->owned[i]);
     free(w->owned);
+    free(w->loss_weight);
     free(w->override);
     free(w);
     *wp = NULL;

@@ -1,0 +1,58 @@
+/* check_internal.h — one cross-check's state, shared by crosscheck.c (the
+ * run), report.c (text and JSON) and plot.c (PNGs). */
+#ifndef MS_CHECK_INTERNAL_H
+#define MS_CHECK_INTERNAL_H
+
+#include <stdio.h>
+
+#include "compare.h"
+#include "crosscheck.h"
+#include "ngdeck.h"
+#include "ngspice_run.h"
+
+typedef struct MsSigRow {
+    char *name;
+    int kind;            /* MS_VEC_* */
+    int tran;            /* 1 transient, 0 operating point */
+    int ia, ib;          /* column in memspice's / ngspice's result */
+    MsWaveErr e;         /* transient figures */
+    double vm, vn;       /* operating point: memspice's and ngspice's value */
+    double abs_err, rel_err, scale;   /* both analyses: the figures the rule uses */
+    double allowed;
+    int pass;
+    char *png;           /* file name in the report directory, or NULL */
+} MsSigRow;
+
+typedef struct MsCheck {
+    const MsCheckInput *in;
+    const MsCheckOpts *o;
+    int status;                  /* MS_CHECK_* */
+    char *error;                 /* why the comparison could not be made */
+    MsNgDeck deck;
+    MsResult ms_op, ms_tran;
+    int ms_has_op, ms_has_tran;
+    double ms_seconds;
+    MsNgRun ng;
+    int ng_ran;
+    MsSigRow *rows;
+    int nrows;
+    char **only_ms, **only_ng;   /* saved by one simulator only (not compared) */
+    int nonly_ms, nonly_ng;
+    char *span_note;             /* the transient spans differ */
+    char *plot_note;             /* why no PNGs were written */
+} MsCheck;
+
+/* Units of a kind: "V", "A", "". */
+const char *ms_check_unit(int kind);
+/* The tolerance rule's atol and transient rtol for a kind under the options. */
+double ms_check_atol(const MsCheckOpts *o, int kind);
+double ms_check_rtol(const MsCheckOpts *o, int kind);
+
+/* report.c */
+void ms_check_print_text(const MsCheck *c, FILE *f);
+int ms_check_write_reports(const MsCheck *c, const char *dir, MsError *err);
+
+/* plot.c: one PNG per transient row into dir; sets rows' png or c->plot_note. */
+void ms_check_write_plots(MsCheck *c, const char *dir);
+
+#endif

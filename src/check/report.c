@@ -1,0 +1,326 @@
+/* report.c — the table of a cross-check (stdout and report.txt) and its
+ * machine-readable twin (report.json). */
+#include "check_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../io/result.h"
+#include "../util/util.h"
+
+static const char *result_word(int status)
+{
+    return status == MS_CHECK_PASS ? "pass" : status == MS_CHECK_MISMATCH ? "mismatch" : "error";
+}
+
+static int name_width(const MsCheck *c, int tran)
+{
+    int w = 8;
+    for (int i = 0; i < c->nrows; i++)
+        if (c->rows[i].tran == tran && (int)strlen(c->rows[i].name) > w)
+            w = (int)strlen(c->rows[i].name);
+    return w;
+}
+
+/* "1.234e-05 V" into buf (fixed width) */
+static const char *vu(char *buf, size_t n, double v, const char *unit)
+{
+    if (isinf(v))
+        snprintf(buf, n, "inf %s", unit);
+    else
+        snprintf(buf, n, "%.3e %s", v, unit);
+    return buf;
+}
+
+static const char *num(char *buf, size_t n, double v)
+{
+    if (isinf(v))
+        snprintf(buf, n, "inf");
+    else
+        snprintf(buf, n, "%.2e", v);
+    return buf;
+}
+
+void ms_check_print_text(const MsCheck *c, FILE *f)
+{
+    const MsCheckInput *in = c->in;
+    const MsCheckOpts *o = c->o;
+    char b1[64], b2[64], b3[64], b4[64], b5[64], b6[64];
+    fprintf(f, "memspice check: %s\n", in->label);
+    fprintf(f, "  memspice simulates %s", in->ms_path);
+    if (c->ms_has_op || c->ms_has_tran)
+        fprintf(f, " (%.3f s)", c->ms_seconds);
+    fprintf(f, "\n  ngspice simulates  %s through libngspice", in->ng_path);
+    if (c->ng_ran)
+        fprintf(f, " (%s, %.3f s)", c->ng.version ? c->ng.version : "version unknown", c->ng.seconds);
+    fprintf(f, "\n");
+    for (int i = 0; i < c->deck.nnotes; i++)
+        fprintf(f, "  not given to ngspice: %s: %s (%s)\n", c->deck.notes[i].where, c->deck.notes[i].what,
+                c->deck.notes[i].why);
+    fprintf(f, "  pass rule: |memspice - ngspice| <= atol + rtol * scale\n    transient: scale = the signal's range, rtol ");
+    if (o->rtol >= 0)
+        fprintf(f, "%g", o->rtol);
+    else
+        fprintf(f, "%g for voltages, %g for currents", MS_CHECK_RTOL_V, MS_CHECK_RTOL_I);
+    fprintf(f, "\n    operating point: scale = |value|, rtol %g\n    atol ", o->op_rtol);
+    if (o->atol >= 0)
+        fprintf(f, "%g\n", o->atol);
+    else
+        fprintf(f, "%g V for voltages, %g A for currents\n", MS_CHECK_ATOL_V, MS_CHECK_ATOL_I);
+
+    if (c->status != MS_CHECK_ERROR && c->ms_has_tran) {
+        const MsResult *a = &c->ms_tran, *b = &c->ng.tran;
+        fprintf(f, "\ntransient: memspice %zu points, ngspice %zu points, %.6g s .. %.6g s\n", a->npts, b->npts,
+                a->time[0], a->time[a->npts - 1]);
+        int w = name_width(c, 1);
+        fprintf(f, "  %-*s  %-13s %-13s %-9s %-9s %-13s %-13s %s\n", w, "signal", "max |error|", "at time",
+                "err/range", "nrms", "range", "allowed", "result");
+        for (int i = 0; i < c->nrows; i++) {
+            const MsSigRow *r = &c->rows[i];
+            if (!r->tran)
+                continue;
+            const char *u = ms_check_unit(r->kind);
+            fprintf(f, "  %-*s  %-13s %-13s %-9s %-9s %-13s %-13s %s\n", w, r->name,
+                    vu(b1, sizeof b1, r->abs_err, u), vu(b2, sizeof b2, r->e.t_max, "s"),
+                    num(b3, sizeof b3, r->rel_err), num(b4, sizeof b4, r->e.nrms), vu(b5, sizeof b5, r->scale, u),
+                    vu(b6, sizeof b6, r->allowed, u), r->pass ? "pass" : "FAIL");
+        }
+        if (c->span_note)
+            fprintf(f, "  FAIL: %s\n", c->span_note);
+    }
+    if (c->status != MS_CHECK_ERROR && c->ms_has_op) {
+        fprintf(f, "\noperating point:\n");
+        int w = name_width(c, 0);
+        fprintf(f, "  %-*s  %-17s %-17s %-13s %-9s %-13s %s\n", w, "signal", "memspice", "ngspice", "|error|",
+                "err/value", "allowed", "result");
+        for (int i = 0; i < c->nrows; i++) {
+            const MsSigRow *r = &c->rows[i];
+            if (r->tran)
+                continue;
+            const char *u = ms_check_unit(r->kind);
+            fprintf(f, "  %-*s  % .10e % .10e %-13s %-9s %-13s %s\n", w, r->name, r->vm, r->vn,
+                    vu(b1, sizeof b1, r->abs_err, u), num(b2, sizeof b2, r->rel_err),
+                    vu(b3, sizeof b3, r->allowed, u), r->pass ? "pass" : "FAIL");
+        }
+    }
+    if (c->nonly_ms) {
+        fprintf(f, "\nsaved by memspice only (not compared):");
+        for (int i = 0; i < c->nonly_ms; i++)
+            fprintf(f, " %s", c->only_ms[i]);
+        fprintf(f, "\n");
+    }
+    if (c->nonly_ng) {
+        fprintf(f, "%ssaved by ngspice only (not compared):", c->nonly_ms ? "" : "\n");
+        for (int i = 0; i < c->nonly_ng; i++)
+            fprintf(f, " %s", c->only_ng[i]);
+        fprintf(f, "\n");
+    }
+    int nbad = 0;
+    for (int i = 0; i < c->nrows; i++)
+        nbad += !c->rows[i].pass;
+    if (c->status == MS_CHECK_ERROR)
+        fprintf(f, "\nresult: could not compare: %s\n", c->error);
+    else if (c->status == MS_CHECK_PASS)
+        fprintf(f, "\nresult: pass (%d of %d signals agree)\n", c->nrows, c->nrows);
+    else
+        fprintf(f, "\nresult: MISMATCH (%d of %d signals differ%s)\n", nbad, c->nrows,
+                c->span_note ? "; the transient spans differ" : "");
+}
+
+/* ------------------------------------------------------------------- JSON */
+
+static void jstr(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p == '\t')
+            fputs("\\t", f);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void jnum(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "%.17g", v);
+    else
+        fputs("null", f);   /* JSON has no inf or NaN */
+}
+
+static void jnames(FILE *f, char **names, int n)
+{
+    fputc('[', f);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            fputs(", ", f);
+        jstr(f, names[i]);
+    }
+    fputc(']', f);
+}
+
+static void write_json(const MsCheck *c, FILE *f)
+{
+    const MsCheckInput *in = c->in;
+    const MsCheckOpts *o = c->o;
+    fputs("{\n  \"label\": ", f);
+    jstr(f, in->label);
+    fputs(",\n  \"memspice_netlist\": ", f);
+    jstr(f, in->ms_path);
+    fputs(",\n  \"ngspice_netlist\": ", f);
+    jstr(f, in->ng_path);
+    fputs(",\n  \"ngspice_version\": ", f);
+    jstr(f, c->ng.version);
+    fprintf(f, ",\n  \"result\": \"%s\",\n  \"exit_code\": %d,\n  \"error\": ", result_word(c->status), c->status);
+    jstr(f, c->status == MS_CHECK_ERROR ? c->error : NULL);
+    fputs(",\n  \"memspice_seconds\": ", f);
+    jnum(f, c->ms_seconds);
+    fputs(",\n  \"ngspice_seconds\": ", f);
+    jnum(f, c->ng.seconds);
+    fputs(",\n  \"tolerances\": {\"rule\": \"|memspice - ngspice| <= atol + rtol * scale\", \"rtol_voltage\": ", f);
+    jnum(f, ms_check_rtol(o, MS_VEC_VOLTAGE));
+    fputs(", \"rtol_current\": ", f);
+    jnum(f, ms_check_rtol(o, MS_VEC_CURRENT));
+    fputs(", \"rtol_other\": ", f);
+    jnum(f, ms_check_rtol(o, MS_VEC_STATE));
+    fputs(", \"op_rtol\": ", f);
+    jnum(f, o->op_rtol);
+    fputs(", \"atol_voltage\": ", f);
+    jnum(f, ms_check_atol(o, MS_VEC_VOLTAGE));
+    fputs(", \"atol_current\": ", f);
+    jnum(f, ms_check_atol(o, MS_VEC_CURRENT));
+    fputs(", \"atol_other\": ", f);
+    jnum(f, ms_check_atol(o, MS_VEC_STATE));
+    fputs("},\n  \"not_given_to_ngspice\": [", f);
+    for (int i = 0; i < c->deck.nnotes; i++) {
+        fputs(i ? ",\n    {\"where\": " : "\n    {\"where\": ", f);
+        jstr(f, c->deck.notes[i].where);
+        fputs(", \"what\": ", f);
+        jstr(f, c->deck.notes[i].what);
+        fputs(", \"why\": ", f);
+        jstr(f, c->deck.notes[i].why);
+        fputs("}", f);
+    }
+    fputs("],\n  \"transient\": ", f);
+    if (c->status != MS_CHECK_ERROR && c->ms_has_tran) {
+        const MsResult *a = &c->ms_tran, *b = &c->ng.tran;
+        fprintf(f, "{\n    \"memspice_points\": %zu, \"ngspice_points\": %zu,\n    \"t_start\": ", a->npts, b->npts);
+        jnum(f, a->time[0]);
+        fputs(", \"t_stop\": ", f);
+        jnum(f, a->time[a->npts - 1]);
+        fputs(",\n    \"span_note\": ", f);
+        jstr(f, c->span_note);
+        fputs(",\n    \"signals\": [", f);
+        int first = 1;
+        for (int i = 0; i < c->nrows; i++) {
+            const MsSigRow *r = &c->rows[i];
+            if (!r->tran)
+                continue;
+            fputs(first ? "\n      {\"name\": " : ",\n      {\"name\": ", f);
+            first = 0;
+            jstr(f, r->name);
+            fputs(", \"unit\": ", f);
+            jstr(f, ms_check_unit(r->kind));
+            fputs(", \"max_abs_err\": ", f);
+            jnum(f, r->abs_err);
+            fputs(", \"t_max_abs_err\": ", f);
+            jnum(f, r->e.t_max);
+            fputs(", \"max_rel_err\": ", f);
+            jnum(f, r->rel_err);
+            fputs(", \"nrms\": ", f);
+            jnum(f, r->e.nrms);
+            fputs(", \"range\": ", f);
+            jnum(f, r->scale);
+            fputs(", \"allowed\": ", f);
+            jnum(f, r->allowed);
+            fprintf(f, ", \"points_memspice\": %zu, \"points_ngspice\": %zu, \"pass\": %s, \"plot\": ", r->e.na,
+                    r->e.nb, r->pass ? "true" : "false");
+            jstr(f, r->png);
+            fputs("}", f);
+        }
+        fputs("\n    ]\n  }", f);
+    } else {
+        fputs("null", f);
+    }
+    fputs(",\n  \"operating_point\": ", f);
+    if (c->status != MS_CHECK_ERROR && c->ms_has_op) {
+        fputs("{\n    \"signals\": [", f);
+        int first = 1;
+        for (int i = 0; i < c->nrows; i++) {
+            const MsSigRow *r = &c->rows[i];
+            if (r->tran)
+                continue;
+            fputs(first ? "\n      {\"name\": " : ",\n      {\"name\": ", f);
+            first = 0;
+            jstr(f, r->name);
+            fputs(", \"unit\": ", f);
+            jstr(f, ms_check_unit(r->kind));
+            fputs(", \"memspice\": ", f);
+            jnum(f, r->vm);
+            fputs(", \"ngspice\": ", f);
+            jnum(f, r->vn);
+            fputs(", \"abs_err\": ", f);
+            jnum(f, r->abs_err);
+            fputs(", \"rel_err\": ", f);
+            jnum(f, r->rel_err);
+            fputs(", \"allowed\": ", f);
+            jnum(f, r->allowed);
+            fprintf(f, ", \"pass\": %s}", r->pass ? "true" : "false");
+        }
+        fputs("\n    ]\n  }", f);
+    } else {
+        fputs("null", f);
+    }
+    fputs(",\n  \"memspice_only\": ", f);
+    jnames(f, c->only_ms, c->nonly_ms);
+    fputs(",\n  \"ngspice_only\": ", f);
+    jnames(f, c->only_ng, c->nonly_ng);
+    /* what ngspice complained about (its stderr), for a failed or odd run */
+    fputs(",\n  \"ngspice_messages\": [", f);
+    int k = 0;
+    for (int i = 0; i < c->ng.nout && k < 100; i++) {
+        if (!c->ng.is_err[i] || !c->ng.out[i][0])
+            continue;
+        fputs(k++ ? ", " : "", f);
+        jstr(f, c->ng.out[i]);
+    }
+    fputs("],\n  \"plots_note\": ", f);
+    jstr(f, c->plot_note);
+    fputs("\n}\n", f);
+}
+
+static int write_one(const MsCheck *c, const char *dir, const char *name, int json, MsError *err)
+{
+    char *path = ms_asprintf("%s/%s", dir, name);
+    MsOutFile out;
+    int rc = ms_out_open(&out, path, 0, err);
+    if (rc == MS_OK) {
+        if (json)
+            write_json(c, out.fp);
+        else
+            ms_check_print_text(c, out.fp);
+        rc = ms_out_finish(&out, 1, err);
+    }
+    free(path);
+    return rc;
+}
+
+int ms_check_write_reports(const MsCheck *c, const char *dir, MsError *err)
+{
+    int rc = write_one(c, dir, "report.txt", 0, err);
+    if (rc == MS_OK)
+        rc = write_one(c, dir, "report.json", 1, err);
+    return rc;
+}

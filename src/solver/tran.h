@@ -1,0 +1,21 @@
+/* tran.h — one implicit time step, shared by the transient and by the
+ * adjoint's recomputation of checkpointed segments. */
+#ifndef MS_TRAN_H
+#define MS_TRAN_H
+
+#include "newton.h"
+
+typedef struct MsStep {
+    double t, h;              /* from t to t + h */
+    int be;                   /* backward Euler (else trapezoidal) */
+    const double *p1, *p2;    /* the last two points for the predictor, or NULL */
+    double r;                 /* predictor: x = p1 + r (p1 - p2) */
+    int maxiter;
+    int fixed_iters;          /* > 0: exactly this many Newton solves (recomputation) */
+} MsStep;
+
+/* Solve the step from the accepted point in w (x_prev, f_prev, q_prev);
+ * hist is scratch of n+1.  On success w->x, w->f, w->q hold the new point. */
+int ms_tran_step(MsWork *w, const MsStep *st, double *hist, MsNewtonResult *nr);
+
+#endif
