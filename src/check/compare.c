@@ -72,6 +72,20 @@ double ms_wave_at(const MsWave *w, double tq, size_t *hint)
     return lin + c * (tq - t0) * (tq - t1);
 }
 
+/* Inside the common span, one waveform may start a little later than the
+ * other (ngspice leaves out t = 0 after a uic start): before its first point
+ * (and after its last), continue it along the line of its first (last) two
+ * points rather than clamping it to a constant. */
+static double at_ext(const MsWave *w, double tq, size_t *hint)
+{
+    size_t n = w->n;
+    if (n >= 2 && tq < w->t[0] && w->t[1] > w->t[0])
+        return Y(w, 0) + (tq - w->t[0]) * (Y(w, 1) - Y(w, 0)) / (w->t[1] - w->t[0]);
+    if (n >= 2 && tq > w->t[n - 1] && w->t[n - 1] > w->t[n - 2])
+        return Y(w, n - 1) + (tq - w->t[n - 1]) * (Y(w, n - 1) - Y(w, n - 2)) / (w->t[n - 1] - w->t[n - 2]);
+    return ms_wave_at(w, tq, hint);
+}
+
 double ms_allowed(double scale, double rtol, double atol)
 {
     return atol + rtol * scale;
@@ -89,7 +103,7 @@ static size_t one_way(const MsWave *a, const MsWave *b, double t0, double t1, do
         double t = a->t[k];
         if (t < t0 || t > t1)
             continue;
-        double d = Y(a, k) - ms_wave_at(b, t, &hint);
+        double d = Y(a, k) - at_ext(b, t, &hint);
         double ad = fabs(d);
         if (ad > worst || isnan(d)) {
             worst = isnan(d) ? INFINITY : ad;
@@ -114,16 +128,35 @@ static size_t one_way(const MsWave *a, const MsWave *b, double t0, double t1, do
     return cnt;
 }
 
-int ms_wave_compare(const MsWave *a, const MsWave *b, MsWaveErr *e)
+/* The points of w inside [t0, t1]. */
+static MsWave window(const MsWave *w, double t0, double t1)
+{
+    size_t i = 0, j = w->n;
+    while (i < w->n && w->t[i] < t0)
+        i++;
+    while (j > i && w->t[j - 1] > t1)
+        j--;
+    return (MsWave){w->t + i, w->y + i * w->stride, j - i, w->stride};
+}
+
+int ms_wave_compare(const MsWave *a_all, const MsWave *b_all, MsWaveErr *e)
 {
     *e = (MsWaveErr){0};
-    if (a->n == 0 || b->n == 0)
+    if (a_all->n == 0 || b_all->n == 0)
         return -1;
-    double t0 = fmax(a->t[0], b->t[0]), t1 = fmin(a->t[a->n - 1], b->t[b->n - 1]);
+    double t0 = fmax(a_all->t[0], b_all->t[0]), t1 = fmin(a_all->t[a_all->n - 1], b_all->t[b_all->n - 1]);
     if (t1 < t0)
         return -1;
     e->t0 = t0;
     e->t1 = t1;
+    /* Only the common span counts, and no point outside it is used, not even
+     * to interpolate: ngspice leaves out t = 0 after a uic start, where
+     * memspice's point is the initial vector before the sources are
+     * applied. */
+    MsWave wa = window(a_all, t0, t1), wb = window(b_all, t0, t1);
+    const MsWave *a = &wa, *b = &wb;
+    if (a->n == 0 || b->n == 0)
+        return -1;
 
     /* the larger of the two ranges (an offset between the signals does not
      * widen it); the magnitude when both are constant */
@@ -139,7 +172,8 @@ int ms_wave_compare(const MsWave *a, const MsWave *b, MsWaveErr *e)
         }
         range = fmax(range, mx - mn);
     }
-    e->scale = range > 0 ? range : mag;
+    /* a range at rounding-noise level (1e-9 of the magnitude) is a constant */
+    e->scale = range > 1e-9 * mag ? range : mag;
 
     double ma, ta, msa, mb, tb, msb;
     e->na = one_way(a, b, t0, t1, &ma, &ta, &msa);
@@ -162,13 +196,17 @@ int ms_wave_compare(const MsWave *a, const MsWave *b, MsWaveErr *e)
     return 0;
 }
 
-void ms_wave_diff(const MsWave *a, const MsWave *b, double **tout, double **dout, size_t *nout)
+void ms_wave_diff(const MsWave *a_all, const MsWave *b_all, double **tout, double **dout, size_t *nout)
 {
     *tout = *dout = NULL;
     *nout = 0;
+    if (a_all->n == 0 || b_all->n == 0)
+        return;
+    double t0 = fmax(a_all->t[0], b_all->t[0]), t1 = fmin(a_all->t[a_all->n - 1], b_all->t[b_all->n - 1]);
+    MsWave wa = window(a_all, t0, t1), wb = window(b_all, t0, t1);
+    const MsWave *a = &wa, *b = &wb;
     if (a->n == 0 || b->n == 0)
         return;
-    double t0 = fmax(a->t[0], b->t[0]), t1 = fmin(a->t[a->n - 1], b->t[b->n - 1]);
     size_t cap = a->n + b->n, n = 0;
     double *t = ms_malloc(cap * sizeof *t), *d = ms_malloc(cap * sizeof *d);
     size_t i = 0, j = 0, ha = 0, hb = 0;
@@ -178,11 +216,11 @@ void ms_wave_diff(const MsWave *a, const MsWave *b, double **tout, double **dout
         double diff;
         if (take_a) {
             tq = a->t[i];
-            diff = Y(a, i) - ms_wave_at(b, tq, &hb);
+            diff = Y(a, i) - at_ext(b, tq, &hb);
             i++;
         } else {
             tq = b->t[j];
-            diff = ms_wave_at(a, tq, &ha) - Y(b, j);
+            diff = at_ext(a, tq, &ha) - Y(b, j);
             j++;
         }
         if (tq < t0 || tq > t1)

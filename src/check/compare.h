@@ -2,10 +2,11 @@
  * signal, each on its own time axis (memspice's and ngspice's accepted
  * points), compared without resampling either onto a grid of our choosing.
  *
- * Each waveform is interpolated linearly onto the other's points, inside the
- * time span both cover; the error figures of the two directions are computed
- * separately and the worse of each counts, so a feature that only one side
- * resolved (a spike between the other's points) is never averaged away. */
+ * Each waveform is interpolated onto the other's points, inside the time span
+ * both cover (points outside it are not used at all); the error figures of
+ * the two directions are computed separately and the worse of each counts,
+ * so a feature that only one side resolved (a spike between the other's
+ * points) is never averaged away. */
 #ifndef MS_CHECK_COMPARE_H
 #define MS_CHECK_COMPARE_H
 
@@ -18,8 +19,8 @@ typedef struct MsWave {
     size_t n, stride;
 } MsWave;
 
-/* y(tq) by linear interpolation, clamped to the end values outside
- * [t[0], t[n-1]].  hint (may be NULL) keeps the last interval between calls
+/* y(tq) by linear interpolation plus a limited quadratic term (see
+ * compare.c), clamped to the end values outside [t[0], t[n-1]].  hint (may be NULL) keeps the last interval between calls
  * with increasing tq, making a sweep O(n). */
 double ms_wave_at(const MsWave *w, double tq, size_t *hint);
 
@@ -27,8 +28,9 @@ typedef struct MsWaveErr {
     double max_abs;    /* largest |a - b| over both directions */
     double t_max;      /* where it occurs */
     double scale;      /* the signal's range: the larger of the two waveforms'
-                          max - min; when both are constant, the largest
-                          magnitude; 0 if both are 0 */
+                          max - min in the common span; when both are
+                          constant (to 1e-9 of their magnitude), the
+                          largest magnitude; 0 if both are 0 */
     double max_rel;    /* max_abs / scale (0 when max_abs == 0, inf when scale == 0) */
     double nrms;       /* time-weighted RMS of a - b over the common span,
                           divided by scale; the worse direction */

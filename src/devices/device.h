@@ -112,6 +112,15 @@ typedef struct MsDevType {
      * term, without forming the sparse derivative vectors. */
     double (*dvalue)(const void *inst, const MsEval *ev, const MsSourceEval *se, const double *wq,
                      const double *wf);
+    /* Named trainable parameters ("m1:ron"): index by name (-1 if none or
+     * not trainable), storage, and the same dot product as dvalue. */
+    int (*param_index)(const void *inst, const char *name);
+    double *(*param_ref)(void *inst, int k);
+    double (*dparam)(const void *inst, int k, const MsEval *ev, const MsSourceEval *se, const double *wq,
+                     const double *wf);
+    /* w . d x_0 / d param k for a "uic" start whose initial values depend on
+     * the parameter (NULL: they do not). */
+    double (*dinitial)(const void *inst, int k, const double *w);
 } MsDevType;
 
 /* Instance storage for one kind. */
@@ -155,6 +164,7 @@ void ms_elab_tran(MsElab *el, double *tstep, double *tstop);
 /* ---- setup services (solver/setup.c) ---- */
 int ms_setup_branch(MsSetup *s, const char *inst_name);     /* "i(name)" */
 int ms_setup_internal(MsSetup *s, const char *inst_name, const char *suffix);
+int ms_setup_state_unknown(MsSetup *s, const char *inst_name, const char *suffix);   /* "name#x" */
 int ms_setup_find_branch(MsSetup *s, const char *inst_name); /* -1 if none */
 void ms_setup_entry(MsSetup *s, int row, int col, int *slot);
 int ms_setup_state(MsSetup *s, int count);                  /* numeric state offset */

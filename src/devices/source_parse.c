@@ -175,8 +175,11 @@ double ms_source_value(const MsWave *own, int id, const MsSourceEval *se)
     return se->scale * (se->dc_op ? ms_wave_dc(w) : ms_wave_eval(w, se->t));
 }
 
+/* The trainable level is the netlist's (ms_circuit_set_param changes `own`):
+ * while a work overrides the source, that level has no effect. */
 double ms_source_dlevel(const MsWave *own, int id, const MsSourceEval *se)
 {
-    const MsWave *w = se->override && se->override[id] ? se->override[id] : own;
-    return se->scale * ms_wave_dlevel(w, se->t, se->dc_op);
+    if (se->override && se->override[id])
+        return 0;
+    return se->scale * ms_wave_dlevel(own, se->t, se->dc_op);
 }

@@ -11,7 +11,7 @@ int ms_parse_source(MsElab *el, const MsCard *c, int at, MsWave *w);
 /* Value of source `id` (own waveform unless overridden) under se. */
 double ms_source_value(const MsWave *own, int id, const MsSourceEval *se);
 
-/* d value / d level of source `id` under se (the waveform in use). */
+/* d value / d level of source `id` under se: the netlist level, 0 while overridden. */
 double ms_source_dlevel(const MsWave *own, int id, const MsSourceEval *se);
 
 #endif

@@ -402,7 +402,11 @@ static int add_instance(MsElab *el, const MsCard *c)
 {
     const MsToken *t0 = &c->tok[0];
     const MsDevType *type = ms_dev_for_card(c);
-    char *name = ms_asprintf("%s%s", el->scope->prefix, t0->s);
+    if (!type)
+        return ms_elab_error(el, MS_ERR_UNSUPPORTED, t0, "unsupported element '%s'", t0->s);
+    /* Xyce's Y devices name the kind first: "YMEMRISTOR m1 a b model" is m1 */
+    const MsToken *nt = t0->s[0] == 'y' && c->ntok > 1 ? &c->tok[1] : t0;
+    char *name = ms_asprintf("%s%s", el->scope->prefix, nt->s);
     if (ms_map_get(&el->inst_names, name, NULL)) {
         int rc = ms_elab_error(el, MS_ERR_SEMANTIC, t0, "duplicate element name '%s'", name);
         free(name);

@@ -252,9 +252,9 @@ int ms_parse_vecref(const MsCard *c, int *i, MsVecRef *out, MsError *err)
         return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "signal name expected, found '%s'", t->s);
     out->loc = t->loc;
     if (*i + 1 < c->ntok && tk[*i + 1].kind == TK_LP) {
-        if (strcmp(t->s, "v") && strcmp(t->s, "i"))
+        if (strcmp(t->s, "v") && strcmp(t->s, "i") && strcmp(t->s, "x"))
             return ms_err_at(err, MS_ERR_UNSUPPORTED, t->loc,
-                             "'%s(...)' is not supported (use v(node), v(a,b) or i(source))", t->s);
+                             "'%s(...)' is not supported (use v(node), v(a,b), i(source) or x(memristor))", t->s);
         int j = *i + 2;
         if (j >= c->ntok || tk[j].kind != TK_WORD)
             return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "%s", "node or source name expected in v()/i()");

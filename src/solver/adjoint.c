@@ -99,6 +99,20 @@ static int replay(MsWork *w, const MsTraj *tr, size_t k0, size_t k1, double *buf
     return MS_OK;
 }
 
+/* grad -= wq . dq/dp + wf . df/dp at the point in w->x (dc: the DC equations). */
+static void param_terms(MsWork *w, double t, int dc, const double *wq, const double *wf, double *grad)
+{
+    const MsCircuit *c = w->c;
+    MsEval ev = {.x = w->x, .t = t, .dc = dc, .state = w->state, .scratch = w->scratch};
+    MsSourceEval se = {t, 1, 0, w->override};
+    for (int k = 0; k < c->nparams; k++) {
+        const MsParamRef *p = &c->params[k];
+        const MsDevGroup *g = &c->groups[p->group];
+        const void *inst = ms_group_inst(g, p->inst);
+        grad[k] -= p->k < 0 ? g->type->dvalue(inst, &ev, &se, wq, wf) : g->type->dparam(inst, p->k, &ev, &se, wq, wf);
+    }
+}
+
 typedef struct Sweep {
     double *lam, *lam_next, *rhs, *wq, *wf;
     double a_next;            /* a'_{m+1}: G_m's coefficient in dR_{m+1}/dx_m */
@@ -120,7 +134,8 @@ static int backward_point(MsWork *w, const MsTraj *tr, size_t m, const double *x
     ms_eval_circuit(w, &sys, 0);
     if (w->eval_failed)
         return ms_err(err, MS_ERR_EVAL, "%s (adjoint)", w->eval_err.msg);
-    const double *G = c->nonlinear ? w->G : c->GL, *C = c->nonlinear ? w->C : c->CL;
+    const double *G = c->nonlinear ? w->G : c->GL;
+    const double *C = c->nonlinear ? w->C : c->CL;
     double *rhs = sw->rhs;
     memset(rhs, 0, n1 * sizeof *rhs);
     *loss += ms_loss_point(c, tr, m, x, w->loss_weight, rhs);
@@ -134,20 +149,34 @@ static int backward_point(MsWork *w, const MsTraj *tr, size_t m, const double *x
         memcpy(sw->lam, rhs, n1 * sizeof *rhs);
     } else {
         memset(sw->lam, 0, n1 * sizeof *sw->lam);
-        if (dc_start)   /* mu, the DC multiplier, joins the f term below */
-            rc = solve_transposed(w, C, G, 0, 1, rhs, &sw->fact_a, 0, err);
     }
     if (rc)
         return rc;
     for (size_t i = 1; i < n1; i++) {
         sw->wq[i] = sw->lam[i] - sw->lam_next[i];
-        sw->wf[i] = a_m * sw->lam[i] + sw->a_next * sw->lam_next[i] + (m == 0 && dc_start ? rhs[i] : 0);
+        sw->wf[i] = a_m * sw->lam[i] + sw->a_next * sw->lam_next[i];
     }
-    MsEval ev = {.x = w->x, .t = tr->t[m], .state = w->state, .scratch = w->scratch};
-    MsSourceEval se = {tr->t[m], 1, 0, w->override};
-    for (int k = 0; k < c->nparams; k++) {
-        const MsDevGroup *g = &c->groups[c->params[k].group];
-        grad[k] -= g->type->dvalue(ms_group_inst(g, c->params[k].inst), &ev, &se, sw->wq, sw->wf);
+    param_terms(w, tr->t[m], 0, sw->wq, sw->wf, grad);
+    if (m == 0 && !dc_start) {
+        /* uic: x_0 is the initial values, dL/dx_0 (total) = rhs */
+        for (int k = 0; k < c->nparams; k++) {
+            const MsParamRef *p = &c->params[k];
+            const MsDevGroup *g = &c->groups[p->group];
+            if (p->k >= 0 && g->type->dinitial)
+                grad[k] += g->type->dinitial(ms_group_inst(g, p->inst), p->k, rhs);
+        }
+    }
+    if (m == 0 && dc_start) {
+        /* the operating point: its own equations (a memristor's state row is
+         * x - x0 there), solved as G_0^T mu = dL/dx_0 - (dR_1/dx_0)^T lambda_1 */
+        sys.cq = 0;
+        ms_eval_circuit(w, &sys, 0);
+        G = c->nonlinear ? w->G : c->GL;
+        rc = solve_transposed(w, C, G, 0, 1, rhs, &sw->fact_a, 0, err);
+        if (rc)
+            return rc;
+        memset(sw->wq, 0, n1 * sizeof *sw->wq);
+        param_terms(w, 0, 1, sw->wq, rhs, grad);
     }
     double *tmp = sw->lam_next;
     sw->lam_next = sw->lam;
@@ -263,8 +292,10 @@ int ms_circuit_num_params(const MsCircuit *c) { return c->nparams; }
 
 static double *param_ref(const MsCircuit *c, int k)
 {
-    const MsDevGroup *g = &c->groups[c->params[k].group];
-    return g->type->value_ref(ms_group_inst(g, c->params[k].inst));
+    const MsParamRef *p = &c->params[k];
+    const MsDevGroup *g = &c->groups[p->group];
+    void *inst = ms_group_inst(g, p->inst);
+    return p->k < 0 ? g->type->value_ref(inst) : g->type->param_ref(inst, p->k);
 }
 
 double ms_circuit_get_param(const MsCircuit *c, int k) { return k >= 0 && k < c->nparams ? *param_ref(c, k) : NAN; }

@@ -64,6 +64,18 @@ int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsErro
         out->a = k;
         return MS_OK;
     }
+    if (sscanf(r->name, "x(%255[^)])", a) == 1) {   /* a device state, "x(m1)" */
+        char *st = ms_asprintf("%s#x", a);
+        for (int i = 1; i <= c->n; i++)
+            if (c->unk_kind[i] == MS_UNK_STATE && !strcmp(c->unk_name[i], st)) {
+                free(st);
+                out->kind = MS_VEC_STATE;
+                out->a = i;
+                return MS_OK;
+            }
+        free(st);
+        return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "'%s': no device state named '%s'", r->name, a);
+    }
     return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "cannot save '%s'", r->name);
 }
 
@@ -90,6 +102,14 @@ static int choose_saves(MsCircuit *c, MsError *err)
             if (c->unk_kind[i] == MS_UNK_BRANCH) {
                 char *nm = ms_asprintf("i(%.*s)", (int)(strlen(c->unk_name[i]) - 7), c->unk_name[i]);
                 append_save(c, nm, MS_VEC_CURRENT, i, 0);
+                free(nm);
+            }
+        }
+        for (int i = 1; i <= c->n; i++) {   /* device states: "m1#x" is saved as x(m1) */
+            if (c->unk_kind[i] == MS_UNK_STATE) {
+                const char *hash = strrchr(c->unk_name[i], '#');
+                char *nm = ms_asprintf("%s(%.*s)", hash + 1, (int)(hash - c->unk_name[i]), c->unk_name[i]);
+                append_save(c, nm, MS_VEC_STATE, i, 0);
                 free(nm);
             }
         }
@@ -179,7 +199,6 @@ void ms_circuit_free(MsCircuit **cp)
     if (c->sym)
         klu_free_symbolic(&c->sym, &c->common);
     free(c->ics);
-    free(c->dev_ics);
     for (int i = 0; i < c->nsaves; i++)
         free(c->saves[i].name);
     free(c->saves);

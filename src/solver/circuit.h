@@ -34,7 +34,8 @@ typedef struct MsLossTerm {
 /* A trainable element value: instance `inst` of group `group`. */
 typedef struct MsParamRef {
     int group, inst;
-    const char *name;   /* points into the deck */
+    int k;              /* -1: the element's value (value_ref); else a named parameter (param_ref) */
+    const char *name;   /* "r1" or "m1:ron", points into the deck */
 } MsParamRef;
 
 struct MsCircuit {
@@ -63,8 +64,6 @@ struct MsCircuit {
     MsTranSpec tran;
     MsIc *ics;                    /* .ic: forced in the operating point, start values with uic */
     int nics;
-    MsIc *dev_ics;                /* element ic= values: used with uic only, as in ngspice */
-    int ndev_ics;
     MsSave *saves;
     int nsaves;
     MsLossTerm *losses;           /* .loss */

@@ -82,21 +82,32 @@ double ms_loss_point(const MsCircuit *c, const MsTraj *tr, size_t k, const doubl
     return total;
 }
 
-/* The instance named `name` (flattened) with a trainable value. */
+/* The instance named by r ("r1", or "m1:ron" for a named parameter). */
 static int find_param(MsCircuit *c, const MsVecRef *r, MsParamRef *out, MsError *err)
 {
+    const char *colon = strchr(r->name, ':');
+    size_t len = colon ? (size_t)(colon - r->name) : strlen(r->name);
     for (int g = 0; g < c->ngroups; g++)
         for (int i = 0; i < c->groups[g].n; i++) {
             MsInstHead *h = ms_group_inst(&c->groups[g], i);
-            if (strcmp(h->name, r->name))
+            if (strlen(h->name) != len || strncmp(h->name, r->name, len))
                 continue;
             const MsDevType *t = c->groups[g].type;
+            if (colon) {
+                int k = t->param_index ? t->param_index(h, colon + 1) : -1;
+                if (k < 0)
+                    return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "%.*s (%s) has no trainable parameter '%s'",
+                                     (int)len, r->name, t->name, colon + 1);
+                *out = (MsParamRef){g, i, k, r->name};
+                return MS_OK;
+            }
             if (!t->value_ref || !t->value_ref(h))
-                return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "%s (%s) has no trainable value", r->name, t->name);
-            *out = (MsParamRef){g, i, r->name};
+                return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "%s (%s) has no trainable value%s", r->name, t->name,
+                                 t->param_index ? ": name a parameter, e.g. m1:ron" : "");
+            *out = (MsParamRef){g, i, -1, r->name};
             return MS_OK;
         }
-    return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, ".trainable: no element named '%s'", r->name);
+    return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, ".trainable: no element named '%.*s'", (int)len, r->name);
 }
 
 int ms_grad_setup(MsCircuit *c, MsError *err)

@@ -38,6 +38,14 @@ int ms_setup_internal(MsSetup *s, const char *inst_name, const char *suffix)
     return k;
 }
 
+int ms_setup_state_unknown(MsSetup *s, const char *inst_name, const char *suffix)
+{
+    char *nm = ms_asprintf("%s#%s", inst_name, suffix);
+    int k = ms_circuit_add_unknown(s->c, nm, MS_UNK_STATE);
+    free(nm);
+    return k;
+}
+
 int ms_setup_find_branch(MsSetup *s, const char *inst_name)
 {
     int k;
@@ -72,13 +80,6 @@ int ms_setup_error(MsSetup *s, MsLoc loc, const char *fmt, ...)
     va_end(ap);
     s->failed = 1;
     return ms_err_at(s->err, MS_ERR_SEMANTIC, loc, "%s", msg);
-}
-
-static void add_device_ic(MsIcSink *sink, int unk, int ref, double value)
-{
-    MsCircuit *c = sink->user;
-    MS_RESERVE_NEXT(c->dev_ics, c->ndev_ics);
-    c->dev_ics[c->ndev_ics++] = (MsIc){unk, ref, value};
 }
 
 static int cmp_req(const void *a, const void *b)
@@ -159,10 +160,6 @@ int ms_circuit_setup(MsCircuit *c, MsError *err)
             if (c->groups[g].type->stamp_linear)
                 c->groups[g].type->stamp_linear(c->groups[g].inst, c->groups[g].n, c->GL, c->CL);
         c->GL[c->nnz] = c->CL[c->nnz] = 0;
-        MsIcSink sink = {add_device_ic, c};
-        for (int g = 0; g < c->ngroups; g++)
-            if (c->groups[g].type->initial)
-                c->groups[g].type->initial(c->groups[g].inst, c->groups[g].n, &sink);
         klu_defaults(&c->common);
         c->common.btf = 1;
         c->sym = klu_analyze(c->n, c->Ap, c->Ai, &c->common);

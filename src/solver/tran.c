@@ -113,6 +113,12 @@ static double lte_ratio(const Tran *tr, double t, const double *x, double h, int
     return worst;
 }
 
+static void set_initial(MsIcSink *sink, int unk, int ref, double value)
+{
+    double *x = sink->user;
+    x[unk] = x[ref] + value;
+}
+
 static int initial_point(Tran *tr, MsError *err)
 {
     MsWork *w = tr->w;
@@ -121,8 +127,11 @@ static int initial_point(Tran *tr, MsError *err)
         memset(w->x, 0, ((size_t)c->n + 1) * sizeof *w->x);
         for (int i = 0; i < c->nics; i++)
             w->x[c->ics[i].unk] = w->x[c->ics[i].ref] + c->ics[i].value;
-        for (int i = 0; i < c->ndev_ics; i++)
-            w->x[c->dev_ics[i].unk] = w->x[c->dev_ics[i].ref] + c->dev_ics[i].value;
+        /* element ic= values, read now: a trained parameter may have changed them */
+        MsIcSink sink = {set_initial, w->x};
+        for (int g = 0; g < c->ngroups; g++)
+            if (c->groups[g].type->initial)
+                c->groups[g].type->initial(c->groups[g].inst, c->groups[g].n, &sink);
         memset(w->state, 0, ((size_t)c->nstate + 1) * sizeof *w->state);
         MsNewtonSys sys = {0};
         sys.a = 1;

@@ -1,0 +1,184 @@
+/* dev_memristor.c — native memristors, in Xyce's element syntax:
+ *
+ *   YMEMRISTOR name n+ n- model [param=value ...] [fault=sa0|sa1]
+ *   .model model MEMRISTOR level=N (param=value ...)
+ *
+ * The state x is an ordinary unknown with its own row, so the Newton
+ * solve and the adjoint see it like any node:
+ *   KCL:   f_{n+} += I(v, x),  f_{n-} -= I(v, x),   v = v(n+) - v(n-)
+ *   state: d/dt x - g(v, x) = 0  in a transient,   x - x0 = 0  at DC
+ * (at DC a memristor keeps its initial state: dx/dt = 0 holds for any x).
+ * The model equations (memristor_models.c) are written once on dual
+ * numbers, giving dI/dv, dI/dx, dg/dv, dg/dx and d/dparam exactly.
+ *
+ * Faults: fault=sa0 sticks the cell at its high-resistance state (x = 0),
+ * sa1 at the low-resistance state (x = 1); the state then never moves. */
+#include "memristor_models.h"
+#include "stamp.h"
+
+
+typedef struct Memristor {
+    MsInstHead h;
+    int a, b, x;
+    MsMemModel m;          /* level and parameter values (model, then instance overrides) */
+    int fault;             /* MS_MEM_FAULT_* */
+    MsQuad ab;             /* (a,b) block */
+    int ax, bx, xa, xb, xx;
+} Memristor;
+
+static int mem_claims(const MsCard *c) { return ms_tok_is(&c->tok[0], "ymemristor"); }
+
+/* fault=sa0|sa1 among the instance arguments; *skip marks its three tokens. */
+static int read_fault(MsElab *el, const MsCard *c, int from, int *fault, int *fault_at)
+{
+    *fault = MS_MEM_FAULT_NONE;
+    *fault_at = -1;
+    for (int i = from; i + 2 < c->ntok; i++) {
+        if (!ms_tok_is(&c->tok[i], "fault") || c->tok[i + 1].kind != TK_EQ)
+            continue;
+        const MsToken *v = &c->tok[i + 2];
+        if (ms_tok_is(v, "sa0"))
+            *fault = MS_MEM_FAULT_SA0;
+        else if (ms_tok_is(v, "sa1"))
+            *fault = MS_MEM_FAULT_SA1;
+        else if (!ms_tok_is(v, "none"))
+            return ms_elab_error(el, MS_ERR_SYNTAX, v, "fault must be sa0, sa1 or none, found '%s'", v->s);
+        *fault_at = i;
+    }
+    return MS_OK;
+}
+
+static int mem_parse(MsElab *el, const MsCard *c, void *p)
+{
+    Memristor *d = p;
+    const MsToken *tk = c->tok;
+    if (c->ntok < 5 || tk[1].kind != TK_WORD)
+        return ms_elab_error(el, MS_ERR_SYNTAX, &tk[c->ntok - 1], "%s",
+                             "YMEMRISTOR expects: YMEMRISTOR name n+ n- model [param=value ...]");
+    int rc;
+    if ((rc = ms_elab_node(el, &tk[2], &d->a)) || (rc = ms_elab_node(el, &tk[3], &d->b)))
+        return rc;
+    const MsModelDef *md;
+    if ((rc = ms_elab_model(el, &tk[4], "memristor", &md)))
+        return rc;
+    if ((rc = ms_mem_model_read(el, md, &d->m)))
+        return rc;
+    int fault_at;
+    if ((rc = read_fault(el, c, 5, &d->fault, &fault_at)))
+        return rc;
+    /* instance overrides, around the fault= tokens */
+    int end = fault_at >= 0 ? fault_at : c->ntok;
+    if ((rc = ms_mem_params_read(el, c, 5, end, &d->m)))
+        return rc;
+    if (fault_at >= 0 && (rc = ms_mem_params_read(el, c, fault_at + 3, c->ntok, &d->m)))
+        return rc;
+    if (d->fault)
+        d->m.par[MP_X0] = d->fault == MS_MEM_FAULT_SA1 ? 1 : 0;
+    return ms_mem_model_check(el, &tk[4], &d->m);
+}
+
+static int mem_unknowns(MsSetup *s, void *insts, int n)
+{
+    Memristor *d = insts;
+    for (int i = 0; i < n; i++)
+        d[i].x = ms_setup_state_unknown(s, d[i].h.name, "x");
+    return MS_OK;
+}
+
+static int mem_entries(MsSetup *s, void *insts, int n)
+{
+    Memristor *d = insts;
+    for (int i = 0; i < n; i++) {
+        Memristor *e = &d[i];
+        ms_quad_declare(s, e->a, e->b, &e->ab);
+        ms_setup_entry(s, e->a, e->x, &e->ax);
+        ms_setup_entry(s, e->b, e->x, &e->bx);
+        ms_setup_entry(s, e->x, e->a, &e->xa);
+        ms_setup_entry(s, e->x, e->b, &e->xb);
+        ms_setup_entry(s, e->x, e->x, &e->xx);
+    }
+    return MS_OK;
+}
+
+/* dq_x/dx = 1: the state's time derivative */
+static void mem_stamp(const void *insts, int n, double *G, double *C)
+{
+    (void)G;
+    const Memristor *d = insts;
+    for (int i = 0; i < n; i++)
+        C[d[i].xx] += 1;
+}
+
+static void mem_eval(const void *insts, int n, MsEval *ev)
+{
+    const Memristor *d = insts;
+    for (int i = 0; i < n; i++) {
+        const Memristor *e = &d[i];
+        double v = ev->x[e->a] - ev->x[e->b], x = ev->x[e->x];
+        Dual I, g;
+        ms_mem_eval(&e->m, -1, v, x, &I, &g);
+        ev->f[e->a] += I.v;
+        ev->f[e->b] -= I.v;
+        ms_quad_add(ev->G, &e->ab, I.d[0]);
+        ev->G[e->ax] += I.d[1];
+        ev->G[e->bx] -= I.d[1];
+        if (ev->dc || e->fault) {
+            /* x - x0 = 0 (a stuck cell: dx/dt = 0 and x stays at x0) */
+            if (ev->dc) {
+                ev->f[e->x] += x - e->m.par[MP_X0];
+                ev->G[e->xx] += 1;
+            }
+        } else {
+            ev->f[e->x] -= g.v;
+            ev->G[e->xa] -= g.d[0];
+            ev->G[e->xb] += g.d[0];
+            ev->G[e->xx] -= g.d[1];
+        }
+    }
+}
+
+static void mem_ics(const void *insts, int n, MsIcSink *sink)
+{
+    const Memristor *d = insts;
+    for (int i = 0; i < n; i++)
+        sink->add(sink, d[i].x, 0, d[i].m.par[MP_X0]);
+}
+
+static int mem_param_index(const void *inst, const char *name)
+{
+    (void)inst;
+    return ms_mem_param_index(name);
+}
+
+static double *mem_param_ref(void *inst, int k) { return &((Memristor *)inst)->m.par[k]; }
+
+/* wq . dq/dp + wf . df/dp for model parameter k */
+static double mem_dparam(const void *inst, int k, const MsEval *ev, const MsSourceEval *se, const double *wq,
+                         const double *wf)
+{
+    (void)se, (void)wq;
+    const Memristor *e = inst;
+    double v = ev->x[e->a] - ev->x[e->b], x = ev->x[e->x];
+    Dual I, g;
+    ms_mem_eval(&e->m, k, v, x, &I, &g);
+    double r = I.d[2] * (wf[e->a] - wf[e->b]);
+    if (ev->dc)
+        r -= (k == MP_X0) * wf[e->x];
+    else if (!e->fault)
+        r -= g.d[2] * wf[e->x];
+    return r;
+}
+
+static double mem_dinitial(const void *inst, int k, const double *w)
+{
+    const Memristor *e = inst;
+    return k == MP_X0 && !e->fault ? w[e->x] : 0;
+}
+
+const MsDevType ms_dev_memristor = {
+    .name = "memristor", .letter = 'y', .inst_size = sizeof(Memristor), .flags = MS_DEV_NONLINEAR,
+    .claims = mem_claims, .parse = mem_parse, .unknowns = mem_unknowns, .entries = mem_entries,
+    .stamp_linear = mem_stamp, .eval = mem_eval, .initial = mem_ics,
+    .param_index = mem_param_index, .param_ref = mem_param_ref, .dparam = mem_dparam,
+    .dinitial = mem_dinitial,
+};
