@@ -164,6 +164,9 @@ int ms_cmd_grad(int argc, char **argv)
     if (rc == MS_OK) {
         ms_work_set_checkpoint(w, checkpoint);
         rc = ms_run_grad(w, &spec, &g, &err);
+        /* MS_ERR_ARG here is the netlist's (no .loss, no .tran): bad input, exit 1 */
+        if (rc == MS_ERR_ARG)
+            err.code = rc = MS_ERR_SEMANTIC;
     }
     if (rc == MS_OK) {
         printf("loss = % .9e\n\n%-20s %-16s %-16s\n", g.loss, "parameter", "value", "dloss/dvalue");

@@ -17,6 +17,38 @@ static const MsParamDesc mem_params[] = {
     {"tau", offsetof(MsMemModel, par[MP_TAU]), 0, MS_PF_TRAINABLE, "time constant, s (level 5)"},
     {"kt", offsetof(MsMemModel, par[MP_KT]), 0, MS_PF_TRAINABLE, "thermal voltage scale kT/q, V (level 5)"},
     {"x0", offsetof(MsMemModel, par[MP_X0]), 0, MS_PF_TRAINABLE, "initial state in [0, 1]"},
+#define P(name, idx, flags, help) {name, offsetof(MsMemModel, par[idx]), 0, flags, help}
+    P("ion", MP_ION, MS_PF_TRAINABLE, "on-switching current threshold, A (< 0; level 2)"),
+    P("ioff", MP_IOFF, MS_PF_TRAINABLE, "off-switching current threshold, A (> 0; level 2)"),
+    P("kon", MP_KON, MS_PF_TRAINABLE, "on-switching rate, 1/s (levels 2, 4)"),
+    P("koff", MP_KOFF, MS_PF_TRAINABLE, "off-switching rate, 1/s (levels 2, 4)"),
+    P("aon", MP_AON, 0, "on-switching exponent (levels 2, 4)"),
+    P("aoff", MP_AOFF, 0, "off-switching exponent (levels 2, 4)"),
+    P("iv", MP_IV, 0, "I-V relation: 0 linear, 1 exponential (levels 2, 4)"),
+    P("a1", MP_A1, MS_PF_TRAINABLE, "current scale for v >= 0, A (level 3)"),
+    P("a2", MP_A2, MS_PF_TRAINABLE, "current scale for v < 0, A (level 3)"),
+    P("b", MP_B, MS_PF_TRAINABLE, "sinh slope, 1/V (level 3)"),
+    P("ap", MP_AP, MS_PF_TRAINABLE, "positive switching amplitude, 1/s (level 3)"),
+    P("an", MP_AN, MS_PF_TRAINABLE, "negative switching amplitude, 1/s (level 3)"),
+    P("vp", MP_VP, MS_PF_TRAINABLE, "positive threshold, V (level 3)"),
+    P("vn", MP_VN, MS_PF_TRAINABLE, "negative threshold magnitude, V (level 3)"),
+    P("alphap", MP_ALPHAP, MS_PF_TRAINABLE, "positive window decay (level 3)"),
+    P("alphan", MP_ALPHAN, MS_PF_TRAINABLE, "negative window decay (level 3)"),
+    P("xp", MP_XP, 0, "positive window onset (level 3)"),
+    P("xn", MP_XN, 0, "negative window onset (level 3)"),
+    P("eta", MP_ETA, 0, "switching direction, +1 or -1 (level 3)"),
+    P("i0", MP_I0, MS_PF_TRAINABLE, "current scale, A (level 6)"),
+    P("g0", MP_G0, MS_PF_TRAINABLE, "gap decay length, m (level 6)"),
+    P("v0", MP_V0, MS_PF_TRAINABLE, "sinh voltage scale, V (level 6)"),
+    P("gmin", MP_GMIN, 0, "smallest gap, m (level 6)"),
+    P("gmax", MP_GMAX, 0, "largest gap, m (level 6)"),
+    P("nu0", MP_NU0, MS_PF_TRAINABLE, "gap velocity scale, m/s (level 6)"),
+    P("ea", MP_EA, MS_PF_TRAINABLE, "activation energy, eV (level 6)"),
+    P("a0", MP_A0, MS_PF_TRAINABLE, "atomic hopping distance, m (level 6)"),
+    P("tox", MP_TOX, 0, "oxide thickness, m (level 6)"),
+    P("gam0", MP_GAM0, MS_PF_TRAINABLE, "field enhancement at zero gap (level 6)"),
+    P("beta", MP_BETA, MS_PF_TRAINABLE, "field enhancement decay, 1/nm^3 (level 6)"),
+#undef P
     {"level", offsetof(MsMemModel, level_given), 0, 0, "model equations (.model only)"},
     {0, 0, 0, 0, 0},
 };
@@ -25,12 +57,33 @@ static void level_defaults(MsMemModel *m)
 {
     double *p = m->par;
     memset(p, 0, sizeof m->par);
-    if (m->level == 1) {
-        p[MP_RON] = 100, p[MP_ROFF] = 16e3, p[MP_D] = 10e-9, p[MP_UV] = 1e-14, p[MP_P] = 1, p[MP_WINDOW] = 2;
-        p[MP_J] = 1, p[MP_X0] = 0.1;
-    } else {
+    p[MP_P] = 1;
+    switch (m->level) {
+    case 1:
+        p[MP_RON] = 100, p[MP_ROFF] = 16e3, p[MP_D] = 10e-9, p[MP_UV] = 1e-14, p[MP_WINDOW] = 2, p[MP_J] = 1;
+        p[MP_X0] = 0.1;
+        break;
+    case 2:
+        p[MP_RON] = 50, p[MP_ROFF] = 1e3, p[MP_ION] = -8.9e-6, p[MP_IOFF] = 115e-6, p[MP_KON] = 1.56e2;
+        p[MP_KOFF] = 4.87e2, p[MP_AON] = 10, p[MP_AOFF] = 10, p[MP_X0] = 0.5;
+        break;
+    case 3:
+        p[MP_A1] = 0.17, p[MP_A2] = 0.17, p[MP_B] = 0.05, p[MP_AP] = 4000, p[MP_AN] = 4000, p[MP_VP] = 0.16;
+        p[MP_VN] = 0.15, p[MP_ALPHAP] = 1, p[MP_ALPHAN] = 5, p[MP_XP] = 0.3, p[MP_XN] = 0.5, p[MP_ETA] = 1;
+        p[MP_X0] = 0.11;
+        break;
+    case 4:
+        p[MP_RON] = 1e3, p[MP_ROFF] = 10e3, p[MP_VON] = -0.3, p[MP_VOFF] = 0.3, p[MP_KON] = 1e3, p[MP_KOFF] = 1e3;
+        p[MP_AON] = 3, p[MP_AOFF] = 3, p[MP_X0] = 0.5;
+        break;
+    case 5:
         p[MP_RON] = 1e3, p[MP_ROFF] = 100e3, p[MP_VON] = 0.11, p[MP_VOFF] = 0.005, p[MP_KT] = 0.015;
         p[MP_TAU] = 100e-6, p[MP_X0] = 0.0238;
+        break;
+    default: /* 6 */
+        p[MP_I0] = 1e-3, p[MP_G0] = 0.25e-9, p[MP_V0] = 0.25, p[MP_GMIN] = 0.1e-9, p[MP_GMAX] = 1.7e-9;
+        p[MP_NU0] = 10, p[MP_EA] = 0.6, p[MP_A0] = 0.25e-9, p[MP_TOX] = 12e-9, p[MP_GAM0] = 16, p[MP_BETA] = 0.8;
+        p[MP_P] = 5, p[MP_X0] = 0.1;
     }
 }
 
@@ -60,11 +113,10 @@ int ms_mem_model_read(MsElab *el, const MsModelDef *md, MsMemModel *m)
     if (rc)
         return rc;
     double v = probe.level_given;
-    if (v != 1 && v != 5)
-        return ms_elab_error(el, v >= 2 && v <= 6 && v == (int)v ? MS_ERR_UNSUPPORTED : MS_ERR_SEMANTIC,
-                             &md->card->tok[1],
-                             "memristor level %g is not available (1: HP with windows, 5: MMS; 2 TEAM, "
-                             "3 Yakopcic, 4 VTEAM, 6 Stanford-PKU are not implemented yet)", v);
+    if (v != (int)v || v < 1 || v > 6)
+        return ms_elab_error(el, MS_ERR_SEMANTIC, &md->card->tok[1],
+                             "memristor level %g does not exist (1 HP, 2 TEAM, 3 Yakopcic, 4 VTEAM, 5 MMS, "
+                             "6 Stanford-PKU)", v);
     m->level = (int)v;
     level_defaults(m);
     m->level_given = v;
@@ -74,22 +126,30 @@ int ms_mem_model_read(MsElab *el, const MsModelDef *md, MsMemModel *m)
 int ms_mem_model_check(MsElab *el, const MsToken *t, const MsMemModel *m)
 {
     const double *p = m->par;
-    if (!(p[MP_RON] > 0 && p[MP_ROFF] > 0))
-        return ms_elab_error(el, MS_ERR_SEMANTIC, t, "memristor: ron and roff must be positive");
+    const char *why = NULL;
     if (!(p[MP_X0] >= 0 && p[MP_X0] <= 1))
-        return ms_elab_error(el, MS_ERR_SEMANTIC, t, "memristor: x0 must lie in [0, 1], found %g", p[MP_X0]);
-    if (m->level == 1) {
-        if (!(p[MP_D] > 0 && p[MP_UV] > 0))
-            return ms_elab_error(el, MS_ERR_SEMANTIC, t, "memristor level 1: d and uv must be positive");
-        if (!(p[MP_P] >= 1 && p[MP_P] == (int)p[MP_P]))
-            return ms_elab_error(el, MS_ERR_SEMANTIC, t, "memristor level 1: p must be a positive integer");
-        int w = (int)p[MP_WINDOW];
-        if (w != p[MP_WINDOW] || w < 0 || w > 3)
-            return ms_elab_error(el, MS_ERR_SEMANTIC, t, "memristor level 1: window must be 0, 1, 2 or 3");
-    } else if (!(p[MP_TAU] > 0 && p[MP_KT] > 0)) {
-        return ms_elab_error(el, MS_ERR_SEMANTIC, t, "memristor level 5: tau and kt must be positive");
-    }
-    return MS_OK;
+        why = "x0 must lie in [0, 1]";
+    else if (!(p[MP_P] >= 1 && p[MP_P] == (int)p[MP_P]))
+        why = "p must be a positive integer";
+    else if (m->level != 3 && m->level != 6 && !(p[MP_RON] > 0 && p[MP_ROFF] > 0))
+        why = "ron and roff must be positive";
+    else if (m->level == 1 && !(p[MP_D] > 0 && p[MP_UV] > 0))
+        why = "level 1: d and uv must be positive";
+    else if (m->level == 1 && (p[MP_WINDOW] != (int)p[MP_WINDOW] || p[MP_WINDOW] < 0 || p[MP_WINDOW] > 3))
+        why = "level 1: window must be 0, 1, 2 or 3";
+    else if (m->level == 2 && !(p[MP_ION] < 0 && p[MP_IOFF] > 0))
+        why = "level 2: need ion < 0 < ioff";
+    else if (m->level == 4 && !(p[MP_VON] < 0 && p[MP_VOFF] > 0))
+        why = "level 4: need von < 0 < voff";
+    else if ((m->level == 2 || m->level == 4) && !(p[MP_AON] >= 1 && p[MP_AOFF] >= 1))
+        why = "levels 2 and 4: aon and aoff must be at least 1";
+    else if (m->level == 3 && !(p[MP_XP] < 1 && p[MP_XN] < 1 && p[MP_VP] >= 0 && p[MP_VN] >= 0))
+        why = "level 3: need xp, xn < 1 and vp, vn >= 0";
+    else if (m->level == 5 && !(p[MP_TAU] > 0 && p[MP_KT] > 0))
+        why = "level 5: tau and kt must be positive";
+    else if (m->level == 6 && !(p[MP_GMAX] > p[MP_GMIN] && p[MP_G0] > 0 && p[MP_V0] > 0 && p[MP_TOX] > 0))
+        why = "level 6: need gmax > gmin and g0, v0, tox > 0";
+    return why ? ms_elab_error(el, MS_ERR_SEMANTIC, t, "memristor: %s", why) : MS_OK;
 }
 
 /* Parameter k as a dual number, seeded when it is the one differentiated. */
@@ -139,11 +199,84 @@ static void mms_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, Dua
     *I = dmul(G, v);
 }
 
+/* Win(x) = 1 - (2x - 1)^(2p) */
+static Dual joglekar(Dual x, double p) { return dsub(dc(1), dpowc(daddc(dscale(x, 2), -1), 2 * p)); }
+
+/* R(x) of TEAM and VTEAM: linear, or exponential between Roff and Ron. */
+static Dual team_resistance(const MsMemModel *m, int seed, Dual x)
+{
+    Dual ron = par(m, MP_RON, seed), roff = par(m, MP_ROFF, seed);
+    if (m->par[MP_IV] != 0)
+        return dmul(roff, dexp(dneg(dmul(dlog(ddiv(roff, ron)), x))));
+    return dadd(roff, dmul(dsub(ron, roff), x));
+}
+
+/* TEAM and VTEAM: thresholds on s (the current, or the voltage) */
+static Dual team_rate(const MsMemModel *m, int seed, Dual s, Dual x, int on_i, int off_i)
+{
+    Dual on = par(m, on_i, seed), off = par(m, off_i, seed);
+    Dual w = joglekar(x, m->par[MP_P]);
+    if (s.v < on.v)
+        return dmul(dmul(par(m, MP_KON, seed), dpowc(daddc(ddiv(s, on), -1), m->par[MP_AON])), w);
+    if (s.v > off.v)
+        return dneg(dmul(dmul(par(m, MP_KOFF, seed), dpowc(daddc(ddiv(s, off), -1), m->par[MP_AOFF])), w));
+    return dc(0);
+}
+
+static void team_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, Dual *g)
+{
+    *I = ddiv(v, team_resistance(m, seed, x));
+    *g = team_rate(m, seed, *I, x, MP_ION, MP_IOFF);
+}
+
+static void vteam_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, Dual *g)
+{
+    *I = ddiv(v, team_resistance(m, seed, x));
+    *g = team_rate(m, seed, v, x, MP_VON, MP_VOFF);
+}
+
+static void yakopcic_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, Dual *g)
+{
+    Dual a = par(m, v.v >= 0 ? MP_A1 : MP_A2, seed);
+    *I = dmul(dmul(a, x), dsinh(dmul(par(m, MP_B, seed), v)));
+    Dual vp = par(m, MP_VP, seed), vn = par(m, MP_VN, seed), G = dc(0);
+    if (v.v > vp.v)
+        G = dmul(par(m, MP_AP, seed), dsub(dexp(v), dexp(vp)));
+    else if (v.v < -vn.v)
+        G = dneg(dmul(par(m, MP_AN, seed), dsub(dexp(dneg(v)), dexp(vn))));
+    double xp = m->par[MP_XP], xn = m->par[MP_XN], eta = m->par[MP_ETA];
+    Dual F = dc(1);
+    if (eta * G.v > 0 && x.v >= xp)
+        F = dmul(dexp(dneg(dmul(par(m, MP_ALPHAP, seed), daddc(x, -xp)))), daddc(dscale(daddc(dneg(x), xp), 1 / (1 - xp)), 1));
+    else if (eta * G.v < 0 && x.v <= 1 - xn)
+        F = dmul(dexp(dmul(par(m, MP_ALPHAN, seed), daddc(x, xn - 1))), dscale(x, 1 / (1 - xn)));
+    *g = dscale(dmul(G, F), eta);
+}
+
+#define KT_300K_EV 0.025852   /* k T / q at 300 K, in eV (V) */
+
+static void pku_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, Dual *g)
+{
+    double gmin = m->par[MP_GMIN], gmax = m->par[MP_GMAX];
+    Dual gap = daddc(dscale(x, -(gmax - gmin)), gmax);
+    *I = dmul(dmul(par(m, MP_I0, seed), dexp(dneg(ddiv(gap, par(m, MP_G0, seed))))),
+              dsinh(ddiv(v, par(m, MP_V0, seed))));
+    Dual gn = dscale(gap, 1e9);   /* the gap in nm */
+    Dual gam = dsub(par(m, MP_GAM0, seed), dmul(par(m, MP_BETA, seed), dmul(gn, dmul(gn, gn))));
+    Dual field = dscale(dmul(dmul(gam, par(m, MP_A0, seed)), v), 1 / (m->par[MP_TOX] * KT_300K_EV));
+    Dual rate = dmul(par(m, MP_NU0, seed), dexp(dscale(par(m, MP_EA, seed), -1 / KT_300K_EV)));
+    *g = dscale(dmul(dmul(rate, dsinh(field)), joglekar(x, m->par[MP_P])), 1 / (gmax - gmin));
+}
+
 void ms_mem_eval(const MsMemModel *m, int seed, double v, double x, Dual *I, Dual *g)
 {
     Dual dv = dvar(v, 0), dx = dvar(x, 1);
-    if (m->level == 1)
-        hp_eval(m, seed, dv, dx, I, g);
-    else
-        mms_eval(m, seed, dv, dx, I, g);
+    switch (m->level) {
+    case 1: hp_eval(m, seed, dv, dx, I, g); break;
+    case 2: team_eval(m, seed, dv, dx, I, g); break;
+    case 3: yakopcic_eval(m, seed, dv, dx, I, g); break;
+    case 4: vteam_eval(m, seed, dv, dx, I, g); break;
+    case 5: mms_eval(m, seed, dv, dx, I, g); break;
+    default: pku_eval(m, seed, dv, dx, I, g);
+    }
 }

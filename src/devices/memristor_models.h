@@ -1,19 +1,55 @@
 /* memristor_models.h — memristor model equations (levels) and parameters.
  *
+ * Every level uses one normalised state x in [0, 1]: x = 1 is the low-
+ * resistance (on) state, x = 0 the high-resistance (off) state; v is
+ * v(n+) - v(n-), I the current from n+ through the device to n-, and
+ * g = dx/dt.  stp(s) = 1 for s > 0, else 0.  Win(x) = 1 - (2x - 1)^(2p).
+ *
  * level 1  HP linear ion drift (Strukov et al., Nature 2008) with a window:
  *          R = Ron x + Roff (1 - x),  I = v / R,
- *          dx/dt = uv Ron / D^2 * I * F(x, I)
- *          window=0 none; 1 Joglekar: 1 - (2x - 1)^(2p);
- *          2 Biolek (default): 1 - (x - stp(-I))^(2p);  3 Prodromakis: j (1 - ((x - 1/2)^2 + 3/4)^p)
- *          defaults Ron 100, Roff 16k, D 10 nm, uv 1e-14 m^2/(V s), p 1, x0 0.1
+ *          g = uv Ron / D^2 * I * F(x, I)
+ *          window=0 none: F = 1;  1 Joglekar: F = Win(x);
+ *          2 Biolek (default): F = 1 - (x - stp(-I))^(2p);
+ *          3 Prodromakis: F = j (1 - ((x - 1/2)^2 + 3/4)^p)
+ *          defaults Ron 100, Roff 16k, D 10n, uv 1e-14, p 1, j 1, x0 0.1
+ * level 2  TEAM (Kvatinsky et al., IEEE TCAS-I 2013), current thresholds
+ *          ion < 0 < ioff, written for the normalised state:
+ *          g = kon (I/ion - 1)^aon Win(x)     for I < ion   (switches on)
+ *          g = -koff (I/ioff - 1)^aoff Win(x) for I > ioff  (switches off)
+ *          g = 0 otherwise;  iv=0 linear R = Roff + (Ron - Roff) x,
+ *          iv=1 exponential R = Roff exp(-ln(Roff/Ron) x);  I = v / R
+ *          (parameter names: ron roff ion ioff kon koff aon aoff p iv)
+ *          defaults Ron 50, Roff 1k, ion -8.9u, ioff 115u, kon 1.56e2,
+ *          koff 4.87e2 (1/s), aon 10, aoff 10, p 1, iv 0, x0 0.5
+ * level 3  Yakopcic (IEEE EDL 2011; 2013):
+ *          I = a1 x sinh(b v) for v >= 0, a2 x sinh(b v) for v < 0
+ *          G(v) = Ap (exp(v) - exp(Vp)) for v > Vp,
+ *                 -An (exp(-v) - exp(Vn)) for v < -Vn, else 0
+ *          F(x) = exp(-alphap (x - xp)) ((xp - x)/(1 - xp) + 1) if G > 0 and x >= xp,
+ *                 exp(alphan (x + xn - 1)) x / (1 - xn)         if G < 0 and x <= 1 - xn,
+ *                 1 otherwise;   g = eta G(v) F(x)
+ *          (parameter names: a1 a2 b ap an vp vn alphap alphan xp xn eta)
+ *          defaults a1 0.17, a2 0.17, b 0.05, ap 4000, an 4000, vp 0.16,
+ *          vn 0.15, alphap 1, alphan 5, xp 0.3, xn 0.5, eta 1, x0 0.11
+ * level 4  VTEAM (Kvatinsky et al., IEEE TCAS-II 2015), voltage thresholds
+ *          von < 0 < voff, as TEAM with v, von, voff in place of I, ion, ioff
+ *          defaults Ron 1k, Roff 10k, von -0.3, voff 0.3, kon 1e3, koff 1e3
+ *          (1/s), aon 3, aoff 3, p 1, iv 0, x0 0.5
  * level 5  Knowm mean metastable switch (MMS; Molter & Nugent 2016), the
  *          volatile device of the memristive integrate-and-fire neuron:
- *          dx/dt = ((1 - x) sig((v - Von)/kT) - x sig((Voff - v)/kT)) / tau,
- *          G = x / Ron + (1 - x) / Roff,  I = G v,  sig the logistic function
- *          defaults (MEMprop's MIF neuron): Ron 1k, Roff 100k, Von 0.11 V,
- *          Voff 0.005 V, kT 0.015 V, tau 100 us, x0 0.0238
- * Levels 2 (TEAM), 3 (Yakopcic), 4 (VTEAM) and 6 (Stanford-PKU) are not
- * implemented yet and are reported as such. */
+ *          g = ((1 - x) sig((v - Von)/kT) - x sig((Voff - v)/kT)) / tau,
+ *          G = x / Ron + (1 - x) / Roff,  I = G v,  sig(s) = 1 / (1 + exp(-s))
+ *          defaults (MEMprop's MIF neuron): Ron 1k, Roff 100k, Von 0.11,
+ *          Voff 0.005, kT 0.015, tau 100u, x0 0.0238
+ * level 6  Stanford-PKU RRAM (Yu & Wong; Jiang et al., 2016), the filament
+ *          gap gap = gmax - (gmax - gmin) x:
+ *          I = I0 exp(-gap/g0) sinh(v/V0)
+ *          g = nu0/(gmax - gmin) exp(-Ea/kT) sinh(gam a0 v / (tox kT)) Win(x),
+ *          gam = gam0 - beta (gap/1nm)^3, kT = 0.025852 eV (300 K)
+ *          (parameter names: i0 g0 v0 gmin gmax nu0 ea a0 tox gam0 beta p)
+ *          defaults I0 1m, g0 0.25n, V0 0.25, gmin 0.1n, gmax 1.7n, nu0 10
+ *          (m/s), Ea 0.6 (eV), a0 0.25n, tox 12n, gam0 16, beta 0.8, p 5, x0 0.1
+ */
 #ifndef MS_MEMRISTOR_MODELS_H
 #define MS_MEMRISTOR_MODELS_H
 
@@ -22,6 +58,9 @@
 
 enum {
     MP_RON, MP_ROFF, MP_D, MP_UV, MP_P, MP_WINDOW, MP_J, MP_VON, MP_VOFF, MP_TAU, MP_KT, MP_X0,
+    MP_ION, MP_IOFF, MP_KON, MP_KOFF, MP_AON, MP_AOFF, MP_IV,                         /* TEAM, VTEAM */
+    MP_A1, MP_A2, MP_B, MP_AP, MP_AN, MP_VP, MP_VN, MP_ALPHAP, MP_ALPHAN, MP_XP, MP_XN, MP_ETA,  /* Yakopcic */
+    MP_I0, MP_G0, MP_V0, MP_GMIN, MP_GMAX, MP_NU0, MP_EA, MP_A0, MP_TOX, MP_GAM0, MP_BETA,      /* Stanford-PKU */
     MP_COUNT
 };
 

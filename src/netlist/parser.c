@@ -373,6 +373,10 @@ static int parse_dot(Parser *p, const MsCard *c)
         return parse_save_print(p, c, 1);
     if (!strcmp(w, ".ic"))
         return parse_ic(p, c);
+    /* their names are flattened top-level names (x1.c1): inside a .subckt
+     * they would silently name top-level elements and nodes */
+    if ((!strcmp(w, ".loss") || !strcmp(w, ".trainable")) && p->cur != &p->deck->top)
+        return syntax(p, t0, "%s inside a .subckt (put it at the top level with flattened names, e.g. x1.c1)", w);
     if (!strcmp(w, ".loss"))
         return ms_parse_loss(p->deck, c, p->err);
     if (!strcmp(w, ".trainable"))
