@@ -58,6 +58,7 @@ typedef struct MsResult {
     size_t npts, cap;
     double *time;      /* npts time points, NULL for an operating point */
     double *data;
+    char *faults;      /* stuck memristor cells, as ms_circuit_faults(), or NULL */
     /* statistics of the run */
     long steps_accepted, steps_rejected, newton_iters, factorizations;
 } MsResult;
@@ -84,6 +85,8 @@ int ms_circuit_has_op(const MsCircuit *c);
 int ms_circuit_has_tran(const MsCircuit *c, MsTranSpec *spec);
 /* The netlist's .print requests as vector names, NULL-terminated, owned by c. */
 const char *const *ms_circuit_print_names(const MsCircuit *c);
+/* Memristors stuck by fault= or .options memfault: "m1:sa0,x1.m2:sa1" ("" if none). */
+const char *ms_circuit_faults(const MsCircuit *c);
 
 /* ---- numeric state (one per thread) ---- */
 int ms_work_new(const MsCircuit *c, MsWork **out, MsError *err);

@@ -101,6 +101,8 @@ int ms_cmd_run(int argc, char **argv)
         rc = ms_work_new(c, &w, &err);
     MsTranSpec nspec;
     int has_tran = c && ms_circuit_has_tran(c, &nspec);
+    if (c && ms_circuit_faults(c)[0] && !quiet)
+        fprintf(stderr, "memspice: stuck memristors: %s\n", ms_circuit_faults(c));
     int do_op = c && (ms_circuit_has_op(c) || !has_tran);
     if (rc == MS_OK && do_op) {
         rc = ms_run_op(w, &op, &err);

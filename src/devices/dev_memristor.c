@@ -26,6 +26,15 @@ typedef struct Memristor {
     int ax, bx, xa, xb, xx;
 } Memristor;
 
+void ms_memristor_set_fault(void *inst, int fault)
+{
+    Memristor *d = inst;
+    d->fault = fault;
+    d->m.par[MP_X0] = fault == MS_MEM_FAULT_SA1 ? 1 : 0;
+}
+
+int ms_memristor_fault(const void *inst) { return ((const Memristor *)inst)->fault; }
+
 static int mem_claims(const MsCard *c) { return ms_tok_is(&c->tok[0], "ymemristor"); }
 
 /* fault=sa0|sa1 among the instance arguments; *skip marks its three tokens. */

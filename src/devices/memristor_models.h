@@ -72,6 +72,11 @@ typedef struct MsMemModel {
     double level_given;    /* level= as read (model card only) */
 } MsMemModel;
 
+/* Stick one memristor instance (of ms_dev_memristor) at a fault, or read its fault. */
+void ms_memristor_set_fault(void *inst, int fault);
+int ms_memristor_fault(const void *inst);
+extern const MsDevType ms_dev_memristor;
+
 /* Read a .model ... MEMRISTOR card: level first, its defaults, then the values. */
 int ms_mem_model_read(MsElab *el, const MsModelDef *md, MsMemModel *m);
 /* Instance overrides name=value in tokens [first, last). */

@@ -135,6 +135,9 @@ static int write_contents(hid_t file, const MsResult *r, ExtraFn extra, const vo
         put_string_attr(file, "plotname", plotname) < 0 ||
         put_string_attr(file, "generator", "memspice") < 0)
         return -1;
+    /* stuck memristor cells of a fault-injection run: "m1:sa0,x1.m2:sa1" */
+    if (r->faults && put_string_attr(file, "stuck_cells", r->faults) < 0)
+        return -1;
     if (r->time && put_vector(file, "time", r->time, r->npts, "s", NULL) < 0)
         return -1;
     if (write_signals(file, r) < 0)

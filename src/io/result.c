@@ -48,6 +48,7 @@ void ms_result_free(MsResult *r)
     free(r->kinds);
     free(r->title);
     free(r->plotname);
+    free(r->faults);
     free(r->time);
     free(r->data);
     memset(r, 0, sizeof *r);

@@ -25,6 +25,9 @@ void ms_options_default(MsOptions *o)
     o->itl1 = 100;
     o->itl4 = 10;
     o->fixedstep = 0;
+    o->memfault = 0;
+    o->memfaultseed = 1;
+    o->memfaultsa1 = 0.5;
 }
 
 int ms_tok_is(const MsToken *t, const char *word)
@@ -203,13 +206,16 @@ static int parse_options(Parser *p, const MsCard *c)
         struct { const char *n; double *d; } dopts[] = {
             {"reltol", &o->reltol}, {"abstol", &o->abstol}, {"vntol", &o->vntol},
             {"chgtol", &o->chgtol}, {"trtol", &o->trtol}, {"gmin", &o->gmin},
-            {"maxstep", &o->maxstep},
+            {"maxstep", &o->maxstep}, {"memfault", &o->memfault}, {"memfaultseed", &o->memfaultseed},
+            {"memfaultsa1", &o->memfaultsa1},
         };
         int done = 0;
         for (size_t k = 0; k < sizeof dopts / sizeof dopts[0]; k++)
             if (!strcmp(name, dopts[k].n)) {
                 if (!val || v < 0)
                     return syntax(p, &tk[i], "option '%s' needs a positive value", name);
+                if (!strncmp(name, "memfault", 8) && strcmp(name, "memfaultseed") && v > 1)
+                    return syntax(p, &tk[i], "option '%s' is a fraction in [0, 1]", name);
                 *dopts[k].d = v;
                 done = 1;
             }

@@ -53,6 +53,7 @@ typedef struct MsSubckt {
 typedef struct MsOptions {
     double reltol, abstol, vntol, chgtol, trtol, gmin, maxstep;
     int itl1, itl4, fixedstep;
+    double memfault, memfaultseed, memfaultsa1;   /* stuck-at fault injection (solver/faults.c) */
 } MsOptions;
 
 typedef struct MsIcDef {

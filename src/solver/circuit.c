@@ -149,6 +149,8 @@ static int load(const char *path, const char *text, MsCircuit **out, MsError *er
         c->tran = c->deck.tran;
     }
     if (rc == MS_OK)
+        ms_inject_faults(c);
+    if (rc == MS_OK)
         rc = ms_circuit_setup(c, err);
     if (rc == MS_OK)
         rc = choose_saves(c, err);
@@ -202,6 +204,7 @@ void ms_circuit_free(MsCircuit **cp)
     for (int i = 0; i < c->nsaves; i++)
         free(c->saves[i].name);
     free(c->saves);
+    free(c->faults);
     free(c->losses);
     free(c->params);
     free(c->print_names);

@@ -66,6 +66,7 @@ struct MsCircuit {
     int nics;
     MsSave *saves;
     int nsaves;
+    char *faults;                 /* stuck memristors "m1:sa0,x1.m2:sa1", NULL if none */
     MsLossTerm *losses;           /* .loss */
     int nlosses;
     MsParamRef *params;           /* .trainable */
@@ -74,6 +75,9 @@ struct MsCircuit {
     int *print_index;             /* into saves */
     int nprints;
 };
+
+/* Stuck-at fault injection from .options memfault (faults.c). */
+void ms_inject_faults(MsCircuit *c);
 
 /* Resolve "v(a)", "v(a,b)", "i(x)" to unknowns (out->name is r->name, not copied). */
 int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsError *err);

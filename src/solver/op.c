@@ -10,6 +10,8 @@ void ms_result_for_circuit(const MsCircuit *c, MsResult *r, const char *plotname
         r->names[j] = ms_strdup(c->saves[j].name);
         r->kinds[j] = c->saves[j].kind;
     }
+    if (c->faults)
+        r->faults = ms_strdup(c->faults);
 }
 
 void ms_result_record(const MsCircuit *c, MsResult *r, double t, const double *x)
