@@ -71,8 +71,22 @@ static inline Dual dneg(Dual a) { return dscale(a, -1); }
 static inline Dual dexp(Dual a) { double e = exp(a.v); return dchain(a, e, e); }
 static inline Dual dsinh(Dual a) { return dchain(a, sinh(a.v), cosh(a.v)); }
 static inline Dual dlog(Dual a) { return dchain(a, log(a.v), 1 / a.v); }
+/* a^n for a small positive integer n, by multiplication (no pow() call) */
+static inline Dual dpowi(Dual a, int n)
+{
+    double p = 1;   /* a^(n-1) */
+    for (int i = 1; i < n; i++)
+        p *= a.v;
+    return dchain(a, p * a.v, n * p);
+}
+
 /* a^e for a constant exponent (a > 0 unless e is an integer) */
-static inline Dual dpowc(Dual a, double e) { return dchain(a, pow(a.v, e), e == 0 ? 0 : e * pow(a.v, e - 1)); }
+static inline Dual dpowc(Dual a, double e)
+{
+    if (e == (int)e && e >= 1 && e <= 64)
+        return dpowi(a, (int)e);
+    return dchain(a, pow(a.v, e), e == 0 ? 0 : e * pow(a.v, e - 1));
+}
 /* logistic sigmoid 1 / (1 + exp(-a)), written to avoid overflow */
 static inline Dual dsigmoid(Dual a)
 {
