@@ -210,33 +210,30 @@ static MsExpr *parse_primary(Parser *ps)
     return parse_call_or_name(ps, name, col);
 }
 
+/* a ^ b ^ c is (a ^ b) ^ c, as ngspice evaluates it; an exponent may carry
+ * a sign: 2^-1. */
 static MsExpr *parse_power(Parser *ps)
 {
     MsExpr *a = parse_primary(ps);
-    if (!a)
-        return NULL;
-    int col = col_of(ps);
-    if (accept(ps, "^") || accept(ps, "**")) {
-        MsExpr *b = NULL;
-        /* right associative, and the exponent may carry a sign: 2^-1 */
+    while (a) {
+        int col = col_of(ps);
+        if (!accept(ps, "^") && !accept(ps, "**"))
+            break;
         skip_ws(ps);
-        if (*ps->p == '-' || *ps->p == '+') {
-            int neg = *ps->p == '-';
+        int neg = *ps->p == '-';
+        if (*ps->p == '-' || *ps->p == '+')
             ps->p++;
-            b = parse_power(ps);
-            if (b && neg) {
-                MsExpr *n = new_node(EX_NEG, col);
-                add_arg(n, b);
-                b = n;
-            }
-        } else {
-            b = parse_power(ps);
-        }
+        MsExpr *b = parse_primary(ps);
         if (!b) {
             ms_expr_free(a);
             return NULL;
         }
-        return binary(OP_POW, a, b, col);
+        if (neg) {
+            MsExpr *n = new_node(EX_NEG, col);
+            add_arg(n, b);
+            b = n;
+        }
+        a = binary(OP_POW, a, b, col);
     }
     return a;
 }

@@ -2,6 +2,7 @@
 #include "dcop.h"
 #include "newton.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int ms_numeric_error(const MsWork *w, int rc, int unk, const char *what, double t, MsError *err)
@@ -43,7 +44,9 @@ int ms_dcop(MsWork *w, double t, int dc_op, int force_ic, MsError *err)
         sys.nforce = c->nics;
     }
     MsNewtonResult res;
-    int rc = try_newton(w, &sys, &res, start);
+    int rc = try_newton(w, &sys, &res, start), first_rc = rc;
+    char first_msg[MS_ERRMSG_MAX];
+    snprintf(first_msg, sizeof first_msg, "%s", w->eval_err.msg);
     if (rc == MS_ERR_SINGULAR || rc == MS_ERR_NOMEM) {
         /* a structural problem: stepping will not help */
         int e = ms_numeric_error(w, rc, res.singular, "operating point", t, err);
@@ -86,6 +89,10 @@ int ms_dcop(MsWork *w, double t, int dc_op, int force_ic, MsError *err)
             memcpy(w->x, start, n1 * sizeof *start);
     }
     free(start);
+    /* a device that could not evaluate at the first attempt says more than
+     * the stepping's "no convergence" */
+    if (rc && first_rc == MS_ERR_EVAL)
+        return ms_err(err, MS_ERR_EVAL, "%s (operating point)", first_msg);
     if (rc)
         return ms_numeric_error(w, rc, res.worst, "operating point", t, err);
     return MS_OK;

@@ -165,7 +165,7 @@ static void test_expressions(void)
     CHECK_NEAR(evv("(1+2)*3"), 9, 0);
     CHECK_NEAR(evv("10-4-3"), 3, 0);            /* left associative */
     CHECK_NEAR(evv("64/4/2"), 8, 0);
-    CHECK_NEAR(evv("2^3^2"), 512, 0);           /* right associative */
+    CHECK_NEAR(evv("2^3^2"), 64, 0);            /* left to right, as ngspice */
     CHECK_NEAR(evv("2**3"), 8, 0);
     CHECK_NEAR(evv("2^-1"), 0.5, 0);
     CHECK_NEAR(evv("-a+b"), 1, 0);
