@@ -40,7 +40,8 @@ static const MsOnlyRule *card_rule(const char *w)
     for (const MsOnlyRule *r = ms_memspice_only; r->name; r++) {
         if (r->kind == MS_ONLY_CARD && !strcmp(w, r->name))
             return r;
-        if (r->kind == MS_ONLY_ELEMENT && w[0] != '.' && !strncmp(w, r->name, strlen(r->name)))
+        if ((r->kind == MS_ONLY_ELEMENT || r->kind == MS_ONLY_REFUSE) && w[0] != '.' &&
+            !strncmp(w, r->name, strlen(r->name)))
             return r;
     }
     return NULL;
@@ -113,6 +114,11 @@ int ms_ngdeck_build(const char *path, const char *text, MsNgDeck *d, MsError *er
         }
         const char *w = c->tok[0].s;
         const MsOnlyRule *r = card_rule(w);
+        if (r && r->kind == MS_ONLY_REFUSE) {
+            MsLoc loc = ms_card_loc(c, 0);
+            rc = ms_err_at(err, MS_ERR_UNSUPPORTED, loc, "'%s' is %s", w, r->why);
+            break;
+        }
         if (r) {
             add_note(d, c, c->text, strlen(c->text), r->why);
             continue;
@@ -127,7 +133,9 @@ int ms_ngdeck_build(const char *path, const char *text, MsNgDeck *d, MsError *er
     }
     add_line(d, ms_strdup(".end"), NULL, 0);
     ms_source_free(&src);
-    return MS_OK;
+    if (rc != MS_OK)
+        ms_ngdeck_free(d);
+    return rc;
 }
 
 void ms_ngdeck_free(MsNgDeck *d)

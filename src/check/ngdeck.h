@@ -24,7 +24,9 @@ typedef struct MsNgDeck {
     int nnotes;
 } MsNgDeck;
 
-/* Build the deck from a file (text == NULL) or from text named path. */
+/* Build the deck from a file (text == NULL) or from text named path.
+ * MS_ERR_UNSUPPORTED (with file:line and the reason) for a card of an
+ * MS_ONLY_REFUSE row. */
 int ms_ngdeck_build(const char *path, const char *text, MsNgDeck *deck, MsError *err);
 void ms_ngdeck_free(MsNgDeck *deck);
 
@@ -32,7 +34,9 @@ void ms_ngdeck_free(MsNgDeck *deck);
 typedef enum {
     MS_ONLY_OPTION,    /* a word (or word=value) of .options */
     MS_ONLY_CARD,      /* a whole dot card: ".loss", ".trainable" */
-    MS_ONLY_ELEMENT    /* every element whose name starts with these letters */
+    MS_ONLY_ELEMENT,   /* every element whose name starts with these letters */
+    MS_ONLY_REFUSE     /* an element ngspice cannot simulate and that cannot be
+                          left out: the check stops (exit 2) and says why */
 } MsOnlyKind;
 
 typedef struct MsOnlyRule {

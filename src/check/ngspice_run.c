@@ -409,7 +409,10 @@ static void build_result(MsResult *res, const char *plotname, Vec *v, int nv, co
 }
 
 /* Fills run from the collected records; returns the child's last 'E' text. */
-static char *parse_records(MsNgRun *run, const Buf *d, int *circ_rc, int *ran, int *ngexit, int *done)
+/* *nout_run: how many lines ngspice had printed when "run" was sent (the
+ * netlist's errors come before it, the simulation's after it). */
+static char *parse_records(MsNgRun *run, const Buf *d, int *circ_rc, int *ran, int *ngexit, int *done,
+                           int *nout_run)
 {
     Vec *v = NULL;
     int nv = 0;
@@ -429,7 +432,11 @@ static char *parse_records(MsNgRun *run, const Buf *d, int *circ_rc, int *ran, i
         case 'L': add_ng_line(run, p, len); break;
         case 'E': free(emsg); emsg = ms_strndup(p, len); break;
         case 'C': *circ_rc = x; break;
-        case 'R': *ran = 1; break;
+        case 'R':
+            if (!*ran)
+                *nout_run = run->nout;
+            *ran = 1;
+            break;
         case 'X': *ngexit = 1; break;
         case 'D': *done = 1; break;
         case 'V': {
@@ -511,8 +518,10 @@ static void quote_output(const MsNgRun *r, char *m, size_t cap, int only_err, co
         /* ngspice counts the lines of the deck it was given: say which
          * netlist line that is */
         const char *ln = strstr(r->out[i], "line no. ");
+        const char *on = strstr(r->out[i], "rror on line ");
+        const char *num = ln ? ln + 9 : on ? on + 13 : NULL;
         int k;
-        if (ln && o && o->where && sscanf(ln + 9, "%d", &k) == 1 && k >= 1 && k <= o->nwhere && o->where[k - 1] &&
+        if (num && o && o->where && sscanf(num, "%d", &k) == 1 && k >= 1 && k <= o->nwhere && o->where[k - 1] &&
             n + 8 < cap)
             n += (size_t)snprintf(m + n, cap - n, " [%s]", o->where[k - 1]);
         shown++;
@@ -620,17 +629,22 @@ int ms_ngspice_run(char *const *lines, const MsNgOpts *o, MsNgRun *run, MsError 
             close(pf[i].fd);
     run->seconds = now_s() - t0;
 
-    int circ_rc = -1, ran = 0, ngexit = 0, done = 0;
-    char *emsg = parse_records(run, &d, &circ_rc, &ran, &ngexit, &done);
+    int circ_rc = -1, ran = 0, ngexit = 0, done = 0, nout_run = 0;
+    char *emsg = parse_records(run, &d, &circ_rc, &ran, &ngexit, &done, &nout_run);
+    if (!ran)
+        nout_run = run->nout;
     /* what the child (or the C library, aborting) wrote to its stdout/stderr */
     if (t.n)
         add_ng_line(run, t.p, t.n);
     free(d.p);
     free(t.p);
     find_version(run);
-    int nerr = 0;
-    for (int i = 0; i < run->nout; i++)
-        nerr += ms_ng_is_error_line(run->out[i]);
+    int nerr = 0, nerr_parse = 0;
+    for (int i = 0; i < run->nout; i++) {
+        int e = ms_ng_is_error_line(run->out[i]);
+        nerr += e;
+        nerr_parse += e && i < nout_run;
+    }
 
     char m[MS_ERRMSG_MAX];
     m[0] = 0;
@@ -655,7 +669,7 @@ int ms_ngspice_run(char *const *lines, const MsNgOpts *o, MsNgRun *run, MsError 
         snprintf(m, sizeof m, "the ngspice process ended unexpectedly (exit status %d)",
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
         quote_output(run, m, sizeof m, 0, "; its last output:", o);
-    } else if (!ran && (ngexit || circ_rc != 0 || nerr)) {
+    } else if (circ_rc != 0 || nerr_parse || (!ran && ngexit)) {
         run->status = MS_NG_REJECTED;
         snprintf(m, sizeof m, "ngspice rejected the netlist");
         quote_output(run, m, sizeof m, 1, ":", o);

@@ -223,12 +223,14 @@ static int run_fixed(Tran *tr, MsError *err)
     int bi = 0;
     for (long k = 1; k <= nsteps; k++) {
         double t0 = (double)(k - 1) * h, t1 = k == nsteps ? tr->spec.tstop : (double)k * h;
-        /* backward Euler on a step that starts at or spans a waveform corner:
-         * the trapezoidal rule rings after a kink on a stiff node */
+        /* backward Euler on a step that starts at a waveform corner, as
+         * ngspice does after a breakpoint: the trapezoidal rule rings after a
+         * kink on a stiff node.  (A corner inside a step keeps the
+         * trapezoidal rule: backward Euler across a ramp costs accuracy.) */
         double eps = 1e-9 * h;
-        while (bi < tr->nbreaks && tr->breaks[bi] <= t0 - eps)
+        while (bi < tr->nbreaks && tr->breaks[bi] < t0 - eps)
             bi++;
-        int corner = bi < tr->nbreaks && tr->breaks[bi] < t1 - eps;
+        int corner = bi < tr->nbreaks && tr->breaks[bi] <= t0 + eps;
         MsNewtonResult nr;
         /* exactly h except a shorter last step: t1 - t0 would drift in the last
          * bits and make a linear circuit refactor its unchanged matrix */
