@@ -32,9 +32,8 @@ typedef struct Behav {
 } Behav;
 
 /* The expression text from token `at` on: one {..}/'..' token, or the raw rest of the card. */
-static const char *expr_text(const MsCard *c, int at, char **owned)
+static const char *expr_text(const MsCard *c, int at)
 {
-    *owned = NULL;
     if (at == c->ntok - 1 && c->tok[at].kind == TK_EXPR)
         return c->tok[at].s;
     return c->text + c->tok[at].pos;
@@ -44,10 +43,15 @@ static int parse_expr_at(MsElab *el, const MsCard *c, int at, Behav *x)
 {
     if (at >= c->ntok)
         return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[c->ntok - 1], "%s needs an expression", c->tok[0].s);
-    char *owned;
-    const char *text = expr_text(c, at, &owned);
-    int rc = ms_elab_compile(el, text, c->tok[at].loc, &x->tape);
-    free(owned);
+    return ms_elab_compile(el, expr_text(c, at), c->tok[at].loc, &x->tape);
+}
+
+/* The two terminals every behavioral element starts with. */
+static int parse_terminals(MsElab *el, const MsCard *c, Behav *x)
+{
+    int nodes[2] = {0, 0}, rc = ms_parse_nodes(el, c, 2, nodes);
+    x->a = nodes[0];
+    x->b = nodes[1];
     return rc;
 }
 
@@ -55,11 +59,9 @@ static int parse_expr_at(MsElab *el, const MsCard *c, int at, Behav *x)
 static int bsrc_parse(MsElab *el, const MsCard *c, void *p)
 {
     Behav *x = p;
-    int nodes[2], rc;
-    if ((rc = ms_parse_nodes(el, c, 2, nodes)))
+    int rc;
+    if ((rc = parse_terminals(el, c, x)))
         return rc;
-    x->a = nodes[0];
-    x->b = nodes[1];
     if (c->ntok < 5 || !(ms_tok_is(&c->tok[3], "i") || ms_tok_is(&c->tok[3], "v")) || c->tok[4].kind != TK_EQ)
         return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[c->ntok > 3 ? 3 : c->ntok - 1], "%s",
                              "B source expects: Bname n+ n- I={expr} or V={expr}");
@@ -73,11 +75,9 @@ static int value_claims(const MsCard *c) { return c->ntok > 3 && ms_tok_is(&c->t
 static int value_parse(MsElab *el, const MsCard *c, void *p)
 {
     Behav *x = p;
-    int nodes[2], rc;
-    if ((rc = ms_parse_nodes(el, c, 2, nodes)))
+    int rc;
+    if ((rc = parse_terminals(el, c, x)))
         return rc;
-    x->a = nodes[0];
-    x->b = nodes[1];
     x->kind = c->tok[0].s[0] == 'e' ? 'v' : 'i';
     if (c->ntok < 6 || c->tok[4].kind != TK_EQ)
         return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[3], "%s", "expected value={expression}");
@@ -108,11 +108,9 @@ static int bres_claims(const MsCard *c)
 static int bres_parse(MsElab *el, const MsCard *c, void *p)
 {
     Behav *x = p;
-    int nodes[2], rc;
-    if ((rc = ms_parse_nodes(el, c, 2, nodes)))
+    int rc;
+    if ((rc = parse_terminals(el, c, x)))
         return rc;
-    x->a = nodes[0];
-    x->b = nodes[1];
     x->kind = 'r';
     int at = bres_value_at(c);
     if (at + 1 < c->ntok)
