@@ -95,6 +95,8 @@ static int parse_option(const MsCard *c, int *i, MsLossDef *l, MsError *err)
     int rc = number_at(c, at, &v, err);
     if (rc)
         return rc;
+    if ((!strcmp(key, "at") || !strcmp(key, "from") || !strcmp(key, "to")) && v < 0)
+        return ms_err_at(err, MS_ERR_SYNTAX, tk[at].loc, "%s= must not be negative", key);
     if (!strcmp(key, "at") && l->kind == MS_LOSS_VALUE)
         l->at = v;
     else if (!strcmp(key, "from") && l->kind != MS_LOSS_VALUE)
