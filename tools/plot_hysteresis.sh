@@ -60,10 +60,12 @@ for scale, unit in ((1, "A"), (1e3, "mA"), (1e6, "uA"), (1e9, "nA")):
 with open(tmp + "/iv.dat", "w") as f:
     for a, b in zip(v, i):
         f.write("%.9g %.9g\n" % (a, b * scale))
+def lab(s):   # a literal text for gnuplot's enhanced mode (_ is a subscript there)
+    return s.replace('"', "'").replace("_", "\\\\_")
 with open(tmp + "/labels.gp", "w") as f:
-    f.write('set xlabel "voltage %s [V]"\n' % names[jv])
-    f.write('set ylabel "current %s [%s]"\n' % (ilabel, unit))
-    f.write('set title "%s: current against voltage"\n' % title.replace('"', "'"))
+    f.write('set xlabel "voltage %s [V]"\n' % lab(names[jv]))
+    f.write('set ylabel "current %s [%s]"\n' % (lab(ilabel), unit))
+    f.write('set title "%s: current against voltage"\n' % lab(title))
 PY
 
 gnuplot <<GP

@@ -141,6 +141,8 @@ int ms_mem_model_check(MsElab *el, const MsToken *t, const MsMemModel *m)
         why = "level 2: need ion < 0 < ioff";
     else if (m->level == 4 && !(p[MP_VON] < 0 && p[MP_VOFF] > 0))
         why = "level 4: need von < 0 < voff";
+    else if ((m->level == 2 || m->level == 4) && p[MP_IV] != 0 && p[MP_IV] != 1)
+        why = "levels 2 and 4: iv must be 0 (linear) or 1 (exponential)";
     else if ((m->level == 2 || m->level == 4) && !(p[MP_AON] >= 1 && p[MP_AOFF] >= 1))
         why = "levels 2 and 4: aon and aoff must be at least 1";
     else if (m->level == 3 && !(p[MP_XP] < 1 && p[MP_XN] < 1 && p[MP_VP] >= 0 && p[MP_VN] >= 0))

@@ -25,8 +25,8 @@
  *          I = a1 x sinh(b v) for v >= 0, a2 x sinh(b v) for v < 0
  *          G(v) = Ap (exp(v) - exp(Vp)) for v > Vp,
  *                 -An (exp(-v) - exp(Vn)) for v < -Vn, else 0
- *          F(x) = exp(-alphap (x - xp)) ((xp - x)/(1 - xp) + 1) if G > 0 and x >= xp,
- *                 exp(alphan (x + xn - 1)) x / (1 - xn)         if G < 0 and x <= 1 - xn,
+ *          F(x) = exp(-alphap (x - xp)) ((xp - x)/(1 - xp) + 1) if eta G > 0 and x >= xp,
+ *                 exp(alphan (x + xn - 1)) x / (1 - xn)         if eta G < 0 and x <= 1 - xn,
  *                 1 otherwise;   g = eta G(v) F(x)
  *          (parameter names: a1 a2 b ap an vp vn alphap alphan xp xn eta)
  *          defaults a1 0.17, a2 0.17, b 0.05, ap 4000, an 4000, vp 0.16,
