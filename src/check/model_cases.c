@@ -13,9 +13,10 @@
  *      ".include @MODELS@/memristor_xyz.lib\nX1 a 0 memristor_xyz\n",
  *      "V1 in 0 SIN(0 1.2 1k)\nR1 in a 1k\n.tran 1u 3m\n", "v(a),i(v1)"}
  *
- * No native memristor exists yet; the one case below shows the plumbing
- * with devices memspice has: a diode whose series resistance is the model
- * parameter RS, against a subcircuit of an RS-free diode and a resistor. */
+ * Cases: a diode whose series resistance is the model parameter RS against
+ * an RS-free diode and a resistor, and every memristor level against its
+ * reference subcircuit in models/memristors.lib, each driven by a sine
+ * through a series resistor (drives and steps as in tests/models/). */
 #include "crosscheck.h"
 
 #include <stdlib.h>
@@ -38,6 +39,78 @@ const MsModelCase ms_model_cases[] = {
         "V1 in 0 SIN(0 2 10k)\n"
         "R1 in a 100\n"
         ".tran 0.2u 300u\n",
+        "v(a),i(v1)",
+    },
+    {
+        "memristor_hp",
+        "HP memristor with Biolek window (level 1) vs memr_hp",
+        "Ymemristor m1 a 0 mdev\n"
+        ".model mdev memristor level=1\n",
+        ".include @MODELS@/memristors.lib\n"
+        "X1 a 0 memr_hp\n",
+        "V1 in 0 SIN(0 1.2 0.5)\n"
+        "R1 in a 100\n"
+        ".tran 2m 4 0 2m uic\n",
+        "v(a),i(v1)",
+    },
+    {
+        "memristor_team",
+        "TEAM memristor (level 2) vs memr_team",
+        "Ymemristor m1 a 0 mdev\n"
+        ".model mdev memristor level=2\n",
+        ".include @MODELS@/memristors.lib\n"
+        "X1 a 0 memr_team\n",
+        "V1 in 0 SIN(0.015 1.375 1k)\n"
+        "R1 in a 1\n"
+        ".tran 1u 3m 0 0.05u uic\n",
+        "v(a),i(v1)",
+    },
+    {
+        "memristor_yakopcic",
+        "Yakopcic memristor (level 3) vs memr_yakopcic",
+        "Ymemristor m1 a 0 mdev\n"
+        ".model mdev memristor level=3\n",
+        ".include @MODELS@/memristors.lib\n"
+        "X1 a 0 memr_yakopcic\n",
+        "V1 in 0 SIN(0 0.5 100)\n"
+        "R1 in a 1\n"
+        ".tran 10u 20m 0 5u uic\n",
+        "v(a),i(v1)",
+    },
+    {
+        "memristor_vteam",
+        "VTEAM memristor (level 4) vs memr_vteam",
+        "Ymemristor m1 a 0 mdev\n"
+        ".model mdev memristor level=4\n",
+        ".include @MODELS@/memristors.lib\n"
+        "X1 a 0 memr_vteam\n",
+        "V1 in 0 SIN(0 0.8 1k)\n"
+        "R1 in a 10\n"
+        ".tran 1u 2m 0 1u uic\n",
+        "v(a),i(v1)",
+    },
+    {
+        "memristor_mms",
+        "Knowm MMS memristor (level 5) vs memr_mms",
+        "Ymemristor m1 a 0 mdev\n"
+        ".model mdev memristor level=5\n",
+        ".include @MODELS@/memristors.lib\n"
+        "X1 a 0 memr_mms\n",
+        "V1 in 0 SIN(0 0.3 5k)\n"
+        "R1 in a 10\n"
+        ".tran 1u 400u 0 0.25u uic\n",
+        "v(a),i(v1)",
+    },
+    {
+        "memristor_pku",
+        "Stanford-PKU RRAM (level 6) vs memr_pku",
+        "Ymemristor m1 a 0 mdev\n"
+        ".model mdev memristor level=6\n",
+        ".include @MODELS@/memristors.lib\n"
+        "X1 a 0 memr_pku\n",
+        "V1 in 0 SIN(0 1.05 10k)\n"
+        "R1 in a 100\n"
+        ".tran 0.1u 200u 0 0.025u uic\n",
         "v(a),i(v1)",
     },
     {NULL, NULL, NULL, NULL, NULL, NULL},
