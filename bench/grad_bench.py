@@ -8,6 +8,9 @@ Cases (fixed steps, so both runs take the same N steps):
   crossbar_20x10  bench/gen_crossbar.py 20 10, tstep 10 ns over 1 ms = 100,000
                   steps; .loss on two columns, .trainable column loads and two
                   row sources; uic start from the netlist's .ic
+  mif_16          16 MIF neurons (models/mif.lib, native MMS memristors) under
+                  pulse trains, 100,000 steps of 0.1 us; .loss on a membrane and a
+                  state, .trainable memristor parameters, a capacitor, a source
   rc_ladder_100   bench/gen_rc_ladder.py 100 sections, 100,000 steps; .loss on
                   the end node, .trainable three resistors and a capacitor
 Each runs `memspice grad --fixed-step` with --checkpoint 0 (every step stored)
@@ -52,6 +55,24 @@ def ladder(steps):
     return add_cards(net, extra)
 
 
+def mif(steps):
+    """16 MIF neurons (models/mif.lib, native MMS) driven by pulse trains of
+    different amplitudes, 10 ms."""
+    tstep = 10e-3 / steps
+    lines = ["16 MIF neurons for the gradient benchmark",
+             ".lib %s mif_native" % os.path.join(ROOT, "models", "mif.lib")]
+    for k in range(16):
+        amp = 2e-6 + 1.2e-6 * k
+        lines.append("I%d 0 m%d PULSE(0 %g %gu 1u 1u 50u 400u)" % (k, k, amp, 20 + 10 * k))
+        lines.append("X%d m%d mif_native x01=7.52e-3 x02=8.59e-5 vm0=18.31m" % (k, k))
+    lines += [".tran %r 10m uic" % tstep,
+              ".loss sqerr v(m3) target=pwl(0 18m 10m 18m)",
+              ".loss integral x(x7.m1)",
+              ".trainable x3.m1:tau x3.m2:von x7.m1:kt x3.cm i3",
+              ".end"]
+    return "\n".join(lines) + "\n"
+
+
 def run(net_path, ckpt):
     out_csv = net_path + ".ckpt-%s.csv" % ckpt
     cmd = [sys.executable, os.path.join(HERE, "measure.py"), "--", MS, "grad", net_path, "--fixed-step",
@@ -73,7 +94,7 @@ def main():
     steps = 10000 if quick else 100000
     os.makedirs(OUT, exist_ok=True)
     rows = []
-    for name, gen in (("crossbar_20x10", crossbar), ("rc_ladder_100", ladder)):
+    for name, gen in (("crossbar_20x10", crossbar), ("mif_16", mif), ("rc_ladder_100", ladder)):
         path = os.path.join(OUT, name + ".cir")
         with open(path, "w") as f:
             f.write(gen(steps))
