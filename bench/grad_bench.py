@@ -88,6 +88,15 @@ def run(net_path, ckpt):
             "traj_mb": float(m.group(4)), "rss_mb": meas["maxrss_kb"] / 1024, "csv": open(out_csv).read()}
 
 
+def max_rel_diff(a, b):
+    """Largest relative difference between two `memspice grad -o x.csv` tables."""
+    def table(text):
+        rows = [r.split(",") for r in text.strip().splitlines()[1:]]
+        return {r[0]: float(r[2] or r[1]) for r in rows}
+    ta, tb = table(a), table(b)
+    return max(abs(ta[k] - tb[k]) / max(abs(ta[k]), abs(tb[k]), 1e-300) for k in ta)
+
+
 def main():
     quick = "--quick" in sys.argv
     out_md = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else os.path.join(HERE, "results-grad.md")
@@ -100,7 +109,7 @@ def main():
             f.write(gen(steps))
         print("grad_bench: %s, %d steps ..." % (name, steps), file=sys.stderr)
         full, ck = run(path, "0"), run(path, "auto")
-        rows.append((name, full, ck, full["csv"] == ck["csv"]))
+        rows.append((name, full, ck, max_rel_diff(full["csv"], ck["csv"])))
     lines = ["# memspice grad: backward sweep and checkpointing",
              "",
              "Measured %s by `bench/grad_bench.py%s` (run by `make bench`), %d fixed steps per case, "
@@ -108,22 +117,24 @@ def main():
                                                                 " --quick" if quick else "", steps, os.cpu_count()),
              "",
              "| case | time points | forward | backward | backward/forward | trajectory memory | peak RSS | "
-             "with checkpoints: backward (incl. replay) | trajectory memory | memory vs full | peak RSS | gradients identical |",
+             "with checkpoints: backward (incl. replay) | trajectory memory | memory vs full | peak RSS | max rel. gradient difference |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for name, f, c, same in rows:
         lines.append("| %s | %d | %.3f s | %.3f s | %.2f | %.1f MB | %.0f MB | %.3f s | %.2f MB | %.1f %% | %.0f MB | %s |" % (
             name, f["points"], f["fwd"], f["bwd"], f["bwd"] / f["fwd"], f["traj_mb"], f["rss_mb"], c["bwd"],
-            c["traj_mb"], 100 * c["traj_mb"] / f["traj_mb"], c["rss_mb"], "yes" if same else "NO"))
+            c["traj_mb"], 100 * c["traj_mb"] / f["traj_mb"], c["rss_mb"], "%.1e" % same))
     lines += ["",
               "Backward = the adjoint sweep after the forward run (one device evaluation, one factorisation and one "
               "transposed solve per step, plus the parameter terms); with checkpoints it also replays every segment "
               "forward once.  Trajectory memory = what memspice stores for the sweep (every solution vector, or the "
-              "checkpoints plus one segment); peak RSS also holds the circuit, KLU factors and the saved waveforms."]
+              "checkpoints plus one segment); peak RSS also holds the circuit, KLU factors and the saved waveforms.  "
+              "The checkpointed gradients may differ from the stored ones in the last bits (a replayed segment "
+              "starts with a fresh KLU factorisation); the bench fails above 1e-12."]
     with open(out_md, "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
-    if not all(r[3] for r in rows):
-        sys.exit("grad_bench: checkpointed gradients differ")
+    if any(r[3] > 1e-12 for r in rows):
+        sys.exit("grad_bench: checkpointed gradients differ by more than 1e-12")
 
 
 main()
