@@ -309,6 +309,52 @@ static int comp(Comp *c, const MsExpr *e, int *out)
     return fail(c, MS_ERR_SEMANTIC, "cannot compile expression", NULL);
 }
 
+/* Operands an operation reads. */
+static int reads(const MsTapeOp *o, int slot)
+{
+    switch (o->op) {
+    case TO_CONST: case TO_VAR: case TO_TIME: case TO_JMP:
+        return 0;
+    case TO_JZ: case TO_MOV: case TO_NEG: case TO_NOT: case TO_POWI:
+    case TO_ABS: case TO_SQRT: case TO_EXP: case TO_LN: case TO_LOG10: case TO_SIN: case TO_COS:
+    case TO_TAN: case TO_ASIN: case TO_ACOS: case TO_ATAN: case TO_SINH: case TO_COSH: case TO_TANH:
+    case TO_FLOOR: case TO_CEIL: case TO_INT: case TO_NINT: case TO_SGN: case TO_U: case TO_URAMP:
+        return o->a == slot;
+    case TO_LIMIT:
+        return o->a == slot || o->b == slot || o->c == slot;
+    default:
+        return o->a == slot || o->b == slot;
+    }
+}
+
+/* Folding leaves the loads of the constants it folded behind: drop every
+ * load (constant, variable, time) whose slot nothing reads, and move the
+ * jump targets accordingly. */
+static void drop_dead_loads(MsTape *t)
+{
+    int *used = ms_calloc((size_t)t->nslots + 1, sizeof *used), *newpos = ms_malloc(((size_t)t->nops + 1) * sizeof *newpos);
+    used[t->result] = 1;
+    for (int i = 0; i < t->nops; i++)
+        for (int s = 0; s < t->nslots; s++)
+            if (!used[s] && reads(&t->ops[i], s))
+                used[s] = 1;
+    int n = 0;
+    for (int i = 0; i < t->nops; i++) {
+        MsTapeOpcode op = t->ops[i].op;
+        newpos[i] = n;
+        if ((op == TO_CONST || op == TO_VAR || op == TO_TIME) && !used[t->ops[i].dst])
+            continue;
+        t->ops[n++] = t->ops[i];
+    }
+    newpos[t->nops] = n;
+    for (int i = 0; i < n; i++)
+        if (t->ops[i].op == TO_JZ || t->ops[i].op == TO_JMP)
+            t->ops[i].b = newpos[t->ops[i].b];
+    t->nops = n;
+    free(used);
+    free(newpos);
+}
+
 int ms_expr_compile(const MsExpr *e, const char *text, MsLoc loc, MsCompileEnv *env, MsTape **out,
                     MsError *err)
 {
@@ -320,8 +366,10 @@ int ms_expr_compile(const MsExpr *e, const char *text, MsLoc loc, MsCompileEnv *
     c.env = env;
     c.err = err;
     int rc = comp(&c, e, &t->result);
-    if (rc == MS_OK)
+    if (rc == MS_OK) {
         t->result_has_grad = c.has_grad[t->result];
+        drop_dead_loads(t);
+    }
     free(c.is_const);
     free(c.has_grad);
     free(c.known);
