@@ -280,6 +280,49 @@ static void batch_arith(const MsTapeOp *o, double *S, int w, int lanes)
     }
 }
 
+/* a / b and u(a) over all lanes (the other common operations of memristor
+ * models), values and derivatives: (a/b)' = (a' - (a/b) b') / b, u' = 0. */
+static int batch_div_u(const MsTapeOp *o, double *S, int w, int lanes, int *bad_lane, const char **what)
+{
+    enum { L = MS_TAPE_LANES };
+    double *d = S + (size_t)o->dst * w * L;
+    const double *a = S + (size_t)o->a * w * L, *b = S + (size_t)o->b * w * L;
+    if (o->op == TO_U) {
+        for (int l = 0; l < lanes; l++)
+            d[l] = a[l] > 0 ? 1 : a[l] < 0 ? 0 : 0.5;   /* u(0) = 1/2, as ngspice */
+        for (int c = 1; o->gd && c < w; c++)
+            memset(d + (size_t)c * L, 0, (size_t)lanes * sizeof *d);
+        return MS_OK;
+    }
+    for (int l = 0; l < lanes; l++) {
+        if (b[l] == 0) {
+            *bad_lane = l;
+            *what = "division by zero";
+            return MS_ERR_EVAL;
+        }
+        d[l] = a[l] / b[l];
+        if (!isfinite(d[l])) {
+            *bad_lane = l;
+            *what = "result is not a finite number (overflow)";
+            return MS_ERR_EVAL;
+        }
+    }
+    for (int c = 1; o->gd && c < w; c++) {
+        double *dc = d + (size_t)c * L;
+        const double *ac = a + (size_t)c * L, *bc = b + (size_t)c * L;
+        if (o->ga && o->gb)
+            for (int l = 0; l < lanes; l++)
+                dc[l] = (ac[l] - d[l] * bc[l]) / b[l];
+        else if (o->ga)
+            for (int l = 0; l < lanes; l++)
+                dc[l] = ac[l] / b[l];
+        else
+            for (int l = 0; l < lanes; l++)
+                dc[l] = -d[l] * bc[l] / b[l];
+    }
+    return MS_OK;
+}
+
 /* Structure of arrays: component c (0 value, 1..nv derivatives) of slot s
  * for lane l is S[(s * (nv + 1) + c) * LANES + l].  The operation is
  * dispatched once for all lanes; the derivative loops vectorise. */
@@ -325,6 +368,11 @@ int ms_tape_eval_batch(const MsTape *t, int lanes, const int *unk, const double 
                     *what = "result is not a finite number (overflow)";
                     return MS_ERR_EVAL;
                 }
+            break;
+        case TO_DIV:
+        case TO_U:
+            if (batch_div_u(o, S, w, lanes, bad_lane, what))
+                return MS_ERR_EVAL;
             break;
         default: {
             const double *a0 = COMP(o->a, 0), *b0 = COMP(o->b, 0), *c0 = COMP(o->c, 0);
