@@ -124,13 +124,18 @@ static void mem_eval(const void *insts, int n, MsEval *ev)
     for (int i = 0; i < n; i++) {
         const Memristor *e = &d[i];
         double v = ev->x[e->a] - ev->x[e->b], x = ev->x[e->x];
-        Dual I, g;
-        ms_mem_eval(&e->m, -1, v, x, &I, &g);
-        ev->f[e->a] += I.v;
-        ev->f[e->b] -= I.v;
-        ms_quad_add(ev->G, &e->ab, I.d[0]);
-        ev->G[e->ax] += I.d[1];
-        ev->G[e->bx] -= I.d[1];
+        double I[3], g[3];
+        if (!ms_mem_eval_fast(&e->m, v, x, I, g)) {
+            Dual Id, gd;
+            ms_mem_eval(&e->m, -1, v, x, &Id, &gd);
+            I[0] = Id.v, I[1] = Id.d[0], I[2] = Id.d[1];
+            g[0] = gd.v, g[1] = gd.d[0], g[2] = gd.d[1];
+        }
+        ev->f[e->a] += I[0];
+        ev->f[e->b] -= I[0];
+        ms_quad_add(ev->G, &e->ab, I[1]);
+        ev->G[e->ax] += I[2];
+        ev->G[e->bx] -= I[2];
         if (ev->dc || e->fault) {
             /* x - x0 = 0 (a stuck cell: dx/dt = 0 and x stays at x0) */
             if (ev->dc) {
@@ -138,10 +143,10 @@ static void mem_eval(const void *insts, int n, MsEval *ev)
                 ev->G[e->xx] += 1;
             }
         } else {
-            ev->f[e->x] -= g.v;
-            ev->G[e->xa] -= g.d[0];
-            ev->G[e->xb] += g.d[0];
-            ev->G[e->xx] -= g.d[1];
+            ev->f[e->x] -= g[0];
+            ev->G[e->xa] -= g[1];
+            ev->G[e->xb] += g[1];
+            ev->G[e->xx] -= g[2];
         }
     }
 }

@@ -282,3 +282,78 @@ void ms_mem_eval(const MsMemModel *m, int seed, double v, double x, Dual *I, Dua
     default: pku_eval(m, seed, dv, dx, I, g);
     }
 }
+
+/* Hand-written derivatives of the two levels simulated most (HP, the MMS of
+ * the MIF neuron), for the evaluation without a parameter derivative: the
+ * same equations as hp_eval / mms_eval, about four times cheaper than the
+ * dual numbers.  tests/unit/test_memristor.c holds them equal. */
+static double ipow(double a, int n)
+{
+    double r = 1;
+    for (int i = 0; i < n; i++)
+        r *= a;
+    return r;
+}
+
+/* I = {I, dI/dv, dI/dx}, g = {g, dg/dv, dg/dx} */
+static void hp_fast(const MsMemModel *m, double v, double x, double I[3], double g[3])
+{
+    const double *p = m->par;
+    double dr = p[MP_RON] - p[MP_ROFF], R = p[MP_ROFF] + dr * x;
+    I[0] = v / R;
+    I[1] = 1 / R;
+    I[2] = -I[0] * dr / R;
+    double k = p[MP_UV] * p[MP_RON] / (p[MP_D] * p[MP_D]);
+    int e = 2 * (int)p[MP_P];
+    double F, dF;   /* window and dF/dx */
+    switch ((int)p[MP_WINDOW]) {
+    case 0:
+        F = 1, dF = 0;
+        break;
+    case 1: {
+        double u = 2 * x - 1, ue = ipow(u, e - 1);
+        F = 1 - ue * u, dF = -2 * e * ue;
+        break;
+    }
+    case 3: {
+        int pp = (int)p[MP_P];
+        double s = (x - 0.5) * (x - 0.5) + 0.75, sp = ipow(s, pp - 1);
+        F = p[MP_J] * (1 - sp * s), dF = -p[MP_J] * pp * sp * 2 * (x - 0.5);
+        break;
+    }
+    default: {   /* Biolek: stp(-I) is piecewise constant in I */
+        double s = x - (I[0] < 0 ? 1 : 0), se = ipow(s, e - 1);
+        F = 1 - se * s, dF = -e * se;
+    }
+    }
+    g[0] = k * I[0] * F;
+    g[1] = k * I[1] * F;
+    g[2] = k * (I[2] * F + I[0] * dF);
+}
+
+static double sigmoid(double s) { return s >= 0 ? 1 / (1 + exp(-s)) : exp(s) / (1 + exp(s)); }
+
+static void mms_fast(const MsMemModel *m, double v, double x, double I[3], double g[3])
+{
+    const double *p = m->par;
+    double kt = p[MP_KT], on = sigmoid((v - p[MP_VON]) / kt), off = sigmoid((p[MP_VOFF] - v) / kt);
+    double don = on * (1 - on) / kt, doff = -off * (1 - off) / kt;
+    g[0] = ((1 - x) * on - x * off) / p[MP_TAU];
+    g[1] = ((1 - x) * don - x * doff) / p[MP_TAU];
+    g[2] = (-on - off) / p[MP_TAU];
+    double G = x / p[MP_RON] + (1 - x) / p[MP_ROFF];
+    I[0] = G * v;
+    I[1] = G;
+    I[2] = (1 / p[MP_RON] - 1 / p[MP_ROFF]) * v;
+}
+
+int ms_mem_eval_fast(const MsMemModel *m, double v, double x, double I[3], double g[3])
+{
+    if (m->level == 1)
+        hp_fast(m, v, x, I, g);
+    else if (m->level == 5)
+        mms_fast(m, v, x, I, g);
+    else
+        return 0;
+    return 1;
+}

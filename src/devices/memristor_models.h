@@ -89,5 +89,9 @@ int ms_mem_param_index(const char *name);
 /* I(v, x) and g(v, x) = dx/dt: d[0] = d/dv, d[1] = d/dx, d[2] = d/dpar[seed]
  * (seed < 0: no parameter derivative). */
 void ms_mem_eval(const MsMemModel *m, int seed, double v, double x, Dual *I, Dual *g);
+/* The same without a parameter derivative, hand-differentiated for the
+ * levels simulated most (1 and 5): I = {I, dI/dv, dI/dx}, g likewise.
+ * Returns 0 for the other levels (use ms_mem_eval). */
+int ms_mem_eval_fast(const MsMemModel *m, double v, double x, double I[3], double g[3]);
 
 #endif
