@@ -1,30 +1,41 @@
 #!/usr/bin/env bash
-# bench/run.sh — memspice vs ngspice on large linear RC transients.
+# bench/run.sh — memspice vs ngspice: large linear RC transients and
+# memristor crossbars.
 #
 # usage: bench/run.sh [--quick]      (normally through `make bench`)
 #
 # Cases (full / --quick):
-#   rc_ladder  1000 sections x 1,000,000 fixed steps  /  100 x 10,000
-#   rc_mesh    10,000-node random RC mesh x 10,000 steps  /  1,000 x 1,000
+#   rc_ladder        1000 sections x 1,000,000 fixed steps  /  100 x 10,000
+#   rc_mesh          10,000-node random RC mesh x 10,000 steps  /  1,000 x 1,000
+#   crossbar_RxC     R x C crossbar of behavioral HP/Biolek memristor subcircuits
+#                    (bench/gen_crossbar.py), 1 ms with tstep = max step 100 ns,
+#                    adaptive steps in both simulators: 20x10, 50x20, 100x50
+#                    /  8x4 over 0.2 ms
 # For each case: generate the netlist into bench/out/<case>/, run
-#   build/memspice run net.cir --fixed-step -q -o ms.csv
+#   build/memspice run net.cir [--fixed-step] -o ms.csv    (--fixed-step: RC cases)
 #   ngspice -b -r ng.raw net.cir
 # one after the other (never both at once), each under bench/measure.py
 # (wall time, peak RSS), then compare the waveforms (bench/compare.py): the
 # case FAILS when the largest difference exceeds 1e-3 of a signal's range.
 #
-# ngspice time budget: a short calibration run (1 % of the steps) estimates
-# ngspice's full run; if that exceeds BENCH_NG_BUDGET seconds (default 1200),
-# ngspice simulates only the first part of the run (same circuit, earlier
-# tstop) sized to about half the budget, and times are compared per step.
+# ngspice time budget: a short calibration run (1 % of the steps, i.e. of
+# tstop / tstep) estimates ngspice's full run; if that exceeds
+# BENCH_NG_BUDGET seconds (default 1200), ngspice simulates only the first
+# part of the run (same circuit, earlier tstop) sized to about half the
+# budget, and times are compared per step.
 #
-# Other sizes: BENCH_LADDER="N STEPS TSTEP" and/or BENCH_MESH="NODES STEPS SEED"
-# replace the cases' arguments (the calibration still applies unless --quick).
+# MEMSPICE=path and NGSPICE=path choose the binaries (default build/memspice
+# and ngspice on PATH): e.g. a copy of build/memspice, so that a rebuild by
+# someone else during a long run cannot change the binary between cases.
+#
+# Other sizes: BENCH_LADDER="N STEPS TSTEP", BENCH_MESH="NODES STEPS SEED"
+# and/or BENCH_CROSSBAR="ROWSxCOLS ..." (e.g. "50x20") replace the cases'
+# arguments (the calibration still applies unless --quick).
 #
 # Results: bench/results.md and bench/results.csv (full run), or
 # bench/out/results-quick.{md,csv} with --quick, bench/out/results-custom.*
-# when BENCH_LADDER / BENCH_MESH are set.  Exit status 1 if a case
-# fails or a simulator errors.
+# when BENCH_LADDER / BENCH_MESH / BENCH_CROSSBAR are set.  Exit status 1 if
+# a case fails or a simulator errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,12 +43,12 @@ quick=0
 for a in "$@"; do
     case $a in
     --quick) quick=1 ;;
-    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/run.sh: unknown argument '$a' (use --quick)" >&2; exit 2 ;;
     esac
 done
 
-MS=build/memspice
+MS=${MEMSPICE:-build/memspice}
 NG=${NGSPICE:-ngspice}
 OUT=bench/out
 BUDGET=${BENCH_NG_BUDGET:-1200}
@@ -48,14 +59,18 @@ mkdir -p "$OUT"
 
 if [ $quick = 1 ]; then
     LADDER=(100 10000 1e-9); MESH=(1000 1000 1)
+    CROSSBARS=(8x4); XB_TSTOP=2e-4
     RES_MD=$OUT/results-quick.md; RES_CSV=$OUT/results-quick.csv
 else
     LADDER=(1000 1000000 1e-9); MESH=(10000 10000 1)
+    CROSSBARS=(20x10 50x20 100x50); XB_TSTOP=1e-3
     RES_MD=bench/results.md; RES_CSV=bench/results.csv
 fi
-if [ -n "${BENCH_LADDER:-}${BENCH_MESH:-}" ]; then
+XB_TSTEP=100e-9     # = ngspice's and memspice's maximum step (no TMAX given)
+if [ -n "${BENCH_LADDER:-}${BENCH_MESH:-}${BENCH_CROSSBAR:-}" ]; then
     [ -n "${BENCH_LADDER:-}" ] && read -r -a LADDER <<< "$BENCH_LADDER"
     [ -n "${BENCH_MESH:-}" ] && read -r -a MESH <<< "$BENCH_MESH"
+    [ -n "${BENCH_CROSSBAR:-}" ] && read -r -a CROSSBARS <<< "$BENCH_CROSSBAR"
     RES_MD=$OUT/results-custom.md; RES_CSV=$OUT/results-custom.csv
 fi
 
@@ -70,17 +85,22 @@ fi
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-# run_case NAME GENERATOR STEPS ARGS...: generate, simulate with both, compare.
+# run_case NAME GENERATOR MODE STEPS ARGS...: generate, simulate with both, compare.
+# MODE: fixed (memspice --fixed-step) or adaptive (both simulators' own step
+# control); STEPS = tstop / tstep, the unit of the calibration and of time/step.
 run_case() {
-    local name=$1 gen=$2 steps=$3; shift 3
+    local name=$1 gen=$2 mode=$3 steps=$4; shift 4
+    local msopt=()
+    [ "$mode" = fixed ] && msopt=(--fixed-step)
     local d=$OUT/$name
     rm -rf "$d"; mkdir -p "$d"
     log "$name: generating ($gen $*)"
     $PY "bench/$gen" "$@" -o "$d/net.cir"
     cut -d' ' -f1-3 /proc/loadavg > "$d/load_before_ms.txt"
-    log "$name: memspice, $steps fixed steps"
+    log "$name: memspice, $steps $mode steps"
+    # no -q: the one-line summary (points, steps, Newton iterations) goes to ms.stderr
     $PY bench/measure.py --out "$d/ms.json" --stdout "$d/ms.stdout" --stderr "$d/ms.stderr" -- \
-        "$MS" run "$d/net.cir" --fixed-step -q -o "$d/ms.csv" || true
+        "$MS" run "$d/net.cir" "${msopt[@]}" -o "$d/ms.csv" || true
     log "$name: memspice $(cat "$d/ms.json")"
 
     # ngspice: calibrate on 1 % of the run, scale down if over budget
@@ -116,7 +136,7 @@ EOF
     fi
     echo "$ng_steps" > "$d/ng_steps.txt"
     cut -d' ' -f1-3 /proc/loadavg > "$d/load_before_ng.txt"
-    log "$name: ngspice, $ng_steps steps (max step = tstep)"
+    log "$name: ngspice, $ng_steps tstep intervals (max step = tstep)"
     $PY bench/measure.py --out "$d/ng.json" --stdout "$d/ng.stdout" --stderr "$d/ng.stderr" -- \
         "$NG" -b -r "$d/ng.raw" "$ng_net" || true
     log "$name: ngspice $(cat "$d/ng.json")"
@@ -126,13 +146,21 @@ EOF
         log "$name: comparison failed: $(cat "$d/cmp.err")"
         rm -f "$d/cmp.json"
     fi
-    printf '%s\n' "$name" "$steps" > "$d/case.txt"
+    printf '%s\n' "$name" "$steps" "$mode" > "$d/case.txt"
 }
 
-run_case rc_ladder gen_rc_ladder.py "${LADDER[1]}" "${LADDER[@]}"
-run_case rc_mesh   gen_rc_mesh.py   "${MESH[1]}"   "${MESH[@]}"
+cases=()
+run_case rc_ladder gen_rc_ladder.py fixed "${LADDER[1]}" "${LADDER[@]}"; cases+=("$OUT/rc_ladder")
+run_case rc_mesh   gen_rc_mesh.py   fixed "${MESH[1]}"   "${MESH[@]}"; cases+=("$OUT/rc_mesh")
+xb_steps=$($PY -c "print(round($XB_TSTOP / $XB_TSTEP))")
+for rc in "${CROSSBARS[@]}"; do
+    r=${rc%x*} c=${rc#*x}
+    run_case "crossbar_${r}x${c}" gen_crossbar.py adaptive "$xb_steps" "$r" "$c" \
+        --tstop "$XB_TSTOP" --tstep "$XB_TSTEP" --seed 1
+    cases+=("$OUT/crossbar_${r}x${c}")
+done
 
 log "writing $RES_MD and $RES_CSV"
 $PY bench/report.py --md "$RES_MD" --csv "$RES_CSV" --memspice "$MS" --ngspice "$NG" \
     --run-info "$OUT/run_info.txt" \
-    $([ $quick = 1 ] && echo --quick) "$OUT/rc_ladder" "$OUT/rc_mesh"
+    $([ $quick = 1 ] && echo --quick) "${cases[@]}"
