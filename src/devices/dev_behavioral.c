@@ -241,15 +241,21 @@ static void apply(const Behav *e, double val, const double *grad, MsEval *ev)
 {
     const int nv = e->tape->nvars;
     if (e->kind == 'i') {
-        ev->f[e->a] += val;
-        ev->f[e->b] -= val;
-        for (int j = 0; j < nv; j++) {
-            ev->G[e->sa[j]] += grad[j];
-            ev->G[e->sb[j]] -= grad[j];
+        /* a terminal on ground writes only scratch slots: skip them, since
+         * thousands of writes to one slot would serialise on it */
+        if (e->a) {
+            ev->f[e->a] += val;
+            for (int j = 0; j < nv && !ev->values_only; j++)
+                ev->G[e->sa[j]] += grad[j];
+        }
+        if (e->b) {
+            ev->f[e->b] -= val;
+            for (int j = 0; j < nv && !ev->values_only; j++)
+                ev->G[e->sb[j]] -= grad[j];
         }
     } else if (e->kind == 'v') {
         ev->f[e->k] -= val;
-        for (int j = 0; j < nv; j++)
+        for (int j = 0; j < nv && !ev->values_only; j++)
             ev->G[e->sa[j]] -= grad[j];
     } else {
         if (val == 0) {
@@ -259,6 +265,8 @@ static void apply(const Behav *e, double val, const double *grad, MsEval *ev)
         double vd = ev->x[e->a] - ev->x[e->b], g = 1 / val, cur = vd * g;
         ev->f[e->a] += cur;
         ev->f[e->b] -= cur;
+        if (ev->values_only)
+            return;
         ms_quad_add(ev->G, &e->q, g);
         for (int j = 0; j < nv; j++) {
             double d = -cur * g * grad[j];   /* d(vd / r)/dr * dr/dx */
@@ -288,7 +296,8 @@ static void eval_class(const Behav *x, const Behav *L, MsEval *ev)
         int lanes = L->nmembers - start < MS_TAPE_LANES ? L->nmembers - start : MS_TAPE_LANES;
         int bad;
         const char *what;
-        if (ms_tape_eval_batch(t, lanes, L->lane_unk + (size_t)start * nv, ev->x, ev->t, work, val, grad, &bad,
+        if (ms_tape_eval_batch(t, lanes, L->lane_unk + (size_t)start * nv, ev->x, ev->t, work, val,
+                               ev->values_only ? NULL : grad, &bad,
                                &what)) {
             if (!(ev->dc && ev->first_iter)) {
                 report(ev, &x[L->members[start + bad]], what);

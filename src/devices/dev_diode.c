@@ -132,7 +132,8 @@ static void diode_eval(const void *insts, int n, MsEval *ev)
         double vl = ev->no_limit ? v : pnjlim(v, ev->state[D->st], nvt, D->vcrit);
         if (vl != v)
             ev->limited = 1;
-        ev->state[D->st] = vl;
+        if (!ev->values_only)   /* a values-only look must not move the limiting memory */
+            ev->state[D->st] = vl;
         /* beyond 80 thermal voltages continue the exponential linearly */
         double u = vl / nvt, e, de;
         if (u > 80) {

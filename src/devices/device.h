@@ -51,6 +51,7 @@ typedef struct MsEval {
     int limited;                  /* set to 1 when a device limited its voltages */
     double *scratch;              /* per-work scratch (ms_setup_scratch) */
     int no_limit;                 /* 1: evaluate exactly at x (adjoint), no voltage limiting */
+    int values_only;              /* 1: only f and q are needed (G, C may be left stale) */
     MsError *err;                 /* where a device reports an evaluation error */
     int failed;                   /* set when it did */
 } MsEval;

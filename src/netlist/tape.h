@@ -65,7 +65,8 @@ int ms_tape_eval(const MsTape *t, const double *x, double time, double *scratch,
 /* Many instances of one tape at once (jump-free tapes only: see
  * ms_tape_batchable).  Lane l reads unknowns unk[l * nvars + j]; results go
  * to val[l] and grad[l * nvars + j].  S needs ms_tape_batch_scratch(t)
- * doubles.  On an error *bad_lane is the lane that failed. */
+ * doubles.  grad == NULL computes values only.  On an error *bad_lane is the
+ * lane that failed. */
 #define MS_TAPE_LANES 64
 int ms_tape_batchable(const MsTape *t);
 size_t ms_tape_batch_scratch(const MsTape *t);

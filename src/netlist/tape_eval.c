@@ -234,12 +234,12 @@ int ms_tape_same_code(const MsTape *a, const MsTape *b)
 }
 
 /* +, -, *, unary - over all lanes, values and derivatives. */
-static void batch_arith(const MsTapeOp *o, double *S, int w, int lanes)
+static void batch_arith(const MsTapeOp *o, double *S, int w, int lanes, int gd)
 {
     enum { L = MS_TAPE_LANES };
     double *d = S + (size_t)o->dst * w * L;
     const double *a = S + (size_t)o->a * w * L, *b = S + (size_t)o->b * w * L;
-    int comps = o->gd ? w : 1;
+    int comps = gd ? w : 1;
     for (int c = 0; c < comps; c++, d += L, a += L, b += L) {
         int ga = c == 0 || o->ga, gb = c == 0 || o->gb;
         switch (o->op) {
@@ -282,7 +282,7 @@ static void batch_arith(const MsTapeOp *o, double *S, int w, int lanes)
 
 /* a / b and u(a) over all lanes (the other common operations of memristor
  * models), values and derivatives: (a/b)' = (a' - (a/b) b') / b, u' = 0. */
-static int batch_div_u(const MsTapeOp *o, double *S, int w, int lanes, int *bad_lane, const char **what)
+static int batch_div_u(const MsTapeOp *o, double *S, int w, int lanes, int gd, int *bad_lane, const char **what)
 {
     enum { L = MS_TAPE_LANES };
     double *d = S + (size_t)o->dst * w * L;
@@ -290,7 +290,7 @@ static int batch_div_u(const MsTapeOp *o, double *S, int w, int lanes, int *bad_
     if (o->op == TO_U) {
         for (int l = 0; l < lanes; l++)
             d[l] = a[l] > 0 ? 1 : a[l] < 0 ? 0 : 0.5;   /* u(0) = 1/2, as ngspice */
-        for (int c = 1; o->gd && c < w; c++)
+        for (int c = 1; gd && c < w; c++)
             memset(d + (size_t)c * L, 0, (size_t)lanes * sizeof *d);
         return MS_OK;
     }
@@ -307,7 +307,7 @@ static int batch_div_u(const MsTapeOp *o, double *S, int w, int lanes, int *bad_
             return MS_ERR_EVAL;
         }
     }
-    for (int c = 1; o->gd && c < w; c++) {
+    for (int c = 1; gd && c < w; c++) {
         double *dc = d + (size_t)c * L;
         const double *ac = a + (size_t)c * L, *bc = b + (size_t)c * L;
         if (o->ga && o->gb)
@@ -329,6 +329,8 @@ static int batch_div_u(const MsTapeOp *o, double *S, int w, int lanes, int *bad_
 int ms_tape_eval_batch(const MsTape *t, int lanes, const int *unk, const double *x, double time, double *S,
                        double *val, double *grad, int *bad_lane, const char **what)
 {
+    /* grad == NULL: values only, no derivative is computed */
+    const int want = grad != NULL;
     enum { L = MS_TAPE_LANES };
     const int nv = t->nvars, w = nv + 1;
     double *P = S + (size_t)t->nslots * w * L;   /* partials: 3 x L */
@@ -348,7 +350,7 @@ int ms_tape_eval_batch(const MsTape *t, int lanes, const int *unk, const double 
         case TO_VAR:
             for (int l = 0; l < lanes; l++)
                 d0[l] = x[unk[l * nv + o->a]];
-            for (int c = 1; c <= nv; c++) {
+            for (int c = 1; c <= nv && want; c++) {
                 double *dc = COMP(o->dst, c), one = c == 1 + o->a;
                 for (int l = 0; l < lanes; l++)
                     dc[l] = one;
@@ -361,7 +363,7 @@ int ms_tape_eval_batch(const MsTape *t, int lanes, const int *unk, const double 
             /* the commonest operations without a call per lane; an overflow
              * is an error here as in ms_tape_eval (later operations such as
              * comparisons or exp(-inf) could hide it) */
-            batch_arith(o, S, w, lanes);
+            batch_arith(o, S, w, lanes, want && o->gd);
             for (int l = 0; l < lanes; l++)
                 if (!isfinite(d0[l])) {
                     *bad_lane = l;
@@ -371,7 +373,7 @@ int ms_tape_eval_batch(const MsTape *t, int lanes, const int *unk, const double 
             break;
         case TO_DIV:
         case TO_U:
-            if (batch_div_u(o, S, w, lanes, bad_lane, what))
+            if (batch_div_u(o, S, w, lanes, want && o->gd, bad_lane, what))
                 return MS_ERR_EVAL;
             break;
         default: {
@@ -379,7 +381,7 @@ int ms_tape_eval_batch(const MsTape *t, int lanes, const int *unk, const double 
             double *p0 = P, *p1 = P + L, *p2 = P + 2 * L;
             for (int l = 0; l < lanes; l++) {
                 double r, p[3];
-                if (op_eval(o->op, a0[l], b0[l], c0[l], o->k, o->gd, &r, p, what)) {
+                if (op_eval(o->op, a0[l], b0[l], c0[l], o->k, want && o->gd, &r, p, what)) {
                     *bad_lane = l;
                     return MS_ERR_EVAL;
                 }
@@ -388,7 +390,7 @@ int ms_tape_eval_batch(const MsTape *t, int lanes, const int *unk, const double 
                 p2[l] = p[2];
                 d0[l] = r;
             }
-            if (!o->gd)
+            if (!o->gd || !want)
                 break;
             for (int c = 1; c <= nv; c++) {
                 const double *ac = COMP(o->a, c), *bc = COMP(o->b, c), *cc = COMP(o->c, c);
@@ -417,7 +419,7 @@ int ms_tape_eval_batch(const MsTape *t, int lanes, const int *unk, const double 
             return MS_ERR_EVAL;
         }
         val[l] = r0[l];
-        for (int j = 0; j < nv; j++) {
+        for (int j = 0; j < nv && want; j++) {
             grad[l * nv + j] = t->result_has_grad ? COMP(t->result, 1 + j)[l] : 0;
             if (!isfinite(grad[l * nv + j])) {
                 *bad_lane = l;

@@ -17,7 +17,13 @@ static void spmv_add(const MsCircuit *c, const double *M, const double *x, doubl
     }
 }
 
-void ms_eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter)
+static void eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter, int values_only);
+
+void ms_eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter) { eval_circuit(w, sys, first_iter, 0); }
+
+/* values_only: f and q only; G and C keep what they held (a Newton step that
+ * already met the tolerance only needs the residual to confirm it). */
+static void eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter, int values_only)
 {
     const MsCircuit *c = w->c;
     size_t n1 = (size_t)c->n + 1;
@@ -31,11 +37,13 @@ void ms_eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter)
             c->groups[g].type->load_sources(c->groups[g].inst, c->groups[g].n, &se, w->b);
     if (c->nonlinear) {
         size_t z1 = (size_t)c->nnz + 1;
-        memcpy(w->G, c->GL, z1 * sizeof *w->G);
-        memcpy(w->C, c->CL, z1 * sizeof *w->C);
+        if (!values_only) {
+            memcpy(w->G, c->GL, z1 * sizeof *w->G);
+            memcpy(w->C, c->CL, z1 * sizeof *w->C);
+        }
         MsEval ev = {.x = w->x, .f = w->f, .q = w->q, .G = w->G, .C = w->C, .state = w->state, .t = sys->t,
                      .dc = sys->cq == 0, .gmin = c->opt.gmin, .first_iter = first_iter, .scratch = w->scratch,
-                     .no_limit = w->no_limit, .err = &w->eval_err};
+                     .no_limit = w->no_limit, .values_only = values_only, .err = &w->eval_err};
         for (int g = 0; g < c->ngroups; g++)
             if (c->groups[g].type->eval)
                 c->groups[g].type->eval(c->groups[g].inst, c->groups[g].n, &ev);
@@ -145,11 +153,16 @@ int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
     int converged = 0;
     int maxiter = sys->fixed_iters ? sys->fixed_iters + 1 : sys->maxiter;
     for (int it = 0; it < maxiter; it++) {
-        ms_eval_circuit(w, sys, it == 0);
+        /* after an update within tolerance the Jacobian is rarely needed:
+         * evaluate values first, and the Jacobian only if Newton goes on */
+        int confirm = sys->fixed_iters ? it == sys->fixed_iters : converged;
+        eval_circuit(w, sys, it == 0, confirm);
         if (w->eval_failed)
             return MS_ERR_EVAL;
         if (sys->fixed_iters ? it == sys->fixed_iters : converged && !w->limited)
             return MS_OK;
+        if (confirm)
+            eval_circuit(w, sys, 0, 0);
         build_system(w, sys);
         int bad, rc = ms_klu_factor(w, &bad);
         if (rc) {
