@@ -164,3 +164,11 @@ log "writing $RES_MD and $RES_CSV"
 $PY bench/report.py --md "$RES_MD" --csv "$RES_CSV" --memspice "$MS" --ngspice "$NG" \
     --run-info "$OUT/run_info.txt" \
     $([ $quick = 1 ] && echo --quick) "${cases[@]}"
+
+# memspice grad: backward sweep vs forward, memory with and without checkpoints
+log "gradient benchmark (bench/grad_bench.py)"
+if [ $quick = 1 ]; then
+    $PY bench/grad_bench.py --quick --out "$OUT/results-grad-quick.md" > /dev/null
+else
+    $PY bench/grad_bench.py --out bench/results-grad.md > /dev/null
+fi
