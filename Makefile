@@ -35,7 +35,7 @@ $(BUILD)/libmemspice.so: $(LIB_OBJ)
 $(BUILD)/memspice: $(CLI_OBJ) $(BUILD)/libmemspice.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmemspice.a $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libmemspice.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libmemspice.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libmemspice.a $(LDLIBS)
 

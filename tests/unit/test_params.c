@@ -7,39 +7,18 @@
  * card, and behavioral sources whose operating points are known in closed
  * form.  Every expected number is worked out by hand in the comments. */
 #include "check.h"
+#include "op_util.h"
 #include "memspice.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Load text, run .op into *res.  Returns the status (err set). */
-static int op_of(const char *text, MsResult *res, MsError *err)
-{
-    MsCircuit *c = NULL;
-    MsWork *w = NULL;
-    memset(res, 0, sizeof *res);
-    err->msg[0] = 0;
-    int rc = ms_circuit_load_string(text, "p.cir", &c, err);
-    if (rc == MS_OK)
-        rc = ms_work_new(c, &w, err);
-    if (rc == MS_OK)
-        rc = ms_run_op(w, res, err);
-    ms_work_free(&w);
-    ms_circuit_free(&c);
-    return rc;
-}
 
-static double val(const MsResult *r, const char *name)
-{
-    int j = ms_result_find(r, name);
-    if (j < 0 || r->npts < 1) {
-        printf("  (no vector '%s' in the result)\n", name);
-        return NAN;
-    }
-    return r->data[j];
-}
 
 /* Loading must fail with code; the message must hold every string in want. */
+
+static int op_of(const char *text, MsResult *res, MsError *err) { return op_of_text(text, "p.cir", res, err); }
+
 static void load_fails(const char *what, const char *text, int code, const char *const *want)
 {
     MsCircuit *c = NULL;

@@ -4,6 +4,7 @@
  * node names, .include / .lib, .control skipping.  Values are checked
  * against hand-computed operating points of small resistive circuits. */
 #include "check.h"
+#include "op_util.h"
 #include "memspice.h"
 #include "netlist/expr.h"
 #include "netlist/number.h"
@@ -12,6 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+
+static int op_of(const char *text, MsResult *res, MsError *err) { return op_of_text(text, "t.cir", res, err); }
 
 static char tmpdir[64];
 
@@ -28,47 +32,8 @@ static void write_file(const char *path, const char *text)
     fclose(f);
 }
 
-/* Load text, run .op; returns the result (caller frees) or npts == 0 on error. */
-static int op_of(const char *text, MsResult *res, MsError *err)
-{
-    MsCircuit *c = NULL;
-    MsWork *w = NULL;
-    memset(res, 0, sizeof *res);
-    int rc = ms_circuit_load_string(text, "t.cir", &c, err);
-    if (rc == MS_OK)
-        rc = ms_work_new(c, &w, err);
-    if (rc == MS_OK)
-        rc = ms_run_op(w, res, err);
-    ms_work_free(&w);
-    ms_circuit_free(&c);
-    return rc;
-}
 
-/* Same, for a netlist file. */
-static int op_of_file(const char *path, MsResult *res, MsError *err)
-{
-    MsCircuit *c = NULL;
-    MsWork *w = NULL;
-    memset(res, 0, sizeof *res);
-    int rc = ms_circuit_load(path, &c, err);
-    if (rc == MS_OK)
-        rc = ms_work_new(c, &w, err);
-    if (rc == MS_OK)
-        rc = ms_run_op(w, res, err);
-    ms_work_free(&w);
-    ms_circuit_free(&c);
-    return rc;
-}
 
-static double val(const MsResult *r, const char *name)
-{
-    int j = ms_result_find(r, name);
-    if (j < 0 || r->npts < 1) {
-        printf("  (no vector '%s' in the result)\n", name);
-        return NAN;
-    }
-    return r->data[j];
-}
 
 /* ---- numbers ---- */
 
