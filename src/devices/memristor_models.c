@@ -123,10 +123,39 @@ int ms_mem_model_read(MsElab *el, const MsModelDef *md, MsMemModel *m)
     return ms_elab_params(el, md->card, md->first, md->last, mem_params, m, NULL);
 }
 
+/* 1 if level uses parameter k. */
+static int level_uses(int level, int k)
+{
+    switch (k) {
+    case MP_X0:
+    case MP_P: return 1;   /* p defaults to 1 for every level */
+    case MP_RON: case MP_ROFF: return level != 3 && level != 6;
+    case MP_D: case MP_UV: case MP_WINDOW: case MP_J: return level == 1;
+    case MP_VON: case MP_VOFF: return level == 4 || level == 5;
+    case MP_TAU: case MP_KT: return level == 5;
+    case MP_ION: case MP_IOFF: return level == 2;
+    case MP_KON: case MP_KOFF: case MP_AON: case MP_AOFF: case MP_IV: return level == 2 || level == 4;
+    case MP_A1: case MP_A2: case MP_B: case MP_AP: case MP_AN: case MP_VP: case MP_VN: case MP_ALPHAP:
+    case MP_ALPHAN: case MP_XP: case MP_XN: case MP_ETA: return level == 3;
+    default: return level == 6;   /* the Stanford-PKU parameters */
+    }
+}
+
 int ms_mem_model_check(MsElab *el, const MsToken *t, const MsMemModel *m)
 {
     const double *p = m->par;
     const char *why = NULL;
+    /* a parameter of another level (a TEAM/VTEAM mix-up) is set away from 0,
+     * the value every level leaves its unused parameters at */
+    for (int k = 0; mem_params[k].name; k++) {
+        size_t off = mem_params[k].offset;
+        if (off == offsetof(MsMemModel, level_given))
+            continue;
+        int idx = (int)((off - offsetof(MsMemModel, par)) / sizeof(double));
+        if (!level_uses(m->level, idx) && p[idx] != 0)
+            return ms_elab_error(el, MS_ERR_SEMANTIC, t, "memristor level %d has no parameter '%s'", m->level,
+                                 mem_params[k].name);
+    }
     if (!(p[MP_X0] >= 0 && p[MP_X0] <= 1))
         why = "x0 must lie in [0, 1]";
     else if (!(p[MP_P] >= 1 && p[MP_P] == (int)p[MP_P]))
