@@ -11,6 +11,8 @@
 #                    (bench/gen_crossbar.py), 1 ms with tstep = max step 100 ns,
 #                    adaptive steps in both simulators: 20x10, 50x20, 100x50
 #                    /  8x4 over 0.2 ms
+#   crossbar_RxC_native  the same, memspice with native YMEMRISTOR devices (same
+#                    equations), ngspice with the subcircuits: 50x20 / 8x4
 # For each case: generate the netlist into bench/out/<case>/, run
 #   build/memspice run net.cir [--fixed-step] -o ms.csv    (--fixed-step: RC cases)
 #   ngspice -b -r ng.raw net.cir
@@ -59,11 +61,11 @@ mkdir -p "$OUT"
 
 if [ $quick = 1 ]; then
     LADDER=(100 10000 1e-9); MESH=(1000 1000 1)
-    CROSSBARS=(8x4); XB_TSTOP=2e-4
+    CROSSBARS=(8x4); NATIVE_CROSSBARS=(8x4); XB_TSTOP=2e-4
     RES_MD=$OUT/results-quick.md; RES_CSV=$OUT/results-quick.csv
 else
     LADDER=(1000 1000000 1e-9); MESH=(10000 10000 1)
-    CROSSBARS=(20x10 50x20 100x50); XB_TSTOP=1e-3
+    CROSSBARS=(20x10 50x20 100x50); NATIVE_CROSSBARS=(50x20); XB_TSTOP=1e-3
     RES_MD=bench/results.md; RES_CSV=bench/results.csv
 fi
 XB_TSTEP=100e-9     # = ngspice's and memspice's maximum step (no TMAX given)
@@ -71,6 +73,7 @@ if [ -n "${BENCH_LADDER:-}${BENCH_MESH:-}${BENCH_CROSSBAR:-}" ]; then
     [ -n "${BENCH_LADDER:-}" ] && read -r -a LADDER <<< "$BENCH_LADDER"
     [ -n "${BENCH_MESH:-}" ] && read -r -a MESH <<< "$BENCH_MESH"
     [ -n "${BENCH_CROSSBAR:-}" ] && read -r -a CROSSBARS <<< "$BENCH_CROSSBAR"
+    [ -n "${BENCH_NATIVE:-}" ] && read -r -a NATIVE_CROSSBARS <<< "$BENCH_NATIVE"
     RES_MD=$OUT/results-custom.md; RES_CSV=$OUT/results-custom.csv
 fi
 
@@ -96,11 +99,18 @@ run_case() {
     rm -rf "$d"; mkdir -p "$d"
     log "$name: generating ($gen $*)"
     $PY "bench/$gen" "$@" -o "$d/net.cir"
+    # MS_GEN_EXTRA: memspice gets its own variant of the netlist (e.g. --native
+    # devices), ngspice the plain one
+    local ms_net=$d/net.cir
+    if [ -n "${MS_GEN_EXTRA:-}" ]; then
+        $PY "bench/$gen" "$@" $MS_GEN_EXTRA -o "$d/ms_net.cir"
+        ms_net=$d/ms_net.cir
+    fi
     cut -d' ' -f1-3 /proc/loadavg > "$d/load_before_ms.txt"
     log "$name: memspice, $steps $mode steps"
     # no -q: the one-line summary (points, steps, Newton iterations) goes to ms.stderr
     $PY bench/measure.py --out "$d/ms.json" --stdout "$d/ms.stdout" --stderr "$d/ms.stderr" -- \
-        "$MS" run "$d/net.cir" "${msopt[@]}" -o "$d/ms.csv" || true
+        "$MS" run "$ms_net" "${msopt[@]}" -o "$d/ms.csv" || true
     log "$name: memspice $(cat "$d/ms.json")"
 
     # ngspice: calibrate on 1 % of the run, scale down if over budget
@@ -158,6 +168,13 @@ for rc in "${CROSSBARS[@]}"; do
     run_case "crossbar_${r}x${c}" gen_crossbar.py adaptive "$xb_steps" "$r" "$c" \
         --tstop "$XB_TSTOP" --tstep "$XB_TSTEP" --seed 1
     cases+=("$OUT/crossbar_${r}x${c}")
+done
+# the same crossbars with memspice's native memristors (ngspice: the subcircuits)
+for rc in "${NATIVE_CROSSBARS[@]}"; do
+    r=${rc%x*} c=${rc#*x}
+    MS_GEN_EXTRA=--native run_case "crossbar_${r}x${c}_native" gen_crossbar.py adaptive "$xb_steps" "$r" "$c" \
+        --tstop "$XB_TSTOP" --tstep "$XB_TSTEP" --seed 1
+    cases+=("$OUT/crossbar_${r}x${c}_native")
 done
 
 log "writing $RES_MD and $RES_CSV"
