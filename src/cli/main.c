@@ -16,10 +16,10 @@ static void usage(FILE *f)
             "                          ngspice raw (.raw), CSV (.csv) or HDF5 (.h5)\n"
             "  check NETLIST...        compare memspice with ngspice (libngspice): tables, plots\n"
             "  grad NETLIST            the .loss of a transient and its exact gradient with\n"
-            "                          respect to the .trainable element values\n"
+            "                          respect to the .trainable values and parameters\n"
             "\n"
             "options:\n"
-            "  -h, --help              this help; 'memspice run --help' for the command's options\n"
+            "  -h, --help              this help; 'memspice COMMAND --help' for a command's options\n"
             "  --version               print the version\n",
             MS_VERSION);
 }
