@@ -160,6 +160,16 @@ static void jnum(FILE *f, double v)
         fputs("null", f);   /* JSON has no inf or NaN */
 }
 
+/* The start of one signal's JSON object: separator, name and unit. */
+static void json_row_start(FILE *f, int *first, const MsSigRow *r)
+{
+    fputs(*first ? "\n      {\"name\": " : ",\n      {\"name\": ", f);
+    *first = 0;
+    jstr(f, r->name);
+    fputs(", \"unit\": ", f);
+    jstr(f, ms_check_unit(r->kind));
+}
+
 static void jnames(FILE *f, char **names, int n)
 {
     fputc('[', f);
@@ -228,11 +238,7 @@ static void write_json(const MsCheck *c, FILE *f)
             const MsSigRow *r = &c->rows[i];
             if (!r->tran)
                 continue;
-            fputs(first ? "\n      {\"name\": " : ",\n      {\"name\": ", f);
-            first = 0;
-            jstr(f, r->name);
-            fputs(", \"unit\": ", f);
-            jstr(f, ms_check_unit(r->kind));
+            json_row_start(f, &first, r);
             fputs(", \"max_abs_err\": ", f);
             jnum(f, r->abs_err);
             fputs(", \"t_max_abs_err\": ", f);
@@ -262,11 +268,7 @@ static void write_json(const MsCheck *c, FILE *f)
             const MsSigRow *r = &c->rows[i];
             if (r->tran)
                 continue;
-            fputs(first ? "\n      {\"name\": " : ",\n      {\"name\": ", f);
-            first = 0;
-            jstr(f, r->name);
-            fputs(", \"unit\": ", f);
-            jstr(f, ms_check_unit(r->kind));
+            json_row_start(f, &first, r);
             fputs(", \"memspice\": ", f);
             jnum(f, r->vm);
             fputs(", \"ngspice\": ", f);

@@ -2,6 +2,7 @@
  * with respect to the .trainable element values, by the discrete adjoint;
  * optionally checked against central finite differences. */
 #include "cli.h"
+#include "../io/result.h"
 #include "../util/util.h"
 
 #include <math.h>
@@ -79,25 +80,20 @@ static int check_fd(MsCircuit *c, const MsTranSpec *spec, const MsGrad *g, doubl
     return MS_OK;
 }
 
+/* name,value,gradient; the first row is the loss.  Written like every
+ * output: to a temporary name, renamed when complete. */
 static int write_csv(const MsGrad *g, const char *path, MsError *err)
 {
-    char *tmp = ms_asprintf("%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        int rc = ms_err(err, MS_ERR_IO, "cannot write '%s'", path);
-        free(tmp);
+    MsOutFile o;
+    int rc = ms_out_open(&o, path, 0, err);
+    if (rc)
         return rc;
-    }
+    FILE *f = o.fp;
     fprintf(f, "name,value,gradient\n");
     fprintf(f, "loss,%.17g,\n", g->loss);
     for (int k = 0; k < g->nparams; k++)
         fprintf(f, "%s,%.17g,%.17g\n", g->names[k], g->values[k], g->grad[k]);
-    int bad = ferror(f) | fclose(f);
-    int rc = bad || rename(tmp, path) ? ms_err(err, MS_ERR_IO, "cannot write '%s'", path) : MS_OK;
-    if (rc)
-        remove(tmp);
-    free(tmp);
-    return rc;
+    return ms_out_finish(&o, 1, err);
 }
 
 int ms_cmd_grad(int argc, char **argv)

@@ -309,21 +309,23 @@ static int comp(Comp *c, const MsExpr *e, int *out)
     return fail(c, MS_ERR_SEMANTIC, "cannot compile expression", NULL);
 }
 
-/* Operands an operation reads. */
-static int reads(const MsTapeOp *o, int slot)
+/* Mark the slots an operation reads. */
+static void mark_reads(const MsTapeOp *o, int *used)
 {
     switch (o->op) {
     case TO_CONST: case TO_VAR: case TO_TIME: case TO_JMP:
-        return 0;
+        return;
     case TO_JZ: case TO_MOV: case TO_NEG: case TO_NOT: case TO_POWI:
     case TO_ABS: case TO_SQRT: case TO_EXP: case TO_LN: case TO_LOG10: case TO_SIN: case TO_COS:
     case TO_TAN: case TO_ASIN: case TO_ACOS: case TO_ATAN: case TO_SINH: case TO_COSH: case TO_TANH:
     case TO_FLOOR: case TO_CEIL: case TO_INT: case TO_NINT: case TO_SGN: case TO_U: case TO_URAMP:
-        return o->a == slot;
+        used[o->a] = 1;
+        return;
     case TO_LIMIT:
-        return o->a == slot || o->b == slot || o->c == slot;
+        used[o->c] = 1;
+        /* fall through */
     default:
-        return o->a == slot || o->b == slot;
+        used[o->a] = used[o->b] = 1;
     }
 }
 
@@ -335,9 +337,7 @@ static void drop_dead_loads(MsTape *t)
     int *used = ms_calloc((size_t)t->nslots + 1, sizeof *used), *newpos = ms_malloc(((size_t)t->nops + 1) * sizeof *newpos);
     used[t->result] = 1;
     for (int i = 0; i < t->nops; i++)
-        for (int s = 0; s < t->nslots; s++)
-            if (!used[s] && reads(&t->ops[i], s))
-                used[s] = 1;
+        mark_reads(&t->ops[i], used);
     int n = 0;
     for (int i = 0; i < t->nops; i++) {
         MsTapeOpcode op = t->ops[i].op;

@@ -21,8 +21,11 @@ static uint64_t splitmix64(uint64_t *s)
     return z ^ (z >> 31);
 }
 
+/* uniform in [0, 1) */
+static double uniform(uint64_t *s) { return (double)(splitmix64(s) >> 11) * 0x1.0p-53; }
+
 /* uniform in [0, n) */
-static size_t below(uint64_t *s, size_t n) { return (size_t)((double)(splitmix64(s) >> 11) * 0x1.0p-53 * (double)n); }
+static size_t below(uint64_t *s, size_t n) { return (size_t)(uniform(s) * (double)n); }
 
 static void append(char **list, const char *name, int fault)
 {
@@ -53,8 +56,7 @@ void ms_inject_faults(MsCircuit *c)
     for (size_t i = 0; i < k; i++) {
         void *inst = ms_group_inst(g, (int)order[i]);
         if (!ms_memristor_fault(inst))
-            ms_memristor_set_fault(inst, (double)(splitmix64(&seed) >> 11) * 0x1.0p-53 < c->opt.memfaultsa1
-                                             ? MS_MEM_FAULT_SA1 : MS_MEM_FAULT_SA0);
+            ms_memristor_set_fault(inst, uniform(&seed) < c->opt.memfaultsa1 ? MS_MEM_FAULT_SA1 : MS_MEM_FAULT_SA0);
     }
     free(order);
     for (int i = 0; i < g->n; i++) {   /* every stuck cell, in netlist order */
