@@ -47,9 +47,7 @@ import argparse
 import random
 import sys
 
-
-def fmt(x):
-    return repr(float(x))
+from netgen import fmt, write_netlist
 
 
 # The same equations as SUBCKT, as memspice's native device (Biolek window, p = 1).
@@ -131,12 +129,7 @@ def main(argv=None):
         out.append(".save " + " ".join(save[k:k + 10]))
     out.append(f".tran {a.tstep:g} {fmt(tstop)}")
     out.append(".end")
-    text = "\n".join(out) + "\n"
-    if a.output == "-":
-        sys.stdout.write(text)
-    else:
-        with open(a.output, "w") as f:
-            f.write(text)
+    write_netlist(out, a.output)
     return 0
 
 

@@ -26,9 +26,7 @@ Only three nodes are saved (input, middle, output).
 import argparse
 import sys
 
-
-def fmt(x):
-    return repr(float(x))
+from netgen import fmt, write_netlist
 
 
 def main(argv=None):
@@ -73,12 +71,7 @@ def main(argv=None):
     out.append(f".save v(in) v({node(mid)}) v({node(n)})")
     out.append(f".tran {fmt(h)} {fmt(tstop)} 0 {fmt(h)}")
     out.append(".end")
-    text = "\n".join(out) + "\n"
-    if a.output == "-":
-        sys.stdout.write(text)
-    else:
-        with open(a.output, "w") as f:
-            f.write(text)
+    write_netlist(out, a.output)
     return 0
 
 

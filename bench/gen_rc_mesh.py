@@ -32,9 +32,7 @@ import math
 import random
 import sys
 
-
-def fmt(x):
-    return repr(float(x))
+from netgen import fmt, write_netlist
 
 
 def main(argv=None):
@@ -123,12 +121,7 @@ def main(argv=None):
     out.append(".save " + " ".join(f"v({s})" for s in saves))
     out.append(f".tran {fmt(h)} {fmt(tstop)} 0 {fmt(h)}")
     out.append(".end")
-    text = "\n".join(out) + "\n"
-    if a.output == "-":
-        sys.stdout.write(text)
-    else:
-        with open(a.output, "w") as f:
-            f.write(text)
+    write_netlist(out, a.output)
     return 0
 
 
