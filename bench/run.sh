@@ -13,6 +13,8 @@
 #                    /  8x4 over 0.2 ms
 #   crossbar_RxC_native  the same, memspice with native YMEMRISTOR devices (same
 #                    equations), ngspice with the subcircuits: 50x20 / 8x4
+#   crossbar_RxC[_native]_chord  both again, memspice with `.options chord`
+#                    (factorizations reused across steps): 50x20 / 8x4
 # For each case: generate the netlist into bench/out/<case>/, run
 #   build/memspice run net.cir [--fixed-step] -o ms.csv    (--fixed-step: RC cases)
 #   ngspice -b -r ng.raw net.cir
@@ -32,7 +34,9 @@
 #
 # Other sizes: BENCH_LADDER="N STEPS TSTEP", BENCH_MESH="NODES STEPS SEED"
 # and/or BENCH_CROSSBAR="ROWSxCOLS ..." (e.g. "50x20") replace the cases'
-# arguments (the calibration still applies unless --quick).
+# arguments (the calibration still applies unless --quick); with one of them
+# set, BENCH_NATIVE and BENCH_CHORD choose the native and chord crossbars
+# (the chord ones: none unless given).
 #
 # Results: bench/results.md and bench/results.csv (full run), or
 # bench/out/results-quick.{md,csv} with --quick, bench/out/results-custom.*
@@ -61,11 +65,11 @@ mkdir -p "$OUT"
 
 if [ $quick = 1 ]; then
     LADDER=(100 10000 1e-9); MESH=(1000 1000 1)
-    CROSSBARS=(8x4); NATIVE_CROSSBARS=(8x4); XB_TSTOP=2e-4
+    CROSSBARS=(8x4); NATIVE_CROSSBARS=(8x4); CHORD_CROSSBARS=(8x4); XB_TSTOP=2e-4
     RES_MD=$OUT/results-quick.md; RES_CSV=$OUT/results-quick.csv
 else
     LADDER=(1000 1000000 1e-9); MESH=(10000 10000 1)
-    CROSSBARS=(20x10 50x20 100x50); NATIVE_CROSSBARS=(50x20); XB_TSTOP=1e-3
+    CROSSBARS=(20x10 50x20 100x50); NATIVE_CROSSBARS=(50x20); CHORD_CROSSBARS=(50x20); XB_TSTOP=1e-3
     RES_MD=bench/results.md; RES_CSV=bench/results.csv
 fi
 XB_TSTEP=100e-9     # = ngspice's and memspice's maximum step (no TMAX given)
@@ -74,6 +78,7 @@ if [ -n "${BENCH_LADDER:-}${BENCH_MESH:-}${BENCH_CROSSBAR:-}" ]; then
     [ -n "${BENCH_MESH:-}" ] && read -r -a MESH <<< "$BENCH_MESH"
     [ -n "${BENCH_CROSSBAR:-}" ] && read -r -a CROSSBARS <<< "$BENCH_CROSSBAR"
     [ -n "${BENCH_NATIVE:-}" ] && read -r -a NATIVE_CROSSBARS <<< "$BENCH_NATIVE"
+    CHORD_CROSSBARS=(); [ -n "${BENCH_CHORD:-}" ] && read -r -a CHORD_CROSSBARS <<< "$BENCH_CHORD"
     RES_MD=$OUT/results-custom.md; RES_CSV=$OUT/results-custom.csv
 fi
 
@@ -175,6 +180,15 @@ for rc in "${NATIVE_CROSSBARS[@]}"; do
     MS_GEN_EXTRA=--native run_case "crossbar_${r}x${c}_native" gen_crossbar.py adaptive "$xb_steps" "$r" "$c" \
         --tstop "$XB_TSTOP" --tstep "$XB_TSTEP" --seed 1
     cases+=("$OUT/crossbar_${r}x${c}_native")
+done
+# both again with memspice's `.options chord` (factorizations reused across steps)
+for rc in "${CHORD_CROSSBARS[@]}"; do
+    r=${rc%x*} c=${rc#*x}
+    for v in "" _native; do
+        MS_GEN_EXTRA="${v:+--native }--chord" run_case "crossbar_${r}x${c}${v}_chord" gen_crossbar.py adaptive \
+            "$xb_steps" "$r" "$c" --tstop "$XB_TSTOP" --tstep "$XB_TSTEP" --seed 1
+        cases+=("$OUT/crossbar_${r}x${c}${v}_chord")
+    done
 done
 
 log "writing $RES_MD and $RES_CSV"

@@ -13,6 +13,7 @@
 
 const MsOnlyRule ms_memspice_only[] = {
     {MS_ONLY_OPTION, "fixedstep", "memspice's fixed-step mode; ngspice keeps its own step control"},
+    {MS_ONLY_OPTION, "chord", "memspice's chord iterations (reused factorizations); ngspice refactors"},
     {MS_ONLY_OPTION, "memfault", "memspice's stuck-at memristor faults"},
     {MS_ONLY_OPTION, "memfaultseed", "memspice's stuck-at memristor faults"},
     {MS_ONLY_OPTION, "memfaultsa1", "memspice's stuck-at memristor faults"},

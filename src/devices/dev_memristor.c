@@ -133,17 +133,20 @@ static void mem_eval(const void *insts, int n, MsEval *ev)
         }
         ev->f[e->a] += I[0];
         ev->f[e->b] -= I[0];
+        /* x - x0 = 0 at DC; a stuck cell has dx/dt = 0 and x stays at x0 */
+        int state_row = !ev->dc && !e->fault;
+        if (ev->dc)
+            ev->f[e->x] += x - e->m.par[MP_X0];
+        else if (state_row)
+            ev->f[e->x] -= g[0];
+        if (ev->values_only)
+            continue;
         ms_quad_add(ev->G, &e->ab, I[1]);
         ev->G[e->ax] += I[2];
         ev->G[e->bx] -= I[2];
-        if (ev->dc || e->fault) {
-            /* x - x0 = 0 (a stuck cell: dx/dt = 0 and x stays at x0) */
-            if (ev->dc) {
-                ev->f[e->x] += x - e->m.par[MP_X0];
-                ev->G[e->xx] += 1;
-            }
-        } else {
-            ev->f[e->x] -= g[0];
+        if (ev->dc)
+            ev->G[e->xx] += 1;
+        else if (state_row) {
             ev->G[e->xa] -= g[1];
             ev->G[e->xb] += g[1];
             ev->G[e->xx] -= g[2];

@@ -329,9 +329,9 @@ static void hp_fast(const MsMemModel *m, double v, double x, double I[3], double
 {
     const double *p = m->par;
     double dr = p[MP_RON] - p[MP_ROFF], R = p[MP_ROFF] + dr * x;
-    I[0] = v / R;
-    I[1] = 1 / R;
-    I[2] = -I[0] * dr / R;
+    I[1] = 1 / R;   /* one division: the rest multiplies by it */
+    I[0] = v * I[1];
+    I[2] = -I[0] * dr * I[1];
     double k = p[MP_UV] * p[MP_RON] / (p[MP_D] * p[MP_D]);
     int e = 2 * (int)p[MP_P];
     double F, dF;   /* window and dF/dx */

@@ -25,6 +25,7 @@ void ms_options_default(MsOptions *o)
     o->itl1 = 100;
     o->itl4 = 10;
     o->fixedstep = 0;
+    o->chord = 0;
     o->memfault = 0;
     o->memfaultseed = 1;
     o->memfaultsa1 = 0.5;
@@ -227,6 +228,8 @@ static int parse_options(Parser *p, const MsCard *c)
             *(name[3] == '1' ? &o->itl1 : &o->itl4) = (int)v;
         } else if (!strcmp(name, "fixedstep")) {
             o->fixedstep = val ? v != 0 : 1;
+        } else if (!strcmp(name, "chord")) {
+            o->chord = val ? v != 0 : 1;
         } else if (!strcmp(name, "method")) {
             if (!val)
                 return syntax(p, &tk[i], "%s", "method needs a value: method=trap");

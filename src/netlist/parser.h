@@ -53,6 +53,7 @@ typedef struct MsSubckt {
 typedef struct MsOptions {
     double reltol, abstol, vntol, chgtol, trtol, gmin, maxstep;
     int itl1, itl4, fixedstep;
+    int chord;                  /* transient Newton may reuse factorizations (chord iterations) */
     double memfault, memfaultseed, memfaultsa1;   /* stuck-at fault injection (solver/faults.c) */
 } MsOptions;
 

@@ -16,6 +16,7 @@
 #include "klu_wrap.h"
 #include "loss.h"
 #include "newton.h"
+#include "setup.h"
 #include "tran.h"
 
 #include <math.h>
@@ -82,13 +83,11 @@ static int replay(MsWork *w, const MsTraj *tr, size_t k0, size_t k1, double *buf
         memcpy(w->x_prev, w->x, n1 * sizeof *w->x);
         memcpy(w->f_prev, w->f, n1 * sizeof *w->f);
         memcpy(w->q_prev, w->q, n1 * sizeof *w->q);
-        const double *p1 = buf + (m - 1 - k0) * n1;
-        const double *p2 = m - 1 > k0 ? buf + (m - 2 - k0) * n1 : tr->ck_prev + j * n1;
-        MsStep st = {tr->t[m - 1], tr->h[m], tr->be[m], NULL, NULL, 0, 1000, tr->iters[m]};
-        if (tr->pred[m]) {
-            st.p1 = p1;
-            st.p2 = p2;
-            st.r = tr->h[m] / (tr->t[m - 1] - tr->t[m - 2]);
+        MsStep st = {tr->t[m - 1], tr->h[m], tr->be[m], tr->pred[m], {NULL}, {0}, 1000, tr->iters[m], 0};
+        for (size_t k = 0; k < (size_t)st.np; k++) {   /* x_{m-1-k}: replayed, or stored before x_k0 */
+            size_t pm = m - 1 - k;
+            st.p[k] = pm >= k0 ? buf + (pm - k0) * n1 : tr->ck_prev + (2 * j + (k0 - 1 - pm)) * n1;
+            st.pt[k] = tr->t[pm];
         }
         MsNewtonResult nr;
         int rc = ms_tran_step(w, &st, hist, &nr);
@@ -307,13 +306,7 @@ int ms_circuit_set_param(MsCircuit *c, int k, double value, MsError *err)
     if (!isfinite(value))
         return ms_err(err, MS_ERR_ARG, "%s: value must be finite", c->params[k].name);
     *param_ref(c, k) = value;
-    /* the linear stamps hold element values: stamp them again */
-    memset(c->GL, 0, ((size_t)c->nnz + 1) * sizeof *c->GL);
-    memset(c->CL, 0, ((size_t)c->nnz + 1) * sizeof *c->CL);
-    for (int g = 0; g < c->ngroups; g++)
-        if (c->groups[g].type->stamp_linear)
-            c->groups[g].type->stamp_linear(c->groups[g].inst, c->groups[g].n, c->GL, c->CL);
-    c->GL[c->nnz] = c->CL[c->nnz] = 0;
+    ms_circuit_stamp_linear(c);   /* the linear stamps hold element values */
     c->stamp_gen++;   /* works must refactor */
     return MS_OK;
 }

@@ -198,6 +198,8 @@ void ms_circuit_free(MsCircuit **cp)
     free(c->diag);
     free(c->GL);
     free(c->CL);
+    free(c->lin_g);
+    free(c->lin_c);
     if (c->sym)
         klu_free_symbolic(&c->sym, &c->common);
     free(c->ics);

@@ -24,6 +24,11 @@ typedef struct MsSave {
     int a, b;
 } MsSave;
 
+/* A non-zero slot of G_L or C_L: M[slot] at (row, col), unknowns 1..n. */
+typedef struct MsLinEntry {
+    int slot, row, col;
+} MsLinEntry;
+
 /* A resolved .loss term. */
 typedef struct MsLossTerm {
     const MsLossDef *def;
@@ -56,6 +61,8 @@ struct MsCircuit {
     int *Ap, *Ai;
     int *diag;                    /* [n+1] pattern slot of (i,i) for unknown i, or nnz */
     double *GL, *CL;              /* constant linear stamps, nnz+1 */
+    MsLinEntry *lin_g, *lin_c;    /* their non-zero slots, for products with a vector */
+    int nlin_g, nlin_c;
     unsigned long stamp_gen;      /* bumped whenever GL/CL change (ms_circuit_set_param) */
     klu_symbolic *sym;
     klu_common common;            /* settings copied into each work */
@@ -93,6 +100,8 @@ struct MsWork {
     int eval_failed;              /* a device could not evaluate (eval_err says why) */
     int no_limit;                 /* evaluate devices exactly at x (adjoint sweeps) */
     long factorizations;
+    double chord_a;               /* factors hold a transient Jacobian cq C + a G with this a (0: none) */
+    int chord_age;                /* steps those factors have served */
     double *x, *x_prev;           /* n+1 */
     double *f, *q, *f_prev, *q_prev, *b, *rhs, *dx;
     double *G, *C, *J;            /* nnz+1 */

@@ -26,6 +26,7 @@ int ms_klu_factor(MsWork *w, int *bad)
 {
     const MsCircuit *c = w->c;
     *bad = 0;
+    w->chord_a = 0;   /* the caller says whether the new factors may be reused */
     if (w->have_factor) {
         int ok = klu_refactor((int *)c->Ap, (int *)c->Ai, w->J, c->sym, w->num, &w->common);
         if (ok && w->common.status == KLU_OK && klu_rcond(c->sym, w->num, &w->common) &&

@@ -5,16 +5,11 @@
 #include <math.h>
 #include <string.h>
 
-/* y += M x over the pattern (M in CSC on unknowns 1..n). */
-static void spmv_add(const MsCircuit *c, const double *M, const double *x, double *y)
+/* y += M x over M's non-zero slots. */
+static void spmv_add(const MsLinEntry *lin, int nlin, const double *M, const double *x, double *y)
 {
-    for (int j = 0; j < c->n; j++) {
-        double xj = x[j + 1];
-        if (xj == 0)
-            continue;
-        for (int p = c->Ap[j]; p < c->Ap[j + 1]; p++)
-            y[c->Ai[p] + 1] += M[p] * xj;
-    }
+    for (int k = 0; k < nlin; k++)
+        y[lin[k].row] += M[lin[k].slot] * x[lin[k].col];
 }
 
 static void eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter, int values_only);
@@ -50,8 +45,8 @@ static void eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter, int 
         w->limited = ev.limited;
         w->eval_failed = ev.failed;
     }
-    spmv_add(c, c->GL, w->x, w->f);
-    spmv_add(c, c->CL, w->x, w->q);
+    spmv_add(c->lin_g, c->nlin_g, c->GL, w->x, w->f);
+    spmv_add(c->lin_c, c->nlin_c, c->CL, w->x, w->q);
     for (int i = 1; i <= c->n; i++)
         w->f[i] -= w->b[i];
 }
@@ -66,25 +61,17 @@ const char *ms_unknown_kind_name(const MsCircuit *c, int unk)
     }
 }
 
-/* J = cq C + a G (+ shunts, forced rows) and the residual into w->rhs as -R. */
-static void build_system(MsWork *w, const MsNewtonSys *sys)
+/* J = cq C + a G (+ shunts, forced rows). */
+static void build_jacobian(MsWork *w, const MsNewtonSys *sys)
 {
     const MsCircuit *c = w->c;
     const double *G = c->nonlinear ? w->G : c->GL, *C = c->nonlinear ? w->C : c->CL;
     for (int p = 0; p < c->nnz; p++)
         w->J[p] = sys->cq * C[p] + sys->a * G[p];
-    for (int i = 1; i <= c->n; i++) {
-        double r = sys->cq * w->q[i] + sys->a * w->f[i];
-        if (sys->hist)
-            r += sys->hist[i];
-        w->rhs[i] = -r;
-    }
     if (sys->gshunt > 0)
         for (int i = 1; i <= c->n; i++)
-            if (c->unk_kind[i] == MS_UNK_NODE || c->unk_kind[i] == MS_UNK_INTERNAL) {
+            if (c->unk_kind[i] == MS_UNK_NODE || c->unk_kind[i] == MS_UNK_INTERNAL)
                 w->J[c->diag[i]] += sys->gshunt;
-                w->rhs[i] -= sys->gshunt * w->x[i];
-            }
     for (int k = 0; k < sys->nforce; k++) {
         const MsIc *ic = &sys->force[k];
         int row = ic->unk - 1;
@@ -97,6 +84,25 @@ static void build_system(MsWork *w, const MsNewtonSys *sys)
                 if (c->Ai[p] == row)
                     w->J[p] = -1;
         }
+    }
+}
+
+/* The residual into w->rhs as -R (with the rows of build_jacobian). */
+static void build_rhs(MsWork *w, const MsNewtonSys *sys)
+{
+    const MsCircuit *c = w->c;
+    for (int i = 1; i <= c->n; i++) {
+        double r = sys->cq * w->q[i] + sys->a * w->f[i];
+        if (sys->hist)
+            r += sys->hist[i];
+        w->rhs[i] = -r;
+    }
+    if (sys->gshunt > 0)
+        for (int i = 1; i <= c->n; i++)
+            if (c->unk_kind[i] == MS_UNK_NODE || c->unk_kind[i] == MS_UNK_INTERNAL)
+                w->rhs[i] -= sys->gshunt * w->x[i];
+    for (int k = 0; k < sys->nforce; k++) {
+        const MsIc *ic = &sys->force[k];
         w->rhs[ic->unk] = -(w->x[ic->unk] - w->x[ic->ref] - ic->value);
     }
 }
@@ -144,36 +150,68 @@ static int solve_linear(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
     return MS_OK;
 }
 
+/* Chord iterations: a transient step may be solved with the factors of an
+ * earlier step's Jacobian, as stiff ODE solvers do; only the residual is
+ * evaluated.  A chord solve ends the iteration only when its update is a
+ * small fraction of the tolerance: the point it started from is then within
+ * that fraction of the solution (with the rate at which chord updates shrink,
+ * an update just within tolerance would leave up to half of it).  Newton
+ * refactors when a (the step size) changed (rows without charge scale with
+ * a, so any change costs a rate of |1 - a/a_old|), when the factors are old,
+ * when a device limited, or when the updates do not shrink fast enough. */
+#define CHORD_MAX_AGE 20     /* steps one factorization may serve */
+#define CHORD_RATE 0.5       /* an update must shrink at least by this factor */
+#define CHORD_MAX_ITERS 4
+#define CHORD_ERR 0.01       /* a chord update this small (x tolerance) ends the iteration */
+
+static int chord_usable(const MsWork *w, const MsNewtonSys *sys)
+{
+    return sys->chord && !sys->fixed_iters && w->have_factor && w->chord_a == sys->a &&
+           w->chord_age < CHORD_MAX_AGE;
+}
+
 int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
 {
     const MsCircuit *c = w->c;
     memset(res, 0, sizeof *res);
     if (!c->nonlinear && sys->gshunt == 0 && sys->nforce == 0)
         return solve_linear(w, sys, res);
+    int chord = chord_usable(w, sys);
+    if (chord)
+        w->chord_age++;
     int converged = 0;
+    double last_update = INFINITY;
     int maxiter = sys->fixed_iters ? sys->fixed_iters + 1 : sys->maxiter;
     for (int it = 0; it < maxiter; it++) {
         /* after an update within tolerance the Jacobian is rarely needed:
          * evaluate values first, and the Jacobian only if Newton goes on */
-        int confirm = sys->fixed_iters ? it == sys->fixed_iters : converged;
-        eval_circuit(w, sys, it == 0, confirm);
+        int values = sys->fixed_iters ? it == sys->fixed_iters : converged || chord;
+        eval_circuit(w, sys, it == 0, values);
         if (w->eval_failed)
             return MS_ERR_EVAL;
         if (sys->fixed_iters ? it == sys->fixed_iters : converged && !w->limited)
             return MS_OK;
-        if (confirm)
-            eval_circuit(w, sys, 0, 0);
-        build_system(w, sys);
-        int bad, rc = ms_klu_factor(w, &bad);
-        if (rc) {
-            res->singular = bad;
-            return rc;
+        if (w->limited)
+            chord = 0;   /* a limited device's linearisation needs its own Jacobian */
+        if (!chord) {
+            if (values)
+                eval_circuit(w, sys, 0, 0);
+            build_jacobian(w, sys);
+            int bad, rc = ms_klu_factor(w, &bad);
+            if (rc) {
+                res->singular = bad;
+                return rc;
+            }
+            w->J_cq = -1;   /* J no longer holds plain linear-circuit factors */
+            w->factorizations++;
+            if (sys->chord) {
+                w->chord_a = sys->a;
+                w->chord_age = 0;
+            }
         }
-        w->J_cq = -1;   /* J no longer holds plain linear-circuit factors */
-        w->factorizations++;
+        build_rhs(w, sys);
         ms_klu_solve(w, w->rhs + 1);
         res->iters = it + 1;
-        converged = 1;
         double worst = 0;
         for (int i = 1; i <= c->n; i++) {
             double dx = w->rhs[i], xn = w->x[i] + dx;
@@ -181,20 +219,24 @@ int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
                 res->worst = i;
                 return MS_ERR_NONCONV;
             }
-            double tol = c->opt.reltol * fmax(fabs(xn), fabs(w->x[i])) + abs_tol(c, i);
-            double s = fabs(dx) / tol;
-            if (s > 1)
-                converged = 0;
+            double s = fabs(dx) / (c->opt.reltol * fmax(fabs(xn), fabs(w->x[i])) + abs_tol(c, i));
             if (s > worst) {
                 worst = s;
                 res->worst = i;
             }
-            w->x[i] = xn;
         }
+        if (chord && worst <= CHORD_ERR)
+            return MS_OK;   /* x, f, q: the point evaluated above */
+        for (int i = 1; i <= c->n; i++)
+            w->x[i] += w->rhs[i];
         if (!c->nonlinear) {   /* shunted or forced linear system: one solve is exact */
             ms_eval_circuit(w, sys, 0);
             return MS_OK;
         }
+        converged = !chord && worst <= 1;
+        if (chord && (worst > CHORD_RATE * last_update || it + 1 >= CHORD_MAX_ITERS))
+            chord = 0;
+        last_update = worst;
     }
     return MS_ERR_NONCONV;
 }

@@ -21,6 +21,7 @@ typedef struct MsNewtonSys {
     int nforce;
     int maxiter;
     int fixed_iters;        /* > 0: exactly this many solves, no convergence test (replaying a step) */
+    int chord;              /* transient step that may reuse an earlier step's factors */
 } MsNewtonSys;
 
 typedef struct MsNewtonResult {

@@ -130,6 +130,31 @@ static void build_pattern(MsSetup *s)
             *s->req[i].slot = c->nnz;   /* ground: the scratch slot */
 }
 
+/* The non-zero slots of M (most of the pattern is nonlinear devices' entries). */
+static int list_nonzeros(const MsCircuit *c, const double *M, MsLinEntry **out)
+{
+    int k = 0;
+    free(*out);
+    *out = ms_malloc(((size_t)c->nnz + 1) * sizeof **out);
+    for (int j = 0; j < c->n; j++)
+        for (int p = c->Ap[j]; p < c->Ap[j + 1]; p++)
+            if (M[p] != 0)
+                (*out)[k++] = (MsLinEntry){p, c->Ai[p] + 1, j + 1};
+    return k;
+}
+
+void ms_circuit_stamp_linear(MsCircuit *c)
+{
+    memset(c->GL, 0, ((size_t)c->nnz + 1) * sizeof *c->GL);
+    memset(c->CL, 0, ((size_t)c->nnz + 1) * sizeof *c->CL);
+    for (int g = 0; g < c->ngroups; g++)
+        if (c->groups[g].type->stamp_linear)
+            c->groups[g].type->stamp_linear(c->groups[g].inst, c->groups[g].n, c->GL, c->CL);
+    c->GL[c->nnz] = c->CL[c->nnz] = 0;
+    c->nlin_g = list_nonzeros(c, c->GL, &c->lin_g);
+    c->nlin_c = list_nonzeros(c, c->CL, &c->lin_c);
+}
+
 int ms_circuit_setup(MsCircuit *c, MsError *err)
 {
     MsSetup s = {c, err, NULL, 0, 0, {0}, 0};
@@ -156,10 +181,7 @@ int ms_circuit_setup(MsCircuit *c, MsError *err)
         c->diag[0] = c->nnz;
         c->GL = ms_calloc((size_t)c->nnz + 1, sizeof *c->GL);
         c->CL = ms_calloc((size_t)c->nnz + 1, sizeof *c->CL);
-        for (int g = 0; g < c->ngroups; g++)
-            if (c->groups[g].type->stamp_linear)
-                c->groups[g].type->stamp_linear(c->groups[g].inst, c->groups[g].n, c->GL, c->CL);
-        c->GL[c->nnz] = c->CL[c->nnz] = 0;
+        ms_circuit_stamp_linear(c);
         klu_defaults(&c->common);
         c->common.btf = 1;
         c->sym = klu_analyze(c->n, c->Ap, c->Ai, &c->common);

@@ -7,5 +7,7 @@
 #include "circuit.h"
 
 int ms_circuit_setup(MsCircuit *c, MsError *err);
+/* (Re)write G_L, C_L from the element values and list their non-zeros. */
+void ms_circuit_stamp_linear(MsCircuit *c);
 
 #endif

@@ -12,7 +12,7 @@ void ms_traj_init(MsTraj *tr, int n1, int nstate, long every)
     tr->nstate = nstate;
     tr->every = every > 0 ? every : 0;
     if (tr->every)
-        tr->last = ms_calloc((size_t)n1, sizeof *tr->last);
+        tr->last = ms_calloc(2 * (size_t)n1, sizeof *tr->last);
 }
 
 static void add_checkpoint(MsTraj *tr, const double *x, const double *state)
@@ -21,15 +21,15 @@ static void add_checkpoint(MsTraj *tr, const double *x, const double *state)
     if (tr->nck == tr->ckcap) {
         tr->ckcap = tr->ckcap ? 2 * tr->ckcap : 16;
         tr->ck_x = ms_realloc(tr->ck_x, tr->ckcap * n1 * sizeof *tr->ck_x);
-        tr->ck_prev = ms_realloc(tr->ck_prev, tr->ckcap * n1 * sizeof *tr->ck_prev);
+        tr->ck_prev = ms_realloc(tr->ck_prev, tr->ckcap * 2 * n1 * sizeof *tr->ck_prev);
         tr->ck_state = ms_realloc(tr->ck_state, (tr->ckcap * ns + 1) * sizeof *tr->ck_state);
     }
     memcpy(tr->ck_x + tr->nck * n1, x, n1 * sizeof *x);
-    memcpy(tr->ck_prev + tr->nck * n1, tr->last, n1 * sizeof *x);
+    memcpy(tr->ck_prev + tr->nck * 2 * n1, tr->last, 2 * n1 * sizeof *x);
     if (ns)
         memcpy(tr->ck_state + tr->nck * ns, state, ns * sizeof *state);
     tr->nck++;
-    tr->bytes += (2 * n1 + ns) * sizeof(double);
+    tr->bytes += (3 * n1 + ns) * sizeof(double);
 }
 
 void ms_traj_add(MsTraj *tr, double t, double h, int be, int pred, int iters, const double *x,
@@ -60,6 +60,7 @@ void ms_traj_add(MsTraj *tr, double t, double h, int be, int pred, int iters, co
     }
     if (k % (size_t)tr->every == 0)
         add_checkpoint(tr, x, state);
+    memcpy(tr->last + n1, tr->last, n1 * sizeof *x);
     memcpy(tr->last, x, n1 * sizeof *x);
 }
 

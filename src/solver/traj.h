@@ -1,8 +1,8 @@
 /* traj.h — the trajectory of a transient run as the adjoint needs it: for
  * every accepted point its time, the step size and method that ended there
  * and how that step was solved; and either every solution vector or, with
- * checkpointing, only every K-th one (with the point before it and the
- * devices' numeric state) from which a segment can be replayed exactly. */
+ * checkpointing, only every K-th one (with the two points before it, for the
+ * predictor, and the devices' numeric state) from which a segment can be replayed exactly. */
 #ifndef MS_TRAJ_H
 #define MS_TRAJ_H
 
@@ -15,12 +15,13 @@ typedef struct MsTraj {
     double *t;             /* [npts] */
     double *h;             /* [npts]: the step size that ended at point k, exactly as used */
     unsigned char *be;     /* [npts]: 1 if that step was backward Euler */
-    unsigned char *pred;   /* [npts]: 1 if it started from the predictor */
+    unsigned char *pred;   /* [npts]: the number of points its predictor used (0: none) */
     int *iters;            /* [npts]: Newton solves it took */
     double *x;             /* every == 0: [npts * n1] */
-    double *ck_x, *ck_prev, *ck_state;   /* every > 0: per checkpoint j (point j K) */
+    double *ck_x, *ck_state;   /* every > 0: per checkpoint j (point j K) */
+    double *ck_prev;       /* per checkpoint: the points j K - 1 and j K - 2 */
     size_t nck, ckcap;
-    double *last;          /* the latest point: becomes ck_prev at the next checkpoint */
+    double *last;          /* the latest two points: ck_prev at the next checkpoint */
     size_t bytes;          /* memory held, for reports */
 } MsTraj;
 

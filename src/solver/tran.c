@@ -160,38 +160,54 @@ int ms_tran_step(MsWork *w, const MsStep *st, double *hist, MsNewtonResult *nr)
     sys.src_scale = 1;
     sys.maxiter = st->maxiter;
     sys.fixed_iters = st->fixed_iters;
+    sys.chord = st->chord;
     sys.hist = hist;
     for (int i = 1; i <= c->n; i++)
         hist[i] = -w->q_prev[i] + (st->be ? 0 : sys.a * w->f_prev[i]);
-    /* predictor: linear extrapolation of the last two points */
-    if (st->p1 && st->p2) {
-        for (int i = 1; i <= c->n; i++)
-            w->x[i] = st->p1[i] + st->r * (st->p1[i] - st->p2[i]);
+    /* predictor: the polynomial through the last np points, at t + h */
+    if (st->np >= 2) {
+        double wt[3];
+        for (int i = 0; i < st->np; i++) {
+            wt[i] = 1;
+            for (int j = 0; j < st->np; j++)
+                if (j != i)
+                    wt[i] *= (sys.t - st->pt[j]) / (st->pt[i] - st->pt[j]);
+        }
+        for (int i = 1; i <= c->n; i++) {
+            double x = 0;
+            for (int k = 0; k < st->np; k++)
+                x += wt[k] * st->p[k][i];
+            w->x[i] = x;
+        }
     } else {
         memcpy(w->x, w->x_prev, ((size_t)c->n + 1) * sizeof *w->x);
     }
     return ms_newton(w, &sys, nr);
 }
 
-/* One step of the forward run from the accepted point (w->x_prev, f_prev, q_prev) to t+h. */
-static int take_step(Tran *tr, double t, double h, int be, MsNewtonResult *nr, int *predicted)
+/* One step of the forward run from the accepted point (w->x_prev, f_prev, q_prev) to t+h;
+ * *np: the number of points the predictor used. */
+static int take_step(Tran *tr, double t, double h, int be, MsNewtonResult *nr, int *np)
 {
     const MsCircuit *c = tr->c;
-    MsStep st = {t, h, be, NULL, NULL, 0, 0, 0};
+    MsStep st = {t, h, be, 0, {NULL}, {0}, 0, 0, 0};
     /* a fixed step cannot be cut when Newton fails, so it gets the DC
      * iteration limit: pnjlim alone may need ~10 iterations to bring a
      * junction from reverse to forward bias on a source edge */
     st.maxiter = tr->spec.fixed_step && c->opt.itl1 > c->opt.itl4 ? c->opt.itl1 : c->opt.itl4;
-    *predicted = c->nonlinear && tr->nxs >= 2;
-    if (*predicted) {
-        st.p1 = tr->xs[0];
-        st.p2 = tr->xs[1];
-        st.r = h / (tr->ts[0] - tr->ts[1]);
+    /* a recorded run takes full Newton steps: the adjoint replays them */
+    st.chord = c->opt.chord && !tr->w->traj;
+    /* quadratic extrapolation where three points since the last corner exist */
+    st.np = !c->nonlinear || tr->nxs < 2 ? 0 : tr->nxs < 3 ? 2 : 3;
+    for (int k = 0; k < st.np; k++) {
+        st.p[k] = tr->xs[k];
+        st.pt[k] = tr->ts[k];
     }
+    *np = st.np;
     return ms_tran_step(tr->w, &st, tr->hist, nr);
 }
 
-static void accept(Tran *tr, double t, double h, int reset, int be, int predicted, int iters)
+static void accept(Tran *tr, double t, double h, int reset, int be, int np, int iters)
 {
     MsWork *w = tr->w;
     size_t n1 = (size_t)tr->c->n + 1;
@@ -203,7 +219,7 @@ static void accept(Tran *tr, double t, double h, int reset, int be, int predicte
         ms_result_record(tr->c, tr->res, t, w->x);
     tr->res->steps_accepted++;
     if (w->traj)
-        ms_traj_add(w->traj, t, h, be, predicted, iters, w->x, w->state);
+        ms_traj_add(w->traj, t, h, be, np, iters, w->x, w->state);
 }
 
 static int timestep_too_small(const Tran *tr, double t, double h, int unk, int newton_failed, MsError *err)
@@ -234,12 +250,12 @@ static int run_fixed(Tran *tr, MsError *err)
         MsNewtonResult nr;
         /* exactly h except a shorter last step: t1 - t0 would drift in the last
          * bits and make a linear circuit refactor its unchanged matrix */
-        int predicted, rc = take_step(tr, t0, k == nsteps ? t1 - t0 : h, k == 1 || corner, &nr, &predicted);
+        int np, rc = take_step(tr, t0, k == nsteps ? t1 - t0 : h, k == 1 || corner, &nr, &np);
         tr->res->newton_iters += nr.iters;
         if (rc)
             return ms_numeric_error(w, rc, rc == MS_ERR_SINGULAR ? nr.singular : nr.worst,
                                     "fixed-step transient (reduce tstep)", t1, err);
-        accept(tr, t1, k == nsteps ? t1 - t0 : h, 0, k == 1 || corner, predicted, nr.iters);
+        accept(tr, t1, k == nsteps ? t1 - t0 : h, 0, k == 1 || corner, np, nr.iters);
         report_progress(tr, t1, &last);
     }
     return MS_OK;
@@ -264,7 +280,7 @@ static int run_adaptive(Tran *tr, MsError *err)
             hits = 1;
         }
         MsNewtonResult nr;
-        int predicted, rc = take_step(tr, t, h, be, &nr, &predicted);
+        int np, rc = take_step(tr, t, h, be, &nr, &np);
         tr->res->newton_iters += nr.iters;
         if (rc == MS_ERR_SINGULAR || rc == MS_ERR_NOMEM)
             return ms_numeric_error(w, rc, nr.singular, "transient", t + h, err);
@@ -279,7 +295,7 @@ static int run_adaptive(Tran *tr, MsError *err)
             continue;
         }
         t = hits ? nb : t + h;
-        accept(tr, t, h, hits, be, predicted, nr.iters);
+        accept(tr, t, h, hits, be, np, nr.iters);
         report_progress(tr, t, &last);
         if (hits) {
             tr->next_break++;

@@ -8,10 +8,12 @@
 typedef struct MsStep {
     double t, h;              /* from t to t + h */
     int be;                   /* backward Euler (else trapezoidal) */
-    const double *p1, *p2;    /* the last two points for the predictor, or NULL */
-    double r;                 /* predictor: x = p1 + r (p1 - p2) */
+    int np;                   /* predictor: extrapolate the last np (0, 2 or 3) points */
+    const double *p[3];       /* those points, newest first */
+    double pt[3];             /* and their times */
     int maxiter;
     int fixed_iters;          /* > 0: exactly this many Newton solves (recomputation) */
+    int chord;                /* Newton may reuse an earlier step's factors */
 } MsStep;
 
 /* Solve the step from the accepted point in w (x_prev, f_prev, q_prev);
