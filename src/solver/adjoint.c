@@ -16,6 +16,7 @@
 #include "klu_wrap.h"
 #include "loss.h"
 #include "newton.h"
+#include "train.h"
 #include "tran.h"
 
 #include <math.h>
@@ -107,6 +108,10 @@ static void param_terms(MsWork *w, double t, int dc, const double *wq, const dou
     MsSourceEval se = {t, 1, 0, w->override};
     for (int k = 0; k < c->nparams; k++) {
         const MsParamRef *p = &c->params[k];
+        if (p->train >= 0) {
+            grad[k] -= ms_train_dot(c, p->train, &ev, &se, wq, wf);
+            continue;
+        }
         const MsDevGroup *g = &c->groups[p->group];
         const void *inst = ms_group_inst(g, p->inst);
         grad[k] -= p->k < 0 ? g->type->dvalue(inst, &ev, &se, wq, wf) : g->type->dparam(inst, p->k, &ev, &se, wq, wf);
@@ -161,6 +166,10 @@ static int backward_point(MsWork *w, const MsTraj *tr, size_t m, const double *x
         /* uic: x_0 is the initial values, dL/dx_0 (total) = rhs */
         for (int k = 0; k < c->nparams; k++) {
             const MsParamRef *p = &c->params[k];
+            if (p->train >= 0) {
+                grad[k] += ms_train_dinitial(c, p->train, rhs);
+                continue;
+            }
             const MsDevGroup *g = &c->groups[p->group];
             if (p->k >= 0 && g->type->dinitial)
                 grad[k] += g->type->dinitial(ms_group_inst(g, p->inst), p->k, rhs);
@@ -298,7 +307,12 @@ static double *param_ref(const MsCircuit *c, int k)
     return p->k < 0 ? g->type->value_ref(inst) : g->type->param_ref(inst, p->k);
 }
 
-double ms_circuit_get_param(const MsCircuit *c, int k) { return k >= 0 && k < c->nparams ? *param_ref(c, k) : NAN; }
+double ms_circuit_get_param(const MsCircuit *c, int k)
+{
+    if (k < 0 || k >= c->nparams)
+        return NAN;
+    return c->params[k].train >= 0 ? c->train[c->params[k].train].value : *param_ref(c, k);
+}
 
 int ms_circuit_set_param(MsCircuit *c, int k, double value, MsError *err)
 {
@@ -306,7 +320,13 @@ int ms_circuit_set_param(MsCircuit *c, int k, double value, MsError *err)
         return ms_err(err, MS_ERR_ARG, "no trainable parameter %d", k);
     if (!isfinite(value))
         return ms_err(err, MS_ERR_ARG, "%s: value must be finite", c->params[k].name);
-    *param_ref(c, k) = value;
+    if (c->params[k].train >= 0) {
+        int rc = ms_train_set(c, c->params[k].train, value, err);
+        if (rc)
+            return rc;
+    } else {
+        *param_ref(c, k) = value;
+    }
     /* the linear stamps hold element values: stamp them again */
     memset(c->GL, 0, ((size_t)c->nnz + 1) * sizeof *c->GL);
     memset(c->CL, 0, ((size_t)c->nnz + 1) * sizeof *c->CL);

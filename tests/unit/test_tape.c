@@ -131,7 +131,7 @@ static int compile(const char *text, MsTape **t, MsError *err)
     int rc = ms_expr_parse(text, LOC, &e, err);
     if (rc)
         return rc;
-    MsCompileEnv ce = {&penv, node_cb, branch_cb, NULL};
+    MsCompileEnv ce = {&penv, node_cb, branch_cb, NULL, NULL};
     rc = ms_expr_compile(e, text, LOC, &ce, t, err);
     ms_expr_free(e);
     if (rc)

@@ -1,0 +1,171 @@
+/* train.c — trainable .params in a loaded circuit: where each one enters the
+ * equations (the terms the adjoint sums), changing one (set_param), and the
+ * adjoint's dot products for them.
+ *
+ * A trainable .param p enters through device values computed from it
+ * (MsParamDep: value v(p) as a tape) and through behavioral tapes that read
+ * it.  With the adjoint weights wq, wf of a point (see adjoint.c):
+ *     w . dR/dp = sum over deps  dv/dp * (w . dR/dv)      (dvalue / dparam)
+ *               + sum over tapes  w . dR/dp               (dtape)
+ * where dv/dp is the dep tape's forward-mode derivative, recomputed whenever
+ * p changes. */
+#include "train.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static double *dep_ref(MsCircuit *c, const MsParamDep *d)
+{
+    const MsDevGroup *g = &c->groups[d->group];
+    void *inst = ms_group_inst(g, d->inst);
+    return d->k < 0 ? g->type->value_ref(inst) : g->type->param_ref(inst, d->k);
+}
+
+/* The dep's value and d value / d var at the current trainable values. */
+static int dep_eval(const MsCircuit *c, MsParamDep *d, double *v, MsError *err)
+{
+    const MsTape *t = d->tape;
+    double *S = ms_malloc((ms_tape_scratch(t) + 1) * sizeof *S), x0 = 0;
+    const char *what;
+    int rc = ms_tape_eval(t, &x0, 0, S, v, d->d, &what);
+    free(S);
+    if (rc) {
+        const MsInstHead *h = ms_group_inst(&c->groups[d->group], d->inst);
+        return ms_err_at(err, MS_ERR_EVAL, h->loc, "%s: %s in '%s'", h->name, what, t->text);
+    }
+    return MS_OK;
+}
+
+int ms_train_setup(MsCircuit *c, MsError *err)
+{
+    if (!c->ntrain)
+        return MS_OK;
+    /* a value changed since elaboration (a memristor stuck by .options
+     * memfault) is no longer computed from the parameters */
+    int n = 0;
+    for (int i = 0; i < c->ndeps; i++) {
+        MsParamDep *d = &c->deps[i];
+        if (*dep_ref(c, d) != d->value) {
+            ms_tape_free(d->tape);
+            continue;
+        }
+        d->d = ms_calloc((size_t)d->tape->nvars, sizeof *d->d);
+        double v;
+        int rc = dep_eval(c, d, &v, err);
+        c->deps[n++] = *d;
+        if (rc) {
+            c->ndeps = n;
+            return rc;
+        }
+    }
+    c->ndeps = n;
+    /* terms, grouped by parameter (counting sort) */
+    int *count = ms_calloc((size_t)c->ntrain + 1, sizeof *count), nterms = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < c->ndeps; i++) {
+            const MsTape *t = c->deps[i].tape;
+            for (int v = 0; v < t->nvars; v++) {
+                int j = t->vars[v].param;
+                if (pass == 0)
+                    count[j + 1]++;
+                else
+                    c->terms[count[j]++] = (MsTrainTerm){c->deps[i].group, c->deps[i].inst, i, v};
+            }
+        }
+        for (int g = 0; g < c->ngroups; g++) {
+            const MsDevGroup *gr = &c->groups[g];
+            for (int i = 0; gr->type->tape && i < gr->n; i++) {
+                const MsTape *t = gr->type->tape(ms_group_inst(gr, i));
+                for (int v = 0; v < t->nvars; v++) {
+                    int j = t->vars[v].param;
+                    if (j < 0)
+                        continue;
+                    if (pass == 0)
+                        count[j + 1]++;
+                    else
+                        c->terms[count[j]++] = (MsTrainTerm){g, i, -1, v};
+                }
+            }
+        }
+        if (pass == 0) {
+            for (int j = 0; j < c->ntrain; j++)
+                count[j + 1] += count[j];
+            nterms = count[c->ntrain];
+            c->term_start = ms_malloc(((size_t)c->ntrain + 1) * sizeof *c->term_start);
+            memcpy(c->term_start, count, ((size_t)c->ntrain + 1) * sizeof *count);
+            c->terms = ms_malloc(((size_t)nterms + 1) * sizeof *c->terms);
+        }
+    }
+    free(count);
+    return MS_OK;
+}
+
+int ms_train_set(MsCircuit *c, int j, double value, MsError *err)
+{
+    double old = c->train[j].value;
+    c->train[j].value = value;
+    for (int g = 0; g < c->ngroups; g++) {
+        const MsDevGroup *gr = &c->groups[g];
+        for (int i = 0; gr->type->tape && i < gr->n; i++)
+            ms_tape_set_param(gr->type->tape(ms_group_inst(gr, i)), j, value);
+    }
+    for (int i = 0; i < c->ndeps; i++) {
+        MsParamDep *d = &c->deps[i];
+        if (!ms_tape_set_param(d->tape, j, value))
+            continue;
+        double v;
+        int rc = dep_eval(c, d, &v, err);
+        if (rc) {
+            ms_train_set(c, j, old, NULL);   /* evaluated before: cannot fail */
+            return rc;
+        }
+        *dep_ref(c, d) = d->value = v;
+    }
+    return MS_OK;
+}
+
+double ms_train_dot(const MsCircuit *c, int j, const MsEval *ev, const MsSourceEval *se, const double *wq,
+                    const double *wf)
+{
+    double s = 0;
+    for (int i = c->term_start[j]; i < c->term_start[j + 1]; i++) {
+        const MsTrainTerm *t = &c->terms[i];
+        const MsDevGroup *g = &c->groups[t->group];
+        const void *inst = ms_group_inst(g, t->inst);
+        if (t->dep < 0) {
+            s += g->type->dtape(inst, t->var, ev, se, wq, wf);
+            continue;
+        }
+        const MsParamDep *d = &c->deps[t->dep];
+        double f = d->d[t->var];
+        if (f != 0)
+            s += f * (d->k < 0 ? g->type->dvalue(inst, ev, se, wq, wf) : g->type->dparam(inst, d->k, ev, se, wq, wf));
+    }
+    return s;
+}
+
+double ms_train_dinitial(const MsCircuit *c, int j, const double *w)
+{
+    double s = 0;
+    for (int i = c->term_start[j]; i < c->term_start[j + 1]; i++) {
+        const MsTrainTerm *t = &c->terms[i];
+        const MsDevGroup *g = &c->groups[t->group];
+        if (t->dep < 0 || c->deps[t->dep].k < 0 || !g->type->dinitial)
+            continue;
+        const MsParamDep *d = &c->deps[t->dep];
+        s += d->d[t->var] * g->type->dinitial(ms_group_inst(g, t->inst), d->k, w);
+    }
+    return s;
+}
+
+void ms_train_free(MsCircuit *c)
+{
+    for (int i = 0; i < c->ndeps; i++) {
+        ms_tape_free(c->deps[i].tape);
+        free(c->deps[i].d);
+    }
+    free(c->deps);
+    free(c->train);
+    free(c->terms);
+    free(c->term_start);
+}
