@@ -204,7 +204,7 @@ int ms_elab_resolve_writes(MsElab *el, void *inst)
             if (*w->dst != w->value)
                 continue;   /* the device replaced it (a stuck memristor's x0): no longer a function of it */
             MS_RESERVE_NEXT(c->deps, c->ndeps);
-            c->deps[c->ndeps++] = (MsParamDep){el->cur_group, el->cur_inst, k, w->tape, w->value, NULL};
+            c->deps[c->ndeps++] = (MsParamDep){el->cur_group, el->cur_inst, k, w->tape, w->value, NULL, 0};
             w->tape = NULL;
             continue;
         }

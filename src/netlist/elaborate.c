@@ -554,13 +554,14 @@ static int resolve_ics(MsElab *el, Scope *top)
         int rc = eval_in(el, top, d->ics[i].expr, d->ics[i].loc, "ic", &v);
         if (rc == MS_OK && el->ntrain)
             rc = ms_elab_dep_tape(el, top, d->ics[i].expr, d->ics[i].loc, "ic", &tape, &v);
-        if (rc == MS_OK && tape)
-            rc = ms_err_at(el->err, MS_ERR_UNSUPPORTED, d->ics[i].loc,
-                           ".ic value depends on the trainable parameter '%s': not supported",
-                           ms_elab_tape_param_name(el, tape));
-        ms_tape_free(tape);
-        if (rc)
+        if (rc) {
+            ms_tape_free(tape);
             return rc;
+        }
+        if (tape) {   /* an .ic value computed from trainable .params */
+            MS_RESERVE_NEXT(c->deps, c->ndeps);
+            c->deps[c->ndeps++] = (MsParamDep){-1, c->nics, -1, tape, v, NULL, 0};
+        }
         MS_RESERVE_NEXT(c->ics, c->nics);
         c->ics[c->nics++] = (MsIc){node, 0, v};
     }

@@ -48,12 +48,13 @@ typedef struct MsTrainParam {
 } MsTrainParam;
 
 /* A device value computed from trainable .params (elaboration records one
- * per value whose expression reads one). */
+ * per value whose expression reads one), or an .ic value (group -1). */
 typedef struct MsParamDep {
-    int group, inst, k;  /* the value: value_ref (k < 0) or param_ref(k) */
+    int group, inst, k;  /* the value: value_ref (k < 0) or param_ref(k); group -1: ics[inst].value */
     struct MsTape *tape; /* the value as a function of the trainable .params */
     double value;        /* the value elaboration gave it */
     double *d;           /* d value / d (the tape's var v), at the current values */
+    int uic_unused;      /* an .ic value a device's ic= overrides in a uic start */
 } MsParamDep;
 
 /* One way trainable .param j enters the equations (solver/train.c). */

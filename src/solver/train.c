@@ -8,7 +8,8 @@
  *     w . dR/dp = sum over deps  dv/dp * (w . dR/dv)      (dvalue / dparam)
  *               + sum over tapes  w . dR/dp               (dtape)
  * where dv/dp is the dep tape's forward-mode derivative, recomputed whenever
- * p changes. */
+ * p changes.  An .ic value computed from p is a dep too: it enters the
+ * operating point's row x_i - value = 0, or x_0 itself with uic (ms_train_dic). */
 #include "train.h"
 
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 
 static double *dep_ref(MsCircuit *c, const MsParamDep *d)
 {
+    if (d->group < 0)
+        return &c->ics[d->inst].value;
     const MsDevGroup *g = &c->groups[d->group];
     void *inst = ms_group_inst(g, d->inst);
     return d->k < 0 ? g->type->value_ref(inst) : g->type->param_ref(inst, d->k);
@@ -30,10 +33,33 @@ static int dep_eval(const MsCircuit *c, MsParamDep *d, double *v, MsError *err)
     int rc = ms_tape_eval(t, &x0, 0, S, v, d->d, &what);
     free(S);
     if (rc) {
+        if (d->group < 0)
+            return ms_err_at(err, MS_ERR_EVAL, c->deck.ics[d->inst].loc, ".ic: %s in '%s'", what, t->text);
         const MsInstHead *h = ms_group_inst(&c->groups[d->group], d->inst);
         return ms_err_at(err, MS_ERR_EVAL, h->loc, "%s: %s in '%s'", h->name, what, t->text);
     }
     return MS_OK;
+}
+
+static void mark_initial(MsIcSink *sink, int unk, int ref, double value)
+{
+    (void)ref, (void)value;
+    ((char *)sink->user)[unk] = 1;
+}
+
+/* With uic, devices' ic= are applied after .ic (tran.c): an .ic value on
+ * an unknown a device sets is not used. */
+static void mark_uic_unused(MsCircuit *c)
+{
+    char *set = ms_calloc((size_t)c->n + 1, 1);
+    MsIcSink sink = {mark_initial, set};
+    for (int g = 0; g < c->ngroups; g++)
+        if (c->groups[g].type->initial)
+            c->groups[g].type->initial(c->groups[g].inst, c->groups[g].n, &sink);
+    for (int i = 0; i < c->ndeps; i++)
+        if (c->deps[i].group < 0)
+            c->deps[i].uic_unused = set[c->ics[c->deps[i].inst].unk];
+    free(set);
 }
 
 int ms_train_setup(MsCircuit *c, MsError *err)
@@ -59,6 +85,7 @@ int ms_train_setup(MsCircuit *c, MsError *err)
         }
     }
     c->ndeps = n;
+    mark_uic_unused(c);
     /* terms, grouped by parameter (counting sort) */
     int *count = ms_calloc((size_t)c->ntrain + 1, sizeof *count), nterms = 0;
     for (int pass = 0; pass < 2; pass++) {
@@ -130,6 +157,8 @@ double ms_train_dot(const MsCircuit *c, int j, const MsEval *ev, const MsSourceE
     double s = 0;
     for (int i = c->term_start[j]; i < c->term_start[j + 1]; i++) {
         const MsTrainTerm *t = &c->terms[i];
+        if (t->group < 0)
+            continue;   /* an .ic value: ms_train_dic */
         const MsDevGroup *g = &c->groups[t->group];
         const void *inst = ms_group_inst(g, t->inst);
         if (t->dep < 0) {
@@ -149,11 +178,24 @@ double ms_train_dinitial(const MsCircuit *c, int j, const double *w)
     double s = 0;
     for (int i = c->term_start[j]; i < c->term_start[j + 1]; i++) {
         const MsTrainTerm *t = &c->terms[i];
-        const MsDevGroup *g = &c->groups[t->group];
-        if (t->dep < 0 || c->deps[t->dep].k < 0 || !g->type->dinitial)
+        if (t->group < 0 || t->dep < 0 || c->deps[t->dep].k < 0)
             continue;
+        const MsDevGroup *g = &c->groups[t->group];
         const MsParamDep *d = &c->deps[t->dep];
-        s += d->d[t->var] * g->type->dinitial(ms_group_inst(g, t->inst), d->k, w);
+        if (g->type->dinitial)
+            s += d->d[t->var] * g->type->dinitial(ms_group_inst(g, t->inst), d->k, w);
+    }
+    return s;
+}
+
+double ms_train_dic(const MsCircuit *c, int j, const double *w, int uic)
+{
+    double s = 0;
+    for (int i = c->term_start[j]; i < c->term_start[j + 1]; i++) {
+        const MsTrainTerm *t = &c->terms[i];
+        if (t->group >= 0 || (uic && c->deps[t->dep].uic_unused))
+            continue;
+        s += c->deps[t->dep].d[t->var] * w[c->ics[t->inst].unk];
     }
     return s;
 }

@@ -15,8 +15,12 @@ int ms_train_set(MsCircuit *c, int j, double value, MsError *err);
 /* wq . dq/dp_j + wf . df/dp_j at ev (the adjoint's parameter term). */
 double ms_train_dot(const MsCircuit *c, int j, const MsEval *ev, const MsSourceEval *se, const double *wq,
                     const double *wf);
-/* w . d x_0 / d p_j for a "uic" start (initial values computed from p_j). */
+/* w . d x_0 / d p_j for a "uic" start (devices' initial values computed from p_j). */
 double ms_train_dinitial(const MsCircuit *c, int j, const double *w);
+/* sum over .ic values v_i computed from p_j of w[unk_i] dv_i/dp_j: with uic
+ * (w = dL/dx_0, x_0 = the .ic values), or at a DC start (w = mu, whose rows
+ * x_i - v_i = 0 give -mu . dR/dp_j). */
+double ms_train_dic(const MsCircuit *c, int j, const double *w, int uic);
 void ms_train_free(MsCircuit *c);
 
 #endif

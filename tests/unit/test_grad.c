@@ -28,7 +28,7 @@
  * E/G/F/H gains and V/I source levels (FD, DC start and uic), every .loss
  * kind alone and weighted together (FD and hand values), a parameter with
  * no influence (exactly 0), DC start vs uic (and the DC point alone against
- * its closed form), adaptive steps, source overrides, checkpointing
+ * its closed form), a DC start with .ic (FD, closed form), adaptive steps, source overrides, checkpointing
  * (K = 1, 7, 50, auto), per-work loss weights, the parameter API and the
  * error paths.
  *
@@ -631,6 +631,84 @@ static void test_dc_vs_uic(void)
     ms_circuit_free(&c);
 }
 
+/* .ic without uic: the operating point solves x_i = value on the .ic nodes
+ * (their device equations dropped), and so does its adjoint. */
+static void test_dc_ic(void)
+{
+    const char *ladder = "dc start with .ic\n"
+                         "V1 in 0 PULSE(0.2 1 0.1m 20u 20u 0.3m 1m)\n"
+                         "R1 in out 1k\n"
+                         "C1 out 0 100n\n"
+                         "R2 out mid 2k\n"
+                         "C2 mid 0 50n\n"
+                         "R3 mid 0 10k\n"
+                         ".ic v(out)=0.5\n"
+                         ".tran 1u 1m\n"
+                         ".loss integral v(mid)\n"
+                         ".loss value v(out) at=0.02m\n"
+                         ".trainable r1 c1 r2 c2 r3 v1\n"
+                         ".end\n";
+    MsGrad g;
+    /* linear, fixed step: FD step 1e-3 relative, tolerance 1e-6 */
+    MsCircuit *c = fd_case("RC ladder .ic", ladder, &FIXED, 1e-3, 1e-6, &g);
+    if (c) {
+        CHECK_NEAR(g.tran.data[ms_result_find(&g.tran, "v(out)")], 0.5, 1e-15);   /* t = 0 */
+        for (long K = 1; K <= 7; K += 6) {   /* checkpointed: the same */
+            RunOpts o = {.checkpoint = K};
+            MsGrad gk;
+            if (grad("RC ladder .ic ckpt", c, &FIXED, &o, &gk) == MS_OK) {
+                check_same("RC ladder .ic ckpt", &g, &gk);
+                ms_grad_free(&gk);
+            }
+        }
+        ms_grad_free(&g);
+        ms_circuit_free(&c);
+    }
+    /* the operating point alone, in closed form: v(out) = 0.5 is forced, so
+     * v(mid) = 0.5 R3/(R2 + R3), and R1, V1 (whose equation at out is
+     * dropped) and the capacitors have no influence: exactly 0 */
+    c = load(".ic DC point", "dc point with .ic\n"
+                             "V1 in 0 PULSE(0.2 1 0.1m 20u 20u 0.3m 1m)\n"
+                             "R1 in out 1k\n"
+                             "C1 out 0 100n\n"
+                             "R2 out mid 2k\n"
+                             "C2 mid 0 50n\n"
+                             "R3 mid 0 10k\n"
+                             ".ic v(out)=0.5\n"
+                             ".tran 1u 1m\n"
+                             ".loss value v(mid) at=0\n"
+                             ".trainable r1 c1 r2 c2 r3 v1\n"
+                             ".end\n");
+    if (c && grad(".ic DC point", c, &FIXED, NULL, &g) == MS_OK) {
+        double R2 = 2e3, R3 = 1e4, S = R2 + R3;
+        CHECK_NEAR(g.loss, 0.5 * R3 / S, 1e-15);
+        CHECK(g.grad[0] == 0.0 && g.grad[1] == 0.0 && g.grad[3] == 0.0 && g.grad[5] == 0.0);
+        CHECK_NEAR(g.grad[2], -0.5 * R3 / (S * S), 1e-19);
+        CHECK_NEAR(g.grad[4], 0.5 * R2 / (S * S), 1e-19);
+        ms_grad_free(&g);
+    }
+    ms_circuit_free(&c);
+    /* nonlinear: a diode and a B source, .ic on an inner node; tight
+     * tolerances, FD step 1e-4, tolerance 1e-5 */
+    c = fd_case("nonlinear .ic", "nonlinear dc start with .ic\n"
+                                  "V1 in 0 SIN(0.5 1 2k)\n"
+                                  "R1 in out 1k\n"
+                                  "D1 out 0 dm\n"
+                                  ".model dm d is=1e-14 n=1.5 rs=2 cjo=10p\n"
+                                  "C1 out 0 100n\n"
+                                  "R2 out mid 2k\n"
+                                  "C2 mid 0 50n\n"
+                                  "B1 mid 0 I={1e-4*tanh(V(mid)*3)}\n"
+                                  ".ic v(mid)=0.3\n"
+                                  ".tran 1u 1m\n" TIGHT
+                                  ".loss integral v(mid)\n"
+                                  ".loss value v(out) at=0.1m\n"
+                                  ".trainable r1 c1 r2 c2 v1\n"
+                                  ".end\n", &FIXED, 1e-4, 1e-5, &g);
+    ms_grad_free(&g);
+    ms_circuit_free(&c);
+}
+
 static void test_adaptive(void)
 {
     MsGrad g;
@@ -923,25 +1001,20 @@ static void test_errors(void)
         CHECK(g.grad == NULL && g.tran.data == NULL);
         ms_circuit_free(&c);
     }
-    /* .ic without uic: MS_ERR_UNSUPPORTED with a message; with uic it runs */
-    c = load(".ic no uic", "ic\nV1 in 0 DC 1\nR1 in out 1k\nC1 out 0 1u\n.ic v(out)=0.5\n.tran 1u 1m\n"
-                           ".loss value v(out) at=0.5m\n.trainable r1 c1\n.end\n");
-    if (c) {
-        err = (MsError){0};
-        int rc = try_grad(c, &FIXED, NULL, &g, &err);
-        CHECK_MSG(rc == MS_ERR_UNSUPPORTED, ".ic without uic: rc %d (%s)", rc, err.msg);
-        CHECK_MSG(strstr(err.msg, "uic") && strstr(err.msg, ".ic"), ".ic without uic: message '%s'", err.msg);
-        CHECK(g.grad == NULL);
-        MsTranSpec uic = {.uic = 1, .fixed_step = 1};
-        if (grad(".ic with uic", c, &uic, NULL, &g) == MS_OK) {
-            /* v(out) starts at 0.5: v = 1 - 0.5 exp(-t/RC) (O(h^2): 1e-6);
-             * FD step 1e-3 relative, tolerance 1e-6 */
+    /* .ic with and without uic: v(out) starts at 0.5 either way (the
+     * operating point forces it): v = 1 - 0.5 exp(-t/RC) (O(h^2): 1e-6);
+     * FD step 1e-3 relative, tolerance 1e-6 */
+    c = load(".ic", "ic\nV1 in 0 DC 1\nR1 in out 1k\nC1 out 0 1u\n.ic v(out)=0.5\n.tran 1u 1m\n"
+                    ".loss value v(out) at=0.5m\n.trainable r1 c1\n.end\n");
+    for (int uic = 0; c && uic < 2; uic++) {
+        MsTranSpec spec = {.uic = uic, .fixed_step = 1};
+        if (grad(uic ? ".ic with uic" : ".ic without uic", c, &spec, NULL, &g) == MS_OK) {
             CHECK_NEAR(g.loss, 1 - 0.5 * exp(-0.5), 1e-6);
-            fd_check(".ic with uic", c, &uic, NULL, &g, 1e-3, 1e-6);
+            fd_check(uic ? ".ic with uic" : ".ic without uic", c, &spec, NULL, &g, 1e-3, 1e-6);
             ms_grad_free(&g);
         }
-        ms_circuit_free(&c);
     }
+    ms_circuit_free(&c);
     /* no .trainable: the loss alone, nparams 0 */
     c = load("no trainable", "nt\nV1 in 0 DC 1\nR1 in out 1k\nC1 out 0 1u\n.tran 1u 1m uic\n"
                              ".loss value v(out) at=1m\n.end\n");
@@ -985,6 +1058,7 @@ int main(void)
     test_loss_kinds();
     test_zero_gradient();
     test_dc_vs_uic();
+    test_dc_ic();
     test_adaptive();
     test_overrides();
     test_params_api();

@@ -12,7 +12,8 @@
  * behavioral resistor, a .func, a ternary, subcircuits whose tapes are
  * evaluated together); a .param passed through subcircuit params: and a
  * subcircuit .param into memristor model and instance parameters (DC start
- * and uic, where x0 is the initial state); a .param that affects nothing
+ * and uic, where x0 is the initial state); .ic values from .params (DC
+ * start and uic); a .param that affects nothing
  * (exactly 0); checkpointing (the same gradients); ms_circuit_get_param /
  * set_param on a .param (the loss of the netlist written with the new
  * value; a value where a dependent expression fails changes nothing). */
@@ -217,6 +218,39 @@ static void test_memristor(void)
     }
 }
 
+/* ================= .ic values from .params ================= */
+
+/* DC start: the operating point's rows x_i = value_i; uic: x_0 itself,
+ * except where a device's ic= sets the node after .ic (C2 on mid). */
+static void test_ic(void)
+{
+    const char *text = ".ic from .params\n"
+                       ".param v0=0.5 rval=1k xs=0.1\n"
+                       "V1 in 0 PULSE(0.2 1 0.1m 20u 20u 0.3m 1m)\n"
+                       "R1 in out {rval}\n"
+                       "C1 out 0 100n\n"
+                       "R2 out mid 2k\n"
+                       "C2 mid 0 50n ic=0.1\n"
+                       "R3 mid 0 10k\n"
+                       "Cx s 0 1\n"
+                       "Bx 0 s I={1e3*(V(out) - V(s))}\n"
+                       ".ic v(out)={v0} v(mid)={v0*2} v(s)={xs}\n"
+                       ".tran 1u 1m\n"
+                       ".loss integral v(mid)\n"
+                       ".loss value v(out) at=0.02m\n"
+                       ".loss integral v(s)\n"
+                       ".trainable v0 rval xs\n"
+                       ".end\n";
+    for (int uic = 0; uic < 2; uic++) {
+        MsTranSpec spec = {.uic = uic, .fixed_step = 1};
+        MsGrad g;
+        /* linear equations, fixed step: FD step 1e-3, tolerance 1e-6 */
+        MsCircuit *c = fd_case(uic ? "param .ic uic" : "param .ic DC", text, &spec, 1e-3, 1e-6, &g);
+        ms_grad_free(&g);
+        ms_circuit_free(&c);
+    }
+}
+
 /* ================= a .param that affects nothing ================= */
 
 static void test_zero(void)
@@ -351,6 +385,7 @@ int main(void)
     test_sources();
     test_behavioral();
     test_memristor();
+    test_ic();
     test_zero();
     test_checkpoint();
     test_api();
