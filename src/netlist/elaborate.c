@@ -282,8 +282,8 @@ static int device_value(MsElab *el, const MsToken *t, double *v, const char *key
     if (!tape)
         return MS_OK;
     rc = ms_elab_error(el, MS_ERR_SEMANTIC, t,
-                       "'%s' depends on the trainable parameter '%s': only element values and device parameters may", t->s,
-                       ms_elab_tape_param_name(el, tape));
+                       "'%s' depends on the trainable parameter '%s': only element values and device parameters may",
+                       t->s, ms_elab_tape_param_name(el, tape));
     ms_tape_free(tape);
     return rc;
 }

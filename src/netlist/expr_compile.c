@@ -111,8 +111,8 @@ static int emit_var(Comp *c, int unk, char *branch)
     MsTape *t = c->t;
     int k = -1;
     for (int i = 0; i < t->nvars && k < 0; i++)
-        if (t->vars[i].param < 0 &&
-            (branch ? t->vars[i].branch && !strcmp(t->vars[i].branch, branch) : (!t->vars[i].branch && t->vars[i].unk == unk)))
+        if (t->vars[i].param < 0 && (branch ? t->vars[i].branch && !strcmp(t->vars[i].branch, branch)
+                                            : !t->vars[i].branch && t->vars[i].unk == unk))
             k = i;
     if (k < 0) {
         t->vars = ms_realloc(t->vars, (size_t)(t->nvars + 1) * sizeof *t->vars);
