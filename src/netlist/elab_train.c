@@ -178,8 +178,8 @@ static int not_differentiable(MsElab *el, const MsDevType *type, void *inst, con
     else
         snprintf(why, sizeof why, "no value of this %s is differentiable", type->name);
     return ms_err_at(el->err, MS_ERR_SEMANTIC, w->tok->loc,
-                     "%s: '%s%s%s' depends on the trainable parameter '%s', but %s", h->name, w->key ? w->key : "", w->key ? "=" : "", w->tok->s, ms_elab_tape_param_name(el, w->tape),
-                     why);
+                     "%s: '%s%s%s' depends on the trainable parameter '%s', but %s", h->name, w->key ? w->key : "",
+                     w->key ? "=" : "", w->tok->s, ms_elab_tape_param_name(el, w->tape), why);
 }
 
 int ms_elab_resolve_writes(MsElab *el, void *inst)
