@@ -111,7 +111,7 @@ int ms_run_tran(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err);
 typedef struct MsGrad {
     double loss;
     int nparams;
-    const char **names;   /* parameter names (element names), owned by the circuit */
+    const char **names;   /* parameter names as in .trainable (r1, m1:ron, rval), owned by the circuit */
     double *values;       /* their current values */
     double *grad;         /* dloss / dvalue */
     MsResult tran;        /* the forward waveforms */
@@ -134,8 +134,10 @@ void ms_grad_free(MsGrad *g);
  * dloss/dvalue and attribute value) in an HDF5 file. */
 int ms_write_grad_hdf5(const MsGrad *g, const char *path, MsError *err);
 int ms_circuit_num_params(const MsCircuit *c);
-/* Change a trainable value (finite differences, training steps).  Not
- * thread-safe: no work of this circuit may be running. */
+/* Change a trainable value (finite differences, training steps); for a
+ * .param, every value and expression computed from it follows (an error,
+ * and no change, if one of them cannot be evaluated).  Not thread-safe: no
+ * work of this circuit may be running. */
 int ms_circuit_set_param(MsCircuit *c, int k, double value, MsError *err);
 double ms_circuit_get_param(const MsCircuit *c, int k);
 

@@ -1,5 +1,6 @@
 /* cmd_grad.c — "memspice grad": the .loss of a transient and its gradient
- * with respect to the .trainable element values, by the discrete adjoint;
+ * with respect to the .trainable values (elements, device parameters,
+ * .params), by the discrete adjoint;
  * optionally checked against central finite differences. */
 #include "cli.h"
 #include "../io/result.h"
@@ -16,8 +17,8 @@ static void grad_usage(FILE *f)
             "usage: memspice grad NETLIST [options]\n"
             "\n"
             "Simulates the netlist's .tran and prints the .loss and its gradient with\n"
-            "respect to every .trainable element value or device parameter (r1, m1:ron)\n"
-            "by the exact discrete adjoint.\n"
+            "respect to every .trainable element value, device parameter or top-level\n"
+            ".param (r1, m1:ron, rval or param:rval) by the exact discrete adjoint.\n"
             "\n"
             "options:\n"
             "  -o, --output FILE   also write the waveforms and the gradient (.h5: HDF5 with\n"

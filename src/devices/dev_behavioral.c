@@ -12,6 +12,7 @@
 #include "stamp.h"
 #include "../netlist/tape.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -340,11 +341,37 @@ static void behav_free(void *insts, int n)
     }
 }
 
+static MsTape *behav_tape(void *inst) { return ((Behav *)inst)->tape; }
+
+/* wf . df/dtheta for the tape's input var (a trainable .param), from the
+ * tape's forward-mode derivative dval/dtheta: the current val flows from a
+ * to b ('i'), the branch row reads v(a) - v(b) - val ('v'), and a resistor
+ * conducts (v(a) - v(b)) / val ('r').  No charge: wq does not enter. */
+static double behav_dtape(const void *inst, int var, const MsEval *ev, const MsSourceEval *se, const double *wq,
+                          const double *wf)
+{
+    (void)se, (void)wq;
+    const Behav *e = inst;
+    const int nv = e->tape->nvars;
+    double val, *grad = ev->scratch, *work = ev->scratch + nv;
+    const char *what;
+    if (ms_tape_eval(e->tape, ev->x, ev->t, work, &val, grad, &what))
+        return NAN;   /* it evaluated at this point in the forward run: cannot happen */
+    double dv = grad[var];
+    if (e->kind == 'i')
+        return (wf[e->a] - wf[e->b]) * dv;
+    if (e->kind == 'v')
+        return -wf[e->k] * dv;
+    double cur = (ev->x[e->a] - ev->x[e->b]) / val;
+    return (wf[e->a] - wf[e->b]) * (-cur / val * dv);
+}
+
 #define BEHAVIORAL(var, nm, ch, parse_fn, claims_fn)                                              \
     const MsDevType var = {                                                                      \
         .name = nm, .letter = ch, .inst_size = sizeof(Behav), .flags = MS_DEV_NONLINEAR,         \
         .parse = parse_fn, .unknowns = behav_unknowns, .entries = behav_entries,                 \
         .stamp_linear = behav_stamp, .eval = behav_eval, .claims = claims_fn, .free = behav_free, \
+        .tape = behav_tape, .dtape = behav_dtape,                                                \
     }
 BEHAVIORAL(ms_dev_bsource, "bsource", 'b', bsrc_parse, NULL);
 BEHAVIORAL(ms_dev_evalue, "vcvs-expression", 'e', value_parse, value_claims);

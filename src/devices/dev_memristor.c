@@ -169,6 +169,15 @@ static int mem_param_index(const void *inst, const char *name)
 
 static double *mem_param_ref(void *inst, int k) { return &((Memristor *)inst)->m.par[k]; }
 
+static int mem_param_at(const void *inst, const double *p)
+{
+    const double *par = ((const Memristor *)inst)->m.par;
+    for (int k = 0; k < MP_COUNT; k++)
+        if (p == &par[k])
+            return ms_mem_param_trainable(k) ? k : -1;
+    return -1;
+}
+
 /* wq . dq/dp + wf . df/dp for model parameter k */
 static double mem_dparam(const void *inst, int k, const MsEval *ev, const MsSourceEval *se, const double *wq,
                          const double *wf)
@@ -197,5 +206,5 @@ const MsDevType ms_dev_memristor = {
     .claims = mem_claims, .parse = mem_parse, .unknowns = mem_unknowns, .entries = mem_entries,
     .stamp_linear = mem_stamp, .eval = mem_eval, .initial = mem_ics,
     .param_index = mem_param_index, .param_ref = mem_param_ref, .dparam = mem_dparam,
-    .dinitial = mem_dinitial,
+    .dinitial = mem_dinitial, .param_at = mem_param_at,
 };

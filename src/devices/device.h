@@ -122,6 +122,16 @@ typedef struct MsDevType {
     /* w . d x_0 / d param k for a "uic" start whose initial values depend on
      * the parameter (NULL: they do not). */
     double (*dinitial)(const void *inst, int k, const double *w);
+    /* The trainable parameter whose storage is p (param_ref(inst, k) == p),
+     * or -1: tells elaboration which parameter a value computed from a
+     * trainable .param sets (NULL: the kind has none). */
+    int (*param_at)(const void *inst, const double *p);
+    /* Kinds whose equations are compiled expressions (behavioral elements):
+     * the instance's tape, whose TO_PARAM inputs are trainable .params, and
+     * the dot product of dvalue for the tape's input var. */
+    struct MsTape *(*tape)(void *inst);
+    double (*dtape)(const void *inst, int var, const MsEval *ev, const MsSourceEval *se, const double *wq,
+                    const double *wf);
 } MsDevType;
 
 /* Instance storage for one kind. */

@@ -95,6 +95,11 @@ int ms_mem_param_index(const char *name)
     return -1;
 }
 
+int ms_mem_param_trainable(int k)
+{
+    return k >= 0 && k < MP_COUNT && (mem_params[k].flags & MS_PF_TRAINABLE);
+}
+
 int ms_mem_params_read(MsElab *el, const MsCard *c, int first, int last, MsMemModel *m)
 {
     double level = m->level_given;

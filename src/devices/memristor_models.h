@@ -83,8 +83,10 @@ int ms_mem_model_read(MsElab *el, const MsModelDef *md, MsMemModel *m);
 int ms_mem_params_read(MsElab *el, const MsCard *c, int first, int last, MsMemModel *m);
 /* Reject values the equations cannot take (at token t). */
 int ms_mem_model_check(MsElab *el, const MsToken *t, const MsMemModel *m);
-/* Parameter index by name, -1 if unknown; and whether it may be trained. */
+/* Parameter index (into par) by name, -1 if unknown or not trainable. */
 int ms_mem_param_index(const char *name);
+/* 1 if par[k] may be trained. */
+int ms_mem_param_trainable(int k);
 
 /* I(v, x) and g(v, x) = dx/dt: d[0] = d/dv, d[1] = d/dx, d[2] = d/dpar[seed]
  * (seed < 0: no parameter derivative). */

@@ -13,8 +13,13 @@ static int is_keyword(const MsToken *t)
     return 0;
 }
 
-/* Read the numbers of a waveform function: "(a b c)" or "a b c" up to a keyword. */
-static int read_args(MsElab *el, const MsCard *c, int *at, double **vals, int *n, int stop_at_eq)
+/* Read the numbers of a waveform function: "(a b c)" or "a b c" up to a
+ * keyword, into fixed[0..max) if fixed is not NULL (the values land where
+ * the waveform keeps them, as elaboration's tracking of values computed
+ * from trainable .params needs; *n counts any beyond max too), else into
+ * the growing *vals. */
+static int read_args(MsElab *el, const MsCard *c, int *at, double *fixed, int max, double **vals, int *n,
+                     int stop_at_eq)
 {
     const MsToken *tk = c->tok;
     int i = *at, paren = i < c->ntok && tk[i].kind == TK_LP;
@@ -31,15 +36,15 @@ static int read_args(MsElab *el, const MsCard *c, int *at, double **vals, int *n
             break;
         if (stop_at_eq && i + 1 < c->ntok && tk[i + 1].kind == TK_EQ)
             break;
-        double v;
-        int rc = ms_elab_value(el, &tk[i], &v);
-        if (rc)
-            return rc;
-        if (*n == cap) {
+        double extra;
+        if (!fixed && *n == cap) {
             cap = cap ? 2 * cap : 16;
             *vals = ms_realloc(*vals, (size_t)cap * sizeof **vals);
         }
-        (*vals)[(*n)++] = v;
+        int rc = ms_elab_value(el, &tk[i], fixed ? (*n < max ? &fixed[*n] : &extra) : &(*vals)[*n]);
+        if (rc)
+            return rc;
+        (*n)++;
     }
     if (paren) {
         if (i < c->ntok && tk[i].kind != TK_RP) {
@@ -57,16 +62,13 @@ static int read_args(MsElab *el, const MsCard *c, int *at, double **vals, int *n
 
 static int fixed_args(MsElab *el, const MsCard *c, int *at, MsWave *w, MsWaveKind kind, int max)
 {
-    double *vals = NULL;
-    int n, rc = read_args(el, c, at, &vals, &n, 0);
+    int n, rc = read_args(el, c, at, w->p, max, NULL, &n, 0);
     if (rc == MS_OK && n > max)
         rc = ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[*at - 1], "too many values (%d, at most %d)", n, max);
     if (rc == MS_OK) {
         w->kind = kind;
         w->np = n;
-        memcpy(w->p, vals, (size_t)n * sizeof *vals);
     }
-    free(vals);
     return rc;
 }
 
@@ -74,7 +76,7 @@ static int pwl_args(MsElab *el, const MsCard *c, int *at, MsWave *w)
 {
     const MsToken *tk = c->tok;
     double *vals = NULL;
-    int n, start = *at, rc = read_args(el, c, at, &vals, &n, 1);
+    int n, start = *at, rc = read_args(el, c, at, NULL, 0, &vals, &n, 1);
     if (rc) {
         free(vals);
         return rc;

@@ -4,7 +4,7 @@
  * instance's own (params: defaults, overridden per instance, then .param),
  * then the scope that instantiated it, up to the top level.  Values are
  * computed on first use, so forward references work and cycles are caught. */
-#include "elaborate.h"
+#include "elab_internal.h"
 #include "number.h"
 #include "../devices/registry.h"
 
@@ -16,45 +16,15 @@
 
 #define MAX_SUBCKT_DEPTH 64
 
-typedef struct ScopeParam {
-    const MsParamDef *def;   /* NULL when the value was given by the instance */
-    double value;
-    int state;               /* 0 not yet evaluated, 1 being evaluated, 2 known */
-} ScopeParam;
-
-typedef struct Scope {
-    const MsSubckt *def;
-    struct Scope *parent;
-    char *prefix;            /* "" or "x1.x2." */
-    char **port_names;       /* local port names -> global node indices */
-    int *port_nodes;
-    int nports;
-    ScopeParam *params;
-    const char **param_names;
-    int nparams;
-    int depth;
-} Scope;
-
-struct MsElab {
-    MsCircuit *c;
-    MsError *err;
-    Scope *scope;
-    MsMap nodes;             /* flattened node name -> unknown index */
-    MsMap inst_names;        /* to reject duplicates */
-};
-
-typedef struct ScopeEnv {
-    MsExprEnv base;
-    MsElab *el;
-    Scope *scope;
-} ScopeEnv;
-
-static int scope_lookup(MsElab *el, Scope *s, const char *name, double *v, MsError *err);
-
 static int env_lookup(MsExprEnv *env, const char *name, double *v, MsError *err)
 {
     ScopeEnv *se = (ScopeEnv *)env;
-    return scope_lookup(se->el, se->scope, name, v, err);
+    (void)err;   /* se->el->err is the same */
+    ScopeParam *p;
+    int rc = ms_elab_find_param(se->el, se->scope, name, &p);
+    if (rc > 0)
+        *v = p->value;
+    return rc;
 }
 
 static const MsExpr *env_func(MsExprEnv *env, const char *name, char ***args, int *nargs)
@@ -70,49 +40,95 @@ static const MsExpr *env_func(MsExprEnv *env, const char *name, char ***args, in
     return NULL;
 }
 
+void ms_scope_env(ScopeEnv *env, MsElab *el, Scope *s, MsLoc loc, const char *text)
+{
+    *env = (ScopeEnv){{env_lookup, env_func, NULL, loc, text}, el, s};
+}
+
+ScopeEnv *ms_scope_env_new(MsElab *el, Scope *s, MsLoc loc, const char *text)
+{
+    ScopeEnv *env = ms_malloc(sizeof *env);
+    ms_scope_env(env, el, s, loc, text);
+    return env;
+}
+
 static int eval_in(MsElab *el, Scope *s, const MsExpr *e, MsLoc loc, const char *text, double *v)
 {
-    ScopeEnv env = {{env_lookup, env_func, NULL, loc, text}, el, s};
+    ScopeEnv env;
+    ms_scope_env(&env, el, s, loc, text);
     return ms_expr_eval(e, &env.base, v, el->err);
 }
 
-static int scope_lookup(MsElab *el, Scope *s, const char *name, double *v, MsError *err)
+/* A .param's (or params: default's) value, and whether it depends on a
+ * trainable .param (then the value is the tape's, as everywhere it is used). */
+static int eval_param(MsElab *el, Scope *s, ScopeParam *p)
+{
+    const MsParamDef *d = p->def;
+    int rc = eval_in(el, s, d->expr, d->loc, d->text, &p->value);
+    if (rc || !el->ntrain)
+        return rc;
+    MsTape *t;
+    double v;
+    if ((rc = ms_elab_dep_tape(el, s, d->expr, d->loc, d->text, &t, &v)) || !t)
+        return rc;
+    if (p->train >= 0) {
+        rc = ms_err_at(el->err, MS_ERR_SEMANTIC, d->loc,
+                       "trainable parameter '%s' is defined from trainable parameter '%s': train one of them",
+                       d->name, ms_elab_tape_param_name(el, t));
+    } else {
+        p->dep = 1;
+        p->value = v;
+        p->env = ms_scope_env_new(el, s, d->loc, d->text);
+    }
+    ms_tape_free(t);
+    return rc;
+}
+
+int ms_elab_find_param(MsElab *el, Scope *s, const char *name, ScopeParam **out)
 {
     for (; s; s = s->parent) {
         for (int i = 0; i < s->nparams; i++) {
             if (strcmp(s->param_names[i], name))
                 continue;
             ScopeParam *p = &s->params[i];
-            if (p->state == 2) {
-                *v = p->value;
-                return 1;
-            }
             if (p->state == 1)
-                return ms_err_at(err, MS_ERR_SEMANTIC, p->def->loc,
+                return ms_err_at(el->err, MS_ERR_SEMANTIC, p->def->loc,
                                  "parameter '%s' depends on itself (cycle in .param definitions)", name);
-            p->state = 1;
-            int rc = eval_in(el, s, p->def->expr, p->def->loc, p->def->text, &p->value);
-            if (rc)
-                return rc;
-            p->state = 2;
-            *v = p->value;
+            if (p->state == 0) {
+                p->state = 1;
+                int rc = eval_param(el, s, p);
+                if (rc)
+                    return rc;
+                p->state = 2;
+            }
+            *out = p;
             return 1;
         }
     }
     return 0;
 }
 
-static void scope_add_param(Scope *s, const char *name, const MsParamDef *def, double value, int known)
+static void param_free(ScopeParam *p)
 {
+    ms_expr_free(p->own);
+    free(p->env);
+}
+
+/* Add (or, for a later definition in the same scope, replace) a parameter;
+ * own and env (dependent overrides) are taken over. */
+static void scope_add_param(Scope *s, const char *name, const MsParamDef *def, double value, int known, MsExpr *own,
+                            ScopeEnv *env)
+{
+    ScopeParam p = {def, value, known ? 2 : 0, -1, own != NULL, own, env};
     for (int i = 0; i < s->nparams; i++)
         if (!strcmp(s->param_names[i], name)) {
-            /* a later definition in the same scope replaces an earlier one */
-            s->params[i] = (ScopeParam){def, value, known ? 2 : 0};
+            param_free(&s->params[i]);
+            s->params[i] = p;
             return;
         }
     s->params = ms_realloc(s->params, (size_t)(s->nparams + 1) * sizeof *s->params);
     s->param_names = ms_realloc(s->param_names, (size_t)(s->nparams + 1) * sizeof *s->param_names);
-    s->params[s->nparams] = (ScopeParam){def, value, known ? 2 : 0};
+    s->params[s->nparams] = p;
     s->param_names[s->nparams++] = name;
 }
 
@@ -121,6 +137,8 @@ static void scope_free(Scope *s)
     free(s->prefix);
     free(s->port_names);
     free(s->port_nodes);
+    for (int i = 0; i < s->nparams; i++)
+        param_free(&s->params[i]);
     free(s->params);
     free(s->param_names);
 }
@@ -186,14 +204,14 @@ int ms_elab_node(MsElab *el, const MsToken *t, int *node)
     return MS_OK;
 }
 
-static int compile_node(void *user, const char *name, int *unk, MsError *err)
+int ms_elab_compile_node(void *user, const char *name, int *unk, MsError *err)
 {
     (void)err;
     *unk = node_by_name(user, name);
     return MS_OK;
 }
 
-static char *compile_branch(void *user, const char *name)
+char *ms_elab_compile_branch(void *user, const char *name)
 {
     MsElab *el = user;
     return ms_asprintf("%s%s", el->scope->prefix, name);
@@ -205,15 +223,24 @@ int ms_elab_compile(MsElab *el, const char *text, MsLoc loc, MsTape **tape)
     int rc = ms_expr_parse(text, loc, &e, el->err);
     if (rc)
         return rc;
-    ScopeEnv env = {{env_lookup, env_func, NULL, loc, text}, el, el->scope};
-    MsCompileEnv ce = {&env.base, compile_node, compile_branch, el};
+    ScopeEnv env;
+    ms_scope_env(&env, el, el->scope, loc, text);
+    /* trainable .params become tape inputs; without any, every parameter folds */
+    MsCompileEnv ce = {&env.base, ms_elab_compile_node, ms_elab_compile_branch,
+                       el->ntrain ? ms_elab_param_input : NULL, el};
     rc = ms_expr_compile(e, text, loc, &ce, tape, el->err);
     ms_expr_free(e);
     return rc;
 }
 
-int ms_elab_value(MsElab *el, const MsToken *t, double *v)
+/* Value of token t (number, {expr}, 'expr' or parameter name) in scope s.
+ * *tape: the value as a tape of the trainable .params when it reads one
+ * (else NULL); then *keep (if not NULL) gets the parse tree. */
+static int token_value(MsElab *el, Scope *s, const MsToken *t, double *v, MsTape **tape, MsExpr **keep)
 {
+    *tape = NULL;
+    if (keep)
+        *keep = NULL;
     if (t->kind == TK_WORD && ms_is_number(t->s, v))
         return MS_OK;
     if (t->kind != TK_WORD && t->kind != TK_EXPR)
@@ -228,10 +255,40 @@ int ms_elab_value(MsElab *el, const MsToken *t, double *v)
                              "value '%s' depends on circuit quantities (V(), I() or time): "
                              "behavioral values are not supported here", t->s);
     }
-    rc = eval_in(el, el->scope, e, t->loc, t->s, v);
+    rc = eval_in(el, s, e, t->loc, t->s, v);
+    if (rc == MS_OK && el->ntrain)
+        rc = ms_elab_dep_tape(el, s, e, t->loc, t->s, tape, v);
+    if (rc == MS_OK && *tape && keep) {
+        *keep = e;
+        e = NULL;
+    }
     ms_expr_free(e);
     return rc;
 }
+
+/* A value for a device (key: its parameter name, or NULL).  While an
+ * instance is parsed the value is recorded, so that the values computed
+ * from trainable .params are found (ms_elab_resolve_writes). */
+static int device_value(MsElab *el, const MsToken *t, double *v, const char *key)
+{
+    MsTape *tape;
+    int rc = token_value(el, el->scope, t, v, &tape, NULL);
+    if (rc || !el->ntrain)
+        return rc;
+    if (el->cur_group >= 0) {
+        ms_elab_record(el, v, tape, t, key, *v);
+        return MS_OK;
+    }
+    if (!tape)
+        return MS_OK;
+    rc = ms_elab_error(el, MS_ERR_SEMANTIC, t,
+                       "'%s' depends on the trainable parameter '%s': only element values and device parameters may",
+                       t->s, ms_elab_tape_param_name(el, tape));
+    ms_tape_free(tape);
+    return rc;
+}
+
+int ms_elab_value(MsElab *el, const MsToken *t, double *v) { return device_value(el, t, v, NULL); }
 
 char *ms_elab_ref(MsElab *el, const MsToken *t) { return ms_asprintf("%s%s", el->scope->prefix, t->s); }
 
@@ -271,11 +328,9 @@ int ms_elab_params(MsElab *el, const MsCard *c, int first, int last, const MsPar
             k++;
         if (!desc[k].name)
             return ms_elab_error(el, MS_ERR_SEMANTIC, &tk[i], "unknown parameter '%s'", tk[i].s);
-        double v;
-        int rc = ms_elab_value(el, &tk[i + 2], &v);
+        int rc = device_value(el, &tk[i + 2], (double *)((char *)base + desc[k].offset), desc[k].name);
         if (rc)
             return rc;
-        *(double *)((char *)base + desc[k].offset) = v;
         if (given)
             *given |= 1u << k;
         i += 2;
@@ -325,7 +380,7 @@ static int expand_scope(MsElab *el, Scope *s);
 static void scope_add_own_params(Scope *s)
 {
     for (int i = 0; i < s->def->nparams; i++)
-        scope_add_param(s, s->def->params[i].name, &s->def->params[i], 0, 0);
+        scope_add_param(s, s->def->params[i].name, &s->def->params[i], 0, 0, NULL, NULL);
 }
 
 static int expand_x(MsElab *el, const MsCard *c)
@@ -365,7 +420,7 @@ static int expand_x(MsElab *el, const MsCard *c)
         rc = ms_elab_node(el, &tk[1 + k], &sub.port_nodes[k]);
     }
     for (int k = 0; k < def->ndefaults; k++)
-        scope_add_param(&sub, def->defaults[k].name, &def->defaults[k], 0, 0);
+        scope_add_param(&sub, def->defaults[k].name, &def->defaults[k], 0, 0, NULL, NULL);
     /* instance overrides, evaluated in the instantiating scope */
     int k = end + (end < c->ntok && ms_tok_is(&tk[end], "params:") ? 1 : 0);
     for (; k < c->ntok && rc == MS_OK; k++) {
@@ -383,9 +438,13 @@ static int expand_x(MsElab *el, const MsCard *c)
             break;
         }
         double v;
-        rc = ms_elab_value(el, &tk[k + 2], &v);
+        MsTape *tape;
+        MsExpr *keep;
+        rc = token_value(el, s, &tk[k + 2], &v, &tape, &keep);
         if (rc == MS_OK)
-            scope_add_param(&sub, tk[k].s, NULL, v, 1);
+            scope_add_param(&sub, tk[k].s, NULL, v, 1, keep,
+                            tape ? ms_scope_env_new(el, s, tk[k + 2].loc, tk[k + 2].s) : NULL);
+        ms_tape_free(tape);
         k += 2;
     }
     if (rc == MS_OK) {
@@ -424,7 +483,14 @@ static int add_instance(MsElab *el, const MsCard *c)
     h->name = name;
     h->loc = t0->loc;
     g->n++;   /* counted before parse so the name is freed with the circuit on error */
-    return type->parse(el, c, inst);
+    el->cur_group = (int)(g - el->c->groups);
+    el->cur_inst = g->n - 1;
+    int rc = type->parse(el, c, inst);
+    if (rc == MS_OK && el->ntrain)
+        rc = ms_elab_resolve_writes(el, inst);
+    ms_elab_clear_writes(el);
+    el->cur_group = -1;
+    return rc;
 }
 
 static int expand_scope(MsElab *el, Scope *s)
@@ -484,9 +550,18 @@ static int resolve_ics(MsElab *el, Scope *top)
             return ms_err_at(el->err, MS_ERR_SEMANTIC, d->ics[i].loc, ".ic names %s node '%s'",
                              node == 0 ? "the ground" : "an unknown", d->ics[i].node);
         double v;
+        MsTape *tape = NULL;
         int rc = eval_in(el, top, d->ics[i].expr, d->ics[i].loc, "ic", &v);
-        if (rc)
+        if (rc == MS_OK && el->ntrain)
+            rc = ms_elab_dep_tape(el, top, d->ics[i].expr, d->ics[i].loc, "ic", &tape, &v);
+        if (rc) {
+            ms_tape_free(tape);
             return rc;
+        }
+        if (tape) {   /* an .ic value computed from trainable .params */
+            MS_RESERVE_NEXT(c->deps, c->ndeps);
+            c->deps[c->ndeps++] = (MsParamDep){-1, c->nics, -1, tape, v, NULL, 0};
+        }
         MS_RESERVE_NEXT(c->ics, c->nics);
         c->ics[c->nics++] = (MsIc){node, 0, v};
     }
@@ -495,7 +570,10 @@ static int resolve_ics(MsElab *el, Scope *top)
 
 int ms_elaborate(MsCircuit *c, MsError *err)
 {
-    MsElab el = {c, err, NULL, {0}, {0}};
+    MsElab el = {0};
+    el.c = c;
+    el.err = err;
+    el.cur_group = -1;
     ms_map_init(&el.nodes);
     ms_map_init(&el.inst_names);
     c->n = 0;
@@ -508,11 +586,16 @@ int ms_elaborate(MsCircuit *c, MsError *err)
     top.prefix = ms_strdup("");
     scope_add_own_params(&top);
     el.scope = &top;
+    int rc = ms_elab_train_init(&el, &top);
     /* evaluate every top-level .param so that errors show even if unused */
-    int rc = MS_OK;
     for (int i = 0; i < top.nparams && rc == MS_OK; i++) {
-        double v;
-        rc = scope_lookup(&el, &top, top.param_names[i], &v, err) < 0 ? err->code : MS_OK;
+        ScopeParam *p;
+        rc = ms_elab_find_param(&el, &top, top.param_names[i], &p) < 0 ? err->code : MS_OK;
+    }
+    for (int j = 0; j < el.ntrain && rc == MS_OK; j++) {
+        ScopeParam *p;
+        ms_elab_find_param(&el, &top, c->train[j].name, &p);
+        c->train[j].value = p->value;
     }
     if (rc == MS_OK)
         rc = eval_tran(&el);
@@ -520,6 +603,10 @@ int ms_elaborate(MsCircuit *c, MsError *err)
         rc = expand_scope(&el, &top);
     if (rc == MS_OK)
         rc = resolve_ics(&el, &top);
+    if (rc == MS_OK)
+        rc = ms_elab_train_check(&el);
+    ms_elab_clear_writes(&el);
+    free(el.writes);
     scope_free(&top);
     ms_map_free(&el.nodes);
     ms_map_free(&el.inst_names);

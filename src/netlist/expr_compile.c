@@ -1,6 +1,8 @@
 /* expr_compile.c — expression trees to tapes (see tape.h).  User functions
- * are inlined, parameters become constants, and every operation whose
- * operands are constants is computed here rather than at run time. */
+ * are inlined, parameters become constants (except trainable .params, which
+ * are tape inputs, and the parameters defined from them, whose definitions
+ * are inlined), and every operation whose operands are constants is computed
+ * here rather than at run time. */
 #include "tape.h"
 
 #include <math.h>
@@ -26,6 +28,7 @@ typedef struct Known {
 typedef struct Comp {
     MsTape *t;
     MsCompileEnv *env;
+    MsExprEnv *params;    /* where names resolve: env->params, or an inlined parameter's scope */
     MsError *err;
     int *is_const;
     unsigned char *has_grad;
@@ -35,6 +38,7 @@ typedef struct Comp {
     int cap_slots, cap_ops;
     Local *locals;
     int nlocals, frame;   /* locals of the innermost function call start at frame */
+    int locals_base;      /* an inlined parameter definition sees no locals below this */
     size_t cap_locals;
     int depth;
 } Comp;
@@ -107,16 +111,30 @@ static int emit_var(Comp *c, int unk, char *branch)
     MsTape *t = c->t;
     int k = -1;
     for (int i = 0; i < t->nvars && k < 0; i++)
-        if (branch ? t->vars[i].branch && !strcmp(t->vars[i].branch, branch) : (!t->vars[i].branch && t->vars[i].unk == unk))
+        if (t->vars[i].param < 0 && (branch ? t->vars[i].branch && !strcmp(t->vars[i].branch, branch)
+                                            : !t->vars[i].branch && t->vars[i].unk == unk))
             k = i;
     if (k < 0) {
         t->vars = ms_realloc(t->vars, (size_t)(t->nvars + 1) * sizeof *t->vars);
-        t->vars[t->nvars] = (MsTapeVar){branch ? -1 : unk, branch};
+        t->vars[t->nvars] = (MsTapeVar){branch ? -1 : unk, branch, -1};
         k = t->nvars++;
     } else {
         free(branch);
     }
     return emit_value(c, TO_VAR, k, 0, 0, 0, 0, 1);
+}
+
+/* Trainable .param j (current value v) as an input of the tape. */
+static int emit_param(Comp *c, int j, double v)
+{
+    MsTape *t = c->t;
+    int k = ms_tape_param_var(t, j);
+    if (k < 0) {
+        t->vars = ms_realloc(t->vars, (size_t)(t->nvars + 1) * sizeof *t->vars);
+        t->vars[t->nvars] = (MsTapeVar){0, NULL, j};
+        k = t->nvars++;
+    }
+    return emit_value(c, TO_PARAM, k, 0, 0, v, 0, 1);
 }
 
 /* An operation on 1-3 slots: folded when all are constants, x^n with a
@@ -198,7 +216,7 @@ static int comp_call(Comp *c, const MsExpr *e, int *out)
     int rc, s[8];
     char **argnames;
     int nargnames;
-    MsExprEnv *pe = c->env->params;
+    MsExprEnv *pe = c->params;
     const MsExpr *body = pe && pe->func ? pe->func(pe, e->name, &argnames, &nargnames) : NULL;
     if (body) {
         if (nargnames != e->nargs)
@@ -239,12 +257,30 @@ static int comp_call(Comp *c, const MsExpr *e, int *out)
     return fail(c, MS_ERR_SEMANTIC, "unknown function", e->name);
 }
 
+/* A parameter defined from trainable .params: its definition, compiled in
+ * its own scope (no .func arguments of the caller are visible there). */
+static int comp_inline(Comp *c, const MsExpr *def, MsExprEnv *env, int *out)
+{
+    if (c->depth >= MAX_INLINE_DEPTH)
+        return fail(c, MS_ERR_SEMANTIC, "parameters nested too deeply (a cycle in .param?)", NULL);
+    MsExprEnv *saved_params = c->params;
+    int saved_base = c->locals_base;
+    c->params = env;
+    c->locals_base = c->nlocals;
+    c->depth++;
+    int rc = comp(c, def, out);
+    c->depth--;
+    c->params = saved_params;
+    c->locals_base = saved_base;
+    return rc;
+}
+
 static int comp_name(Comp *c, const MsExpr *e, int *out)
 {
     /* the innermost call's arguments first, then its callers': a name a
      * .func body does not bind is the caller's, as in ngspice's textual
      * expansion and in ms_expr_eval */
-    for (int i = c->nlocals - 1; i >= 0; i--)
+    for (int i = c->nlocals - 1; i >= c->locals_base; i--)
         if (!strcmp(c->locals[i].name, e->name)) {
             *out = c->locals[i].slot;
             return MS_OK;
@@ -254,8 +290,21 @@ static int comp_name(Comp *c, const MsExpr *e, int *out)
         *out = emit_value(c, TO_TIME, 0, 0, 0, 0, 0, 0);
         return MS_OK;
     }
+    if (c->env->param_input) {
+        MsParamInput in;
+        int rc = c->env->param_input(c->env->user, c->params, e->name, &in, c->err);
+        if (rc < 0)
+            return rc;
+        if (rc > 0) {
+            if (in.train >= 0) {
+                *out = emit_param(c, in.train, in.value);
+                return MS_OK;
+            }
+            return comp_inline(c, in.expr, in.env, out);
+        }
+    }
     double v;
-    int rc = ms_expr_eval(e, c->env->params, &v, c->err);
+    int rc = ms_expr_eval(e, c->params, &v, c->err);
     if (rc)
         return rc;
     *out = emit_const(c, v);
@@ -313,7 +362,7 @@ static int comp(Comp *c, const MsExpr *e, int *out)
 static void mark_reads(const MsTapeOp *o, int *used)
 {
     switch (o->op) {
-    case TO_CONST: case TO_VAR: case TO_TIME: case TO_JMP:
+    case TO_CONST: case TO_VAR: case TO_TIME: case TO_PARAM: case TO_JMP:
         return;
     case TO_JZ: case TO_MOV: case TO_NEG: case TO_NOT: case TO_POWI:
     case TO_ABS: case TO_SQRT: case TO_EXP: case TO_LN: case TO_LOG10: case TO_SIN: case TO_COS:
@@ -342,7 +391,7 @@ static void drop_dead_loads(MsTape *t)
     for (int i = 0; i < t->nops; i++) {
         MsTapeOpcode op = t->ops[i].op;
         newpos[i] = n;
-        if ((op == TO_CONST || op == TO_VAR || op == TO_TIME) && !used[t->ops[i].dst])
+        if ((op == TO_CONST || op == TO_VAR || op == TO_TIME || op == TO_PARAM) && !used[t->ops[i].dst])
             continue;
         t->ops[n++] = t->ops[i];
     }
@@ -364,6 +413,7 @@ int ms_expr_compile(const MsExpr *e, const char *text, MsLoc loc, MsCompileEnv *
     Comp c = {0};
     c.t = t;
     c.env = env;
+    c.params = env->params;
     c.err = err;
     int rc = comp(&c, e, &t->result);
     if (rc == MS_OK) {

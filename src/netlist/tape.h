@@ -21,7 +21,8 @@ typedef enum {
     TO_URAMP, TO_ATAN2, TO_MIN, TO_MAX, TO_LIMIT,
     TO_POWI, /* a ^ k for a small integer k */
     TO_JZ,   /* if slot a == 0 jump to op b */
-    TO_JMP   /* jump to op b */
+    TO_JMP,  /* jump to op b */
+    TO_PARAM /* a trainable .param: value k, derivative 1 with respect to var a */
 } MsTapeOpcode;
 
 typedef struct MsTapeOp {
@@ -33,12 +34,14 @@ typedef struct MsTapeOp {
     unsigned char ga, gb, gc, gd;
 } MsTapeOp;
 
-/* A circuit quantity the expression reads: a node voltage or a branch
- * current.  Branch currents are named at elaboration and resolved to an
- * unknown at setup. */
+/* A quantity the expression reads: a node voltage or a branch current
+ * (branch currents are named at elaboration and resolved to an unknown at
+ * setup), or a trainable .param (`param` >= 0, loaded by TO_PARAM; its unk
+ * is 0, so a Jacobian entry for it lands in the ground scratch slot). */
 typedef struct MsTapeVar {
     int unk;           /* unknown index, -1 until resolved */
     char *branch;      /* flattened element name for I(name), else NULL */
+    int param;         /* trainable .param index, or -1 */
 } MsTapeVar;
 
 typedef struct MsTape {
@@ -72,8 +75,14 @@ int ms_tape_batchable(const MsTape *t);
 size_t ms_tape_batch_scratch(const MsTape *t);
 int ms_tape_eval_batch(const MsTape *t, int lanes, const int *unk, const double *x, double time, double *S,
                        double *val, double *grad, int *bad_lane, const char **what);
-/* 1 if a and b compute the same function of their vars (same operations and constants). */
+/* 1 if a and b compute the same function of their vars (same operations and
+ * constants, the same trainable .params). */
 int ms_tape_same_code(const MsTape *a, const MsTape *b);
+
+/* The var of trainable .param j, or -1 if the tape does not read it. */
+int ms_tape_param_var(const MsTape *t, int j);
+/* Set the value the tape reads for trainable .param j; 1 if it reads j. */
+int ms_tape_set_param(MsTape *t, int j, double value);
 
 void ms_tape_free(MsTape *t);
 
@@ -83,17 +92,33 @@ int ms_tape_op_value(MsTapeOpcode op, double a, double b, double c, double k, do
                      const char **what);
 
 /* ---- compiling ---- */
+/* A parameter name that depends on trainable .params: either one of them
+ * (an input of the tape) or a parameter defined from them, whose definition
+ * is compiled in place of the name, so the tape stays exact when a
+ * trainable value changes. */
+typedef struct MsParamInput {
+    int train;             /* >= 0: trainable .param index (value: its value) */
+    double value;
+    const MsExpr *expr;    /* train < 0: the definition ... */
+    MsExprEnv *env;        /* ... and the environment its names resolve in */
+} MsParamInput;
+
 typedef struct MsCompileEnv {
     MsExprEnv *params;     /* constants (.param, subcircuit params) and .func */
     /* V(name): the node's unknown index (0 = ground). */
     int (*node)(void *user, const char *name, int *unk, MsError *err);
     /* I(name): the flattened element name whose branch current is meant. */
     char *(*branch)(void *user, const char *name);
+    /* Whether parameter `name`, looked up in env (params or an env this
+     * callback returned), depends on a trainable .param: 1 and *in filled,
+     * 0 if it does not (it is folded), < 0 on error.  NULL: none does. */
+    int (*param_input)(void *user, MsExprEnv *env, const char *name, MsParamInput *in, MsError *err);
     void *user;
 } MsCompileEnv;
 
 /* Compile tree e (source text `text` at loc).  Sub-expressions without
- * circuit quantities are folded to constants at compile time. */
+ * circuit quantities or trainable .params are folded to constants at
+ * compile time. */
 int ms_expr_compile(const MsExpr *e, const char *text, MsLoc loc, MsCompileEnv *env, MsTape **out,
                     MsError *err);
 

@@ -158,7 +158,8 @@ int ms_tape_eval(const MsTape *t, const double *x, double time, double *S, doubl
             d[0] = time;
             break;
         case TO_VAR:
-            d[0] = x[t->vars[o->a].unk];
+        case TO_PARAM:
+            d[0] = o->op == TO_VAR ? x[t->vars[o->a].unk] : o->k;
             memset(d + 1, 0, (size_t)nv * sizeof *d);
             d[1 + o->a] = 1;
             break;
@@ -230,6 +231,30 @@ int ms_tape_same_code(const MsTape *a, const MsTape *b)
             x->ga != y->ga || x->gb != y->gb || x->gc != y->gc || x->gd != y->gd)
             return 0;
     }
+    /* members of a class share the leader's tape: the same .params, or a
+     * change of one parameter's value would reach instances that do not read it */
+    for (int j = 0; j < a->nvars; j++)
+        if (a->vars[j].param != b->vars[j].param)
+            return 0;
+    return 1;
+}
+
+int ms_tape_param_var(const MsTape *t, int j)
+{
+    for (int k = 0; k < t->nvars; k++)
+        if (t->vars[k].param == j)
+            return k;
+    return -1;
+}
+
+int ms_tape_set_param(MsTape *t, int j, double value)
+{
+    int k = ms_tape_param_var(t, j);
+    if (k < 0)
+        return 0;
+    for (int i = 0; i < t->nops; i++)
+        if (t->ops[i].op == TO_PARAM && t->ops[i].a == k)
+            t->ops[i].k = value;
     return 1;
 }
 
@@ -348,8 +373,13 @@ int ms_tape_eval_batch(const MsTape *t, int lanes, const int *unk, const double 
                 d0[l] = time;
             break;
         case TO_VAR:
-            for (int l = 0; l < lanes; l++)
-                d0[l] = x[unk[l * nv + o->a]];
+        case TO_PARAM:
+            if (o->op == TO_VAR)
+                for (int l = 0; l < lanes; l++)
+                    d0[l] = x[unk[l * nv + o->a]];
+            else
+                for (int l = 0; l < lanes; l++)
+                    d0[l] = o->k;
             for (int c = 1; c <= nv && want; c++) {
                 double *dc = COMP(o->dst, c), one = c == 1 + o->a;
                 for (int l = 0; l < lanes; l++)

@@ -6,6 +6,8 @@
  *   (trapezoidal: a = h/2, a' = h/2; backward Euler: a = h, a' = 0)
  *   DC start (not uic):  G_0^T mu = dL/dx_0 - (dR_1/dx_0)^T lambda_1
  *   dL/dp = - sum_n lambda_n^T dR_n/dp - mu^T df_0/dp
+ * (.ic without uic: the operating point's rows of the .ic nodes are
+ * x_i - value_i = 0, in G_0 and in df_0/dp alike, see dc_start_terms)
  *
  * dR_n/dp = dq_n/dp - dq_{n-1}/dp + a_n (df_n/dp + [trap] df_{n-1}/dp), so
  * point m's parameter term is (lambda_m - lambda_{m+1}) . dq_m/dp +
@@ -17,6 +19,7 @@
 #include "loss.h"
 #include "newton.h"
 #include "setup.h"
+#include "train.h"
 #include "tran.h"
 
 #include <math.h>
@@ -43,14 +46,35 @@ static void add_transposed(const MsCircuit *c, const double *C, const double *G,
     }
 }
 
-static int solve_transposed(MsWork *w, const double *C, const double *G, double cq, double a, double *rhs,
-                            double *fact_a, double t, MsError *err)
+/* The rows of .ic nodes in J: x[unk] - x[ref] = value (as the operating
+ * point solves them, newton.c). */
+static void force_rows(const MsCircuit *c, double *J)
+{
+    for (int k = 0; k < c->nics; k++) {
+        const MsIc *ic = &c->ics[k];
+        int row = ic->unk - 1;
+        for (int p = 0; p < c->nnz; p++)
+            if (c->Ai[p] == row)
+                J[p] = 0;
+        J[c->diag[ic->unk]] = 1;
+        if (ic->ref)
+            for (int p = c->Ap[ic->ref - 1]; p < c->Ap[ic->ref]; p++)
+                if (c->Ai[p] == row)
+                    J[p] = -1;
+    }
+}
+
+/* Solve (cq C + a G)^T y = rhs in place (force: with the .ic rows). */
+static int solve_transposed(MsWork *w, const double *C, const double *G, double cq, double a, int force,
+                            double *rhs, double *fact_a, double t, MsError *err)
 {
     const MsCircuit *c = w->c;
     /* a linear circuit keeps its factors while a is unchanged */
     if (c->nonlinear || *fact_a != a || cq == 0 || *fact_a < 0) {
         for (int p = 0; p < c->nnz; p++)
             w->J[p] = cq * C[p] + a * G[p];
+        if (force)
+            force_rows(c, w->J);
         int bad, rc = ms_klu_factor(w, &bad);
         if (rc)
             return ms_numeric_error(w, rc, bad, "adjoint", t, err);
@@ -106,6 +130,10 @@ static void param_terms(MsWork *w, double t, int dc, const double *wq, const dou
     MsSourceEval se = {t, 1, 0, w->override};
     for (int k = 0; k < c->nparams; k++) {
         const MsParamRef *p = &c->params[k];
+        if (p->train >= 0) {
+            grad[k] -= ms_train_dot(c, p->train, &ev, &se, wq, wf);
+            continue;
+        }
         const MsDevGroup *g = &c->groups[p->group];
         const void *inst = ms_group_inst(g, p->inst);
         grad[k] -= p->k < 0 ? g->type->dvalue(inst, &ev, &se, wq, wf) : g->type->dparam(inst, p->k, &ev, &se, wq, wf);
@@ -117,6 +145,33 @@ typedef struct Sweep {
     double a_next;            /* a'_{m+1}: G_m's coefficient in dR_{m+1}/dx_m */
     double fact_a;            /* a of the factors held (linear circuits) */
 } Sweep;
+
+/* The operating point x_0: its own equations (a memristor's state row is
+ * x - x0 there; an .ic node's row x_i - value_i), solved as
+ * G_0^T mu = dL/dx_0 - (dR_1/dx_0)^T lambda_1 (rhs, overwritten by mu).
+ * An .ic row holds no device equation, so mu_i does not weigh df_i/dp. */
+static int dc_start_terms(MsWork *w, MsNewtonSys *sys, const double *C, double *rhs, Sweep *sw, double *grad,
+                          MsError *err)
+{
+    const MsCircuit *c = w->c;
+    size_t n1 = (size_t)c->n + 1;
+    sys->cq = 0;
+    ms_eval_circuit(w, sys, 0);
+    const double *G = c->nonlinear ? w->G : c->GL;
+    int rc = solve_transposed(w, C, G, 0, 1, c->nics > 0, rhs, &sw->fact_a, 0, err);
+    if (rc)
+        return rc;
+    memset(sw->wq, 0, n1 * sizeof *sw->wq);
+    memcpy(sw->wf, rhs, n1 * sizeof *sw->wf);
+    for (int k = 0; k < c->nics; k++)
+        sw->wf[c->ics[k].unk] = 0;
+    param_terms(w, 0, 1, sw->wq, sw->wf, grad);
+    /* .ic values computed from trainable .params: -mu_i d(x_i - value_i)/dp */
+    for (int k = 0; k < c->nparams; k++)
+        if (c->params[k].train >= 0)
+            grad[k] += ms_train_dic(c, c->params[k].train, rhs, 0);
+    return MS_OK;
+}
 
 /* The backward step at point m with solution x. */
 static int backward_point(MsWork *w, const MsTraj *tr, size_t m, const double *x, int dc_start, Sweep *sw,
@@ -144,7 +199,7 @@ static int backward_point(MsWork *w, const MsTraj *tr, size_t m, const double *x
     int rc = MS_OK;
     if (m >= 1) {
         a_m = tr->be[m] ? tr->h[m] : tr->h[m] / 2;
-        rc = solve_transposed(w, C, G, 1, a_m, rhs, &sw->fact_a, tr->t[m], err);
+        rc = solve_transposed(w, C, G, 1, a_m, 0, rhs, &sw->fact_a, tr->t[m], err);
         memcpy(sw->lam, rhs, n1 * sizeof *rhs);
     } else {
         memset(sw->lam, 0, n1 * sizeof *sw->lam);
@@ -160,23 +215,19 @@ static int backward_point(MsWork *w, const MsTraj *tr, size_t m, const double *x
         /* uic: x_0 is the initial values, dL/dx_0 (total) = rhs */
         for (int k = 0; k < c->nparams; k++) {
             const MsParamRef *p = &c->params[k];
+            if (p->train >= 0) {
+                grad[k] += ms_train_dinitial(c, p->train, rhs) + ms_train_dic(c, p->train, rhs, 1);
+                continue;
+            }
             const MsDevGroup *g = &c->groups[p->group];
             if (p->k >= 0 && g->type->dinitial)
                 grad[k] += g->type->dinitial(ms_group_inst(g, p->inst), p->k, rhs);
         }
     }
-    if (m == 0 && dc_start) {
-        /* the operating point: its own equations (a memristor's state row is
-         * x - x0 there), solved as G_0^T mu = dL/dx_0 - (dR_1/dx_0)^T lambda_1 */
-        sys.cq = 0;
-        ms_eval_circuit(w, &sys, 0);
-        G = c->nonlinear ? w->G : c->GL;
-        rc = solve_transposed(w, C, G, 0, 1, rhs, &sw->fact_a, 0, err);
-        if (rc)
-            return rc;
-        memset(sw->wq, 0, n1 * sizeof *sw->wq);
-        param_terms(w, 0, 1, sw->wq, rhs, grad);
-    }
+    if (m == 0 && dc_start)
+        rc = dc_start_terms(w, &sys, C, rhs, sw, grad, err);
+    if (rc)
+        return rc;
     double *tmp = sw->lam_next;
     sw->lam_next = sw->lam;
     sw->lam = tmp;
@@ -245,10 +296,6 @@ int ms_run_grad(MsWork *w, const MsTranSpec *spec, MsGrad *out, MsError *err)
     if (c->nlosses == 0)
         return ms_err(err, MS_ERR_ARG, "%s: no .loss card: nothing to differentiate", c->deck.src.files[0]);
     int uic = (spec && spec->uic) || c->tran.uic;
-    if (c->nics > 0 && !uic)
-        return ms_err(err, MS_ERR_UNSUPPORTED,
-                      "%s: gradients with .ic but without uic are not supported yet (add uic to .tran)",
-                      c->deck.src.files[0]);
     MsTraj tr;
     ms_traj_init(&tr, c->n + 1, c->nstate, w->checkpoint < 0 ? auto_checkpoint(c, spec) : w->checkpoint);
     w->traj = &tr;
@@ -297,7 +344,12 @@ static double *param_ref(const MsCircuit *c, int k)
     return p->k < 0 ? g->type->value_ref(inst) : g->type->param_ref(inst, p->k);
 }
 
-double ms_circuit_get_param(const MsCircuit *c, int k) { return k >= 0 && k < c->nparams ? *param_ref(c, k) : NAN; }
+double ms_circuit_get_param(const MsCircuit *c, int k)
+{
+    if (k < 0 || k >= c->nparams)
+        return NAN;
+    return c->params[k].train >= 0 ? c->train[c->params[k].train].value : *param_ref(c, k);
+}
 
 int ms_circuit_set_param(MsCircuit *c, int k, double value, MsError *err)
 {
@@ -305,7 +357,13 @@ int ms_circuit_set_param(MsCircuit *c, int k, double value, MsError *err)
         return ms_err(err, MS_ERR_ARG, "no trainable parameter %d", k);
     if (!isfinite(value))
         return ms_err(err, MS_ERR_ARG, "%s: value must be finite", c->params[k].name);
-    *param_ref(c, k) = value;
+    if (c->params[k].train >= 0) {
+        int rc = ms_train_set(c, c->params[k].train, value, err);
+        if (rc)
+            return rc;
+    } else {
+        *param_ref(c, k) = value;
+    }
     ms_circuit_stamp_linear(c);   /* the linear stamps hold element values */
     c->stamp_gen++;   /* works must refactor */
     return MS_OK;

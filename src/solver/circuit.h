@@ -36,12 +36,38 @@ typedef struct MsLossTerm {
     int has_target_sig;
 } MsLossTerm;
 
-/* A trainable element value: instance `inst` of group `group`. */
+/* A trainable value: instance `inst` of group `group`, or a .param. */
 typedef struct MsParamRef {
     int group, inst;
     int k;              /* -1: the element's value (value_ref); else a named parameter (param_ref) */
-    const char *name;   /* "r1" or "m1:ron", points into the deck */
+    int train;          /* >= 0: trainable .param `train` (group, inst, k unused) */
+    const char *name;   /* "r1", "m1:ron", "rval" or "param:rval", points into the deck */
 } MsParamRef;
+
+/* A top-level .param named by .trainable.  Its value reaches the equations
+ * through device values computed from it (MsParamDep) and through the tapes
+ * of behavioral elements, which read it as an input (TO_PARAM). */
+typedef struct MsTrainParam {
+    const char *name;   /* the .param's name, points into the deck */
+    double value;
+} MsTrainParam;
+
+/* A device value computed from trainable .params (elaboration records one
+ * per value whose expression reads one), or an .ic value (group -1). */
+typedef struct MsParamDep {
+    int group, inst, k;  /* the value: value_ref (k < 0) or param_ref(k); group -1: ics[inst].value */
+    struct MsTape *tape; /* the value as a function of the trainable .params */
+    double value;        /* the value elaboration gave it */
+    double *d;           /* d value / d (the tape's var v), at the current values */
+    int uic_unused;      /* an .ic value a device's ic= overrides in a uic start */
+} MsParamDep;
+
+/* One way trainable .param j enters the equations (solver/train.c). */
+typedef struct MsTrainTerm {
+    int group, inst;
+    int dep;             /* >= 0: through deps[dep], factor d[var]; < 0: the instance's tape input `var` */
+    int var;
+} MsTrainTerm;
 
 struct MsCircuit {
     MsDeck deck;                  /* kept: names and locations point into it */
@@ -78,6 +104,12 @@ struct MsCircuit {
     int nlosses;
     MsParamRef *params;           /* .trainable */
     int nparams;
+    MsTrainParam *train;          /* the trainable .params */
+    int ntrain;
+    MsParamDep *deps;             /* device values computed from them */
+    int ndeps;
+    MsTrainTerm *terms;           /* per trainable .param j: terms[term_start[j] .. term_start[j+1]) */
+    int *term_start;
     char **print_names;           /* NULL-terminated */
     int *print_index;             /* into saves */
     int nprints;

@@ -1,5 +1,6 @@
 /* loss.c — see loss.h. */
 #include "loss.h"
+#include "train.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -82,9 +83,18 @@ double ms_loss_point(const MsCircuit *c, const MsTraj *tr, size_t k, const doubl
     return total;
 }
 
-/* The instance named by r ("r1", or "m1:ron" for a named parameter). */
+/* The trainable value named by r: a top-level .param ("rval" or
+ * "param:rval"; elaboration found which names are and rejected a bare name
+ * that is an element too), an element's value ("r1"), or a named device
+ * parameter ("m1:ron"). */
 static int find_param(MsCircuit *c, const MsVecRef *r, MsParamRef *out, MsError *err)
 {
+    const char *pname = !strncmp(r->name, "param:", 6) ? r->name + 6 : r->name;
+    for (int j = 0; j < c->ntrain; j++)
+        if (!strcmp(c->train[j].name, pname)) {
+            *out = (MsParamRef){-1, -1, -1, j, r->name};
+            return MS_OK;
+        }
     const char *colon = strchr(r->name, ':');
     size_t len = colon ? (size_t)(colon - r->name) : strlen(r->name);
     for (int g = 0; g < c->ngroups; g++)
@@ -98,16 +108,17 @@ static int find_param(MsCircuit *c, const MsVecRef *r, MsParamRef *out, MsError 
                 if (k < 0)
                     return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "%.*s (%s) has no trainable parameter '%s'",
                                      (int)len, r->name, t->name, colon + 1);
-                *out = (MsParamRef){g, i, k, r->name};
+                *out = (MsParamRef){g, i, k, -1, r->name};
                 return MS_OK;
             }
             if (!t->value_ref || !t->value_ref(h))
                 return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "%s (%s) has no trainable value%s", r->name, t->name,
                                  t->param_index ? ": name a parameter, e.g. m1:ron" : "");
-            *out = (MsParamRef){g, i, -1, r->name};
+            *out = (MsParamRef){g, i, -1, -1, r->name};
             return MS_OK;
         }
-    return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, ".trainable: no element named '%.*s'", (int)len, r->name);
+    return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, ".trainable: no element or top-level .param named '%.*s'", (int)len,
+                     r->name);
 }
 
 int ms_grad_setup(MsCircuit *c, MsError *err)
@@ -141,5 +152,5 @@ int ms_grad_setup(MsCircuit *c, MsError *err)
         if (rc)
             return rc;
     }
-    return MS_OK;
+    return ms_train_setup(c, err);
 }

@@ -4,12 +4,15 @@
 # (/gradient with the loss attribute and one dataset per parameter) and
 # -o g.csv (name,value,gradient), --checkpoint (same table), and the exit
 # codes: 1 for a netlist without .loss or with a bad .trainable, 2 for usage
-# errors.  Netlists: tests/grad/ (.loss/.trainable are memspice-only cards).
+# errors; a .trainable .param (param_grad.cir: --check-fd, --checkpoint: the
+# same printed gradients, -o g.csv).  Netlists: tests/grad/ (.loss/.trainable are
+# memspice-only cards).
 set -u
 : "${MEMSPICE:?set MEMSPICE to the memspice binary}"
 cd "$(dirname "$0")/../.."
 RC=$PWD/tests/grad/rc_grad.cir
 MEM=$PWD/tests/grad/biolek_grad.cir
+PARAM=$PWD/tests/grad/param_grad.cir
 NOLOSS=$PWD/netlists/rc_pulse.cir
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -56,7 +59,7 @@ fi
 run 0 "grad -q" grad "$RC" -q && { [ -s "$tmp/err" ] && bad "grad -q: stderr not empty" || ok "grad -q: quiet"; }
 
 # ---- --check-fd: relative errors < 1e-5 ----
-for net in "$RC" "$MEM"; do
+for net in "$RC" "$MEM" "$PARAM"; do
     name=$(basename "$net")
     if run 0 "grad --check-fd --fixed-step $name" grad "$net" --check-fd --fixed-step -q; then
         awk '/^parameter +adjoint +finite diff\. +rel\. error/ {on = 1; next} on && NF == 4 {print $1, $4}' "$tmp/out" >"$tmp/fd"
@@ -86,6 +89,28 @@ if run 0 "grad --fixed-step" grad "$RC" --fixed-step -q; then
     done
 fi
 run 2 "--checkpoint x" grad "$RC" --checkpoint x && ok "--checkpoint x: exit 2"
+
+# ---- .trainable .params: names, checkpointing within 1e-12, CSV ----
+if run 0 "grad param_grad.cir" grad "$PARAM" --fixed-step -q; then
+    table "$tmp/out" >"$tmp/p0"
+    names=$(cut -d' ' -f1 "$tmp/p0" | tr '\n' ' ')
+    [ "$names" = "rval x0p r1 " ] && ok "param_grad.cir: table of rval x0p r1" || bad "param_grad.cir: table names '$names'"
+    awk '$1 == "rval" && $2 == "1.000000000e+03" && $3 != 0 {f = 1} END {exit !f}' "$tmp/p0" &&
+        ok "param_grad.cir: rval = 1k, nonzero gradient" || { bad "param_grad.cir: rval's row"; cat "$tmp/p0"; }
+    for k in 1 7 auto; do
+        if run 0 "grad param --checkpoint $k" grad "$PARAM" --fixed-step --checkpoint "$k" -q; then
+            table "$tmp/out" >"$tmp/pk"
+            awk 'NR == FNR {g[$1] = $3; next} {d = $3 - g[$1]; s = g[$1] < 0 ? -g[$1] : g[$1]; if (d * d > (1e-12 * s) ^ 2) bad = 1; n++}
+                 END {exit bad || n != 3}' "$tmp/p0" "$tmp/pk" &&
+                ok "param --checkpoint $k: the same gradients (as printed; 1e-12 in test_grad_param)" ||
+                { bad "param --checkpoint $k: gradients differ"; paste "$tmp/p0" "$tmp/pk"; }
+        fi
+    done
+    if run 0 "grad param -o g.csv" grad "$PARAM" --fixed-step -o "$tmp/p.csv" -q; then
+        grep -q '^rval,1000,' "$tmp/p.csv" && grep -q '^x0p,0.2999' "$tmp/p.csv" &&
+            ok "param -o g.csv: rows for the .params" || { bad "param -o g.csv"; cat "$tmp/p.csv"; }
+    fi
+fi
 
 # ---- --uic: no operating point ----
 printf 'dc or uic\nV1 in 0 DC 1\nR1 in out 1k\nC1 out 0 1u\n.tran 1u 0.5m\n.loss value v(out) at=0.5m\n.trainable r1\n.end\n' >"$tmp/dc.cir"
@@ -142,7 +167,10 @@ run 1 ".trainable on a diode" grad "$tmp/badtr.cir" &&
     { grep 'memspice: error:' "$tmp/err" | grep -q 'badtr.cir:8' && ok ".trainable on a diode: exit 1, names line 8" ||
         bad ".trainable on a diode: line 8 not named"; }
 printf 'ic\nV1 in 0 DC 1\nR1 in out 1k\nC1 out 0 1u\n.ic v(out)=0.5\n.tran 1u 1m\n.loss value v(out) at=1m\n.trainable r1\n.end\n' >"$tmp/ic.cir"
-run 1 ".ic without uic" grad "$tmp/ic.cir" && { has "$tmp/err" 'uic' && ok ".ic without uic: exit 1, says uic" || bad ".ic without uic: no hint"; }
+if run 0 ".ic without uic" grad "$tmp/ic.cir" --check-fd --fixed-step -q; then
+    awk '/rel\. error/ {on = 1; next} on && NF == 4 {n++; if ($4 + 0 >= 1e-5) bad = 1} END {exit bad || n != 1}' "$tmp/out" &&
+        ok ".ic without uic: the operating point's adjoint, --check-fd < 1e-5" || { bad ".ic without uic: FD"; cat "$tmp/out"; }
+fi
 run 0 ".ic with --uic" grad "$tmp/ic.cir" --uic -q && ok ".ic with --uic: exit 0"
 run 1 "missing netlist" grad "$tmp/no_such.cir" && ok "missing netlist: exit 1"
 run 2 "unknown option" grad "$RC" --frobnicate && { has "$tmp/err" 'frobnicate' && ok "unknown option: exit 2, named" || bad "unknown option not named"; }

@@ -28,7 +28,7 @@
  * E/G/F/H gains and V/I source levels (FD, DC start and uic), every .loss
  * kind alone and weighted together (FD and hand values), a parameter with
  * no influence (exactly 0), DC start vs uic (and the DC point alone against
- * its closed form), adaptive steps, source overrides, checkpointing
+ * its closed form), a DC start with .ic (FD, closed form), adaptive steps, source overrides, checkpointing
  * (K = 1, 7, 50, auto), per-work loss weights, the parameter API and the
  * error paths.
  *
@@ -38,177 +38,10 @@
  * discrete recurrence (to round-off) and that the continuous-solution error
  * falls by ~4 when h halves. */
 #include "check.h"
-#include "memspice.h"
+#include "grad_util.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* Tolerances for the nonlinear cases (see above). */
-#define TIGHT ".options reltol=1e-9 vntol=1e-12 abstol=1e-15\n"
-
-static const MsTranSpec FIXED = {.fixed_step = 1};
-static const MsTranSpec ADAPTIVE = {0};
-
-/* Per-run settings of the work. */
-typedef struct RunOpts {
-    long checkpoint;            /* 0: not set */
-    int nweights;               /* ms_work_set_loss_weight(k, weights[k]) for k < nweights */
-    const double *weights;
-    const char *dc_source;      /* ms_work_set_source_dc(dc_source, dc_value) */
-    double dc_value;
-    const char *pwl_source;     /* ms_work_set_source_pwl(pwl_source, ...) */
-    int npwl;
-    const double *pwl_t, *pwl_v;
-} RunOpts;
-
-static MsCircuit *load(const char *name, const char *text)
-{
-    MsCircuit *c = NULL;
-    MsError err = {0};
-    int rc = ms_circuit_load_string(text, name, &c, &err);
-    CHECK_MSG(rc == MS_OK, "%s: load: %s", name, err.msg);
-    return rc == MS_OK ? c : NULL;
-}
-
-/* ms_run_grad on a fresh work; 0 or the error code (err filled). */
-static int try_grad(MsCircuit *c, const MsTranSpec *spec, const RunOpts *o, MsGrad *g, MsError *err)
-{
-    MsWork *w = NULL;
-    memset(g, 0, sizeof *g);
-    int rc = ms_work_new(c, &w, err);
-    if (rc == MS_OK && o && o->checkpoint)
-        ms_work_set_checkpoint(w, o->checkpoint);
-    for (int k = 0; rc == MS_OK && o && k < o->nweights; k++)
-        rc = ms_work_set_loss_weight(w, k, o->weights[k], err);
-    if (rc == MS_OK && o && o->dc_source)
-        rc = ms_work_set_source_dc(w, o->dc_source, o->dc_value, err);
-    if (rc == MS_OK && o && o->pwl_source)
-        rc = ms_work_set_source_pwl(w, o->pwl_source, o->npwl, o->pwl_t, o->pwl_v, err);
-    if (rc == MS_OK)
-        rc = ms_run_grad(w, spec, g, err);
-    ms_work_free(&w);
-    return rc;
-}
-
-static int grad(const char *what, MsCircuit *c, const MsTranSpec *spec, const RunOpts *o, MsGrad *g)
-{
-    MsError err = {0};
-    int rc = try_grad(c, spec, o, g, &err);
-    CHECK_MSG(rc == MS_OK, "%s: ms_run_grad: %s (%d)", what, err.msg, rc);
-    return rc;
-}
-
-static double loss_now(const char *what, MsCircuit *c, const MsTranSpec *spec, const RunOpts *o)
-{
-    MsGrad g;
-    if (grad(what, c, spec, o, &g))
-        return NAN;
-    double l = g.loss;
-    ms_grad_free(&g);
-    return l;
-}
-
-static void set_param(MsCircuit *c, int k, double v)
-{
-    MsError err = {0};
-    int rc = ms_circuit_set_param(c, k, v, &err);
-    CHECK_MSG(rc == MS_OK, "set_param(%d, %g): %s", k, v, err.msg);
-}
-
-/* Derivative of the loss in parameter k by central differences, Richardson-
- * extrapolated (the 5-point stencil): with D(h) = (L(p+h) - L(p-h)) / 2h,
- * fd = (4 D(h) - D(2h)) / 3, truncation O(h^4), so h can be large enough
- * that the forward solution's noise (divided by h) stays small.  h = rel |p|;
- * the differences use the representable p +- h. */
-static double fd_grad(const char *what, MsCircuit *c, const MsTranSpec *spec, const RunOpts *o, int k, double rel)
-{
-    double p = ms_circuit_get_param(c, k), d[2];
-    for (int i = 0; i < 2; i++) {
-        double h = (i + 1) * rel * (p != 0 ? fabs(p) : 1), pp = p + h, pm = p - h;
-        set_param(c, k, pp);
-        double lp = loss_now(what, c, spec, o);
-        set_param(c, k, pm);
-        double lm = loss_now(what, c, spec, o);
-        d[i] = (lp - lm) / (pp - pm);
-    }
-    set_param(c, k, p);
-    return (4 * d[0] - d[1]) / 3;
-}
-
-static double relerr(double a, double b)
-{
-    double s = fmax(fabs(a), fabs(b));
-    return s > 0 ? fabs(a - b) / s : 0;
-}
-
-/* Every parameter's adjoint gradient against central differences (a zero
- * adjoint gradient passes only with an exactly zero difference).  Returns
- * the worst relative error. */
-static double fd_check(const char *what, MsCircuit *c, const MsTranSpec *spec, const RunOpts *o, const MsGrad *g,
-                       double rel_step, double tol)
-{
-    double worst = 0;
-    for (int k = 0; k < g->nparams; k++) {
-        double fd = fd_grad(what, c, spec, o, k, rel_step), e = relerr(fd, g->grad[k]);
-        worst = fmax(worst, e);
-        CHECK_MSG(e <= tol, "%s: d/d%s: adjoint % .12e, fd % .12e, rel. error %.2e > %.0e", what,
-                  g->names[k], g->grad[k], fd, e, tol);
-        printf("  %-26s %-8s adjoint % .10e  fd % .10e  rel %.1e\n", what, g->names[k], g->grad[k], fd, e);
-        /* the parameter is restored exactly */
-        CHECK(ms_circuit_get_param(c, k) == g->values[k]);
-    }
-    return worst;
-}
-
-/* Load, run, check names/values and FD; the circuit stays loaded for more.
- * Every gradient must be nonzero unless zero_ok. */
-static MsCircuit *fd_case_z(const char *what, const char *text, const MsTranSpec *spec, double rel_step, double tol,
-                            int zero_ok, MsGrad *g)
-{
-    MsCircuit *c = load(what, text);
-    if (!c)
-        return NULL;
-    if (grad(what, c, spec, NULL, g)) {
-        ms_circuit_free(&c);
-        return NULL;
-    }
-    CHECK(g->nparams == ms_circuit_num_params(c));
-    for (int k = 0; k < g->nparams; k++)
-        CHECK(g->values[k] == ms_circuit_get_param(c, k));
-    CHECK(isfinite(g->loss));
-    for (int k = 0; k < g->nparams && !zero_ok; k++)
-        CHECK_MSG(g->grad[k] != 0, "%s: d/d%s is 0", what, g->names[k]);
-    fd_check(what, c, spec, NULL, g, rel_step, tol);
-    return c;
-}
-
-static MsCircuit *fd_case(const char *what, const char *text, const MsTranSpec *spec, double rel_step, double tol,
-                          MsGrad *g)
-{
-    return fd_case_z(what, text, spec, rel_step, tol, 0, g);
-}
-
-/* A waveform column of a result (malloc'd), NULL if missing. */
-static double *column(const MsResult *r, const char *name)
-{
-    int j = ms_result_find(r, name);
-    CHECK_MSG(j >= 0, "no vector %s", name);
-    if (j < 0)
-        return NULL;
-    double *y = malloc(r->npts * sizeof *y);
-    for (size_t k = 0; k < r->npts; k++)
-        y[k] = r->data[k * (size_t)r->nvec + (size_t)j];
-    return y;
-}
-
-static int param_index(const MsGrad *g, const char *name)
-{
-    for (int k = 0; k < g->nparams; k++)
-        if (!strcmp(g->names[k], name))
-            return k;
-    CHECK_MSG(0, "no parameter %s", name);
-    return 0;
-}
 
 /* ================= RC: FD, discrete recurrence, closed form ================= */
 
@@ -798,6 +631,84 @@ static void test_dc_vs_uic(void)
     ms_circuit_free(&c);
 }
 
+/* .ic without uic: the operating point solves x_i = value on the .ic nodes
+ * (their device equations dropped), and so does its adjoint. */
+static void test_dc_ic(void)
+{
+    const char *ladder = "dc start with .ic\n"
+                         "V1 in 0 PULSE(0.2 1 0.1m 20u 20u 0.3m 1m)\n"
+                         "R1 in out 1k\n"
+                         "C1 out 0 100n\n"
+                         "R2 out mid 2k\n"
+                         "C2 mid 0 50n\n"
+                         "R3 mid 0 10k\n"
+                         ".ic v(out)=0.5\n"
+                         ".tran 1u 1m\n"
+                         ".loss integral v(mid)\n"
+                         ".loss value v(out) at=0.02m\n"
+                         ".trainable r1 c1 r2 c2 r3 v1\n"
+                         ".end\n";
+    MsGrad g;
+    /* linear, fixed step: FD step 1e-3 relative, tolerance 1e-6 */
+    MsCircuit *c = fd_case("RC ladder .ic", ladder, &FIXED, 1e-3, 1e-6, &g);
+    if (c) {
+        CHECK_NEAR(g.tran.data[ms_result_find(&g.tran, "v(out)")], 0.5, 1e-15);   /* t = 0 */
+        for (long K = 1; K <= 7; K += 6) {   /* checkpointed: the same */
+            RunOpts o = {.checkpoint = K};
+            MsGrad gk;
+            if (grad("RC ladder .ic ckpt", c, &FIXED, &o, &gk) == MS_OK) {
+                check_same("RC ladder .ic ckpt", &g, &gk);
+                ms_grad_free(&gk);
+            }
+        }
+        ms_grad_free(&g);
+        ms_circuit_free(&c);
+    }
+    /* the operating point alone, in closed form: v(out) = 0.5 is forced, so
+     * v(mid) = 0.5 R3/(R2 + R3), and R1, V1 (whose equation at out is
+     * dropped) and the capacitors have no influence: exactly 0 */
+    c = load(".ic DC point", "dc point with .ic\n"
+                             "V1 in 0 PULSE(0.2 1 0.1m 20u 20u 0.3m 1m)\n"
+                             "R1 in out 1k\n"
+                             "C1 out 0 100n\n"
+                             "R2 out mid 2k\n"
+                             "C2 mid 0 50n\n"
+                             "R3 mid 0 10k\n"
+                             ".ic v(out)=0.5\n"
+                             ".tran 1u 1m\n"
+                             ".loss value v(mid) at=0\n"
+                             ".trainable r1 c1 r2 c2 r3 v1\n"
+                             ".end\n");
+    if (c && grad(".ic DC point", c, &FIXED, NULL, &g) == MS_OK) {
+        double R2 = 2e3, R3 = 1e4, S = R2 + R3;
+        CHECK_NEAR(g.loss, 0.5 * R3 / S, 1e-15);
+        CHECK(g.grad[0] == 0.0 && g.grad[1] == 0.0 && g.grad[3] == 0.0 && g.grad[5] == 0.0);
+        CHECK_NEAR(g.grad[2], -0.5 * R3 / (S * S), 1e-19);
+        CHECK_NEAR(g.grad[4], 0.5 * R2 / (S * S), 1e-19);
+        ms_grad_free(&g);
+    }
+    ms_circuit_free(&c);
+    /* nonlinear: a diode and a B source, .ic on an inner node; tight
+     * tolerances, FD step 1e-4, tolerance 1e-5 */
+    c = fd_case("nonlinear .ic", "nonlinear dc start with .ic\n"
+                                  "V1 in 0 SIN(0.5 1 2k)\n"
+                                  "R1 in out 1k\n"
+                                  "D1 out 0 dm\n"
+                                  ".model dm d is=1e-14 n=1.5 rs=2 cjo=10p\n"
+                                  "C1 out 0 100n\n"
+                                  "R2 out mid 2k\n"
+                                  "C2 mid 0 50n\n"
+                                  "B1 mid 0 I={1e-4*tanh(V(mid)*3)}\n"
+                                  ".ic v(mid)=0.3\n"
+                                  ".tran 1u 1m\n" TIGHT
+                                  ".loss integral v(mid)\n"
+                                  ".loss value v(out) at=0.1m\n"
+                                  ".trainable r1 c1 r2 c2 v1\n"
+                                  ".end\n", &FIXED, 1e-4, 1e-5, &g);
+    ms_grad_free(&g);
+    ms_circuit_free(&c);
+}
+
 static void test_adaptive(void)
 {
     MsGrad g;
@@ -902,16 +813,6 @@ static void test_overrides(void)
 }
 
 /* ================= checkpointing ================= */
-
-static void check_same(const char *what, const MsGrad *a, const MsGrad *b)
-{
-    CHECK_MSG(a->loss == b->loss, "%s: loss %.17g vs %.17g", what, a->loss, b->loss);
-    CHECK(a->nparams == b->nparams);
-    for (int k = 0; k < a->nparams && k < b->nparams; k++)
-        CHECK_MSG(a->grad[k] == b->grad[k] || relerr(a->grad[k], b->grad[k]) <= 1e-12,
-                  "%s: d/d%s %.17g vs %.17g (rel %.2e)", what, a->names[k], a->grad[k], b->grad[k],
-                  relerr(a->grad[k], b->grad[k]));
-}
 
 static void test_checkpoint(void)
 {
@@ -1100,25 +1001,20 @@ static void test_errors(void)
         CHECK(g.grad == NULL && g.tran.data == NULL);
         ms_circuit_free(&c);
     }
-    /* .ic without uic: MS_ERR_UNSUPPORTED with a message; with uic it runs */
-    c = load(".ic no uic", "ic\nV1 in 0 DC 1\nR1 in out 1k\nC1 out 0 1u\n.ic v(out)=0.5\n.tran 1u 1m\n"
-                           ".loss value v(out) at=0.5m\n.trainable r1 c1\n.end\n");
-    if (c) {
-        err = (MsError){0};
-        int rc = try_grad(c, &FIXED, NULL, &g, &err);
-        CHECK_MSG(rc == MS_ERR_UNSUPPORTED, ".ic without uic: rc %d (%s)", rc, err.msg);
-        CHECK_MSG(strstr(err.msg, "uic") && strstr(err.msg, ".ic"), ".ic without uic: message '%s'", err.msg);
-        CHECK(g.grad == NULL);
-        MsTranSpec uic = {.uic = 1, .fixed_step = 1};
-        if (grad(".ic with uic", c, &uic, NULL, &g) == MS_OK) {
-            /* v(out) starts at 0.5: v = 1 - 0.5 exp(-t/RC) (O(h^2): 1e-6);
-             * FD step 1e-3 relative, tolerance 1e-6 */
+    /* .ic with and without uic: v(out) starts at 0.5 either way (the
+     * operating point forces it): v = 1 - 0.5 exp(-t/RC) (O(h^2): 1e-6);
+     * FD step 1e-3 relative, tolerance 1e-6 */
+    c = load(".ic", "ic\nV1 in 0 DC 1\nR1 in out 1k\nC1 out 0 1u\n.ic v(out)=0.5\n.tran 1u 1m\n"
+                    ".loss value v(out) at=0.5m\n.trainable r1 c1\n.end\n");
+    for (int uic = 0; c && uic < 2; uic++) {
+        MsTranSpec spec = {.uic = uic, .fixed_step = 1};
+        if (grad(uic ? ".ic with uic" : ".ic without uic", c, &spec, NULL, &g) == MS_OK) {
             CHECK_NEAR(g.loss, 1 - 0.5 * exp(-0.5), 1e-6);
-            fd_check(".ic with uic", c, &uic, NULL, &g, 1e-3, 1e-6);
+            fd_check(uic ? ".ic with uic" : ".ic without uic", c, &spec, NULL, &g, 1e-3, 1e-6);
             ms_grad_free(&g);
         }
-        ms_circuit_free(&c);
     }
+    ms_circuit_free(&c);
     /* no .trainable: the loss alone, nparams 0 */
     c = load("no trainable", "nt\nV1 in 0 DC 1\nR1 in out 1k\nC1 out 0 1u\n.tran 1u 1m uic\n"
                              ".loss value v(out) at=1m\n.end\n");
@@ -1162,6 +1058,7 @@ int main(void)
     test_loss_kinds();
     test_zero_gradient();
     test_dc_vs_uic();
+    test_dc_ic();
     test_adaptive();
     test_overrides();
     test_params_api();

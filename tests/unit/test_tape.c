@@ -5,7 +5,9 @@
  * one-sided derivative conventions of tape.h, evaluation and compile-time
  * errors, .func inlining (nested, shadowing, ngspice's macro-like scoping)
  * and constant folding (a folded tape gives the same number as the
- * unfolded one and as the tree evaluator ms_expr_eval).
+ * unfolded one and as the tree evaluator ms_expr_eval), trainable .params
+ * as tape inputs (derivatives, definitions compiled in place, changing a
+ * value, batches, classes).
  *
  * Tapes are built as elaboration does: ms_expr_parse + ms_expr_compile,
  * with a small environment of our own: nodes a, b, c are unknowns 1, 2, 3
@@ -84,6 +86,7 @@ static struct Func {
     {"k0", {NULL}, 0, "p*3", NULL},
     {"rec", {"x"}, 1, "rec(x) + 1", NULL},
     {"usetime", {"w"}, 1, "sin(w*time)", NULL},
+    {"usedp", {"p"}, 1, "p + dp", NULL},                /* dp's definition reads .param p, not this p */
 };
 #define NFUNCS ((int)(sizeof funcs / sizeof funcs[0]))
 
@@ -100,6 +103,26 @@ static const MsExpr *func_cb(MsExprEnv *env, const char *name, char ***argnames,
 }
 
 static MsExprEnv penv = {param_lookup, func_cb, NULL, {"t.cir", 3, 7}, "test"};
+
+/* Trainable .params (test_param_inputs): tp, tq, tr are inputs 0, 1, 2;
+ * dq and dp are defined from them (compiled in place of the name). */
+static int with_inputs;
+static const struct { const char *name; int train; double v; const char *def; } inputs[] = {
+    {"tp", 0, 3, NULL}, {"tq", 1, -2, NULL}, {"tr", 2, 3, NULL}, {"dq", -1, 0, "tp*tp + p"}, {"dp", -1, 0, "p*tp"},
+};
+static MsExpr *input_defs[sizeof inputs / sizeof inputs[0]];
+
+static int input_cb(void *user, MsExprEnv *env, const char *name, MsParamInput *in, MsError *err)
+{
+    (void)user, (void)err;
+    CHECK(env == &penv);
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++)
+        if (!strcmp(inputs[i].name, name)) {
+            *in = (MsParamInput){inputs[i].train, inputs[i].v, input_defs[i], &penv};
+            return 1;
+        }
+    return 0;
+}
 
 static void setup_funcs(void)
 {
@@ -131,7 +154,7 @@ static int compile(const char *text, MsTape **t, MsError *err)
     int rc = ms_expr_parse(text, LOC, &e, err);
     if (rc)
         return rc;
-    MsCompileEnv ce = {&penv, node_cb, branch_cb, NULL};
+    MsCompileEnv ce = {&penv, node_cb, branch_cb, with_inputs ? input_cb : NULL, NULL};
     rc = ms_expr_compile(e, text, LOC, &ce, t, err);
     ms_expr_free(e);
     if (rc)
@@ -895,6 +918,62 @@ static void test_batch(void)
     batch_vs_scalar("exp(-(v(a) * v(a) * big))", x4, 0, 3, 0);
 }
 
+/* Trainable .params as tape inputs: value and derivatives, a parameter
+ * defined from them compiled in place (seeing .params, not the arguments of
+ * the .func it is used in), a changed value, batches, and class identity. */
+static void test_param_inputs(void)
+{
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        MsError err;
+        input_defs[i] = NULL;
+        if (inputs[i].def && ms_expr_parse(inputs[i].def, LOC, &input_defs[i], &err))
+            CHECK_MSG(0, "parse %s: %s", inputs[i].def, err.msg);
+    }
+    with_inputs = 1;
+    double x[NX] = {0, 0.7, -0.3, 1.1, 0, 0}, a = x[1], b = x[2], v, g[8];
+    const char *what;
+    MsTape *t = compile_ok("tp*v(a) + dq*v(b) + tq");
+    if (t && eval(t, x, 0, &v, g, &what) == MS_OK) {
+        int kp = ms_tape_param_var(t, 0), kq = ms_tape_param_var(t, 1);
+        CHECK(t->nvars == 4 && kp >= 0 && kq >= 0 && ms_tape_param_var(t, 2) < 0);
+        CHECK(kp >= 0 && t->vars[kp].unk == 0 && t->vars[kp].param == 0 && !t->vars[kp].branch);
+        CHECK(var_of(t, 1) >= 0 && t->vars[var_of(t, 1)].param < 0);
+        /* 3 a + (tp^2 + p) b + tq; d/dtp = a + 2 tp b, d/dtq = 1 */
+        CHECK_NEAR(v, 3 * a + 11 * b - 2, 1e-15);
+        CHECK_NEAR(g[kp], a + 6 * b, 1e-15);
+        CHECK(g[kq] == 1);
+        CHECK_NEAR(g[var_of(t, 1)], 3, 0);
+        CHECK_NEAR(g[var_of(t, 2)], 11, 1e-15);
+        /* tp = 4: every use follows, the definition of dq too */
+        CHECK(ms_tape_set_param(t, 0, 4) == 1 && ms_tape_set_param(t, 2, 1) == 0);
+        CHECK(eval(t, x, 0, &v, g, &what) == MS_OK);
+        CHECK_NEAR(v, 4 * a + 18 * b - 2, 1e-15);
+        CHECK_NEAR(g[kp], a + 8 * b, 1e-15);
+    } else {
+        CHECK_MSG(0, "tape with inputs");
+    }
+    ms_tape_free(t);
+    t = compile_ok("usedp(v(a))");   /* a + p tp = a + 6, not a + a tp */
+    if (t && eval(t, x, 0, &v, g, &what) == MS_OK) {
+        CHECK_NEAR(v, a + 6, 1e-15);
+        CHECK_NEAR(g[ms_tape_param_var(t, 0)], 2, 0);
+    } else {
+        CHECK_MSG(0, "usedp(v(a))");
+    }
+    ms_tape_free(t);
+    batch_vs_scalar("tp*v(a)*v(a) + exp(dq*v(b)/20) - tq/v(c)", x, 0, 5, -1);
+    /* tp and tr have the same value but are different inputs */
+    MsTape *p1 = compile_ok("tp*v(a)"), *p2 = compile_ok("tr*v(a)"), *p3 = compile_ok("tp*v(b)");
+    if (p1 && p2 && p3) {
+        CHECK(ms_tape_same_code(p1, p3) == 1);
+        CHECK(ms_tape_same_code(p1, p2) == 0);
+    }
+    ms_tape_free(p1); ms_tape_free(p2); ms_tape_free(p3);
+    with_inputs = 0;
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++)
+        ms_expr_free(input_defs[i]);
+}
+
 int main(void)
 {
     setup_funcs();
@@ -906,6 +985,7 @@ int main(void)
     test_cse();
     test_same_code();
     test_batch();
+    test_param_inputs();
     free_funcs();
     return check_summary("tape");
 }
