@@ -46,24 +46,6 @@ static void add_transposed(const MsCircuit *c, const double *C, const double *G,
     }
 }
 
-/* The rows of .ic nodes in J: x[unk] - x[ref] = value (as the operating
- * point solves them, newton.c). */
-static void force_rows(const MsCircuit *c, double *J)
-{
-    for (int k = 0; k < c->nics; k++) {
-        const MsIc *ic = &c->ics[k];
-        int row = ic->unk - 1;
-        for (int p = 0; p < c->nnz; p++)
-            if (c->Ai[p] == row)
-                J[p] = 0;
-        J[c->diag[ic->unk]] = 1;
-        if (ic->ref)
-            for (int p = c->Ap[ic->ref - 1]; p < c->Ap[ic->ref]; p++)
-                if (c->Ai[p] == row)
-                    J[p] = -1;
-    }
-}
-
 /* Solve (cq C + a G)^T y = rhs in place (force: with the .ic rows). */
 static int solve_transposed(MsWork *w, const double *C, const double *G, double cq, double a, int force,
                             double *rhs, double *fact_a, double t, MsError *err)
@@ -74,7 +56,7 @@ static int solve_transposed(MsWork *w, const double *C, const double *G, double 
         for (int p = 0; p < c->nnz; p++)
             w->J[p] = cq * C[p] + a * G[p];
         if (force)
-            force_rows(c, w->J);
+            ms_force_ic_rows(c, c->ics, c->nics, w->J);
         int bad, rc = ms_klu_factor(w, &bad);
         if (rc)
             return ms_numeric_error(w, rc, bad, "adjoint", t, err);

@@ -72,17 +72,22 @@ static void build_jacobian(MsWork *w, const MsNewtonSys *sys)
         for (int i = 1; i <= c->n; i++)
             if (c->unk_kind[i] == MS_UNK_NODE || c->unk_kind[i] == MS_UNK_INTERNAL)
                 w->J[c->diag[i]] += sys->gshunt;
-    for (int k = 0; k < sys->nforce; k++) {
-        const MsIc *ic = &sys->force[k];
+    ms_force_ic_rows(c, sys->force, sys->nforce, w->J);
+}
+
+void ms_force_ic_rows(const MsCircuit *c, const MsIc *ics, int nics, double *J)
+{
+    for (int k = 0; k < nics; k++) {
+        const MsIc *ic = &ics[k];
         int row = ic->unk - 1;
         for (int p = 0; p < c->nnz; p++)
             if (c->Ai[p] == row)
-                w->J[p] = 0;
-        w->J[c->diag[ic->unk]] = 1;
+                J[p] = 0;
+        J[c->diag[ic->unk]] = 1;
         if (ic->ref) {
             for (int p = c->Ap[ic->ref - 1]; p < c->Ap[ic->ref]; p++)
                 if (c->Ai[p] == row)
-                    w->J[p] = -1;
+                    J[p] = -1;
         }
     }
 }

@@ -38,6 +38,9 @@ void ms_eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter);
  * w->q hold the solution and the equations evaluated there. */
 int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res);
 
+/* Replace the rows of .ic unknowns in J by x[unk] - x[ref] = value (DC with .ic). */
+void ms_force_ic_rows(const MsCircuit *c, const MsIc *ics, int nics, double *J);
+
 /* "node 'out'" / "branch 'v1#branch'" for messages. */
 const char *ms_unknown_kind_name(const MsCircuit *c, int unk);
 
