@@ -16,7 +16,7 @@
 #   crossbar_RxC[_native]_chord  both again, memspice with `.options chord`
 #                    (factorizations reused across steps): 50x20 / 8x4
 # For each case: generate the netlist into bench/out/<case>/, run
-#   build/memspice run net.cir [--fixed-step] -o ms.csv    (--fixed-step: RC cases)
+#   build/memspice run net.cir [--fixed-step] -o ms.raw    (--fixed-step: RC cases)
 #   ngspice -b -r ng.raw net.cir
 # one after the other (never both at once), each under bench/measure.py
 # (wall time, peak RSS), then compare the waveforms (bench/compare.py): the
@@ -115,7 +115,7 @@ run_case() {
     log "$name: memspice, $steps $mode steps"
     # no -q: the one-line summary (points, steps, Newton iterations) goes to ms.stderr
     $PY bench/measure.py --out "$d/ms.json" --stdout "$d/ms.stdout" --stderr "$d/ms.stderr" -- \
-        "$MS" run "$ms_net" "${msopt[@]}" -o "$d/ms.csv" || true
+        "$MS" run "$ms_net" "${msopt[@]}" -o "$d/ms.raw" || true
     log "$name: memspice $(cat "$d/ms.json")"
 
     # ngspice: calibrate on 1 % of the run, scale down if over budget
@@ -157,7 +157,7 @@ EOF
     log "$name: ngspice $(cat "$d/ng.json")"
 
     log "$name: comparing waveforms"
-    if ! $PY bench/compare.py "$d/ms.csv" "$d/ng.raw" --json "$d/cmp.json" > /dev/null 2> "$d/cmp.err"; then
+    if ! $PY bench/compare.py "$d/ms.raw" "$d/ng.raw" --json "$d/cmp.json" > /dev/null 2> "$d/cmp.err"; then
         log "$name: comparison failed: $(cat "$d/cmp.err")"
         rm -f "$d/cmp.json"
     fi

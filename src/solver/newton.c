@@ -224,9 +224,9 @@ int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
                 res->worst = i;
                 return MS_ERR_NONCONV;
             }
-            double s = fabs(dx) / (c->opt.reltol * fmax(fabs(xn), fabs(w->x[i])) + abs_tol(c, i));
-            if (s > worst) {
-                worst = s;
+            double tol = c->opt.reltol * fmax(fabs(xn), fabs(w->x[i])) + abs_tol(c, i);
+            if (fabs(dx) > worst * tol) {   /* divide only for a new worst */
+                worst = fabs(dx) / tol;
                 res->worst = i;
             }
         }

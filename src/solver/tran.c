@@ -105,7 +105,7 @@ static double lte_ratio(const Tran *tr, double t, const double *x, double h, int
         double lte = 0.5 * h * h * h * fabs(d3);   /* h^3/12 * x''', x''' = 6 d3 */
         double abstol = c->unk_kind[i] == MS_UNK_BRANCH ? c->opt.abstol : c->opt.vntol;
         double tol = c->opt.trtol * (c->opt.reltol * fmax(fabs(x[i]), fabs(x2[i])) + abstol);
-        if (lte / tol > worst) {
+        if (lte > worst * tol) {
             worst = lte / tol;
             *worst_unk = i;
         }
