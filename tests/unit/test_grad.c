@@ -631,19 +631,22 @@ static void test_dc_vs_uic(void)
     ms_circuit_free(&c);
 }
 
+/* the circuit of both .ic cases, after a title line */
+#define IC_LADDER                                 \
+    "V1 in 0 PULSE(0.2 1 0.1m 20u 20u 0.3m 1m)\n" \
+    "R1 in out 1k\n"                              \
+    "C1 out 0 100n\n"                             \
+    "R2 out mid 2k\n"                             \
+    "C2 mid 0 50n\n"                              \
+    "R3 mid 0 10k\n"                              \
+    ".ic v(out)=0.5\n"                            \
+    ".tran 1u 1m\n"
+
 /* .ic without uic: the operating point solves x_i = value on the .ic nodes
  * (their device equations dropped), and so does its adjoint. */
 static void test_dc_ic(void)
 {
-    const char *ladder = "dc start with .ic\n"
-                         "V1 in 0 PULSE(0.2 1 0.1m 20u 20u 0.3m 1m)\n"
-                         "R1 in out 1k\n"
-                         "C1 out 0 100n\n"
-                         "R2 out mid 2k\n"
-                         "C2 mid 0 50n\n"
-                         "R3 mid 0 10k\n"
-                         ".ic v(out)=0.5\n"
-                         ".tran 1u 1m\n"
+    const char *ladder = "dc start with .ic\n" IC_LADDER
                          ".loss integral v(mid)\n"
                          ".loss value v(out) at=0.02m\n"
                          ".trainable r1 c1 r2 c2 r3 v1\n"
@@ -667,15 +670,7 @@ static void test_dc_ic(void)
     /* the operating point alone, in closed form: v(out) = 0.5 is forced, so
      * v(mid) = 0.5 R3/(R2 + R3), and R1, V1 (whose equation at out is
      * dropped) and the capacitors have no influence: exactly 0 */
-    c = load(".ic DC point", "dc point with .ic\n"
-                             "V1 in 0 PULSE(0.2 1 0.1m 20u 20u 0.3m 1m)\n"
-                             "R1 in out 1k\n"
-                             "C1 out 0 100n\n"
-                             "R2 out mid 2k\n"
-                             "C2 mid 0 50n\n"
-                             "R3 mid 0 10k\n"
-                             ".ic v(out)=0.5\n"
-                             ".tran 1u 1m\n"
+    c = load(".ic DC point", "dc point with .ic\n" IC_LADDER
                              ".loss value v(mid) at=0\n"
                              ".trainable r1 c1 r2 c2 r3 v1\n"
                              ".end\n");
