@@ -13,8 +13,9 @@
 #                    /  8x4 over 0.2 ms
 #   crossbar_RxC_native  the same, memspice with native YMEMRISTOR devices (same
 #                    equations), ngspice with the subcircuits: 50x20 / 8x4
-#   crossbar_RxC[_native]_chord  both again, memspice with `.options chord`
-#                    (factorizations reused across steps): 50x20 / 8x4
+#   crossbar_RxC[_native]_newton  both again, memspice with `.options chord=0`
+#                    (a factorization on every Newton iteration, as ngspice
+#                    iterates, instead of chord iterations): 50x20 / 8x4
 # For each case: generate the netlist into bench/out/<case>/, run
 #   build/memspice run net.cir [--fixed-step] -o ms.raw    (--fixed-step: RC cases)
 #   ngspice -b -r ng.raw net.cir
@@ -35,8 +36,8 @@
 # Other sizes: BENCH_LADDER="N STEPS TSTEP", BENCH_MESH="NODES STEPS SEED"
 # and/or BENCH_CROSSBAR="ROWSxCOLS ..." (e.g. "50x20") replace the cases'
 # arguments (the calibration still applies unless --quick); with one of them
-# set, BENCH_NATIVE and BENCH_CHORD choose the native and chord crossbars
-# (the chord ones: none unless given).
+# set, BENCH_NATIVE and BENCH_NEWTON choose the native and chord=0 crossbars
+# (the chord=0 ones: none unless given).
 #
 # Results: bench/results.md and bench/results.csv (full run), or
 # bench/out/results-quick.{md,csv} with --quick, bench/out/results-custom.*
@@ -49,7 +50,7 @@ quick=0
 for a in "$@"; do
     case $a in
     --quick) quick=1 ;;
-    -h|--help) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,45p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/run.sh: unknown argument '$a' (use --quick)" >&2; exit 2 ;;
     esac
 done
@@ -65,11 +66,11 @@ mkdir -p "$OUT"
 
 if [ $quick = 1 ]; then
     LADDER=(100 10000 1e-9); MESH=(1000 1000 1)
-    CROSSBARS=(8x4); NATIVE_CROSSBARS=(8x4); CHORD_CROSSBARS=(8x4); XB_TSTOP=2e-4
+    CROSSBARS=(8x4); NATIVE_CROSSBARS=(8x4); NEWTON_CROSSBARS=(8x4); XB_TSTOP=2e-4
     RES_MD=$OUT/results-quick.md; RES_CSV=$OUT/results-quick.csv
 else
     LADDER=(1000 1000000 1e-9); MESH=(10000 10000 1)
-    CROSSBARS=(20x10 50x20 100x50); NATIVE_CROSSBARS=(50x20); CHORD_CROSSBARS=(50x20); XB_TSTOP=1e-3
+    CROSSBARS=(20x10 50x20 100x50); NATIVE_CROSSBARS=(50x20); NEWTON_CROSSBARS=(50x20); XB_TSTOP=1e-3
     RES_MD=bench/results.md; RES_CSV=bench/results.csv
 fi
 XB_TSTEP=100e-9     # = ngspice's and memspice's maximum step (no TMAX given)
@@ -78,7 +79,7 @@ if [ -n "${BENCH_LADDER:-}${BENCH_MESH:-}${BENCH_CROSSBAR:-}" ]; then
     [ -n "${BENCH_MESH:-}" ] && read -r -a MESH <<< "$BENCH_MESH"
     [ -n "${BENCH_CROSSBAR:-}" ] && read -r -a CROSSBARS <<< "$BENCH_CROSSBAR"
     [ -n "${BENCH_NATIVE:-}" ] && read -r -a NATIVE_CROSSBARS <<< "$BENCH_NATIVE"
-    CHORD_CROSSBARS=(); [ -n "${BENCH_CHORD:-}" ] && read -r -a CHORD_CROSSBARS <<< "$BENCH_CHORD"
+    NEWTON_CROSSBARS=(); [ -n "${BENCH_NEWTON:-}" ] && read -r -a NEWTON_CROSSBARS <<< "$BENCH_NEWTON"
     RES_MD=$OUT/results-custom.md; RES_CSV=$OUT/results-custom.csv
 fi
 
@@ -181,13 +182,13 @@ for rc in "${NATIVE_CROSSBARS[@]}"; do
         --tstop "$XB_TSTOP" --tstep "$XB_TSTEP" --seed 1
     cases+=("$OUT/crossbar_${r}x${c}_native")
 done
-# both again with memspice's `.options chord` (factorizations reused across steps)
-for rc in "${CHORD_CROSSBARS[@]}"; do
+# both again with memspice's `.options chord=0` (plain Newton, for comparison)
+for rc in "${NEWTON_CROSSBARS[@]}"; do
     r=${rc%x*} c=${rc#*x}
     for v in "" _native; do
-        MS_GEN_EXTRA="${v:+--native }--chord" run_case "crossbar_${r}x${c}${v}_chord" gen_crossbar.py adaptive \
+        MS_GEN_EXTRA="${v:+--native }--newton" run_case "crossbar_${r}x${c}${v}_newton" gen_crossbar.py adaptive \
             "$xb_steps" "$r" "$c" --tstop "$XB_TSTOP" --tstep "$XB_TSTEP" --seed 1
-        cases+=("$OUT/crossbar_${r}x${c}${v}_chord")
+        cases+=("$OUT/crossbar_${r}x${c}${v}_newton")
     done
 done
 

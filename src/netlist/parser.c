@@ -25,7 +25,7 @@ void ms_options_default(MsOptions *o)
     o->itl1 = 100;
     o->itl4 = 10;
     o->fixedstep = 0;
-    o->chord = 0;
+    o->chord = 1;
     o->memfault = 0;
     o->memfaultseed = 1;
     o->memfaultsa1 = 0.5;

@@ -137,6 +137,7 @@ struct MsWork {
     double *x, *x_prev;           /* n+1 */
     double *f, *q, *f_prev, *q_prev, *b, *rhs, *dx;
     double *G, *C, *J;            /* nnz+1 */
+    unsigned long C_gen;          /* counts the evaluations that wrote C */
     double *state;
     double *scratch;
     MsError eval_err;             /* a device's evaluation error (MS_ERR_EVAL) */

@@ -35,6 +35,7 @@ static void eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter, int 
         if (!values_only) {
             memcpy(w->G, c->GL, z1 * sizeof *w->G);
             memcpy(w->C, c->CL, z1 * sizeof *w->C);
+            w->C_gen++;
         }
         MsEval ev = {.x = w->x, .f = w->f, .q = w->q, .G = w->G, .C = w->C, .state = w->state, .t = sys->t,
                      .dc = sys->cq == 0, .gmin = c->opt.gmin, .first_iter = first_iter, .scratch = w->scratch,
@@ -155,19 +156,23 @@ static int solve_linear(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
     return MS_OK;
 }
 
-/* Chord iterations: a transient step may be solved with the factors of an
- * earlier step's Jacobian, as stiff ODE solvers do; only the residual is
- * evaluated.  A chord solve ends the iteration only when its update is a
- * small fraction of the tolerance: the point it started from is then within
- * that fraction of the solution (with the rate at which chord updates shrink,
- * an update just within tolerance would leave up to half of it).  Newton
- * refactors when a (the step size) changed (rows without charge scale with
- * a, so any change costs a rate of |1 - a/a_old|), when the factors are old,
+/* Chord iterations (sys->chord): an iteration may solve with factors it did
+ * not compute itself -- those of the step's first iteration or of an earlier
+ * step, as stiff ODE solvers do; it evaluates only the
+ * residual.  Chord updates shrink linearly, at a rate estimated from two
+ * successive updates, and the point after a chord update is still about
+ * rate/(1-rate) of that update from the solution: it is accepted only when
+ * that is a small fraction of the tolerance (Newton's own updates shrink
+ * quadratically, so an update within tolerance leaves far less).  Newton
+ * refactors when a (the step size) changed (rows without charge scale with a,
+ * so any change costs a rate of |1 - a/a_old|), when the factors are old,
  * when a device limited, or when the updates do not shrink fast enough. */
 #define CHORD_MAX_AGE 20     /* steps one factorization may serve */
-#define CHORD_RATE 0.5       /* an update must shrink at least by this factor */
-#define CHORD_MAX_ITERS 4
-#define CHORD_ERR 0.01       /* a chord update this small (x tolerance) ends the iteration */
+#define CHORD_RATE 0.25      /* chord updates must shrink at least by this factor */
+#define CHORD_MAX_ITERS 4    /* chord solves per step */
+#define CHORD_ERR 1e-4       /* accepted error estimate after a chord update (x tolerance) */
+#define CHORD_START 1e2      /* a step reuses its own factors once its update is this small */
+#define CHORD_RATE_UNKNOWN 0.5   /* assumed before two chord updates give an estimate */
 
 static int chord_usable(const MsWork *w, const MsNewtonSys *sys)
 {
@@ -181,11 +186,11 @@ int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
     memset(res, 0, sizeof *res);
     if (!c->nonlinear && sys->gshunt == 0 && sys->nforce == 0)
         return solve_linear(w, sys, res);
-    int chord = chord_usable(w, sys);
+    int chord = chord_usable(w, sys);   /* this iteration solves with factors at hand */
     if (chord)
         w->chord_age++;
-    int converged = 0;
-    double last_update = INFINITY;
+    int converged = 0, chord_solves = 0;
+    double last_update = INFINITY;   /* of the last chord solve with the present factors */
     int maxiter = sys->fixed_iters ? sys->fixed_iters + 1 : sys->maxiter;
     for (int it = 0; it < maxiter; it++) {
         /* after an update within tolerance the Jacobian is rarely needed:
@@ -224,24 +229,30 @@ int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
                 res->worst = i;
                 return MS_ERR_NONCONV;
             }
-            double tol = c->opt.reltol * fmax(fabs(xn), fabs(w->x[i])) + abs_tol(c, i);
+            double xa = fabs(xn), xb = fabs(w->x[i]);
+            double tol = c->opt.reltol * (xa > xb ? xa : xb) + abs_tol(c, i);
             if (fabs(dx) > worst * tol) {   /* divide only for a new worst */
                 worst = fabs(dx) / tol;
                 res->worst = i;
             }
         }
-        if (chord && worst <= CHORD_ERR)
-            return MS_OK;   /* x, f, q: the point evaluated above */
         for (int i = 1; i <= c->n; i++)
             w->x[i] += w->rhs[i];
         if (!c->nonlinear) {   /* shunted or forced linear system: one solve is exact */
             ms_eval_circuit(w, sys, 0);
             return MS_OK;
         }
-        converged = !chord && worst <= 1;
-        if (chord && (worst > CHORD_RATE * last_update || it + 1 >= CHORD_MAX_ITERS))
-            chord = 0;
-        last_update = worst;
+        if (!chord) {
+            converged = worst <= 1;
+            chord = sys->chord && !sys->fixed_iters && worst <= CHORD_START;
+            last_update = worst;
+        } else {
+            int known = isfinite(last_update);
+            double rate = known ? worst / last_update : CHORD_RATE_UNKNOWN;
+            converged = worst <= 1 && rate < 1 && rate * worst <= CHORD_ERR * (1 - rate);
+            chord = (!known || rate <= CHORD_RATE) && ++chord_solves < CHORD_MAX_ITERS;
+            last_update = worst;
+        }
     }
     return MS_ERR_NONCONV;
 }

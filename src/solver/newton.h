@@ -21,7 +21,7 @@ typedef struct MsNewtonSys {
     int nforce;
     int maxiter;
     int fixed_iters;        /* > 0: exactly this many solves, no convergence test (replaying a step) */
-    int chord;              /* transient step that may reuse an earlier step's factors */
+    int chord;              /* transient step: may reuse factors (its first iteration's, an earlier step's) */
 } MsNewtonSys;
 
 typedef struct MsNewtonResult {

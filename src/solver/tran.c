@@ -32,6 +32,9 @@ typedef struct Tran {
     double *breaks;
     int nbreaks, next_break;
     MsResult *res;
+    int *dyn, ndyn;       /* the unknowns with a column in C (lte_ratio) */
+    int dyn_valid;
+    unsigned long dyn_gen;    /* w->C_gen they were found at */
 } Tran;
 
 static int cmp_double(const void *a, const void *b)
@@ -80,31 +83,52 @@ static void push_point(Tran *tr, double t, const double *x, int reset)
     tr->nxs = reset ? 1 : (tr->nxs < NHIST ? tr->nxs + 1 : NHIST);
 }
 
+/* Only unknowns that carry charge or flux have a truncation error: the
+ * currents of voltage sources and purely resistive nodes are algebraic.
+ * Found again whenever the devices have rewritten C. */
+static void find_dynamic(Tran *tr)
+{
+    const MsCircuit *c = tr->c;
+    const double *C = c->nonlinear ? tr->w->C : c->CL;
+    tr->ndyn = 0;
+    for (int i = 1; i <= c->n; i++)
+        for (int p = c->Ap[i - 1]; p < c->Ap[i]; p++)
+            if (C[p] != 0) {
+                tr->dyn[tr->ndyn++] = i;
+                break;
+            }
+    tr->dyn_valid = 1;
+    tr->dyn_gen = tr->w->C_gen;
+}
+
 /* Ratio of the worst local truncation error to its tolerance for a
  * trapezoidal step to (t, x); 0 when there are too few points. */
-static double lte_ratio(const Tran *tr, double t, const double *x, double h, int *worst_unk)
+static double lte_ratio(Tran *tr, double t, const double *x, double h, int *worst_unk)
 {
     const MsCircuit *c = tr->c;
     if (tr->nxs < 3)
         return 0;
-    double t0 = tr->ts[2], t1 = tr->ts[1], t2 = tr->ts[0], t3 = t;
-    const double *x0 = tr->xs[2], *x1 = tr->xs[1], *x2 = tr->xs[0];
-    /* Only unknowns that carry charge or flux have a truncation error: the
-     * currents of voltage sources and purely resistive nodes are algebraic. */
-    const double *C = c->nonlinear ? tr->w->C : c->CL;
+    if (!tr->dyn_valid || (c->nonlinear && tr->dyn_gen != tr->w->C_gen))
+        find_dynamic(tr);
+    /* x''' / 6 is the third divided difference over the four points,
+     * sum_k x_k / prod_{j != k} (t_k - t_j): the same weights for every unknown */
+    const double tk[4] = {tr->ts[2], tr->ts[1], tr->ts[0], t};
+    const double *xk[3] = {tr->xs[2], tr->xs[1], tr->xs[0]};
+    double wk[4];
+    for (int k = 0; k < 4; k++) {
+        double d = 1;
+        for (int j = 0; j < 4; j++)
+            if (j != k)
+                d *= tk[k] - tk[j];
+        wk[k] = 0.5 * h * h * h / d;   /* h^3/12 * x''', x''' = 6 d3 */
+    }
     double worst = 0;
-    for (int i = 1; i <= c->n; i++) {
-        int dynamic = 0;
-        for (int p = c->Ap[i - 1]; p < c->Ap[i] && !dynamic; p++)
-            dynamic = C[p] != 0;
-        if (!dynamic)
-            continue;
-        double d01 = (x1[i] - x0[i]) / (t1 - t0), d12 = (x2[i] - x1[i]) / (t2 - t1), d23 = (x[i] - x2[i]) / (t3 - t2);
-        double d012 = (d12 - d01) / (t2 - t0), d123 = (d23 - d12) / (t3 - t1);
-        double d3 = (d123 - d012) / (t3 - t0);
-        double lte = 0.5 * h * h * h * fabs(d3);   /* h^3/12 * x''', x''' = 6 d3 */
+    for (int m = 0; m < tr->ndyn; m++) {
+        int i = tr->dyn[m];
+        double lte = fabs(wk[0] * xk[0][i] + wk[1] * xk[1][i] + wk[2] * xk[2][i] + wk[3] * x[i]);
         double abstol = c->unk_kind[i] == MS_UNK_BRANCH ? c->opt.abstol : c->opt.vntol;
-        double tol = c->opt.trtol * (c->opt.reltol * fmax(fabs(x[i]), fabs(x2[i])) + abstol);
+        double xa = fabs(x[i]), xb = fabs(xk[2][i]);
+        double tol = c->opt.trtol * (c->opt.reltol * (xa > xb ? xa : xb) + abstol);
         if (lte > worst * tol) {
             worst = lte / tol;
             *worst_unk = i;
@@ -345,6 +369,7 @@ int ms_run_tran(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err)
     tr.hist = ms_calloc(n1, sizeof *tr.hist);
     for (int i = 0; i < NHIST; i++)
         tr.xs[i] = ms_calloc(n1, sizeof(double));
+    tr.dyn = ms_calloc(n1, sizeof *tr.dyn);
     collect_breaks(&tr);
     tr.res = res;
     ms_result_for_circuit(c, res, "Transient Analysis", 1);
@@ -361,6 +386,7 @@ int ms_run_tran(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err)
     free(tr.hist);
     for (int i = 0; i < NHIST; i++)
         free(tr.xs[i]);
+    free(tr.dyn);
     free(tr.breaks);
     if (rc)
         ms_result_free(res);

@@ -13,7 +13,7 @@ typedef struct MsStep {
     double pt[3];             /* and their times */
     int maxiter;
     int fixed_iters;          /* > 0: exactly this many Newton solves (recomputation) */
-    int chord;                /* Newton may reuse an earlier step's factors */
+    int chord;                /* Newton may reuse factors (chord iterations, newton.c) */
 } MsStep;
 
 /* Solve the step from the accepted point in w (x_prev, f_prev, q_prev);

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# chord.sh — `.options chord` (transient Newton reuses factorizations).
+# chord.sh — chord iterations (transient Newton reuses factorizations; the
+# default, `.options chord=0` turns them off).
 # For every nonlinear transient netlist in netlists/ and an 8x4 crossbar of
-# native memristors: with the option, memspice still agrees with ngspice
-# within 1e-3 of each node voltage's range (tests/tools/wavecmp.py), and so
-# does it with its own full-Newton run; on the crossbar it factors at most half
-# as often.  `memspice grad` ignores the option (its adjoint replays full
-# Newton steps): gradients are identical with and without it.
+# native memristors: memspice with chord iterations agrees with ngspice
+# within 1e-3 of each node voltage's range (tests/tools/wavecmp.py), and with
+# its own full-Newton run (chord=0) within 1e-6 (the threshold memristor:
+# 1e-3); on the crossbar it factors at
+# most half as often.  `memspice grad` takes full Newton steps either way (its
+# adjoint replays them): gradients are identical with and without the option.
 set -u
 : "${MEMSPICE:?set MEMSPICE to the memspice binary}"
 NGSPICE=${NGSPICE:-ngspice}
@@ -16,8 +18,8 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0 n=0
 bad() { fail=$((fail + 1)); echo "FAIL $*"; }
 
-with_chord() {   # netlist -> the same with ".options chord" before .tran
-    sed 's/^\.tran/.options chord\n.tran/' "$1"
+newton_only() {   # netlist -> the same with ".options chord=0" before .tran
+    sed 's/^\.tran/.options chord=0\n.tran/' "$1"
 }
 mkdir "$tmp/nl"                      # the copies: ../models/ must resolve as from netlists/
 ln -s "$PWD/models" "$tmp/models"
@@ -28,11 +30,16 @@ for f in netlists/memristor_biolek.cir netlists/memristor_threshold.cir netlists
          netlists/diode_rect.cir netlists/mif_neuron.cir "$tmp/xbar.cir"; do
     n=$((n + 1))
     name=$(basename "$f" .cir)
-    with_chord "$f" >"$tmp/nl/$name.cir"
-    "$MEMSPICE" run "$f" -o "$tmp/$name.full.raw" 2>"$tmp/$name.full.log" || { bad "$f: full Newton run failed"; continue; }
-    "$MEMSPICE" run "$tmp/nl/$name.cir" -o "$tmp/$name.chord.csv" 2>"$tmp/$name.chord.log" ||
+    newton_only "$f" >"$tmp/nl/$name.cir"
+    "$MEMSPICE" run "$tmp/nl/$name.cir" -o "$tmp/$name.full.raw" 2>"$tmp/$name.full.log" ||
+        { bad "$f: full Newton run failed"; continue; }
+    "$MEMSPICE" run "$f" -o "$tmp/$name.chord.csv" 2>"$tmp/$name.chord.log" ||
         { bad "$f: chord run failed"; sed 's/^/     | /' "$tmp/$name.chord.log"; continue; }
-    "$PY" tests/tools/wavecmp.py "$tmp/$name.chord.csv" "$tmp/$name.full.raw" --plot Transient --tol 1e-3 \
+    # the threshold memristor's state stops at a bound checked once per step,
+    # where it overshoots by up to 0.14 % of its range (see the netlist): any
+    # two solvers differ there by that much, as memspice and ngspice do
+    self=1e-6; [ "$name" = memristor_threshold ] && self=1e-3
+    "$PY" tests/tools/wavecmp.py "$tmp/$name.chord.csv" "$tmp/$name.full.raw" --plot Transient --tol "$self" \
         >"$tmp/$name.self" 2>&1 || { bad "$f: chord and full Newton differ"; sed 's/^/     | /' "$tmp/$name.self"; continue; }
     against="full Newton"
     if [ "$name" != xbar ]; then   # xbar has native devices: ngspice cannot run it
@@ -46,19 +53,19 @@ for f in netlists/memristor_biolek.cir netlists/memristor_threshold.cir netlists
         bad "$f: chord run factored ${chord:-?} times, full Newton ${full:-?} (want at most half)"
         continue
     fi
-    echo "ok   $f: factorizations $full -> $chord; agrees with $against (1e-3)"
+    echo "ok   $f: factorizations $full -> $chord; agrees with $against ($self, 1e-3)"
 done
 
 # grad: the option must not change the gradients
 for g in rc_grad biolek_grad; do
     n=$((n + 1))
-    with_chord "tests/grad/$g.cir" >"$tmp/nl/$g.cir"
+    newton_only "tests/grad/$g.cir" >"$tmp/nl/$g.cir"
     if "$MEMSPICE" grad "tests/grad/$g.cir" -o "$tmp/$g.full.csv" >/dev/null 2>&1 &&
         "$MEMSPICE" grad "$tmp/nl/$g.cir" -o "$tmp/$g.chord.csv" >/dev/null 2>&1 &&
         cmp -s "$tmp/$g.full.csv" "$tmp/$g.chord.csv"; then
-        echo "ok   grad $g: identical gradients with .options chord"
+        echo "ok   grad $g: identical gradients with and without .options chord=0"
     else
-        bad "grad $g: gradients differ (or a run failed) with .options chord"
+        bad "grad $g: gradients differ (or a run failed) with .options chord=0"
     fi
 done
 
