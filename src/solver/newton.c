@@ -158,15 +158,15 @@ static int solve_linear(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
 
 /* Chord iterations (sys->chord): an iteration may solve with factors it did
  * not compute itself -- those of the step's first iteration or of an earlier
- * step, as stiff ODE solvers do; it evaluates only the
- * residual.  Chord updates shrink linearly, at a rate estimated from two
- * successive updates, and the point after a chord update is still about
- * rate/(1-rate) of that update from the solution: it is accepted only when
- * that is a small fraction of the tolerance (Newton's own updates shrink
- * quadratically, so an update within tolerance leaves far less).  Newton
- * refactors when a (the step size) changed (rows without charge scale with a,
- * so any change costs a rate of |1 - a/a_old|), when the factors are old,
- * when a device limited, or when the updates do not shrink fast enough. */
+ * step, as stiff ODE solvers do -- and then evaluates only the residual.
+ * Chord updates shrink linearly, at a rate estimated from two successive
+ * updates, and the point after a chord update is still about rate/(1-rate)
+ * of that update from the solution: it is accepted only when that is a small
+ * fraction of the tolerance (Newton's own updates shrink quadratically, so
+ * an update within tolerance leaves far less).  Newton refactors when a (the
+ * step size) changed (rows without charge scale with a, so any change costs
+ * a rate of |1 - a/a_old|), when the factors are old, when a device limited,
+ * or when the updates do not shrink fast enough. */
 #define CHORD_MAX_AGE 20     /* steps one factorization may serve */
 #define CHORD_RATE 0.25      /* chord updates must shrink at least by this factor */
 #define CHORD_MAX_ITERS 4    /* chord solves per step */
@@ -190,7 +190,7 @@ int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
     if (chord)
         w->chord_age++;
     int converged = 0, chord_solves = 0;
-    double last_update = INFINITY;   /* of the last chord solve with the present factors */
+    double last_update = INFINITY;   /* the last update (x tolerance) made with the present factors */
     int maxiter = sys->fixed_iters ? sys->fixed_iters + 1 : sys->maxiter;
     for (int it = 0; it < maxiter; it++) {
         /* after an update within tolerance the Jacobian is rarely needed:
