@@ -164,6 +164,8 @@ static void diode_eval(const void *insts, int n, MsEval *ev)
         ev->f[D->b] -= fi;
         ev->q[D->ai] += qi;
         ev->q[D->b] -= qi;
+        if (ev->values_only)
+            continue;
         ms_quad_add(ev->G, &D->j, gd);
         ms_quad_add(ev->C, &D->j, cd);
     }

@@ -168,11 +168,10 @@ static int solve_linear(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
  * a rate of |1 - a/a_old|), when the factors are old, when a device limited,
  * or when the updates do not shrink fast enough. */
 #define CHORD_MAX_AGE 20     /* steps one factorization may serve */
-#define CHORD_RATE 0.25      /* chord updates must shrink at least by this factor */
+#define CHORD_RATE 0.25      /* a chord update must be at most this fraction of the one before */
 #define CHORD_MAX_ITERS 4    /* chord solves per step */
 #define CHORD_ERR 1e-4       /* accepted error estimate after a chord update (x tolerance) */
 #define CHORD_START 1e2      /* a step reuses its own factors once its update is this small */
-#define CHORD_RATE_UNKNOWN 0.5   /* assumed before two chord updates give an estimate */
 
 static int chord_usable(const MsWork *w, const MsNewtonSys *sys)
 {
@@ -191,8 +190,7 @@ int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
         w->chord_age++;
     int converged = 0, chord_solves = 0;
     double last_update = INFINITY;   /* the last update (x tolerance) made with the present factors */
-    int maxiter = sys->fixed_iters ? sys->fixed_iters + 1 : sys->maxiter;
-    for (int it = 0; it < maxiter; it++) {
+    for (int it = 0;; it++) {
         /* after an update within tolerance the Jacobian is rarely needed:
          * evaluate values first, and the Jacobian only if Newton goes on */
         int values = sys->fixed_iters ? it == sys->fixed_iters : converged || chord;
@@ -201,6 +199,8 @@ int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
             return MS_ERR_EVAL;
         if (sys->fixed_iters ? it == sys->fixed_iters : converged && !w->limited)
             return MS_OK;
+        if (it == sys->maxiter)   /* maxiter solves, and the last one did not converge */
+            return MS_ERR_NONCONV;
         if (w->limited)
             chord = 0;   /* a limited device's linearisation needs its own Jacobian */
         if (!chord) {
@@ -244,15 +244,15 @@ int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
         }
         if (!chord) {
             converged = worst <= 1;
-            chord = sys->chord && !sys->fixed_iters && worst <= CHORD_START;
+            chord = sys->chord && !sys->fixed_iters && worst <= CHORD_START && chord_solves < CHORD_MAX_ITERS;
             last_update = worst;
         } else {
+            /* a chord update alone shows nothing of the rate: never accept on it */
             int known = isfinite(last_update);
-            double rate = known ? worst / last_update : CHORD_RATE_UNKNOWN;
-            converged = worst <= 1 && rate < 1 && rate * worst <= CHORD_ERR * (1 - rate);
+            double rate = known ? worst / last_update : 0;
+            converged = known && worst <= 1 && rate < 1 && rate * worst <= CHORD_ERR * (1 - rate);
             chord = (!known || rate <= CHORD_RATE) && ++chord_solves < CHORD_MAX_ITERS;
             last_update = worst;
         }
     }
-    return MS_ERR_NONCONV;
 }

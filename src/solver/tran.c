@@ -374,6 +374,7 @@ int ms_run_tran(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err)
     tr.res = res;
     ms_result_for_circuit(c, res, "Transient Analysis", 1);
     long fact0 = w->factorizations;
+    w->chord_a = 0;   /* factors of an earlier run (or of other circuit values) never serve */
     int rc = initial_point(&tr, err);
     if (rc == MS_OK) {
         tr.res->steps_accepted = -1;   /* the initial point is not a step */

@@ -187,10 +187,10 @@ col() { head -1 "$tmp/$1.csv" | tr ',' '\n' | grep -nx -- "$2" | cut -d: -f1; }
 # algebraic relations, with chord iterations (the default) and with plain
 # Newton (chord=0).  Newton stops once an update is within tolerance and
 # leaves what is second order in that update (~1e-8 here); a chord iteration
-# stops when its estimated error is 1e-3 of the tolerance (~8e-4 V on v(f)),
-# so up to ~1e-6 (measured 3.7e-6: the estimate is not a bound).  ngspice
+# stops when its estimated error is 1e-4 of the tolerance, which is ~8e-4 V
+# on v(f): ~8e-8 V (measured 4.0e-7: the estimate is not a bound).  ngspice
 # leaves 1e-3 on v(b), v(c).
-for mode in chord:1e-5 chord=0:1e-7; do
+for mode in chord:1e-6 chord=0:1e-7; do
     opt=${mode%%:*} bound=${mode##*:}
     [ "$opt" = chord ] && opt=''
     if run algebraic <<N

@@ -81,7 +81,7 @@ for d in L:
         "device (Ymemristor m<drive><variant>: current i(vn<drive><variant>), state x(m..)) and its "
         "reference subcircuit (X<drive><variant>: current i(vr..), state v(x<drive><variant>.x)). "
         "They implement identical equations, share the time steps and iterate with plain Newton "
-        "(`.options chord=0`: chord iterations stop within 1e-3 of the tolerance, not at Newton's "
+        "(`.options chord=0`: chord iterations stop within 1e-4 of the tolerance, not at Newton's "
         "quadratic accuracy), so tests/e2e/models.sh requires them to agree to the Newton "
         "tolerance (see there).")
     ref_text = para(f"{d['title']}: the reference half of {d['name']}_native.cir (same drives, "
