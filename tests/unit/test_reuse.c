@@ -17,28 +17,22 @@
  * h = 2^-20 s, so that its fixed-step runs end with such a step (the PULSE
  * corner at 73 h, tstop = 74 h, all exact): factors left by the run before
  * would match the first step's, and must not be reused. */
+#define DIODE_CLAMP                                 \
+    "V2 bias 0 DC 0.5\n"                             \
+    "R1 in a 1k\n"                                   \
+    "D1 a out dmod\n"                                \
+    "C1 out 0 10n\n"                                 \
+    "R2 out bias 5k\n"                               \
+    "D2 0 a dmod\n"                                  \
+    ".model dmod D(is=1e-14 n=1.05 rs=5 cjo=2p tt=1n)\n"
 static const char *netlists[3] = {
     "diode clamp driven by V1, biased by V2\n"
-    "V1 in 0 PULSE(0 2 5u 1u 1u 20u 50u)\n"
-    "V2 bias 0 DC 0.5\n"
-    "R1 in a 1k\n"
-    "D1 a out dmod\n"
-    "C1 out 0 10n\n"
-    "R2 out bias 5k\n"
-    "D2 0 a dmod\n"
-    ".model dmod D(is=1e-14 n=1.05 rs=5 cjo=2p tt=1n)\n"
+    "V1 in 0 PULSE(0 2 5u 1u 1u 20u 50u)\n" DIODE_CLAMP
     ".tran 0.5u 100u\n"
     ".end\n",
     "diode clamp from uic\n"
     "V1 in 0 PULSE(0 2 7.62939453125e-06 9.5367431640625e-07 9.5367431640625e-07 1.52587890625e-05 "
-    "6.103515625e-05)\n"
-    "V2 bias 0 DC 0.5\n"
-    "R1 in a 1k\n"
-    "D1 a out dmod\n"
-    "C1 out 0 10n\n"
-    "R2 out bias 5k\n"
-    "D2 0 a dmod\n"
-    ".model dmod D(is=1e-14 n=1.05 rs=5 cjo=2p tt=1n)\n"
+    "6.103515625e-05)\n" DIODE_CLAMP
     ".tran 9.5367431640625e-07 7.05718994140625e-05 uic\n"
     ".end\n",
     "linear RLC ladder driven by V1 and V2\n"
