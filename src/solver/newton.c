@@ -245,14 +245,13 @@ int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
         if (!chord) {
             converged = worst <= 1;
             chord = sys->chord && !sys->fixed_iters && worst <= CHORD_START && chord_solves < CHORD_MAX_ITERS;
-            last_update = worst;
         } else {
             /* a chord update alone shows nothing of the rate: never accept on it */
             int known = isfinite(last_update);
             double rate = known ? worst / last_update : 0;
             converged = known && worst <= 1 && rate < 1 && rate * worst <= CHORD_ERR * (1 - rate);
             chord = (!known || rate <= CHORD_RATE) && ++chord_solves < CHORD_MAX_ITERS;
-            last_update = worst;
         }
+        last_update = worst;
     }
 }
