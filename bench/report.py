@@ -262,8 +262,11 @@ def write_md(path, rows, info, quick):
                  f"| {f(r['ms_rss_mb'], '.1f')} MB | {f(r['ng_rss_mb'], '.1f')} MB "
                  f"| {f(r['max_rel_diff'], '.2e')} | {r['status']} |")
     L.append("")
+    rep = int(info.get("ms_repeat", "1"))
     L.append("Time/step = the whole run's wall time (parse, operating point, transient, writing "
-             "the output) / the number of `tstep` intervals simulated (tstop / tstep).  Fixed-step "
+             "the output) / the number of `tstep` intervals simulated (tstop / tstep)"
+             + (f"; memspice: the fastest of {rep} runs (BENCH_MS_REPEAT), ngspice: one run" if rep > 1 else "")
+             + ".  Fixed-step "
              "cases: memspice takes exactly `tstep` (`--fixed-step`), ngspice its own adaptive steps "
              "with maximum step = `tstep`.  Adaptive cases (crossbars): both simulators run their "
              "default adaptive step control on the identical netlist (maximum step = `tstep`), so "
@@ -357,7 +360,7 @@ def main(argv):
     info["binary"] = ""
     for line in (read(a.run_info, "") if a.run_info else "").splitlines():
         k, _, v = line.partition("=")
-        if k in ("date", "commit", "binary") and v:
+        if k in ("date", "commit", "binary", "ms_repeat") and v:
             info[k] = v
     rows = [case_row(d) for d in a.cases]
     write_md(a.md, rows, info, a.quick)
