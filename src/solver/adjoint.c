@@ -19,7 +19,7 @@
 #include "loss.h"
 #include "newton.h"
 #include "setup.h"
-#include "train.h"
+#include "param_deps.h"
 #include "tran.h"
 
 #include <math.h>
@@ -113,7 +113,7 @@ static void param_terms(MsWork *w, double t, int dc, const double *wq, const dou
     for (int k = 0; k < c->nparams; k++) {
         const MsParamRef *p = &c->params[k];
         if (p->train >= 0) {
-            grad[k] -= ms_train_dot(c, p->train, &ev, &se, wq, wf);
+            grad[k] -= ms_pdep_dot(c, p->train, &ev, &se, wq, wf);
             continue;
         }
         const MsDevGroup *g = &c->groups[p->group];
@@ -151,7 +151,7 @@ static int dc_start_terms(MsWork *w, MsNewtonSys *sys, const double *C, double *
     /* .ic values computed from trainable .params: -mu_i d(x_i - value_i)/dp */
     for (int k = 0; k < c->nparams; k++)
         if (c->params[k].train >= 0)
-            grad[k] += ms_train_dic(c, c->params[k].train, rhs, 0);
+            grad[k] += ms_pdep_dic(c, c->params[k].train, rhs, 0);
     return MS_OK;
 }
 
@@ -198,7 +198,7 @@ static int backward_point(MsWork *w, const MsTraj *tr, size_t m, const double *x
         for (int k = 0; k < c->nparams; k++) {
             const MsParamRef *p = &c->params[k];
             if (p->train >= 0) {
-                grad[k] += ms_train_dinitial(c, p->train, rhs) + ms_train_dic(c, p->train, rhs, 1);
+                grad[k] += ms_pdep_dinitial(c, p->train, rhs) + ms_pdep_dic(c, p->train, rhs, 1);
                 continue;
             }
             const MsDevGroup *g = &c->groups[p->group];
@@ -340,7 +340,7 @@ int ms_circuit_set_param(MsCircuit *c, int k, double value, MsError *err)
     if (!isfinite(value))
         return ms_err(err, MS_ERR_ARG, "%s: value must be finite", c->params[k].name);
     if (c->params[k].train >= 0) {
-        int rc = ms_train_set(c, c->params[k].train, value, err);
+        int rc = ms_pdep_set(c, c->params[k].train, value, err);
         if (rc)
             return rc;
     } else {

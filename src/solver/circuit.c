@@ -3,7 +3,7 @@
 #include "circuit.h"
 #include "loss.h"
 #include "setup.h"
-#include "train.h"
+#include "param_deps.h"
 #include "../netlist/elaborate.h"
 
 #include <stdio.h>
@@ -210,7 +210,7 @@ void ms_circuit_free(MsCircuit **cp)
     free(c->faults);
     free(c->losses);
     free(c->params);
-    ms_train_free(c);
+    ms_pdep_free(c);
     free(c->print_names);
     free(c->print_index);
     free(c->title);

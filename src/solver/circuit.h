@@ -62,7 +62,7 @@ typedef struct MsParamDep {
     int uic_unused;      /* an .ic value a device's ic= overrides in a uic start */
 } MsParamDep;
 
-/* One way trainable .param j enters the equations (solver/train.c). */
+/* One way trainable .param j enters the equations (solver/param_deps.c). */
 typedef struct MsTrainTerm {
     int group, inst;
     int dep;             /* >= 0: through deps[dep], factor d[var]; < 0: the instance's tape input `var` */

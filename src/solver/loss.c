@@ -1,6 +1,6 @@
 /* loss.c — see loss.h. */
 #include "loss.h"
-#include "train.h"
+#include "param_deps.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -152,5 +152,5 @@ int ms_grad_setup(MsCircuit *c, MsError *err)
         if (rc)
             return rc;
     }
-    return ms_train_setup(c, err);
+    return ms_pdep_setup(c, err);
 }

@@ -1,4 +1,4 @@
-/* train.c — trainable .params in a loaded circuit: where each one enters the
+/* param_deps.c — trainable .params in a loaded circuit: where each one enters the
  * equations (the terms the adjoint sums), changing one (set_param), and the
  * adjoint's dot products for them.
  *
@@ -9,8 +9,8 @@
  *               + sum over tapes  w . dR/dp               (dtape)
  * where dv/dp is the dep tape's forward-mode derivative, recomputed whenever
  * p changes.  An .ic value computed from p is a dep too: it enters the
- * operating point's row x_i - value = 0, or x_0 itself with uic (ms_train_dic). */
-#include "train.h"
+ * operating point's row x_i - value = 0, or x_0 itself with uic (ms_pdep_dic). */
+#include "param_deps.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +62,7 @@ static void mark_uic_unused(MsCircuit *c)
     free(set);
 }
 
-int ms_train_setup(MsCircuit *c, MsError *err)
+int ms_pdep_setup(MsCircuit *c, MsError *err)
 {
     if (!c->ntrain)
         return MS_OK;
@@ -127,7 +127,7 @@ int ms_train_setup(MsCircuit *c, MsError *err)
     return MS_OK;
 }
 
-int ms_train_set(MsCircuit *c, int j, double value, MsError *err)
+int ms_pdep_set(MsCircuit *c, int j, double value, MsError *err)
 {
     double old = c->train[j].value;
     c->train[j].value = value;
@@ -143,7 +143,7 @@ int ms_train_set(MsCircuit *c, int j, double value, MsError *err)
         double v;
         int rc = dep_eval(c, d, &v, err);
         if (rc) {
-            ms_train_set(c, j, old, NULL);   /* evaluated before: cannot fail */
+            ms_pdep_set(c, j, old, NULL);   /* evaluated before: cannot fail */
             return rc;
         }
         *dep_ref(c, d) = d->value = v;
@@ -151,14 +151,14 @@ int ms_train_set(MsCircuit *c, int j, double value, MsError *err)
     return MS_OK;
 }
 
-double ms_train_dot(const MsCircuit *c, int j, const MsEval *ev, const MsSourceEval *se, const double *wq,
+double ms_pdep_dot(const MsCircuit *c, int j, const MsEval *ev, const MsSourceEval *se, const double *wq,
                     const double *wf)
 {
     double s = 0;
     for (int i = c->term_start[j]; i < c->term_start[j + 1]; i++) {
         const MsTrainTerm *t = &c->terms[i];
         if (t->group < 0)
-            continue;   /* an .ic value: ms_train_dic */
+            continue;   /* an .ic value: ms_pdep_dic */
         const MsDevGroup *g = &c->groups[t->group];
         const void *inst = ms_group_inst(g, t->inst);
         if (t->dep < 0) {
@@ -173,7 +173,7 @@ double ms_train_dot(const MsCircuit *c, int j, const MsEval *ev, const MsSourceE
     return s;
 }
 
-double ms_train_dinitial(const MsCircuit *c, int j, const double *w)
+double ms_pdep_dinitial(const MsCircuit *c, int j, const double *w)
 {
     double s = 0;
     for (int i = c->term_start[j]; i < c->term_start[j + 1]; i++) {
@@ -188,7 +188,7 @@ double ms_train_dinitial(const MsCircuit *c, int j, const double *w)
     return s;
 }
 
-double ms_train_dic(const MsCircuit *c, int j, const double *w, int uic)
+double ms_pdep_dic(const MsCircuit *c, int j, const double *w, int uic)
 {
     double s = 0;
     for (int i = c->term_start[j]; i < c->term_start[j + 1]; i++) {
@@ -200,7 +200,7 @@ double ms_train_dic(const MsCircuit *c, int j, const double *w, int uic)
     return s;
 }
 
-void ms_train_free(MsCircuit *c)
+void ms_pdep_free(MsCircuit *c)
 {
     for (int i = 0; i < c->ndeps; i++) {
         ms_tape_free(c->deps[i].tape);
