@@ -130,6 +130,18 @@ void ms_work_set_checkpoint(MsWork *w, long every);
  * weight= for this work only (e.g. per-sample loss weights in training). */
 int ms_work_set_loss_weight(MsWork *w, int k, double weight, MsError *err);
 void ms_grad_free(MsGrad *g);
+/* ms_run_grad in three parts, for losses that depend on the forward result
+ * (training: softmax cross-entropy of the readout).  ms_grad_forward runs
+ * and records the transient in w; ms_grad_terms gives every .loss term's
+ * unweighted value on that run (.readout signals are terms too, after the
+ * .loss cards; needs every point stored: checkpoint spacing 0); the caller
+ * then sets weights (ms_work_set_loss_weight) and ms_grad_backward sums the
+ * weighted loss and its gradient (nparams values) on the same run.  The
+ * recording stays in w until ms_grad_release or the next forward run. */
+int ms_grad_forward(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err);
+int ms_grad_terms(MsWork *w, double *values, MsError *err);
+int ms_grad_backward(MsWork *w, double *loss, double *grad, size_t *peak_bytes, MsError *err);
+void ms_grad_release(MsWork *w);
 /* Waveforms plus /gradient (attribute loss; one dataset per parameter with
  * dloss/dvalue and attribute value) in an HDF5 file. */
 int ms_write_grad_hdf5(const MsGrad *g, const char *path, MsError *err);

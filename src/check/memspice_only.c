@@ -18,7 +18,9 @@ const MsOnlyRule ms_memspice_only[] = {
     {MS_ONLY_OPTION, "memfaultseed", "memspice's stuck-at memristor faults"},
     {MS_ONLY_OPTION, "memfaultsa1", "memspice's stuck-at memristor faults"},
     {MS_ONLY_CARD, ".loss", "the loss of 'memspice grad'"},
-    {MS_ONLY_CARD, ".trainable", "the trainable parameters of 'memspice grad'"},
+    {MS_ONLY_CARD, ".trainable", "the trainable parameters of 'memspice grad' and 'memspice train'"},
+    {MS_ONLY_CARD, ".input", "the input sources of 'memspice train'"},
+    {MS_ONLY_CARD, ".readout", "the readout of 'memspice train'"},
     {MS_ONLY_REFUSE, "y",
      "a native memspice device (Y element) that ngspice cannot simulate; compare its model with "
      "'memspice check --model', or give ngspice the same circuit with the reference subcircuit "

@@ -9,6 +9,7 @@
 int ms_cmd_run(int argc, char **argv);
 int ms_cmd_check(int argc, char **argv);
 int ms_cmd_grad(int argc, char **argv);
+int ms_cmd_train(int argc, char **argv);
 
 /* Print "memspice: error: <msg>" to stderr; returns the exit code for code. */
 int ms_cli_fail(const MsError *err);

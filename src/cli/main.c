@@ -17,6 +17,9 @@ static void usage(FILE *f)
             "  check NETLIST...        compare memspice with ngspice (libngspice): tables, plots\n"
             "  grad NETLIST            the .loss of a transient and its exact gradient with\n"
             "                          respect to the .trainable values and parameters\n"
+            "  train NETLIST --data SET  train a network netlist on a data set (MNIST,\n"
+            "                          Fashion-MNIST, IDX, HDF5) through the circuit; evaluate\n"
+            "                          it with stuck-at faults\n"
             "\n"
             "options:\n"
             "  -h, --help              this help; 'memspice COMMAND --help' for a command's options\n"
@@ -45,6 +48,8 @@ int main(int argc, char **argv)
         return ms_cmd_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "grad"))
         return ms_cmd_grad(argc - 1, argv + 1);
+    if (!strcmp(cmd, "train"))
+        return ms_cmd_train(argc - 1, argv + 1);
     fprintf(stderr, "memspice: error: unknown command '%s' (see 'memspice --help')\n", cmd);
     return 2;
 }

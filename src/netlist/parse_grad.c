@@ -1,6 +1,7 @@
 /* parse_grad.c — the memspice-only cards of `memspice grad`:
  *
- *   .trainable r1 c1 x1.r2 v1        element values to differentiate with respect to
+ *   .trainable r1 c1 x1.r2 v1 m1_*:x0 [min=0 max=1]
+ *                                    values to differentiate with respect to (globs; bounds for training)
  *   .loss value    v(out) at=1m [weight=w]
  *   .loss integral v(out) [from=t1] [to=t2] [weight=w]
  *   .loss sqerr    v(out) target=pwl(t1 v1 t2 v2 ...) [from=] [to=] [weight=]
@@ -9,29 +10,54 @@
 #include "number.h"
 #include "parser.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-int ms_parse_trainable(MsDeck *d, const MsCard *c, MsError *err)
-{
-    if (c->ntok < 2)
-        return ms_err_at(err, MS_ERR_SYNTAX, c->tok[0].loc, "%s", ".trainable needs element names");
-    for (int i = 1; i < c->ntok; i++) {
-        if (c->tok[i].kind == TK_COMMA)
-            continue;
-        if (c->tok[i].kind != TK_WORD)
-            return ms_err_at(err, MS_ERR_SYNTAX, c->tok[i].loc, "element name expected, found '%s'", c->tok[i].s);
-        MS_RESERVE_NEXT(d->trainables, d->ntrainables);
-        d->trainables[d->ntrainables++] = (MsVecRef){ms_strdup(c->tok[i].s), c->tok[i].loc};
-    }
-    return MS_OK;
-}
 
 static int number_at(const MsCard *c, int i, double *v, MsError *err)
 {
     if (i >= c->ntok || c->tok[i].kind != TK_WORD || !ms_is_number(c->tok[i].s, v))
         return ms_err_at(err, MS_ERR_SYNTAX, c->tok[i < c->ntok ? i : c->ntok - 1].loc, "number expected, found '%s'",
                          i < c->ntok ? c->tok[i].s : "end of line");
+    return MS_OK;
+}
+
+/* .trainable NAME... [min=LO] [max=HI]: names may be glob patterns
+ * (m1_*:x0); the bounds hold for every name of the card. */
+int ms_parse_trainable(MsDeck *d, const MsCard *c, MsError *err)
+{
+    double lo = -INFINITY, hi = INFINITY;
+    int first = d->ntrainables;
+    for (int i = 1; i < c->ntok; i++) {
+        const MsToken *t = &c->tok[i];
+        if (t->kind == TK_COMMA)
+            continue;
+        if (t->kind != TK_WORD)
+            return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "element name expected, found '%s'", t->s);
+        if ((ms_tok_is(t, "min") || ms_tok_is(t, "max")) && i + 1 < c->ntok && c->tok[i + 1].kind == TK_EQ) {
+            double v;
+            int rc = number_at(c, i + 2, &v, err);
+            if (rc)
+                return rc;
+            if (!isfinite(v))
+                return ms_err_at(err, MS_ERR_SYNTAX, c->tok[i + 2].loc, "%s= must be finite", t->s);
+            *(ms_tok_is(t, "min") ? &lo : &hi) = v;
+            i += 2;
+            continue;
+        }
+        MS_RESERVE_NEXT(d->trainables, d->ntrainables);
+        MS_RESERVE_NEXT(d->train_lo, d->ntrainables);
+        MS_RESERVE_NEXT(d->train_hi, d->ntrainables);
+        d->trainables[d->ntrainables++] = (MsVecRef){ms_strdup(t->s), t->loc};
+    }
+    if (d->ntrainables == first)
+        return ms_err_at(err, MS_ERR_SYNTAX, c->tok[0].loc, "%s", ".trainable needs element names");
+    if (lo > hi)
+        return ms_err_at(err, MS_ERR_SYNTAX, c->tok[0].loc, ".trainable: min=%g is above max=%g", lo, hi);
+    for (int i = first; i < d->ntrainables; i++) {
+        d->train_lo[i] = lo;
+        d->train_hi[i] = hi;
+    }
     return MS_OK;
 }
 

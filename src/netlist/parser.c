@@ -384,12 +384,17 @@ static int parse_dot(Parser *p, const MsCard *c)
         return parse_ic(p, c);
     /* their names are flattened top-level names (x1.c1): inside a .subckt
      * they would silently name top-level elements and nodes */
-    if ((!strcmp(w, ".loss") || !strcmp(w, ".trainable")) && p->cur != &p->deck->top)
+    if ((!strcmp(w, ".loss") || !strcmp(w, ".trainable") || !strcmp(w, ".input") || !strcmp(w, ".readout")) &&
+        p->cur != &p->deck->top)
         return syntax(p, t0, "%s inside a .subckt (put it at the top level with flattened names, e.g. x1.c1)", w);
     if (!strcmp(w, ".loss"))
         return ms_parse_loss(p->deck, c, p->err);
     if (!strcmp(w, ".trainable"))
         return ms_parse_trainable(p->deck, c, p->err);
+    if (!strcmp(w, ".input"))
+        return ms_parse_input(p->deck, c, p->err);
+    if (!strcmp(w, ".readout"))
+        return ms_parse_readout(p->deck, c, p->err);
     if (!strcmp(w, ".title")) {
         free(p->deck->src.title);
         p->deck->src.title = ms_strdup(after_word(c->text) + (*after_word(c->text) ? 1 : 0));
@@ -510,6 +515,9 @@ void ms_deck_free(MsDeck *d)
     for (int i = 0; i < d->ntrainables; i++)
         free(d->trainables[i].name);
     free(d->trainables);
+    free(d->train_lo);
+    free(d->train_hi);
+    ms_train_cards_free(d);
     ms_source_free(&d->src);
     memset(d, 0, sizeof *d);
 }

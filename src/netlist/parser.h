@@ -69,7 +69,7 @@ typedef struct MsVecRef {
 } MsVecRef;
 
 /* .loss terms (memspice only): the objective `memspice grad` differentiates. */
-typedef enum { MS_LOSS_VALUE, MS_LOSS_INTEGRAL, MS_LOSS_SQERR } MsLossKind;
+typedef enum { MS_LOSS_VALUE, MS_LOSS_INTEGRAL, MS_LOSS_SQERR, MS_LOSS_MAX } MsLossKind;
 
 typedef struct MsLossDef {
     MsLossKind kind;
@@ -82,6 +82,30 @@ typedef struct MsLossDef {
     int npwl;
     MsLoc loc;
 } MsLossDef;
+
+/* Training cards (memspice only, parse_train.c): which sources carry a
+ * sample's features and how they are encoded, and the readout. */
+typedef enum { MS_ENC_ANALOG, MS_ENC_RATE, MS_ENC_LATENCY } MsEncoding;
+
+typedef struct MsInputDef {
+    char **patterns;          /* globs over independent source names */
+    int npatterns;
+    double scale;             /* source value per unit feature */
+    MsEncoding encoding;
+    MsLoc loc;
+} MsInputDef;
+
+typedef enum { MS_REDUCE_MEAN, MS_REDUCE_INTEGRAL, MS_REDUCE_FINAL, MS_REDUCE_MAX } MsReduce;
+typedef enum { MS_READOUT_CE, MS_READOUT_MSE } MsReadoutLoss;
+
+typedef struct MsReadoutDef {
+    MsVecRef *signals;        /* one per class, in class order */
+    int nsignals;
+    MsReduce reduce;
+    MsReadoutLoss loss;
+    double gain, target;      /* score = gain * reduce(signal); mse target of the true class */
+    MsLoc loc;
+} MsReadoutDef;
 
 typedef struct MsDeck {
     MsSource src;
@@ -99,8 +123,12 @@ typedef struct MsDeck {
     int nprints;
     MsLossDef *losses;        /* .loss */
     int nlosses;
-    MsVecRef *trainables;     /* .trainable element names */
+    MsVecRef *trainables;     /* .trainable element names or glob patterns */
+    double *train_lo, *train_hi;  /* per .trainable name: bounds (min=, max=; +-inf if not given) */
     int ntrainables;
+    MsInputDef *inputs;       /* .input */
+    int ninputs;
+    MsReadoutDef *readout;    /* .readout, NULL if none */
 } MsDeck;
 
 void ms_options_default(MsOptions *o);
@@ -116,6 +144,12 @@ int ms_parse_vecref(const MsCard *c, int *i, MsVecRef *out, MsError *err);
 /* .loss and .trainable (parse_grad.c). */
 int ms_parse_loss(MsDeck *d, const MsCard *c, MsError *err);
 int ms_parse_trainable(MsDeck *d, const MsCard *c, MsError *err);
+/* .input and .readout (parse_train.c). */
+int ms_parse_input(MsDeck *d, const MsCard *c, MsError *err);
+int ms_parse_readout(MsDeck *d, const MsCard *c, MsError *err);
+void ms_train_cards_free(MsDeck *d);
+/* Glob match: '*' any run, '?' any one character. */
+int ms_glob_match(const char *pattern, const char *s);
 
 /* Token helpers used by the parser and by devices reading their cards. */
 int ms_tok_is(const MsToken *t, const char *word);

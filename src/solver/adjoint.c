@@ -271,19 +271,66 @@ static long auto_checkpoint(const MsCircuit *c, const MsTranSpec *spec)
     return k > 1 ? k : 1;
 }
 
+int ms_grad_forward(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err)
+{
+    const MsCircuit *c = w->c;
+    ms_grad_release(w);
+    w->rec = ms_calloc(1, sizeof *w->rec);
+    ms_traj_init(w->rec, c->n + 1, c->nstate, w->checkpoint < 0 ? auto_checkpoint(c, spec) : w->checkpoint);
+    w->rec_uic = (spec && spec->uic) || c->tran.uic;
+    w->traj = w->rec;
+    int rc = ms_run_tran(w, spec, res, err);
+    w->traj = NULL;
+    if (rc)
+        ms_grad_release(w);
+    return rc;
+}
+
+int ms_grad_terms(MsWork *w, double *values, MsError *err)
+{
+    if (!w->rec)
+        return ms_err(err, MS_ERR_ARG, "%s", "loss terms: no recorded forward run");
+    if (ms_loss_terms(w->c, w->rec, values))
+        return ms_err(err, MS_ERR_ARG, "%s", "loss terms need every point stored (checkpoint spacing 0)");
+    return MS_OK;
+}
+
+int ms_grad_backward(MsWork *w, double *loss, double *grad, size_t *peak_bytes, MsError *err)
+{
+    if (!w->rec)
+        return ms_err(err, MS_ERR_ARG, "%s", "adjoint: no recorded forward run");
+    const MsCircuit *c = w->c;
+    if (c->nreadout && !w->rec->every && !w->rec->loss_at) {   /* a max readout's point */
+        double *v = ms_malloc(((size_t)c->nlosses + 1) * sizeof *v);
+        ms_loss_terms(c, w->rec, v);
+        free(v);
+    }
+    size_t bytes = 0;
+    memset(grad, 0, (size_t)c->nparams * sizeof *grad);
+    int rc = adjoint(w, w->rec, !w->rec_uic, loss, grad, &bytes, err);
+    if (peak_bytes)
+        *peak_bytes = bytes;
+    return rc;
+}
+
+long ms_grad_checkpoint(const MsWork *w) { return w->rec ? w->rec->every : 0; }
+
+void ms_grad_release(MsWork *w)
+{
+    if (w->rec)
+        ms_traj_free(w->rec);
+    free(w->rec);
+    w->rec = NULL;
+}
+
 int ms_run_grad(MsWork *w, const MsTranSpec *spec, MsGrad *out, MsError *err)
 {
     const MsCircuit *c = w->c;
     memset(out, 0, sizeof *out);
-    if (c->nlosses == 0)
+    if (c->deck.nlosses == 0)
         return ms_err(err, MS_ERR_ARG, "%s: no .loss card: nothing to differentiate", c->deck.src.files[0]);
-    int uic = (spec && spec->uic) || c->tran.uic;
-    MsTraj tr;
-    ms_traj_init(&tr, c->n + 1, c->nstate, w->checkpoint < 0 ? auto_checkpoint(c, spec) : w->checkpoint);
-    w->traj = &tr;
     double t0 = now();
-    int rc = ms_run_tran(w, spec, &out->tran, err);
-    w->traj = NULL;
+    int rc = ms_grad_forward(w, spec, &out->tran, err);
     out->forward_seconds = now() - t0;
     out->nparams = c->nparams;
     out->names = ms_calloc((size_t)c->nparams + 1, sizeof *out->names);
@@ -295,11 +342,11 @@ int ms_run_grad(MsWork *w, const MsTranSpec *spec, MsGrad *out, MsError *err)
     }
     if (rc == MS_OK) {
         t0 = now();
-        rc = adjoint(w, &tr, !uic, &out->loss, out->grad, &out->trajectory_bytes, err);
+        rc = ms_grad_backward(w, &out->loss, out->grad, &out->trajectory_bytes, err);
         out->backward_seconds = now() - t0;
-        out->checkpoint = tr.every;
+        out->checkpoint = ms_grad_checkpoint(w);
     }
-    ms_traj_free(&tr);
+    ms_grad_release(w);
     if (rc)
         ms_grad_free(out);
     return rc;
@@ -349,4 +396,22 @@ int ms_circuit_set_param(MsCircuit *c, int k, double value, MsError *err)
     ms_circuit_stamp_linear(c);   /* the linear stamps hold element values */
     c->stamp_gen++;   /* works must refactor */
     return MS_OK;
+}
+
+int ms_circuit_set_params(MsCircuit *c, const double *values, const unsigned char *skip, MsError *err)
+{
+    int rc = MS_OK;
+    for (int k = 0; k < c->nparams && rc == MS_OK; k++) {
+        if (skip && skip[k])
+            continue;
+        if (!isfinite(values[k]))
+            rc = ms_err(err, MS_ERR_ARG, "%s: value must be finite", c->params[k].name);
+        else if (c->params[k].train >= 0)
+            rc = ms_pdep_set(c, c->params[k].train, values[k], err);
+        else
+            *param_ref(c, k) = values[k];
+    }
+    ms_circuit_stamp_linear(c);
+    c->stamp_gen++;
+    return rc;
 }

@@ -209,6 +209,10 @@ void ms_circuit_free(MsCircuit **cp)
     free(c->saves);
     free(c->faults);
     free(c->losses);
+    free(c->readout_defs);
+    free(c->inputs);
+    for (int i = 0; i < c->nparams; i++)
+        free(c->params[i].owned);
     free(c->params);
     ms_pdep_free(c);
     free(c->print_names);

@@ -41,8 +41,16 @@ typedef struct MsParamRef {
     int group, inst;
     int k;              /* -1: the element's value (value_ref); else a named parameter (param_ref) */
     int train;          /* >= 0: trainable .param `train` (group, inst, k unused) */
-    const char *name;   /* "r1", "m1:ron", "rval" or "param:rval", points into the deck */
+    const char *name;   /* "r1", "m1:ron", "rval" or "param:rval", points into the deck or into owned */
+    char *owned;        /* the name of a value a .trainable pattern matched (m1_3:x0) */
+    double lo, hi;      /* bounds for training (min=, max=; a memristor's x0: [0, 1]) */
 } MsParamRef;
+
+/* A feature input of `memspice train`: the source that carries it (.input). */
+typedef struct MsInputRef {
+    int src;                  /* independent source id */
+    const MsInputDef *def;    /* its card: scale and encoding */
+} MsInputRef;
 
 /* A top-level .param named by .trainable.  Its value reaches the equations
  * through device values computed from it (MsParamDep) and through the tapes
@@ -100,8 +108,12 @@ struct MsCircuit {
     MsSave *saves;
     int nsaves;
     char *faults;                 /* stuck memristors "m1:sa0,x1.m2:sa1", NULL if none */
-    MsLossTerm *losses;           /* .loss */
+    MsLossTerm *losses;           /* .loss, then one per .readout signal */
     int nlosses;
+    int readout0, nreadout;       /* the readout's terms: losses[readout0 .. readout0 + nreadout) */
+    MsLossDef *readout_defs;      /* their definitions (weight 0 unless a work sets it) */
+    MsInputRef *inputs;           /* .input features, in order */
+    int ninputs;
     MsParamRef *params;           /* .trainable */
     int nparams;
     MsTrainParam *train;          /* the trainable .params */
@@ -117,6 +129,14 @@ struct MsCircuit {
 
 /* Stuck-at fault injection from .options memfault (faults.c). */
 void ms_inject_faults(MsCircuit *c);
+
+/* Override source `id`'s waveform in w (DC value; PWL with t increasing). */
+void ms_work_source_dc(MsWork *w, int id, double value);
+/* Every trainable value at once (one re-stamp); skip[k] set: leave k alone. */
+int ms_circuit_set_params(MsCircuit *c, const double *values, const unsigned char *skip, MsError *err);
+/* Checkpoint spacing of w's recorded forward run (0: every point). */
+long ms_grad_checkpoint(const MsWork *w);
+void ms_work_source_pwl(MsWork *w, int id, int n, const double *t, const double *v);
 
 /* Resolve "v(a)", "v(a,b)", "i(x)" to unknowns (out->name is r->name, not copied). */
 int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsError *err);
@@ -147,6 +167,8 @@ struct MsWork {
     void *progress_user;
     struct MsTraj *traj;          /* when set, the transient records every accepted point */
     long checkpoint;              /* ms_work_set_checkpoint */
+    struct MsTraj *rec;           /* the last ms_grad_forward's recording, for ms_grad_backward */
+    int rec_uic;                  /* that run started from uic */
     double *loss_weight;          /* per .loss term, from weight= unless set per work */
 };
 

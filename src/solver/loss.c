@@ -1,6 +1,7 @@
 /* loss.c — see loss.h. */
 #include "loss.h"
 #include "param_deps.h"
+#include "train_cards.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +24,13 @@ static double signal(const MsSave *s, const double *x)
 }
 
 /* Weight of point k in term L's discrete objective. */
-static double point_weight(const MsLossTerm *L, const MsTraj *tr, size_t k)
+static double point_weight(const MsCircuit *c, const MsLossTerm *L, const MsTraj *tr, size_t k)
 {
     const MsLossDef *d = L->def;
     const double *t = tr->t;
     size_t last = tr->npts - 1;
+    if (d->kind == MS_LOSS_MAX)
+        return tr->loss_at && k == tr->loss_at[L - c->losses];
     if (d->kind == MS_LOSS_VALUE) {
         if (d->at <= t[0])
             return k == 0;
@@ -57,7 +60,7 @@ double ms_loss_point(const MsCircuit *c, const MsTraj *tr, size_t k, const doubl
     double total = 0;
     for (int i = 0; i < c->nlosses; i++) {
         const MsLossTerm *L = &c->losses[i];
-        double w = point_weight(L, tr, k) * weights[i];
+        double w = point_weight(c, L, tr, k) * weights[i];
         if (w == 0)
             continue;
         double s = signal(&L->sig, x), ds = w;   /* ds = dL/ds */
@@ -83,74 +86,55 @@ double ms_loss_point(const MsCircuit *c, const MsTraj *tr, size_t k, const doubl
     return total;
 }
 
-/* The trainable value named by r: a top-level .param ("rval" or
- * "param:rval"; elaboration found which names are and rejected a bare name
- * that is an element too), an element's value ("r1"), or a named device
- * parameter ("m1:ron"). */
-static int find_param(MsCircuit *c, const MsVecRef *r, MsParamRef *out, MsError *err)
+int ms_loss_terms(const MsCircuit *c, MsTraj *tr, double *values)
 {
-    const char *pname = !strncmp(r->name, "param:", 6) ? r->name + 6 : r->name;
-    for (int j = 0; j < c->ntrain; j++)
-        if (!strcmp(c->train[j].name, pname)) {
-            *out = (MsParamRef){-1, -1, -1, j, r->name};
-            return MS_OK;
-        }
-    const char *colon = strchr(r->name, ':');
-    size_t len = colon ? (size_t)(colon - r->name) : strlen(r->name);
-    for (int g = 0; g < c->ngroups; g++)
-        for (int i = 0; i < c->groups[g].n; i++) {
-            MsInstHead *h = ms_group_inst(&c->groups[g], i);
-            if (strlen(h->name) != len || strncmp(h->name, r->name, len))
-                continue;
-            const MsDevType *t = c->groups[g].type;
-            if (colon) {
-                int k = t->param_index ? t->param_index(h, colon + 1) : -1;
-                if (k < 0)
-                    return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "%.*s (%s) has no trainable parameter '%s'",
-                                     (int)len, r->name, t->name, colon + 1);
-                *out = (MsParamRef){g, i, k, -1, r->name};
-                return MS_OK;
-            }
-            if (!t->value_ref || !t->value_ref(h))
-                return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "%s (%s) has no trainable value%s", r->name, t->name,
-                                 t->param_index ? ": name a parameter, e.g. m1:ron" : "");
-            *out = (MsParamRef){g, i, -1, -1, r->name};
-            return MS_OK;
-        }
-    return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, ".trainable: no element or top-level .param named '%.*s'", (int)len,
-                     r->name);
+    if (tr->every)
+        return MS_ERR_ARG;
+    if (!tr->loss_at)
+        tr->loss_at = ms_calloc((size_t)c->nlosses + 1, sizeof *tr->loss_at);
+    for (int i = 0; i < c->nlosses; i++) {
+        const MsLossTerm *L = &c->losses[i];
+        if (L->def->kind != MS_LOSS_MAX)
+            continue;
+        size_t best = 0;
+        for (size_t k = 1; k < tr->npts; k++)
+            if (signal(&L->sig, ms_traj_x(tr, k)) > signal(&L->sig, ms_traj_x(tr, best)))
+                best = k;
+        tr->loss_at[i] = best;
+    }
+    double *one = ms_malloc(((size_t)c->nlosses + 1) * sizeof *one);
+    for (int i = 0; i < c->nlosses; i++) {
+        memset(one, 0, ((size_t)c->nlosses + 1) * sizeof *one);
+        one[i] = 1;
+        values[i] = 0;
+        for (size_t k = 0; k < tr->npts; k++)
+            values[i] += ms_loss_point(c, tr, k, ms_traj_x(tr, k), one, NULL);
+    }
+    free(one);
+    return MS_OK;
 }
 
 int ms_grad_setup(MsCircuit *c, MsError *err)
 {
     MsDeck *d = &c->deck;
-    if (d->nlosses) {
-        c->losses = ms_calloc((size_t)d->nlosses, sizeof *c->losses);
-        c->nlosses = d->nlosses;
-    }
-    for (int i = 0; i < d->nlosses; i++) {
+    int nterms = d->nlosses + (d->readout ? d->readout->nsignals : 0);
+    if (nterms)
+        c->losses = ms_calloc((size_t)nterms, sizeof *c->losses);
+    c->nlosses = nterms;
+    for (int i = 0; i < d->nlosses; i++)
+        c->losses[i].def = &d->losses[i];
+    int rc = ms_readout_setup(c, err);
+    for (int i = 0; i < nterms && rc == MS_OK; i++) {
         MsLossTerm *L = &c->losses[i];
-        L->def = &d->losses[i];
-        int rc = ms_circuit_signal(c, &L->def->signal, &L->sig, err);
+        rc = ms_circuit_signal(c, &L->def->signal, &L->sig, err);
         if (rc == MS_OK && L->def->target.name) {
             L->has_target_sig = 1;
             rc = ms_circuit_signal(c, &L->def->target, &L->target, err);
         }
-        if (rc)
-            return rc;
     }
-    if (d->ntrainables) {
-        c->params = ms_calloc((size_t)d->ntrainables, sizeof *c->params);
-        c->nparams = d->ntrainables;
-    }
-    for (int i = 0; i < d->ntrainables; i++) {
-        for (int j = 0; j < i; j++)
-            if (!strcmp(d->trainables[j].name, d->trainables[i].name))
-                return ms_err_at(err, MS_ERR_SEMANTIC, d->trainables[i].loc, "'%s' is listed twice in .trainable",
-                                 d->trainables[i].name);
-        int rc = find_param(c, &d->trainables[i], &c->params[i], err);
-        if (rc)
-            return rc;
-    }
-    return ms_pdep_setup(c, err);
+    if (rc == MS_OK)
+        rc = ms_inputs_setup(c, err);
+    if (rc == MS_OK)
+        rc = ms_trainables_setup(c, err);
+    return rc ? rc : ms_pdep_setup(c, err);
 }

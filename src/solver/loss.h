@@ -17,4 +17,8 @@ int ms_grad_setup(MsCircuit *c, MsError *err);
 double ms_loss_point(const MsCircuit *c, const MsTraj *tr, size_t k, const double *x, const double *weights,
                      double *g);
 
+/* The unweighted value of every term on a trajectory that stores every
+ * point (MS_ERR_ARG otherwise); finds each MS_LOSS_MAX term's point. */
+int ms_loss_terms(const MsCircuit *c, MsTraj *tr, double *values);
+
 #endif

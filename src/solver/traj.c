@@ -67,6 +67,6 @@ void ms_traj_add(MsTraj *tr, double t, double h, int be, int pred, int iters, co
 void ms_traj_free(MsTraj *tr)
 {
     free(tr->t), free(tr->h), free(tr->be), free(tr->pred), free(tr->iters), free(tr->x);
-    free(tr->ck_x), free(tr->ck_prev), free(tr->ck_state), free(tr->last);
+    free(tr->ck_x), free(tr->ck_prev), free(tr->ck_state), free(tr->last), free(tr->loss_at);
     memset(tr, 0, sizeof *tr);
 }

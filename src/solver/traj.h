@@ -23,6 +23,7 @@ typedef struct MsTraj {
     size_t nck, ckcap;
     double *last;          /* the latest two points: ck_prev at the next checkpoint */
     size_t bytes;          /* memory held, for reports */
+    size_t *loss_at;       /* per loss term: the point of an MS_LOSS_MAX term's maximum (ms_loss_terms) */
 } MsTraj;
 
 void ms_traj_init(MsTraj *tr, int n1, int nstate, long every);

@@ -35,6 +35,7 @@ void ms_work_free(MsWork **wp)
     if (!w)
         return;
     ms_klu_free(w);
+    ms_grad_release(w);
     free(w->x), free(w->x_prev), free(w->f), free(w->q), free(w->f_prev), free(w->q_prev);
     free(w->b), free(w->rhs), free(w->dx), free(w->G), free(w->C), free(w->J), free(w->state), free(w->scratch);
     for (int i = 0; i < w->c->nsources; i++)
@@ -60,17 +61,38 @@ static int find_source(MsWork *w, const char *name, MsError *err)
     return ms_err(err, MS_ERR_ARG, "no independent source named '%s'", name);
 }
 
+void ms_work_source_dc(MsWork *w, int id, double value)
+{
+    MsWave *o = &w->owned[id];
+    ms_wave_free(o);
+    memset(o, 0, sizeof *o);
+    o->kind = WF_DC;
+    o->dc = value;
+    o->has_dc = 1;
+    w->override[id] = o;
+}
+
+void ms_work_source_pwl(MsWork *w, int id, int n, const double *t, const double *v)
+{
+    MsWave *o = &w->owned[id];
+    ms_wave_free(o);
+    memset(o, 0, sizeof *o);
+    o->kind = WF_PWL;
+    o->repeat = -1;
+    o->npts = n;
+    o->t = ms_malloc((size_t)n * sizeof *o->t);
+    o->v = ms_malloc((size_t)n * sizeof *o->v);
+    memcpy(o->t, t, (size_t)n * sizeof *t);
+    memcpy(o->v, v, (size_t)n * sizeof *v);
+    w->override[id] = o;
+}
+
 int ms_work_set_source_dc(MsWork *w, const char *name, double value, MsError *err)
 {
     int id = find_source(w, name, err);
     if (id < 0)
         return id;
-    ms_wave_free(&w->owned[id]);
-    memset(&w->owned[id], 0, sizeof w->owned[id]);
-    w->owned[id].kind = WF_DC;
-    w->owned[id].dc = value;
-    w->owned[id].has_dc = 1;
-    w->override[id] = &w->owned[id];
+    ms_work_source_dc(w, id, value);
     return MS_OK;
 }
 
@@ -85,17 +107,7 @@ int ms_work_set_source_pwl(MsWork *w, const char *name, int n, const double *t, 
     for (int i = 1; i < n; i++)
         if (!(t[i] > t[i - 1]))
             return ms_err(err, MS_ERR_ARG, "PWL override of '%s': times must increase", name);
-    MsWave *o = &w->owned[id];
-    ms_wave_free(o);
-    memset(o, 0, sizeof *o);
-    o->kind = WF_PWL;
-    o->repeat = -1;
-    o->npts = n;
-    o->t = ms_malloc((size_t)n * sizeof *o->t);
-    o->v = ms_malloc((size_t)n * sizeof *o->v);
-    memcpy(o->t, t, (size_t)n * sizeof *t);
-    memcpy(o->v, v, (size_t)n * sizeof *v);
-    w->override[id] = o;
+    ms_work_source_pwl(w, id, n, t, v);
     return MS_OK;
 }
 

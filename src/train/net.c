@@ -1,0 +1,205 @@
+/* net.c — see net.h.
+ *
+ * A sample's loss depends on its forward result (softmax cross-entropy of
+ * the readout), so a sample is: forward run, recorded; the readout terms'
+ * values on it; scores s_k = gain * reduce_k; dL/ds; then the adjoint with
+ * the readout terms weighted by dL/ds_k * ds_k/dterm_k.  The scores are
+ * linear in the terms, so this is the exact gradient of L(s(x(p))). */
+#include "net.h"
+#include "rng.h"
+#include "../solver/loss.h"
+#include "../util/util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int check_cards(const MsNet *net, MsError *err)
+{
+    const MsCircuit *c = net->c;
+    const char *f = net->path;
+    if (!c->deck.readout)
+        return ms_err(err, MS_ERR_SEMANTIC, "%s: no .readout card: which signals are the class scores?", f);
+    if (!c->ninputs)
+        return ms_err(err, MS_ERR_SEMANTIC, "%s: no .input card: which sources carry the features?", f);
+    if (!c->nparams)
+        return ms_err(err, MS_ERR_SEMANTIC, "%s: no .trainable card: nothing to train", f);
+    if (!c->has_tran || c->tran.tstep <= 0)
+        return ms_err(err, MS_ERR_SEMANTIC, "%s: no .tran card: training needs the window and step (.tran TSTEP TSTOP uic)", f);
+    double n = (c->tran.tstop - c->tran.tstart) / c->tran.tstep;
+    if (c->tran.tstart != 0)
+        return ms_err(err, MS_ERR_UNSUPPORTED, "%s: .tran with a start time: training windows start at 0", f);
+    if (!(n >= 1 && n <= 1e6) || fabs(n - round(n)) > 1e-9 * n)
+        return ms_err(err, MS_ERR_SEMANTIC, "%s: .tran: the window %g s must be a whole number (1 to 1e6) of steps of %g s",
+                      f, c->tran.tstop, c->tran.tstep);
+    return MS_OK;
+}
+
+int ms_net_open(const char *path, MsNet *net, MsError *err)
+{
+    memset(net, 0, sizeof *net);
+    net->path = path;
+    int rc = ms_circuit_load(path, &net->c, err);
+    if (rc == MS_OK)
+        rc = check_cards(net, err);
+    if (rc) {
+        ms_net_close(net);
+        return rc;
+    }
+    MsCircuit *c = net->c;
+    net->nin = c->ninputs;
+    net->nclass = c->nreadout;
+    net->nparams = c->nparams;
+    net->spec = c->tran;
+    net->spec.fixed_step = 1;
+    net->nsteps = (int)lround(c->tran.tstop / c->tran.tstep);
+    net->lo = ms_malloc((size_t)net->nparams * sizeof *net->lo);
+    net->hi = ms_malloc((size_t)net->nparams * sizeof *net->hi);
+    for (int k = 0; k < net->nparams; k++) {
+        net->lo[k] = c->params[k].lo;
+        net->hi[k] = c->params[k].hi;
+    }
+    net->tgrid = ms_malloc(((size_t)net->nsteps + 1) * sizeof *net->tgrid);
+    for (int k = 0; k <= net->nsteps; k++)
+        net->tgrid[k] = k * c->tran.tstep;
+    return MS_OK;
+}
+
+void ms_net_close(MsNet *net)
+{
+    ms_circuit_free(&net->c);
+    free(net->lo);
+    free(net->hi);
+    free(net->tgrid);
+    memset(net, 0, sizeof *net);
+}
+
+int ms_net_work_new(const MsNet *net, MsNetWork *nw, MsError *err)
+{
+    memset(nw, 0, sizeof *nw);
+    int rc = ms_work_new(net->c, &nw->w, err);
+    if (rc)
+        return rc;
+    ms_work_set_checkpoint(nw->w, 0);   /* the readout is read off every point */
+    nw->terms = ms_calloc((size_t)net->c->nlosses + 1, sizeof *nw->terms);
+    nw->pwl = ms_calloc((size_t)net->nsteps + 1, sizeof *nw->pwl);
+    return MS_OK;
+}
+
+void ms_net_work_free(MsNetWork *nw)
+{
+    ms_work_free(&nw->w);
+    free(nw->terms);
+    free(nw->pwl);
+    memset(nw, 0, sizeof *nw);
+}
+
+void ms_net_encode(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw)
+{
+    int N = net->nsteps;
+    for (int i = 0; i < net->nin; i++) {
+        const MsInputRef *in = &net->c->inputs[i];
+        double f = x[i], s = in->def->scale;
+        switch (in->def->encoding) {
+        case MS_ENC_ANALOG:
+            ms_work_source_dc(nw->w, in->src, s * f);
+            continue;
+        case MS_ENC_RATE:   /* a spike at step k with probability f */
+            for (int k = 0; k <= N; k++)
+                nw->pwl[k] = ms_uniform3(draw, MS_RNG_SPIKES, (uint64_t)i * (uint64_t)(N + 1) + (uint64_t)k) < f ? s : 0;
+            break;
+        case MS_ENC_LATENCY: {   /* one spike, earlier for a larger feature */
+            long at = f > 0 ? 1 + lround((1 - fmin(f, 1)) * (N - 1)) : -1;
+            for (int k = 0; k <= N; k++)
+                nw->pwl[k] = k == at ? s : 0;
+            break;
+        }
+        }
+        ms_work_source_pwl(nw->w, in->src, N + 1, net->tgrid, nw->pwl);
+    }
+}
+
+double ms_net_loss(const MsNet *net, const double *s, int label, double *ds)
+{
+    const MsReadoutDef *r = net->c->deck.readout;
+    int n = net->nclass;
+    double loss = 0;
+    if (r->loss == MS_READOUT_MSE) {
+        for (int k = 0; k < n; k++) {
+            double e = s[k] - (k == label ? r->target : 0);
+            loss += e * e;
+            if (ds)
+                ds[k] = 2 * e;
+        }
+        return loss;
+    }
+    double mx = s[0], z = 0;
+    for (int k = 1; k < n; k++)
+        mx = fmax(mx, s[k]);
+    for (int k = 0; k < n; k++)
+        z += exp(s[k] - mx);
+    for (int k = 0; k < n && ds; k++)
+        ds[k] = exp(s[k] - mx) / z - (k == label);
+    return mx + log(z) - s[label];
+}
+
+int ms_net_argmax(const MsNet *net, const double *s)
+{
+    int best = 0;
+    for (int k = 1; k < net->nclass; k++)
+        if (s[k] > s[best])
+            best = k;
+    return best;
+}
+
+/* d score_k / d term_k */
+static double score_per_term(const MsNet *net)
+{
+    const MsReadoutDef *r = net->c->deck.readout;
+    return r->gain * (r->reduce == MS_REDUCE_MEAN ? 1 / net->c->tran.tstop : 1);
+}
+
+int ms_net_sample(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw, int label, double *scores,
+                  double *loss, double *grad, MsError *err)
+{
+    const MsCircuit *c = net->c;
+    MsWork *w = nw->w;
+    ms_net_encode(net, nw, x, draw);
+    MsResult res;
+    int rc = ms_grad_forward(w, &net->spec, &res, err);
+    if (rc == MS_OK)
+        ms_result_free(&res);
+    if (rc == MS_OK)
+        rc = ms_grad_terms(w, nw->terms, err);
+    if (rc)
+        return rc;
+    double k = score_per_term(net), ds[256];
+    for (int j = 0; j < net->nclass; j++)
+        scores[j] = k * nw->terms[c->readout0 + j];
+    if (label < 0 || label >= net->nclass)
+        return ms_err(err, MS_ERR_ARG, "label %d outside the %d classes of the readout", label, net->nclass);
+    *loss = ms_net_loss(net, scores, label, ds);
+    if (!grad) {
+        ms_grad_release(w);
+        return MS_OK;
+    }
+    for (int j = 0; j < c->nlosses; j++)
+        w->loss_weight[j] = 0;   /* .loss cards do not count in training */
+    for (int j = 0; j < net->nclass; j++)
+        w->loss_weight[c->readout0 + j] = ds[j] * k;
+    double weighted;
+    rc = ms_grad_backward(w, &weighted, grad, NULL, err);
+    ms_grad_release(w);
+    return rc;
+}
+
+int ms_net_set_params(MsNet *net, const double *params, const unsigned char *skip, MsError *err)
+{
+    return ms_circuit_set_params(net->c, params, skip, err);
+}
+
+void ms_net_get_params(const MsNet *net, double *params)
+{
+    for (int k = 0; k < net->nparams; k++)
+        params[k] = ms_circuit_get_param(net->c, k);
+}

@@ -1,0 +1,52 @@
+/* net.h — a network netlist as training sees it: the circuit, its inputs,
+ * readout and trainable values, and one sample through it (forward, and
+ * backward when a gradient is asked for).  Every sample runs the netlist's
+ * .tran with fixed steps: the discrete system `memspice run --fixed-step`
+ * and `memspice grad --fixed-step` compute. */
+#ifndef MS_TRAIN_NET_H
+#define MS_TRAIN_NET_H
+
+#include "../solver/circuit.h"
+
+#include <stdint.h>
+
+typedef struct MsNet {
+    MsCircuit *c;
+    const char *path;
+    int nin, nclass, nparams;
+    MsTranSpec spec;          /* the .tran, fixed steps */
+    int nsteps;               /* N: the points are t_k = k tstep, k = 0..N */
+    double *lo, *hi;          /* per parameter bounds */
+    double *tgrid, *pwl;      /* nsteps+1 times; scratch for one PWL input (per work: see MsNetWork) */
+} MsNet;
+
+/* Load and check a network netlist: .input, .readout, .trainable, .tran. */
+int ms_net_open(const char *path, MsNet *net, MsError *err);
+void ms_net_close(MsNet *net);
+
+/* Per-thread state for samples of one net. */
+typedef struct MsNetWork {
+    MsWork *w;
+    double *terms, *pwl;      /* loss term values; one input's PWL values */
+} MsNetWork;
+int ms_net_work_new(const MsNet *net, MsNetWork *nw, MsError *err);
+void ms_net_work_free(MsNetWork *nw);
+
+/* Put a sample's features x[nin] on the input sources (draw: the seed of
+ * its rate-coded spikes). */
+void ms_net_encode(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw);
+
+/* One sample: scores[nclass], its loss for `label`, and if grad is not NULL
+ * dloss/dparam[nparams] by the adjoint. */
+int ms_net_sample(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw, int label, double *scores,
+                  double *loss, double *grad, MsError *err);
+
+/* Loss of scores for label, and dloss/dscore (dscore may be NULL). */
+double ms_net_loss(const MsNet *net, const double *scores, int label, double *dscore);
+int ms_net_argmax(const MsNet *net, const double *scores);
+
+/* Write params[nparams] into the circuit (skip[i]: leave value i alone). */
+int ms_net_set_params(MsNet *net, const double *params, const unsigned char *skip, MsError *err);
+void ms_net_get_params(const MsNet *net, double *params);
+
+#endif

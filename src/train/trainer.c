@@ -1,0 +1,434 @@
+/* trainer.c — see trainer.h. */
+#include "trainer.h"
+#include "cell_faults.h"
+#include "rng.h"
+#include "train_plot.h"
+#include "writeback.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void ms_train_opts_default(MsTrainOpts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->epochs = 10;
+    o->batch = 32;
+    o->threads = 0;
+    o->opt = (MsOptim){.kind = MS_OPT_ADAM, .lr = 1e-2, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .momentum = 0.9,
+                       .schedule = MS_SCHED_CONST, .lr_min = 0, .step_every = 10, .gamma = 0.5};
+    o->seed = 1;
+    o->sa1 = 0.5;
+    o->plots = 1;
+}
+
+/* ---- one batch of samples over the worker threads ---- */
+
+typedef struct Batch {
+    MsNet *net;
+    MsNetWork *works;
+    const MsDataset *d;
+    const int *idx;           /* dataset rows of the batch */
+    int n;
+    uint64_t draw_seed;       /* spikes: hash(draw_seed, row) */
+    int want_grad;
+    double *grads;            /* n * nparams, one slot per sample */
+    double *loss;             /* n */
+    int *pred;                /* n */
+    float *xbuf;              /* per thread nfeat: noisy inputs */
+    double input_noise;
+    int next;                 /* next sample to take */
+    int rc;
+    MsError err;
+    pthread_mutex_t lock;
+} Batch;
+
+typedef struct Worker {
+    Batch *b;
+    int id;
+} Worker;
+
+static const float *sample_x(Batch *b, int id, int row)
+{
+    const float *x = b->d->x + (size_t)row * (size_t)b->d->nfeat;
+    if (b->input_noise <= 0)
+        return x;
+    float *y = b->xbuf + (size_t)id * (size_t)b->d->nfeat;
+    for (int i = 0; i < b->d->nfeat; i++) {   /* flip binary pixels */
+        int on = x[i] >= 0.5f;
+        if (ms_uniform3(b->draw_seed, MS_RNG_INPUT_NOISE, (uint64_t)row * (uint64_t)b->d->nfeat + (uint64_t)i) <
+            b->input_noise)
+            on = !on;
+        y[i] = on ? 1.0f : 0.0f;
+    }
+    return y;
+}
+
+static void *worker(void *arg)
+{
+    Worker *wk = arg;
+    Batch *b = wk->b;
+    int np = b->net->nparams;
+    double *scores = ms_malloc(((size_t)b->net->nclass + 1) * sizeof *scores);
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        int i = b->rc ? b->n : b->next++;
+        pthread_mutex_unlock(&b->lock);
+        if (i >= b->n)
+            break;
+        int row = b->idx[i];
+        MsError err = {0};
+        int rc = ms_net_sample(b->net, &b->works[wk->id], sample_x(b, wk->id, row),
+                               ms_hash3(b->draw_seed, MS_RNG_SPIKES, (uint64_t)row), b->d->y[row], scores, &b->loss[i],
+                               b->want_grad ? b->grads + (size_t)i * (size_t)np : NULL, &err);
+        b->pred[i] = ms_net_argmax(b->net, scores);
+        if (rc) {
+            pthread_mutex_lock(&b->lock);
+            if (!b->rc) {
+                b->rc = rc;
+                ms_err(&b->err, rc, "sample %d of the data set: %s", row, err.msg);
+            }
+            pthread_mutex_unlock(&b->lock);
+        }
+    }
+    free(scores);
+    return NULL;
+}
+
+static int run_batch(Batch *b, int nthreads, MsError *err)
+{
+    b->next = 0;
+    b->rc = 0;
+    pthread_mutex_init(&b->lock, NULL);
+    int nt = nthreads < b->n ? nthreads : b->n;
+    pthread_t th[64];
+    Worker wk[64];
+    int started = 0;
+    for (int t = 1; t < nt; t++) {
+        wk[t] = (Worker){b, t};
+        if (pthread_create(&th[t], NULL, worker, &wk[t]))
+            break;
+        started = t;
+    }
+    wk[0] = (Worker){b, 0};
+    worker(&wk[0]);
+    for (int t = 1; t <= started; t++)
+        pthread_join(th[t], NULL);
+    pthread_mutex_destroy(&b->lock);
+    if (b->rc)
+        return ms_err(err, b->rc, "%s", b->err.msg);
+    return MS_OK;
+}
+
+static int thread_count(int asked)
+{
+    long n = asked > 0 ? asked : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+/* ---- shared set-up of a training or evaluation pass ---- */
+
+typedef struct Pass {
+    MsNetWork *works;
+    int nthreads;
+    float *xbuf;
+} Pass;
+
+static int pass_open(MsNet *net, int threads, int nfeat, Pass *p, MsError *err)
+{
+    p->nthreads = thread_count(threads);
+    p->works = ms_calloc((size_t)p->nthreads, sizeof *p->works);
+    p->xbuf = ms_calloc((size_t)p->nthreads * (size_t)nfeat + 1, sizeof *p->xbuf);
+    for (int t = 0; t < p->nthreads; t++) {
+        int rc = ms_net_work_new(net, &p->works[t], err);
+        if (rc)
+            return rc;
+    }
+    return MS_OK;
+}
+
+static void pass_close(Pass *p)
+{
+    for (int t = 0; t < p->nthreads; t++)
+        ms_net_work_free(&p->works[t]);
+    free(p->works);
+    free(p->xbuf);
+}
+
+static int check_data(const MsNet *net, const MsDataset *d, const char *what, MsError *err)
+{
+    if (d->nfeat != net->nin)
+        return ms_err(err, MS_ERR_ARG, "%s set: %d features per sample, but %s has %d .input sources", what, d->nfeat,
+                      net->path, net->nin);
+    for (int i = 0; i < d->n; i++)
+        if (d->y[i] >= net->nclass)
+            return ms_err(err, MS_ERR_ARG, "%s set: sample %d has label %d, but %s's .readout has %d classes", what, i,
+                          d->y[i], net->path, net->nclass);
+    return MS_OK;
+}
+
+/* ---- evaluation ---- */
+
+int ms_train_evaluate(MsNet *net, const MsDataset *d, const MsEvalOpts *e, MsTrainProgressFn progress, void *user,
+                      double *acc, double *loss, MsError *err)
+{
+    int rc = check_data(net, d, "test", err);
+    if (rc)
+        return rc;
+    int n = e->limit > 0 && e->limit < d->n ? e->limit : d->n, np = net->nparams;
+    double *saved = ms_malloc(((size_t)np + 1) * sizeof *saved);
+    double *noisy = ms_malloc(((size_t)np + 1) * sizeof *noisy);
+    unsigned char *stuck = ms_calloc((size_t)np + 1, 1);
+    ms_net_get_params(net, saved);
+    memcpy(noisy, saved, (size_t)np * sizeof *noisy);
+    if (e->program_noise > 0)
+        ms_cells_program_noise(net, noisy, e->program_noise, e->fault_seed);
+    rc = ms_net_set_params(net, noisy, NULL, err);
+    if (rc == MS_OK && e->faults > 0)
+        ms_cells_stick(net, e->faults, e->sa1, e->fault_seed, stuck);
+    Pass p = {0};
+    if (rc == MS_OK)
+        rc = pass_open(net, e->threads, d->nfeat, &p, err);
+    int *idx = ms_malloc(((size_t)n + 1) * sizeof *idx);
+    for (int i = 0; i < n; i++)
+        idx[i] = i;
+    double *losses = ms_malloc(((size_t)n + 1) * sizeof *losses);
+    int *pred = ms_malloc(((size_t)n + 1) * sizeof *pred);
+    long correct = 0;
+    double lsum = 0, t0 = now();
+    int chunk = 8 * p.nthreads;
+    for (int s = 0; s < n && rc == MS_OK; s += chunk) {
+        Batch b = {net, p.works, d, idx + s, n - s < chunk ? n - s : chunk, e->seed, 0, NULL, losses + s, pred + s,
+                   p.xbuf, e->input_noise, 0, 0, {0}, PTHREAD_MUTEX_INITIALIZER};
+        rc = run_batch(&b, p.nthreads, err);
+        for (int i = s; i < s + b.n && rc == MS_OK; i++) {
+            correct += pred[i] == d->y[i];
+            lsum += losses[i];
+        }
+        if (progress && rc == MS_OK) {
+            long done = s + b.n;
+            double el = now() - t0;
+            MsTrainTick t = {"test", 0, 0, done, n, lsum / (double)done, (double)correct / (double)done,
+                             (double)done / el, el / (double)done * (double)(n - done)};
+            progress(&t, user);
+        }
+    }
+    *acc = n ? (double)correct / n : NAN;
+    *loss = n ? lsum / n : NAN;
+    pass_close(&p);
+    ms_cells_unstick(net, stuck);
+    int rc2 = ms_net_set_params(net, saved, NULL, rc ? NULL : err);
+    free(saved), free(noisy), free(stuck), free(idx), free(losses), free(pred);
+    return rc ? rc : rc2;
+}
+
+/* ---- the training loop ---- */
+
+static char *config_text(const MsTrainOpts *o, const char *netlist)
+{
+    return ms_asprintf("netlist=%s\nbatch=%d\noptimizer=%s\nlr=%.17g\nbeta1=%.17g\nbeta2=%.17g\neps=%.17g\n"
+                       "momentum=%.17g\nweight_decay=%.17g\nschedule=%d\nlr_min=%.17g\nstep_every=%d\ngamma=%.17g\n"
+                       "seed=%llu\ntrain_limit=%d\ntest_limit=%d\nfault_aware=%.17g\nsa1=%.17g\n",
+                       netlist, o->batch, o->opt.kind == MS_OPT_ADAM ? "adam" : "sgd", o->opt.lr, o->opt.beta1,
+                       o->opt.beta2, o->opt.eps, o->opt.momentum, o->opt.weight_decay, (int)o->opt.schedule,
+                       o->opt.lr_min, o->opt.step_every, o->opt.gamma, o->seed, o->train_limit, o->test_limit,
+                       o->fault_aware, o->sa1);
+}
+
+/* Training state that a checkpoint holds. */
+typedef struct State {
+    int epoch;
+    double *params;
+    MsEpochStats *hist;
+    int nhist;
+} State;
+
+static int save_epoch(MsNet *net, const MsTrainOpts *o, const State *s, MsError *err)
+{
+    MsCheckpoint ck = {s->epoch, o->opt.step, o->seed, net->nparams, NULL, s->params, o->opt.m,
+                       o->opt.kind == MS_OPT_ADAM ? o->opt.v : NULL, s->nhist, s->hist, NULL};
+    ck.names = ms_malloc(((size_t)net->nparams + 1) * sizeof *ck.names);
+    for (int k = 0; k < net->nparams; k++)
+        ck.names[k] = (char *)net->c->params[k].name;
+    ck.config = config_text(o, net->path);
+    char *path = ms_asprintf("%s/checkpoint.h5", o->outdir), *csv = ms_asprintf("%s/metrics.csv", o->outdir);
+    char *cir = ms_asprintf("%s/trained.cir", o->outdir);
+    int rc = ms_checkpoint_write(path, &ck, err);
+    if (rc == MS_OK)
+        rc = ms_metrics_write_csv(csv, s->hist, s->nhist, err);
+    if (rc == MS_OK)
+        rc = ms_writeback(net, cir, err);
+    if (rc == MS_OK && o->plots) {
+        MsError perr = {0};
+        if (ms_train_plot(o->outdir, s->hist, s->nhist, &perr))
+            fprintf(stderr, "memspice: warning: no plots: %s\n", perr.msg);
+    }
+    free(ck.names), free(ck.config), free(path), free(csv), free(cir);
+    return rc;
+}
+
+static int resume(MsNet *net, MsTrainOpts *o, State *s, MsError *err)
+{
+    char *path = ms_asprintf("%s/checkpoint.h5", o->outdir);
+    MsCheckpoint ck;
+    int rc = ms_checkpoint_read(path, &ck, err);
+    if (rc == MS_OK && ck.nparams != net->nparams)
+        rc = ms_err(err, MS_ERR_ARG, "%s: %d parameters, but %s has %d trainable values: not this network's checkpoint",
+                    path, ck.nparams, net->path, net->nparams);
+    for (int k = 0; rc == MS_OK && k < ck.nparams; k++)
+        if (strcmp(ck.names[k], net->c->params[k].name))
+            rc = ms_err(err, MS_ERR_ARG, "%s: parameter %d is '%s', but %s's is '%s': not this network's checkpoint",
+                        path, k, ck.names[k], net->path, net->c->params[k].name);
+    if (rc == MS_OK) {
+        s->epoch = ck.epoch;
+        memcpy(s->params, ck.params, (size_t)ck.nparams * sizeof *s->params);
+        o->opt.step = ck.step;
+        if (ck.opt_m)
+            memcpy(o->opt.m, ck.opt_m, (size_t)ck.nparams * sizeof *o->opt.m);
+        if (ck.opt_v)
+            memcpy(o->opt.v, ck.opt_v, (size_t)ck.nparams * sizeof *o->opt.v);
+        s->hist = ms_realloc(s->hist, ((size_t)ck.nhist + (size_t)o->epochs + 1) * sizeof *s->hist);
+        memcpy(s->hist, ck.hist, (size_t)ck.nhist * sizeof *s->hist);
+        s->nhist = ck.nhist;
+        o->seed = ck.seed;
+        char *now_cfg = config_text(o, net->path);
+        if (strcmp(now_cfg, ck.config))
+            fprintf(stderr, "memspice: warning: %s was written with other training options; resuming with these "
+                            "(same options give the same result as an uninterrupted run)\n", path);
+        free(now_cfg);
+    }
+    ms_checkpoint_free(&ck);
+    free(path);
+    return rc;
+}
+
+/* Fisher-Yates from counter-based draws: the epoch's order. */
+static void shuffle(int *idx, int n, uint64_t seed, int epoch)
+{
+    for (int i = 0; i < n; i++)
+        idx[i] = i;
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)(ms_uniform3(seed, MS_RNG_SHUFFLE, ((uint64_t)epoch << 32) | (uint64_t)i) * (i + 1));
+        int t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+    }
+}
+
+static int train_epoch(MsNet *net, const MsDataset *d, MsTrainOpts *o, Pass *p, State *s, double lr,
+                       MsEpochStats *st, MsTrainProgressFn progress, void *user, MsError *err)
+{
+    int n = o->train_limit > 0 && o->train_limit < d->n ? o->train_limit : d->n, np = net->nparams;
+    int B = o->batch < n ? o->batch : n;
+    int *idx = ms_malloc((size_t)d->n * sizeof *idx);
+    shuffle(idx, d->n, o->seed, s->epoch + 1);
+    double *grads = ms_malloc((size_t)B * (size_t)np * sizeof *grads), *g = ms_malloc((size_t)np * sizeof *g);
+    double *losses = ms_malloc((size_t)B * sizeof *losses);
+    int *pred = ms_malloc((size_t)B * sizeof *pred);
+    unsigned char *stuck = ms_calloc((size_t)np + 1, 1);
+    int rc = MS_OK;
+    if (o->fault_aware > 0)   /* a fresh stuck set each epoch */
+        ms_cells_stick(net, o->fault_aware, o->sa1, ms_hash3(o->seed, MS_RNG_FAULT, (uint64_t)s->epoch + 1), stuck);
+    long correct = 0, done = 0;
+    double lsum = 0, t0 = now();
+    uint64_t draw = ms_hash3(o->seed, MS_RNG_SPIKES, (uint64_t)s->epoch + 1);
+    for (int start = 0; start + B <= n && rc == MS_OK; start += B) {   /* whole batches only */
+        Batch b = {net, p->works, d, idx + start, B, draw, 1, grads, losses, pred, p->xbuf, 0, 0, 0, {0},
+                   PTHREAD_MUTEX_INITIALIZER};
+        rc = run_batch(&b, p->nthreads, err);
+        if (rc)
+            break;
+        for (int k = 0; k < np; k++)
+            g[k] = 0;
+        for (int i = 0; i < B; i++) {   /* in sample order: independent of the threads */
+            const double *gi = grads + (size_t)i * (size_t)np;
+            for (int k = 0; k < np; k++)
+                g[k] += gi[k];
+            lsum += losses[i];
+            correct += pred[i] == d->y[idx[start + i]];
+        }
+        for (int k = 0; k < np; k++)
+            g[k] /= B;
+        ms_optim_step(&o->opt, lr, s->params, g, net->lo, net->hi, stuck);
+        rc = ms_net_set_params(net, s->params, stuck, err);
+        done += B;
+        if (progress) {
+            double el = now() - t0;
+            MsTrainTick t = {"train", s->epoch + 1, o->epochs, done, n - n % B, lsum / (double)done,
+                             (double)correct / (double)done, (double)done / el,
+                             el / (double)done * (double)(n - n % B - done)};
+            progress(&t, user);
+        }
+    }
+    ms_cells_unstick(net, stuck);
+    if (rc == MS_OK)
+        rc = ms_net_set_params(net, s->params, NULL, err);
+    st->train_loss = done ? lsum / (double)done : NAN;
+    st->train_acc = done ? (double)correct / (double)done : NAN;
+    st->seconds = now() - t0;
+    st->samples_per_s = (double)done / st->seconds;
+    free(idx), free(grads), free(g), free(losses), free(pred), free(stuck);
+    return rc;
+}
+
+int ms_train_run(MsNet *net, const MsDataset *train, const MsDataset *test, const MsTrainOpts *opts,
+                 MsTrainProgressFn progress, void *user, FILE *log, MsError *err)
+{
+    MsTrainOpts o = *opts;
+    int np = net->nparams, rc = check_data(net, train, "training", err);
+    if (rc == MS_OK && test)
+        rc = check_data(net, test, "test", err);
+    if (rc == MS_OK)
+        rc = ms_writeback_check(net, err);
+    if (rc)
+        return rc;
+    State s = {0, ms_malloc(((size_t)np + 1) * sizeof *s.params), ms_calloc((size_t)o.epochs + 1, sizeof *s.hist), 0};
+    ms_net_get_params(net, s.params);
+    ms_optim_alloc(&o.opt, np);
+    if (o.resume) {
+        rc = resume(net, &o, &s, err);
+        if (rc == MS_OK && log)
+            fprintf(log, "resuming %s after epoch %d of %d\n", o.outdir, s.epoch, o.epochs);
+    }
+    if (rc == MS_OK)
+        rc = ms_net_set_params(net, s.params, NULL, err);
+    Pass p = {0};
+    if (rc == MS_OK)
+        rc = pass_open(net, o.threads, train->nfeat, &p, err);
+    while (rc == MS_OK && s.epoch < o.epochs) {
+        MsEpochStats st = {s.epoch + 1, NAN, NAN, NAN, NAN, 0, 0, ms_optim_rate(&o.opt, s.epoch + 1, o.epochs)};
+        rc = train_epoch(net, train, &o, &p, &s, st.lr, &st, progress, user, err);
+        if (rc == MS_OK && test) {
+            MsEvalOpts e = {0, 0, 0, 0, 0, o.seed ^ 0x7e57ull, o.threads, o.test_limit};
+            rc = ms_train_evaluate(net, test, &e, progress, user, &st.test_acc, &st.test_loss, err);
+        }
+        if (rc)
+            break;
+        s.hist[s.nhist++] = st;
+        s.epoch++;
+        rc = save_epoch(net, &o, &s, err);
+        if (log)
+            fprintf(log,
+                    "epoch %d/%d  train loss %.4f  acc %.2f %%  test acc %.2f %%  %.1f s  %.1f samples/s  lr %.3g\n",
+                    st.epoch, o.epochs, st.train_loss, 100 * st.train_acc, 100 * st.test_acc, st.seconds,
+                    st.samples_per_s, st.lr);
+        if (log)
+            fflush(log);
+    }
+    pass_close(&p);
+    ms_optim_free(&o.opt);
+    free(s.params);
+    free(s.hist);
+    return rc;
+}

@@ -1,0 +1,180 @@
+/* writeback.c — see writeback.h.  Values are printed with 17 significant
+ * digits, so the trained netlist holds the trained doubles exactly. */
+#define _XOPEN_SOURCE 700   /* realpath */
+#include "writeback.h"
+#include "../devices/device.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/* The top-level card of instance h (its first character is at h->loc). */
+static const MsCard *inst_card(const MsNet *net, const MsInstHead *h)
+{
+    const MsSubckt *top = &net->c->deck.top;
+    for (int i = 0; i < top->nelems; i++) {
+        const MsCard *c = top->elems[i];
+        if (c->line && c->line[0] == h->loc.line && c->col[0] == h->loc.col && c->file == h->loc.file)
+            return c;
+    }
+    return NULL;
+}
+
+int ms_writeback_check(const MsNet *net, MsError *err)
+{
+    const MsCircuit *c = net->c;
+    for (int k = 0; k < c->nparams; k++) {
+        const MsParamRef *p = &c->params[k];
+        if (p->train >= 0 || p->k < 0)
+            return ms_err(err, MS_ERR_UNSUPPORTED, "%s: '%s': training writes back named device parameters "
+                          "(m1:x0) only, not .params or element values", net->path, p->name);
+        const MsInstHead *h = ms_group_inst(&c->groups[p->group], p->inst);
+        if (strchr(h->name, '.') || h->loc.file != c->deck.src.files[0])
+            return ms_err(err, MS_ERR_UNSUPPORTED, "%s: '%s' is inside a subcircuit or an included file: training "
+                          "writes trained values back onto top-level cards of the netlist itself", net->path, p->name);
+    }
+    return MS_OK;
+}
+
+typedef struct Edit {
+    int line, col0, col1;     /* replace columns [col0, col1) of line (1-based) */
+    char *text;
+} Edit;
+
+static int cmp_edit(const void *a, const void *b)
+{
+    const Edit *x = a, *y = b;
+    return x->line != y->line ? (x->line > y->line) - (x->line < y->line) : (x->col0 < y->col0) - (x->col0 > y->col0);
+}
+
+/* The edit writing value v of parameter pname onto card c. */
+static Edit param_edit(const MsCard *c, const char *pname, double v)
+{
+    for (int i = 1; i + 2 < c->ntok; i++) {
+        const MsToken *t = &c->tok[i], *val = &c->tok[i + 2];
+        if (!ms_tok_is(t, pname) || c->tok[i + 1].kind != TK_EQ)
+            continue;
+        int a = val->pos - (val->kind == TK_EXPR), b = val->pos + (int)strlen(val->s) - 1 + (val->kind == TK_EXPR);
+        if (c->line[a] == c->line[b])
+            return (Edit){c->line[a], c->col[a], c->col[b] + 1, ms_asprintf("%.17g", v)};
+    }
+    int last = (int)strlen(c->text) - 1;
+    return (Edit){c->line[last], c->col[last] + 1, c->col[last] + 1, ms_asprintf(" %s=%.17g", pname, v)};
+}
+
+/* A relative path on a .include / .lib line made absolute (dir: the netlist's folder). */
+static char *absolute_include(const char *line, const char *dir)
+{
+    const char *s = line;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (strncasecmp(s, ".inc", 4) && strncasecmp(s, ".lib", 4))
+        return NULL;
+    const char *p = s;
+    while (*p && *p != ' ' && *p != '\t')
+        p++;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    int quoted = *p == '"' || *p == '\'';
+    const char *f = p + quoted, *e = f;
+    while (*e && (quoted ? *e != *p : (*e != ' ' && *e != '\t' && *e != '\n' && *e != '\r')))
+        e++;
+    if (e == f || *f == '/')
+        return NULL;
+    char *rel = ms_asprintf("%s/%.*s", dir, (int)(e - f), f), real[PATH_MAX];
+    char *out = NULL;
+    if (realpath(rel, real))
+        out = ms_asprintf("%.*s%s%s", (int)(f - line), line, real, e);
+    free(rel);
+    return out;
+}
+
+static char *read_all(const char *path, MsError *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        ms_err(err, MS_ERR_IO, "%s: cannot read the netlist again for trained.cir", path);
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = ms_malloc(cap);
+    size_t r;
+    while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += r;
+        if (n + 1 >= cap)
+            buf = ms_realloc(buf, cap *= 2);
+    }
+    fclose(f);
+    buf[n] = 0;
+    return buf;
+}
+
+int ms_writeback(const MsNet *net, const char *path, MsError *err)
+{
+    const MsCircuit *c = net->c;
+    int rc = ms_writeback_check(net, err);
+    if (rc)
+        return rc;
+    const char *src = c->deck.src.files[0];
+    char *text = read_all(src, err);
+    if (!text)
+        return MS_ERR_IO;
+    Edit *ed = ms_malloc(((size_t)c->nparams + 1) * sizeof *ed);
+    for (int k = 0; k < c->nparams; k++) {
+        const MsParamRef *p = &c->params[k];
+        const MsInstHead *h = ms_group_inst(&c->groups[p->group], p->inst);
+        const MsCard *card = inst_card(net, h);
+        const char *pname = strchr(p->name, ':') + 1;
+        ed[k] = card ? param_edit(card, pname, ms_circuit_get_param(c, k)) : (Edit){0, 0, 0, NULL};
+    }
+    qsort(ed, (size_t)c->nparams, sizeof *ed, cmp_edit);
+    char *dir = ms_strdup(src), *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = 0;
+    else
+        strcpy(dir, ".");
+    char *tmp = ms_asprintf("%s.tmp.%d", path, (int)getpid());
+    FILE *out = fopen(tmp, "wb");
+    if (!out)
+        rc = ms_err(err, MS_ERR_IO, "%s: cannot write", path);
+    int e = 0, lineno = 1;
+    for (char *line = text; out && *line; lineno++) {
+        char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line + 1) : strlen(line);
+        char *cur = ms_strndup(line, len);
+        char *abs = lineno > 1 ? absolute_include(cur, dir) : NULL;
+        if (abs) {
+            free(cur);
+            cur = abs;
+        }
+        /* edits of this line, rightmost first (the sort order) */
+        for (; e < c->nparams && ed[e].line < lineno; e++)
+            ;
+        for (; e < c->nparams && ed[e].line == lineno; e++) {
+            size_t n = strlen(cur), a = (size_t)ed[e].col0 - 1, b = (size_t)ed[e].col1 - 1;
+            if (a > n || b > n || a > b)
+                continue;
+            char *next = ms_asprintf("%.*s%s%s", (int)a, cur, ed[e].text, cur + b);
+            free(cur);
+            cur = next;
+        }
+        fputs(cur, out);
+        free(cur);
+        line += len;
+    }
+    if (out && (fflush(out) || ferror(out)))
+        rc = ms_err(err, MS_ERR_IO, "%s: write failed", path);
+    if (out && fclose(out) && rc == MS_OK)
+        rc = ms_err(err, MS_ERR_IO, "%s: write failed", path);
+    if (out && rc == MS_OK && rename(tmp, path))
+        rc = ms_err(err, MS_ERR_IO, "%s: cannot rename the temporary file into place", path);
+    if (out && rc)
+        remove(tmp);
+    for (int k = 0; k < c->nparams; k++)
+        free(ed[k].text);
+    free(ed), free(text), free(dir), free(tmp);
+    return rc;
+}

@@ -1,0 +1,291 @@
+/* test_train.c — the training path against the per-sample references:
+ *   - one sample's training gradient equals `memspice grad` (ms_run_grad) on
+ *     the same netlist with the sample's inputs as source overrides and
+ *     .loss integral cards weighted by the cross-entropy's dL/dscore, and
+ *     central finite differences of the training loss;
+ *   - the training forward pass equals `memspice run --fixed-step`
+ *     (ms_run_tran) with the same inputs: the scores are the trapezoidal
+ *     means of its waveforms;
+ *   - every encoding and readout reduction, and a two-layer network (the
+ *     layers couple through E buffers);
+ *   - glob patterns in .trainable resolve to the same values as the names. */
+#define _XOPEN_SOURCE 700   /* realpath */
+#include "check.h"
+#include "memspice.h"
+#include "train/net.h"
+#include "train/rng.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NIN 4
+#define NHID 3
+#define NOUT 3
+
+static char mif_lib[PATH_MAX];
+
+static char *ms_test_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *ms_test_strdup_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = malloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* s (malloc'ed) followed by the formatted text; s is freed. */
+static char *ms_test_append(char *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *ms_test_append(char *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    size_t m = strlen(s);
+    s = realloc(s, m + (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(s + m, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* Scores of a few units: an integral over the 12 us window is small. */
+static double gain_of(const char *reduce) { return !strcmp(reduce, "integral") ? 4e6 : 50; }
+
+/* A 4-3 (one layer) or 4-3-3 (two layers) network of Yakopcic cells and
+ * MIF neurons; tight tolerances so that finite differences are meaningful. */
+static char *net_text(int layers, const char *enc, const char *reduce, const char *extra)
+{
+    char *s = ms_test_strdup_printf("test net\n.lib %s mif_native\n.model syn memristor level=3\n"
+                                    ".options reltol=1e-10 vntol=1e-13 abstol=1e-16\n",
+                                    mif_lib);
+    unsigned long long seed = 7;
+    int nout1 = layers == 2 ? NHID : NOUT;
+    for (int i = 0; i < NIN; i++)
+        s = ms_test_append(s, "vin%d in%d 0 0\n", i, i);
+    for (int j = 0; j < nout1; j++) {
+        s = ms_test_append(s, "vc%d c%d 0 0\n", j, j);
+        for (int i = 0; i < NIN; i++)
+            s = ms_test_append(s, "ymemristor m1_%d_%d in%d c%d syn x0=%.4f\n", i, j, i, j,
+                               0.2 + 0.6 * ms_uniform3(seed, 1, (uint64_t)(i * 10 + j)));
+        s = ms_test_append(s, "f%d 0 h%d vc%d 4e-2\nxn1_%d h%d mif_native\n", j, j, j, j, j);
+    }
+    if (layers == 2) {
+        for (int j = 0; j < NHID; j++)
+            s = ms_test_append(s, "eb%d a%d 0 h%d 0 0.5\n", j, j, j);
+        for (int k = 0; k < NOUT; k++) {
+            s = ms_test_append(s, "vd%d d%d 0 0\n", k, k);
+            for (int j = 0; j < NHID; j++)
+                s = ms_test_append(s, "ymemristor m2_%d_%d a%d d%d syn x0=%.4f\n", j, k, j, k,
+                                   0.2 + 0.6 * ms_uniform3(seed, 2, (uint64_t)(j * 10 + k)));
+            s = ms_test_append(s, "fo%d 0 o%d vd%d 2e-2\nxn2_%d o%d mif_native\n", k, k, k, k, k);
+        }
+    }
+    const char *o = layers == 2 ? "o" : "h";
+    s = ms_test_append(s, ".input vin* scale=0.12 encoding=%s\n.trainable m1_*:x0%s\n", enc,
+                       layers == 2 ? " m2_*:x0" : "");
+    s = ms_test_append(s, ".readout v(%s0) v(%s1) v(%s2) reduce=%s gain=%g\n", o, o, o, reduce, gain_of(reduce));
+    s = ms_test_append(s, "%s.tran 1u 12u uic\n.end\n", extra ? extra : "");
+    return s;
+}
+
+static char *write_tmp(const char *text)
+{
+    static int k;
+    char *path = ms_test_strdup_printf("/tmp/test_train_%d_%d.cir", (int)getpid(), k++);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static const float X[NIN] = {0.9f, 0.1f, 0.6f, 0.3f};
+
+/* Training loss of the sample at the net's current values. */
+static double loss_now(MsNet *net, MsNetWork *nw, int label)
+{
+    double scores[NOUT], loss = NAN;
+    MsError err = {0};
+    int rc = ms_net_sample(net, nw, X, 99, label, scores, &loss, NULL, &err);
+    CHECK_MSG(rc == MS_OK, "forward: %s", err.msg);
+    return loss;
+}
+
+/* Central differences at steps h and h/2, Richardson-extrapolated. */
+static double fd(MsNet *net, MsNetWork *nw, int k, int label)
+{
+    double p[256], h = 1e-4, d[2];
+    ms_net_get_params(net, p);
+    double x = p[k];
+    for (int r = 0; r < 2; r++, h /= 2) {
+        p[k] = x + h;
+        ms_net_set_params(net, p, NULL, NULL);
+        double up = loss_now(net, nw, label);
+        p[k] = x - h;
+        ms_net_set_params(net, p, NULL, NULL);
+        d[r] = (up - loss_now(net, nw, label)) / (2 * h);
+    }
+    p[k] = x;
+    ms_net_set_params(net, p, NULL, NULL);
+    return (4 * d[1] - d[0]) / 3;
+}
+
+static void check_case(int layers, const char *enc, const char *reduce)
+{
+    char *text = net_text(layers, enc, reduce, NULL), *path = write_tmp(text);
+    MsNet net;
+    MsNetWork nw;
+    MsError err = {0};
+    int rc = ms_net_open(path, &net, &err);
+    CHECK_MSG(rc == MS_OK, "open %s: %s", path, err.msg);
+    if (rc)
+        return;
+    rc = ms_net_work_new(&net, &nw, &err);
+    int np = net.nparams, label = 1;
+    CHECK(np == NIN * (layers == 2 ? NHID : NOUT) + (layers == 2 ? NHID * NOUT : 0));
+    double scores[NOUT], loss, *grad = calloc((size_t)np, sizeof *grad);
+    rc = ms_net_sample(&net, &nw, X, 99, label, scores, &loss, grad, &err);
+    CHECK_MSG(rc == MS_OK, "sample: %s", err.msg);
+    printf("%d layer(s), %s, %s: scores %.4f %.4f %.4f loss %.6f\n", layers, enc, reduce, scores[0], scores[1],
+           scores[2], loss);
+    CHECK_MSG(fabs(scores[0] - scores[1]) > 1e-3 || fabs(scores[1] - scores[2]) > 1e-3, "scores all alike");
+
+    /* finite differences of the training loss */
+    double worst = 0;
+    for (int k = 0; k < np; k += (np > 12 ? 3 : 1)) {
+        double g = fd(&net, &nw, k, label);
+        double e = fabs(g - grad[k]) / fmax(fabs(g), 1e-3 * fabs(loss));
+        worst = fmax(worst, e);
+        CHECK_MSG(e < 1e-5, "%s: adjoint %.10g, finite differences %.10g (rel %.2g)", net.c->params[k].name, grad[k], g,
+                  e);
+    }
+    printf("  gradient vs finite differences: worst relative %.2g\n", worst);
+
+    /* the same system through the public API: grad with .loss cards and the
+     * inputs as per-work overrides; run --fixed-step */
+    double ds[NOUT];
+    ms_net_loss(&net, scores, label, ds);
+    double T = net.c->tran.tstop, per = !strcmp(reduce, "mean") ? gain_of(reduce) / T : gain_of(reduce);
+    const char *kind = !strcmp(reduce, "final") ? "value" : "integral";
+    char *cards = ms_test_strdup_printf("%s", "");
+    const char *o = layers == 2 ? "o" : "h";
+    for (int j = 0; j < NOUT; j++)
+        cards = ms_test_append(cards, ".loss %s v(%s%d)%s weight=%.17g\n", kind, o, j,
+                               !strcmp(kind, "value") ? " at=12u" : "", ds[j] * per);
+    char *gtext = net_text(layers, enc, reduce, cards);
+    MsCircuit *gc = NULL;
+    MsWork *gw = NULL;
+    rc = ms_circuit_load_string(gtext, "grad net", &gc, &err);
+    CHECK_MSG(rc == MS_OK, "grad net: %s", err.msg);
+    if (rc == MS_OK && !strcmp(enc, "analog") && strcmp(reduce, "max")) {
+        ms_work_new(gc, &gw, &err);
+        for (int i = 0; i < NIN; i++) {
+            char name[16];
+            snprintf(name, sizeof name, "vin%d", i);
+            ms_work_set_source_dc(gw, name, 0.12 * X[i], &err);
+        }
+        MsTranSpec fixed = {.fixed_step = 1};
+        MsGrad g;
+        rc = ms_run_grad(gw, &fixed, &g, &err);
+        CHECK_MSG(rc == MS_OK, "grad: %s", err.msg);
+        CHECK(rc || g.nparams == np);
+        double gworst = 0;
+        for (int k = 0; rc == MS_OK && k < np; k++) {
+            CHECK(!strcmp(g.names[k], net.c->params[k].name));
+            double e = fabs(g.grad[k] - grad[k]) / fmax(fabs(grad[k]), 1e-12);
+            gworst = fmax(gworst, e);
+            CHECK_MSG(e < 1e-9, "%s: training %.17g, memspice grad %.17g", g.names[k], grad[k], g.grad[k]);
+        }
+        printf("  gradient vs memspice grad: worst relative %.2g\n", gworst);
+        /* forward: the scores from memspice run --fixed-step's waveforms */
+        MsResult r;
+        rc = ms_run_tran(gw, &fixed, &r, &err);
+        CHECK_MSG(rc == MS_OK, "run: %s", err.msg);
+        for (int j = 0; rc == MS_OK && j < NOUT; j++) {
+            char name[16];
+            snprintf(name, sizeof name, "v(%s%d)", o, j);
+            int v = ms_result_find(&r, name);
+            double s = 0;
+            for (size_t t = 1; t < r.npts && strcmp(reduce, "final"); t++)
+                s += 0.5 * (r.time[t] - r.time[t - 1]) * (r.data[t * r.nvec + v] + r.data[(t - 1) * r.nvec + v]);
+            if (!strcmp(reduce, "final"))
+                s = r.data[(r.npts - 1) * r.nvec + v];
+            s *= per;
+            CHECK_MSG(fabs(s - scores[j]) <= 1e-12 * fabs(s), "score %d: training %.17g, run --fixed-step %.17g", j,
+                      scores[j], s);
+        }
+        if (rc == MS_OK)
+            ms_result_free(&r);
+        ms_grad_free(&g);
+    }
+    ms_work_free(&gw);
+    ms_circuit_free(&gc);
+    free(grad), free(cards), free(gtext), free(text);
+    ms_net_work_free(&nw);
+    ms_net_close(&net);
+    remove(path);
+    free(path);
+}
+
+/* The same values by pattern and by name. */
+static void check_patterns(void)
+{
+    char *text = net_text(1, "analog", "mean", NULL);
+    char *named = ms_test_strdup_printf("%s", text), *at = strstr(named, ".trainable m1_*:x0");
+    CHECK(at != NULL);
+    if (!at)
+        return;
+    *at = '*';   /* comment the pattern card out, list the names */
+    char *cards = ms_test_strdup_printf(".trainable");
+    for (int j = 0; j < NOUT; j++)
+        for (int i = 0; i < NIN; i++)
+            cards = ms_test_append(cards, " m1_%d_%d:x0", i, j);
+    char *text2 = ms_test_strdup_printf("%s", named);
+    char *end = strstr(text2, ".tran");
+    *end = 0;
+    char *full = ms_test_strdup_printf("%s%s\n%s", text2, cards, strstr(named, ".tran"));
+    MsCircuit *a = NULL, *b = NULL;
+    MsError err = {0};
+    CHECK(ms_circuit_load_string(text, "pattern", &a, &err) == MS_OK);
+    CHECK_MSG(ms_circuit_load_string(full, "names", &b, &err) == MS_OK, "%s", err.msg);
+    if (a && b) {
+        CHECK(ms_circuit_num_params(a) == ms_circuit_num_params(b));
+        int same = 0;
+        for (int k = 0; k < ms_circuit_num_params(a); k++)
+            for (int m = 0; m < ms_circuit_num_params(b); m++)
+                same += ms_circuit_get_param(a, k) == ms_circuit_get_param(b, m) &&
+                        !strcmp(a->params[k].name, b->params[m].name);
+        CHECK(same == NIN * NOUT);
+        CHECK(a->params[0].lo == 0 && a->params[0].hi == 1);   /* a memristor state's range */
+    }
+    ms_circuit_free(&a);
+    ms_circuit_free(&b);
+    free(text), free(named), free(cards), free(text2), free(full);
+}
+
+int main(void)
+{
+    if (!realpath("models/mif.lib", mif_lib)) {
+        printf("run from the repository root (models/mif.lib)\n");
+        return 1;
+    }
+    check_case(1, "analog", "mean");
+    check_case(1, "analog", "final");
+    check_case(1, "analog", "max");
+    check_case(1, "rate", "mean");
+    check_case(1, "latency", "mean");
+    check_case(1, "analog", "integral");
+    check_case(2, "analog", "mean");
+    check_patterns();
+    return check_summary("train");
+}
