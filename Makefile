@@ -5,9 +5,11 @@ BUILD   ?= build
 OPT     ?= -O3 -g
 HDF5_CFLAGS := $(shell pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
 HDF5_LIBS   := $(shell pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
+BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null || echo -I/usr/include/x86_64-linux-gnu/openblas-pthread)
+BLAS_LIBS   := $(shell pkg-config --libs openblas 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/openblas-pthread -lopenblas)
 CFLAGS  += -std=c11 $(OPT) -Wall -Wextra -Wshadow -Werror -fPIC -D_POSIX_C_SOURCE=200809L \
-           -I/usr/include/suitesparse $(HDF5_CFLAGS) $(SANFLAGS)
-LDLIBS  += -lklu -lbtf -lamd -lcolamd -lsuitesparseconfig $(HDF5_LIBS) -ldl -lpthread -lm
+           -I/usr/include/suitesparse $(HDF5_CFLAGS) $(BLAS_CFLAGS) $(SANFLAGS)
+LDLIBS  += -lklu -lbtf -lamd -lcolamd -lsuitesparseconfig $(HDF5_LIBS) $(BLAS_LIBS) -lz -ldl -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))

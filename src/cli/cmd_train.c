@@ -53,6 +53,10 @@ static void train_usage(FILE *f)
             "  --threads N          worker threads (default: all cores); results do not\n"
             "                       depend on it\n"
             "  --no-plots           no PNG plots\n"
+            "  --engine E           auto (default): the batched engine when the network is a\n"
+            "                       layered crossbar network it compiles (README: 'Training\n"
+            "                       engines'), else per-sample; batched; per-sample (the\n"
+            "                       general simulator, one sample at a time)\n"
             "evaluation (--eval-only, and the test set after every epoch):\n"
             "  --eval-only          evaluate NETLIST as it is on the test set\n"
             "  --faults F           stick a fraction F of the trainable cells\n"
@@ -73,6 +77,7 @@ typedef struct Args {
     MsTrainOpts t;
     MsEvalOpts e;
     int eval_only, quiet, fault_seeds;
+    const char *engine;
     double sweep[32];
     int nsweep;
 } Args;
@@ -97,7 +102,10 @@ static int num(const char *opt, const char *v, double lo, double hi, double *out
 static int whole(const char *opt, const char *v, long lo, long hi, long *out)
 {
     double x;
-    if (num(opt, v, (double)lo, (double)hi, &x) || x != floor(x))
+    int rc = num(opt, v, (double)lo, (double)hi, &x);   /* num() has said why */
+    if (rc)
+        return rc;
+    if (x != floor(x))
         return bad(opt, v);
     *out = (long)x;
     return 0;
@@ -170,7 +178,11 @@ static int parse_opt(Args *a, int argc, char **argv, int *i)
         rc = num(o, v, 0, 10, &a->e.program_noise);
     else if (WITH_VALUE("--input-noise"))
         rc = num(o, v, 0, 1, &a->e.input_noise);
-    else if (WITH_VALUE("--fault-sweep"))
+    else if (WITH_VALUE("--engine")) {
+        if (strcmp(v, "auto") && strcmp(v, "batched") && strcmp(v, "per-sample"))
+            rc = bad(o, v);
+        a->engine = v;
+    } else if (WITH_VALUE("--fault-sweep"))
         rc = parse_sweep(a, v);
     else if (WITH_VALUE("--optimizer")) {
         if (!strcmp(v, "adam") || !strcmp(v, "sgd"))
@@ -281,8 +293,10 @@ static int evaluate(MsNet *net, const MsDataset *test, Args *a, MsError *err)
     return rc;
 }
 
-static int make_dir(const char *dir, MsError *err)
+static int make_dir(const char *dir, int resume, MsError *err)
 {
+    if (resume && access(dir, F_OK))   /* --resume: the run's folder, not a new one */
+        return ms_err(err, MS_ERR_IO, "%s: cannot resume: %s", dir, strerror(errno));
     if (mkdir(dir, 0777) && errno != EEXIST)
         return ms_err(err, MS_ERR_IO, "%s: cannot create the output folder: %s", dir, strerror(errno));
     struct stat st;
@@ -297,6 +311,7 @@ int ms_cmd_train(int argc, char **argv)
     ms_train_opts_default(&a.t);
     a.e = (MsEvalOpts){0, 0.5, 1, 0, 0, 1, 0, 0};
     a.fault_seeds = 5;
+    a.engine = "auto";
     a.quiet = !isatty(2);   /* the bar is for people; logs get the epoch lines */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -330,15 +345,26 @@ int ms_cmd_train(int argc, char **argv)
     int rc = ms_net_open(a.netlist, &net, &err);
     if (rc)
         return ms_cli_fail(&err);
+    const char *engine = "per-sample";
+    if (strcmp(a.engine, "per-sample")) {
+        MsError why = {0};
+        if (ms_net_use_batched(&net, &why) == MS_OK)
+            engine = "batched";
+        else if (!strcmp(a.engine, "batched"))
+            rc = ms_err(&err, why.code, "%s", why.msg);
+        else if (!a.quiet)
+            fprintf(stderr, "memspice train: per-sample engine: %s\n", why.msg);
+    }
     if (!a.eval_only)
         rc = ms_dataset_load(a.data, 0, &train, &err);
     if (rc == MS_OK)
         rc = ms_dataset_load(a.data, 1, &test, &err);
     if (rc == MS_OK && a.outdir)
-        rc = make_dir(a.outdir, &err);
+        rc = make_dir(a.outdir, a.t.resume, &err);
     if (rc == MS_OK && !a.quiet)
-        fprintf(stderr, "%s: %d inputs, %d classes, %d trainable values, %d steps of %g s; %s: %d training, %d test samples\n",
-                a.netlist, net.nin, net.nclass, net.nparams, net.nsteps, net.spec.tstep, a.data, train.n, test.n);
+        fprintf(stderr, "%s: %d inputs, %d classes, %d trainable values, %d steps of %g s, %s engine; %s: %d training, "
+                        "%d test samples\n",
+                a.netlist, net.nin, net.nclass, net.nparams, net.nsteps, net.spec.tstep, engine, a.data, train.n, test.n);
     if (rc == MS_OK && a.eval_only)
         rc = evaluate(&net, &test, &a, &err);
     else if (rc == MS_OK) {

@@ -366,12 +366,20 @@ static double behav_dtape(const void *inst, int var, const MsEval *ev, const MsS
     return (wf[e->a] - wf[e->b]) * (-cur / val * dv);
 }
 
+/* voltage kinds only (B V=, E value=): the batched training engine's buffers */
+static void behav_describe(const void *inst, MsElemInfo *o)
+{
+    const Behav *e = inst;
+    *o = (MsElemInfo){.kind = e->kind == 'v' ? 'b' : '?', .a = e->a, .b = e->b, .branch = e->kind == 'v' ? e->k : -1,
+                      .tape = e->tape};
+}
+
 #define BEHAVIORAL(var, nm, ch, parse_fn, claims_fn)                                              \
     const MsDevType var = {                                                                      \
         .name = nm, .letter = ch, .inst_size = sizeof(Behav), .flags = MS_DEV_NONLINEAR,         \
         .parse = parse_fn, .unknowns = behav_unknowns, .entries = behav_entries,                 \
         .stamp_linear = behav_stamp, .eval = behav_eval, .claims = claims_fn, .free = behav_free, \
-        .tape = behav_tape, .dtape = behav_dtape,                                                \
+        .tape = behav_tape, .dtape = behav_dtape, .describe = behav_describe,                    \
     }
 BEHAVIORAL(ms_dev_bsource, "bsource", 'b', bsrc_parse, NULL);
 BEHAVIORAL(ms_dev_evalue, "vcvs-expression", 'e', value_parse, value_claims);

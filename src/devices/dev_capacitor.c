@@ -58,8 +58,15 @@ static double cap_dvalue(const void *inst, const MsEval *ev, const MsSourceEval 
     return (ev->x[k->a] - ev->x[k->b]) * (wq[k->a] - wq[k->b]);
 }
 
+static void cap_describe(const void *inst, MsElemInfo *o)
+{
+    const Capacitor *k = inst;
+    *o = (MsElemInfo){.kind = 'c', .a = k->a, .b = k->b, .branch = -1, .value = k->c, .ic = k->ic,
+                      .has_ic = k->has_ic};
+}
+
 const MsDevType ms_dev_capacitor = {
     .name = "capacitor", .letter = 'c', .inst_size = sizeof(Capacitor),
     .parse = cap_parse, .entries = cap_entries, .stamp_linear = cap_stamp, .initial = cap_ics,
-    .value_name = "c", .value_ref = cap_value, .dvalue = cap_dvalue,
+    .value_name = "c", .value_ref = cap_value, .dvalue = cap_dvalue, .describe = cap_describe,
 };

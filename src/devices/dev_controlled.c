@@ -155,12 +155,21 @@ static double ctl_dvalue(const void *inst, const MsEval *ev, const MsSourceEval 
     }
 }
 
+/* linear E and F only: the kinds the batched training engine compiles */
+static void ctl_describe(const void *inst, MsElemInfo *o)
+{
+    const Controlled *e = inst;
+    *o = (MsElemInfo){.kind = e->kind == 'e' || e->kind == 'f' ? e->kind : '?', .a = e->a, .b = e->b,
+                      .branch = e->kind == 'e' || e->kind == 'h' ? e->k : -1, .c = e->kind == 'f' ? e->ctl : e->c,
+                      .d = e->d, .value = e->gain};
+}
+
 #define CONTROLLED(var, nm, ch)                                                                  \
     const MsDevType var = {                                                                     \
         .name = nm, .letter = ch, .inst_size = sizeof(Controlled), .parse = ctl_parse,          \
         .unknowns = ctl_unknowns, .entries = ctl_entries, .stamp_linear = ctl_stamp,            \
         .free = ctl_free_names, .value_name = "gain", .value_ref = ctl_value,                   \
-        .dvalue = ctl_dvalue,                                                                   \
+        .dvalue = ctl_dvalue, .describe = ctl_describe,                                         \
     }
 CONTROLLED(ms_dev_vcvs, "vcvs", 'e');
 CONTROLLED(ms_dev_vccs, "vccs", 'g');

@@ -201,10 +201,17 @@ static double mem_dinitial(const void *inst, int k, const double *w)
     return k == MP_X0 && !e->fault ? w[e->x] : 0;
 }
 
+static void mem_describe(const void *inst, MsElemInfo *o)
+{
+    const Memristor *d = inst;
+    *o = (MsElemInfo){.kind = 'y', .a = d->a, .b = d->b, .branch = -1, .state = d->x, .fault = d->fault,
+                      .model = &d->m};
+}
+
 const MsDevType ms_dev_memristor = {
     .name = "memristor", .letter = 'y', .inst_size = sizeof(Memristor), .flags = MS_DEV_NONLINEAR,
     .claims = mem_claims, .parse = mem_parse, .unknowns = mem_unknowns, .entries = mem_entries,
     .stamp_linear = mem_stamp, .eval = mem_eval, .initial = mem_ics,
     .param_index = mem_param_index, .param_ref = mem_param_ref, .dparam = mem_dparam,
-    .dinitial = mem_dinitial, .param_at = mem_param_at,
+    .dinitial = mem_dinitial, .param_at = mem_param_at, .describe = mem_describe,
 };

@@ -87,9 +87,16 @@ static double vs_dvalue(const void *inst, const MsEval *ev, const MsSourceEval *
     return -ms_source_dlevel(&v->w, v->id, se) * wf[v->k];
 }
 
+static void vs_describe(const void *inst, MsElemInfo *o)
+{
+    const VSource *v = inst;
+    *o = (MsElemInfo){.kind = 'v', .a = v->a, .b = v->b, .branch = v->k, .source_id = v->id,
+                      .is_dc = v->w.kind == WF_DC, .value = ms_wave_dc(&v->w)};
+}
+
 const MsDevType ms_dev_vsource = {
     .name = "vsource", .letter = 'v', .inst_size = sizeof(VSource), .flags = MS_DEV_SOURCE,
     .parse = vs_parse, .unknowns = vs_unknowns, .entries = vs_entries, .stamp_linear = vs_stamp,
     .load_sources = vs_load, .breakpoints = vs_breaks, .free = vs_free,
-    .value_name = "level", .value_ref = vs_value, .dvalue = vs_dvalue,
+    .value_name = "level", .value_ref = vs_value, .dvalue = vs_dvalue, .describe = vs_describe,
 };

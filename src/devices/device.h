@@ -78,6 +78,8 @@ typedef struct MsIcSink {
 
 enum { MS_DEV_NONLINEAR = 1, MS_DEV_SOURCE = 2 };
 
+struct MsElemInfo;
+
 typedef struct MsDevType {
     const char *name;             /* "resistor" */
     char letter;                  /* element letter, lower case */
@@ -132,7 +134,28 @@ typedef struct MsDevType {
     struct MsTape *(*tape)(void *inst);
     double (*dtape)(const void *inst, int var, const MsEval *ev, const MsSourceEval *se, const double *wq,
                     const double *wf);
+    /* What the instance is, for engines that compile a circuit of known
+     * structure (the batched training engine); NULL: not described. */
+    void (*describe)(const void *inst, struct MsElemInfo *out);
 } MsDevType;
+
+/* An instance as describe() tells it.  Unknown indices; 0 is ground. */
+typedef struct MsElemInfo {
+    char kind;            /* 'v' V source, 'c' capacitor, 'y' memristor, 'e' linear E, 'f' F,
+                           * 'b' behavioral voltage source (B V=, E value=) */
+    int a, b;             /* + and - terminals */
+    int branch;           /* own branch current unknown (v, e, b), else -1 */
+    int c, d;             /* e: controlling nodes; f: c = controlling branch */
+    double value;         /* v: DC level (if is_dc), c: capacitance, e/f: gain */
+    int is_dc;            /* v: a constant waveform */
+    int source_id;        /* v: source id */
+    double ic;            /* c: initial voltage, if has_ic */
+    int has_ic;
+    int state;            /* y: state unknown */
+    int fault;            /* y: stuck (MS_MEM_FAULT_*) */
+    const struct MsMemModel *model;   /* y: level and parameters */
+    const struct MsTape *tape;        /* b: the expression of its voltage */
+} MsElemInfo;
 
 /* Instance storage for one kind. */
 typedef struct MsDevGroup {

@@ -1,5 +1,6 @@
 /* cell_faults.c — see cell_faults.h. */
 #include "cell_faults.h"
+#include "batch_net.h"
 #include "rng.h"
 #include "../devices/memristor_models.h"
 #include "../util/util.h"
@@ -34,6 +35,8 @@ void ms_cells_stick(MsNet *net, double frac, double sa1, uint64_t seed, unsigned
         stuck[k] = 1;
     }
     free(cells);
+    if (net->batch)
+        ms_batch_sync(net->batch);
 }
 
 void ms_cells_unstick(MsNet *net, const unsigned char *stuck)
@@ -41,6 +44,8 @@ void ms_cells_unstick(MsNet *net, const unsigned char *stuck)
     for (int k = 0; k < net->nparams; k++)
         if (stuck[k] && cell(net, k))
             ms_memristor_set_fault(cell(net, k), MS_MEM_FAULT_NONE);
+    if (net->batch)
+        ms_batch_sync(net->batch);
 }
 
 void ms_cells_program_noise(const MsNet *net, double *params, double sigma, uint64_t seed)

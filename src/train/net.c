@@ -6,6 +6,7 @@
  * the readout terms weighted by dL/ds_k * ds_k/dterm_k.  The scores are
  * linear in the terms, so this is the exact gradient of L(s(x(p))). */
 #include "net.h"
+#include "batch_net.h"
 #include "rng.h"
 #include "../solver/loss.h"
 #include "../util/util.h"
@@ -60,13 +61,14 @@ int ms_net_open(const char *path, MsNet *net, MsError *err)
         net->hi[k] = c->params[k].hi;
     }
     net->tgrid = ms_malloc(((size_t)net->nsteps + 1) * sizeof *net->tgrid);
-    for (int k = 0; k <= net->nsteps; k++)
-        net->tgrid[k] = k * c->tran.tstep;
+    for (int k = 0; k <= net->nsteps; k++)   /* the fixed-step transient's points: the last is tstop */
+        net->tgrid[k] = k == net->nsteps ? c->tran.tstop : k * c->tran.tstep;
     return MS_OK;
 }
 
 void ms_net_close(MsNet *net)
 {
+    ms_batch_free(&net->batch);
     ms_circuit_free(&net->c);
     free(net->lo);
     free(net->hi);
@@ -193,9 +195,17 @@ int ms_net_sample(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw
     return rc;
 }
 
+int ms_net_use_batched(MsNet *net, MsError *err)
+{
+    return ms_batch_compile(net, &net->batch, err);
+}
+
 int ms_net_set_params(MsNet *net, const double *params, const unsigned char *skip, MsError *err)
 {
-    return ms_circuit_set_params(net->c, params, skip, err);
+    int rc = ms_circuit_set_params(net->c, params, skip, err);
+    if (net->batch)
+        ms_batch_sync(net->batch);
+    return rc;
 }
 
 void ms_net_get_params(const MsNet *net, double *params)

@@ -17,7 +17,8 @@ typedef struct MsNet {
     MsTranSpec spec;          /* the .tran, fixed steps */
     int nsteps;               /* N: the points are t_k = k tstep, k = 0..N */
     double *lo, *hi;          /* per parameter bounds */
-    double *tgrid, *pwl;      /* nsteps+1 times; scratch for one PWL input (per work: see MsNetWork) */
+    double *tgrid;            /* the points t_k of the fixed steps */
+    struct MsBatchNet *batch; /* the batched engine's form of the network (ms_net_use_batched), or NULL */
 } MsNet;
 
 /* Load and check a network netlist: .input, .readout, .trainable, .tran. */
@@ -44,6 +45,10 @@ int ms_net_sample(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw
 /* Loss of scores for label, and dloss/dscore (dscore may be NULL). */
 double ms_net_loss(const MsNet *net, const double *scores, int label, double *dscore);
 int ms_net_argmax(const MsNet *net, const double *scores);
+
+/* Compile the network for the batched engine (batch_net.h) and use it for
+ * training and evaluation; MS_ERR_UNSUPPORTED (why) if it is not of that form. */
+int ms_net_use_batched(MsNet *net, MsError *err);
 
 /* Write params[nparams] into the circuit (skip[i]: leave value i alone). */
 int ms_net_set_params(MsNet *net, const double *params, const unsigned char *skip, MsError *err);

@@ -1,5 +1,6 @@
 /* trainer.c — see trainer.h. */
 #include "trainer.h"
+#include "batch_net.h"
 #include "cell_faults.h"
 #include "rng.h"
 #include "train_plot.h"
@@ -35,20 +36,24 @@ void ms_train_opts_default(MsTrainOpts *o)
 
 /* ---- one batch of samples over the worker threads ---- */
 
+/* Samples go through the circuit in chunks: one sample each on the
+ * per-sample path, MS_BATCH_CHUNK on the batched engine.  Each chunk's
+ * gradient has its own slot, summed in chunk order. */
 typedef struct Batch {
     MsNet *net;
     MsNetWork *works;
+    MsBatchWork **bworks;
     const MsDataset *d;
     const int *idx;           /* dataset rows of the batch */
     int n;
     uint64_t draw_seed;       /* spikes: hash(draw_seed, row) */
     int want_grad;
-    double *grads;            /* n * nparams, one slot per sample */
+    double *grads;            /* one slot of nparams per chunk */
     double *loss;             /* n */
     int *pred;                /* n */
-    float *xbuf;              /* per thread nfeat: noisy inputs */
+    float *xbuf;              /* per thread chunk * nfeat: noisy inputs */
     double input_noise;
-    int next;                 /* next sample to take */
+    int next;                 /* next chunk to take */
     int rc;
     MsError err;
     pthread_mutex_t lock;
@@ -59,12 +64,15 @@ typedef struct Worker {
     int id;
 } Worker;
 
-static const float *sample_x(Batch *b, int id, int row)
+static int chunk_size(const MsNet *net) { return net->batch ? MS_BATCH_CHUNK : 1; }
+
+/* Sample `row`'s features (with input noise: a copy in slot q of thread id). */
+static const float *sample_x(Batch *b, int id, int q, int row)
 {
     const float *x = b->d->x + (size_t)row * (size_t)b->d->nfeat;
     if (b->input_noise <= 0)
         return x;
-    float *y = b->xbuf + (size_t)id * (size_t)b->d->nfeat;
+    float *y = b->xbuf + ((size_t)id * (size_t)chunk_size(b->net) + (size_t)q) * (size_t)b->d->nfeat;
     for (int i = 0; i < b->d->nfeat; i++) {   /* flip binary pixels */
         int on = x[i] >= 0.5f;
         if (ms_uniform3(b->draw_seed, MS_RNG_INPUT_NOISE, (uint64_t)row * (uint64_t)b->d->nfeat + (uint64_t)i) <
@@ -75,29 +83,44 @@ static const float *sample_x(Batch *b, int id, int row)
     return y;
 }
 
+static int run_chunk(Batch *b, int id, int i0, int n, double *scores, double *grad, MsError *err)
+{
+    const float *x[MS_BATCH_CHUNK];
+    uint64_t draw[MS_BATCH_CHUNK];
+    int label[MS_BATCH_CHUNK];
+    for (int q = 0; q < n; q++) {
+        int row = b->idx[i0 + q];
+        x[q] = sample_x(b, id, q, row);
+        draw[q] = ms_hash3(b->draw_seed, MS_RNG_SPIKES, (uint64_t)row);
+        label[q] = b->d->y[row];
+    }
+    if (b->net->batch)
+        return ms_batch_run(b->net->batch, b->bworks[id], n, x, draw, label, scores, b->loss + i0, grad, err);
+    return ms_net_sample(b->net, &b->works[id], x[0], draw[0], label[0], scores, b->loss + i0, grad, err);
+}
+
 static void *worker(void *arg)
 {
     Worker *wk = arg;
     Batch *b = wk->b;
-    int np = b->net->nparams;
-    double *scores = ms_malloc(((size_t)b->net->nclass + 1) * sizeof *scores);
+    int np = b->net->nparams, cs = chunk_size(b->net), nc = b->net->nclass;
+    double *scores = ms_malloc((size_t)cs * (size_t)nc * sizeof *scores);
     for (;;) {
         pthread_mutex_lock(&b->lock);
-        int i = b->rc ? b->n : b->next++;
+        int c = b->rc ? b->n : b->next++;
         pthread_mutex_unlock(&b->lock);
-        if (i >= b->n)
+        int i0 = c * cs, n = b->n - i0 < cs ? b->n - i0 : cs;
+        if (i0 >= b->n)
             break;
-        int row = b->idx[i];
         MsError err = {0};
-        int rc = ms_net_sample(b->net, &b->works[wk->id], sample_x(b, wk->id, row),
-                               ms_hash3(b->draw_seed, MS_RNG_SPIKES, (uint64_t)row), b->d->y[row], scores, &b->loss[i],
-                               b->want_grad ? b->grads + (size_t)i * (size_t)np : NULL, &err);
-        b->pred[i] = ms_net_argmax(b->net, scores);
+        int rc = run_chunk(b, wk->id, i0, n, scores, b->want_grad ? b->grads + (size_t)c * (size_t)np : NULL, &err);
+        for (int q = 0; q < n && rc == MS_OK; q++)
+            b->pred[i0 + q] = ms_net_argmax(b->net, scores + (size_t)q * (size_t)nc);
         if (rc) {
             pthread_mutex_lock(&b->lock);
             if (!b->rc) {
                 b->rc = rc;
-                ms_err(&b->err, rc, "sample %d of the data set: %s", row, err.msg);
+                ms_err(&b->err, rc, "samples %d.. of the data set: %s", b->idx[i0], err.msg);
             }
             pthread_mutex_unlock(&b->lock);
         }
@@ -111,7 +134,8 @@ static int run_batch(Batch *b, int nthreads, MsError *err)
     b->next = 0;
     b->rc = 0;
     pthread_mutex_init(&b->lock, NULL);
-    int nt = nthreads < b->n ? nthreads : b->n;
+    int nchunks = (b->n + chunk_size(b->net) - 1) / chunk_size(b->net);
+    int nt = nthreads < nchunks ? nthreads : nchunks;
     pthread_t th[64];
     Worker wk[64];
     int started = 0;
@@ -141,6 +165,7 @@ static int thread_count(int asked)
 
 typedef struct Pass {
     MsNetWork *works;
+    MsBatchWork **bworks;
     int nthreads;
     float *xbuf;
 } Pass;
@@ -149,9 +174,10 @@ static int pass_open(MsNet *net, int threads, int nfeat, Pass *p, MsError *err)
 {
     p->nthreads = thread_count(threads);
     p->works = ms_calloc((size_t)p->nthreads, sizeof *p->works);
-    p->xbuf = ms_calloc((size_t)p->nthreads * (size_t)nfeat + 1, sizeof *p->xbuf);
+    p->bworks = ms_calloc((size_t)p->nthreads, sizeof *p->bworks);
+    p->xbuf = ms_calloc((size_t)p->nthreads * (size_t)chunk_size(net) * (size_t)nfeat + 1, sizeof *p->xbuf);
     for (int t = 0; t < p->nthreads; t++) {
-        int rc = ms_net_work_new(net, &p->works[t], err);
+        int rc = net->batch ? ms_batch_work_new(net->batch, &p->bworks[t]) : ms_net_work_new(net, &p->works[t], err);
         if (rc)
             return rc;
     }
@@ -160,9 +186,14 @@ static int pass_open(MsNet *net, int threads, int nfeat, Pass *p, MsError *err)
 
 static void pass_close(Pass *p)
 {
-    for (int t = 0; t < p->nthreads; t++)
-        ms_net_work_free(&p->works[t]);
+    for (int t = 0; t < p->nthreads; t++) {
+        if (p->works)
+            ms_net_work_free(&p->works[t]);
+        if (p->bworks)
+            ms_batch_work_free(&p->bworks[t]);
+    }
     free(p->works);
+    free(p->bworks);
     free(p->xbuf);
 }
 
@@ -207,10 +238,10 @@ int ms_train_evaluate(MsNet *net, const MsDataset *d, const MsEvalOpts *e, MsTra
     int *pred = ms_malloc(((size_t)n + 1) * sizeof *pred);
     long correct = 0;
     double lsum = 0, t0 = now();
-    int chunk = 8 * p.nthreads;
+    int chunk = 8 * p.nthreads * chunk_size(net);
     for (int s = 0; s < n && rc == MS_OK; s += chunk) {
-        Batch b = {net, p.works, d, idx + s, n - s < chunk ? n - s : chunk, e->seed, 0, NULL, losses + s, pred + s,
-                   p.xbuf, e->input_noise, 0, 0, {0}, PTHREAD_MUTEX_INITIALIZER};
+        Batch b = {net, p.works, p.bworks, d, idx + s, n - s < chunk ? n - s : chunk, e->seed, 0, NULL, losses + s,
+                   pred + s, p.xbuf, e->input_noise, 0, 0, {0}, PTHREAD_MUTEX_INITIALIZER};
         rc = run_batch(&b, p.nthreads, err);
         for (int i = s; i < s + b.n && rc == MS_OK; i++) {
             correct += pred[i] == d->y[i];
@@ -333,7 +364,8 @@ static int train_epoch(MsNet *net, const MsDataset *d, MsTrainOpts *o, Pass *p, 
     int B = o->batch < n ? o->batch : n;
     int *idx = ms_malloc((size_t)d->n * sizeof *idx);
     shuffle(idx, d->n, o->seed, s->epoch + 1);
-    double *grads = ms_malloc((size_t)B * (size_t)np * sizeof *grads), *g = ms_malloc((size_t)np * sizeof *g);
+    int cs = chunk_size(net), nslots = (B + cs - 1) / cs;
+    double *grads = ms_malloc((size_t)nslots * (size_t)np * sizeof *grads), *g = ms_malloc((size_t)np * sizeof *g);
     double *losses = ms_malloc((size_t)B * sizeof *losses);
     int *pred = ms_malloc((size_t)B * sizeof *pred);
     unsigned char *stuck = ms_calloc((size_t)np + 1, 1);
@@ -344,17 +376,19 @@ static int train_epoch(MsNet *net, const MsDataset *d, MsTrainOpts *o, Pass *p, 
     double lsum = 0, t0 = now();
     uint64_t draw = ms_hash3(o->seed, MS_RNG_SPIKES, (uint64_t)s->epoch + 1);
     for (int start = 0; start + B <= n && rc == MS_OK; start += B) {   /* whole batches only */
-        Batch b = {net, p->works, d, idx + start, B, draw, 1, grads, losses, pred, p->xbuf, 0, 0, 0, {0},
+        Batch b = {net, p->works, p->bworks, d, idx + start, B, draw, 1, grads, losses, pred, p->xbuf, 0, 0, 0, {0},
                    PTHREAD_MUTEX_INITIALIZER};
         rc = run_batch(&b, p->nthreads, err);
         if (rc)
             break;
         for (int k = 0; k < np; k++)
             g[k] = 0;
-        for (int i = 0; i < B; i++) {   /* in sample order: independent of the threads */
-            const double *gi = grads + (size_t)i * (size_t)np;
+        for (int c = 0; c < nslots; c++) {   /* in chunk order: independent of the threads */
+            const double *gc = grads + (size_t)c * (size_t)np;
             for (int k = 0; k < np; k++)
-                g[k] += gi[k];
+                g[k] += gc[k];
+        }
+        for (int i = 0; i < B; i++) {
             lsum += losses[i];
             correct += pred[i] == d->y[idx[start + i]];
         }

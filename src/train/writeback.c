@@ -11,16 +11,22 @@
 #include <strings.h>
 #include <unistd.h>
 
-/* The top-level card of instance h (its first character is at h->loc). */
-static const MsCard *inst_card(const MsNet *net, const MsInstHead *h)
+/* The top-level cards of the main file by their first line (an element
+ * card starts a line), so that each trained value finds its card at once. */
+static const MsCard **cards_by_line(const MsNet *net, int *nlines)
 {
     const MsSubckt *top = &net->c->deck.top;
-    for (int i = 0; i < top->nelems; i++) {
-        const MsCard *c = top->elems[i];
-        if (c->line && c->line[0] == h->loc.line && c->col[0] == h->loc.col && c->file == h->loc.file)
-            return c;
-    }
-    return NULL;
+    const char *main_file = net->c->deck.src.files[0];
+    int n = 0;
+    for (int i = 0; i < top->nelems; i++)
+        if (top->elems[i]->file == main_file && top->elems[i]->line && top->elems[i]->line[0] > n)
+            n = top->elems[i]->line[0];
+    const MsCard **by = ms_calloc((size_t)n + 2, sizeof *by);
+    for (int i = 0; i < top->nelems; i++)
+        if (top->elems[i]->file == main_file && top->elems[i]->line)
+            by[top->elems[i]->line[0]] = top->elems[i];
+    *nlines = n;
+    return by;
 }
 
 int ms_writeback_check(const MsNet *net, MsError *err)
@@ -123,10 +129,12 @@ int ms_writeback(const MsNet *net, const char *path, MsError *err)
     if (!text)
         return MS_ERR_IO;
     Edit *ed = ms_malloc(((size_t)c->nparams + 1) * sizeof *ed);
+    int nlines;
+    const MsCard **by_line = cards_by_line(net, &nlines);
     for (int k = 0; k < c->nparams; k++) {
         const MsParamRef *p = &c->params[k];
         const MsInstHead *h = ms_group_inst(&c->groups[p->group], p->inst);
-        const MsCard *card = inst_card(net, h);
+        const MsCard *card = h->loc.line >= 0 && h->loc.line <= nlines ? by_line[h->loc.line] : NULL;
         const char *pname = strchr(p->name, ':') + 1;
         ed[k] = card ? param_edit(card, pname, ms_circuit_get_param(c, k)) : (Edit){0, 0, 0, NULL};
     }
@@ -175,6 +183,6 @@ int ms_writeback(const MsNet *net, const char *path, MsError *err)
         remove(tmp);
     for (int k = 0; k < c->nparams; k++)
         free(ed[k].text);
-    free(ed), free(text), free(dir), free(tmp);
+    free(ed), free(by_line), free(text), free(dir), free(tmp);
     return rc;
 }

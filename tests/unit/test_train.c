@@ -12,6 +12,7 @@
 #define _XOPEN_SOURCE 700   /* realpath */
 #include "check.h"
 #include "memspice.h"
+#include "train/batch_net.h"
 #include "train/net.h"
 #include "train/rng.h"
 
@@ -82,7 +83,9 @@ static char *net_text(int layers, const char *enc, const char *reduce, const cha
     }
     if (layers == 2) {
         for (int j = 0; j < NHID; j++)
-            s = ms_test_append(s, "eb%d a%d 0 h%d 0 0.5\n", j, j, j);
+            s = extra && strstr(extra, "* tanh buffers")
+                    ? ms_test_append(s, "eb%d a%d 0 value={0.14*tanh(3*(v(h%d)-0.02))}\n", j, j, j)
+                    : ms_test_append(s, "eb%d a%d 0 h%d 0 0.15\n", j, j, j);
         for (int k = 0; k < NOUT; k++) {
             s = ms_test_append(s, "vd%d d%d 0 0\n", k, k);
             for (int j = 0; j < NHID; j++)
@@ -273,6 +276,72 @@ static void check_patterns(void)
     free(text), free(named), free(cards), free(text2), free(full);
 }
 
+/* The batched engine against the per-sample path: scores, losses and the
+ * summed gradient of a chunk of samples. */
+static void check_batched(int layers, const char *enc, const char *reduce, const char *extra)
+{
+    char *text = net_text(layers, enc, reduce, extra), *path = write_tmp(text);
+    MsNet net;
+    MsNetWork nw;
+    MsError err = {0};
+    int rc = ms_net_open(path, &net, &err);
+    CHECK_MSG(rc == MS_OK, "open: %s", err.msg);
+    MsBatchNet *bn = NULL;
+    MsBatchWork *bw = NULL;
+    if (rc == MS_OK)
+        rc = ms_batch_compile(&net, &bn, &err);
+    CHECK_MSG(rc == MS_OK, "batch compile: %s", err.msg);
+    if (rc) {
+        free(text), free(path);
+        return;
+    }
+    ms_net_work_new(&net, &nw, &err);
+    ms_batch_work_new(bn, &bw);
+    enum { S = 5 };
+    float xs[S][NIN];
+    const float *xp[S];
+    uint64_t draw[S];
+    int label[S];
+    for (int s = 0; s < S; s++) {
+        for (int i = 0; i < NIN; i++)
+            xs[s][i] = (float)ms_uniform3(11, (uint64_t)s, (uint64_t)i);
+        xp[s] = xs[s];
+        draw[s] = 100 + (uint64_t)s;
+        label[s] = s % NOUT;
+    }
+    int np = net.nparams;
+    double bscores[S * NOUT], bloss[S], *bgrad = calloc((size_t)np, sizeof *bgrad), *g = calloc((size_t)np, sizeof *g);
+    double *sum = calloc((size_t)np, sizeof *sum);
+    rc = ms_batch_run(bn, bw, S, xp, draw, label, bscores, bloss, bgrad, &err);
+    CHECK_MSG(rc == MS_OK, "batch run: %s", err.msg);
+    double worst_s = 0, worst_g = 0;
+    for (int s = 0; s < S && rc == MS_OK; s++) {
+        double sc[NOUT], loss;
+        rc = ms_net_sample(&net, &nw, xs[s], draw[s], label[s], sc, &loss, g, &err);
+        CHECK_MSG(rc == MS_OK, "sample: %s", err.msg);
+        for (int k = 0; k < NOUT; k++)
+            worst_s = fmax(worst_s, fabs(sc[k] - bscores[s * NOUT + k]) / fmax(fabs(sc[k]), 1e-9));
+        CHECK_NEAR(bloss[s], loss, 1e-9 * fabs(loss));
+        for (int k = 0; k < np; k++)
+            sum[k] += g[k];
+    }
+    double gmax = 0;
+    for (int k = 0; k < np; k++)
+        gmax = fmax(gmax, fabs(sum[k]));
+    for (int k = 0; k < np; k++)
+        worst_g = fmax(worst_g, fabs(sum[k] - bgrad[k]) / gmax);
+    printf("batched %d layer(s) %s %s%s: scores within %.2g, gradients within %.2g of the largest\n", layers, enc,
+           reduce, extra ? " (tanh buffers)" : "", worst_s, worst_g);
+    CHECK_MSG(worst_s < 1e-9, "scores differ by %.3g", worst_s);
+    CHECK_MSG(worst_g < 1e-8, "gradients differ by %.3g", worst_g);
+    ms_batch_work_free(&bw);
+    ms_batch_free(&bn);
+    ms_net_work_free(&nw);
+    ms_net_close(&net);
+    remove(path);
+    free(path), free(text), free(bgrad), free(g), free(sum);
+}
+
 int main(void)
 {
     if (!realpath("models/mif.lib", mif_lib)) {
@@ -287,5 +356,13 @@ int main(void)
     check_case(1, "analog", "integral");
     check_case(2, "analog", "mean");
     check_patterns();
+    check_batched(1, "analog", "mean", NULL);
+    check_batched(1, "analog", "final", NULL);
+    check_batched(1, "analog", "max", NULL);
+    check_batched(1, "rate", "mean", NULL);
+    check_batched(1, "latency", "integral", NULL);
+    check_batched(2, "analog", "mean", NULL);
+    check_batched(2, "rate", "mean", NULL);
+    check_batched(2, "analog", "mean", "* tanh buffers\n");
     return check_summary("train");
 }

@@ -1,0 +1,554 @@
+/* batch_build.c — compile a network netlist for the batched engine: every
+ * element is described (MsDevType.describe) and given its role; anything
+ * outside the form of batch_net.h is refused with the element's name. */
+#include "batch_internal.h"
+#include "../util/util.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Elem {
+    MsElemInfo in;
+    const char *name;
+} Elem;
+
+/* Node roles */
+enum { N_NONE, N_ROW, N_COL, N_MEM, N_REV };
+
+typedef struct Build {
+    const MsCircuit *c;
+    Elem *el;
+    int nel;
+    int *drv;                 /* per node: the element fixing its voltage (V, E, B with - at ground), -1 */
+    int *role, *col_of, *neuron_of;
+    int ncols, nneurons;
+    int *mem_node;            /* per neuron */
+    int *depth;               /* per neuron */
+    int *col_node, *col_branch, *col_layer;
+    MsError *err;
+} Build;
+
+static int refuse(Build *b, const char *fmt, const char *name)
+{
+    return ms_err(b->err, MS_ERR_UNSUPPORTED, "%s: not a layered network the batched engine compiles: %s (%s)",
+                  b->c->deck.src.files[0], fmt, name);
+}
+
+static int collect(Build *b)
+{
+    const MsCircuit *c = b->c;
+    for (int g = 0; g < c->ngroups; g++) {
+        const MsDevGroup *grp = &c->groups[g];
+        for (int i = 0; i < grp->n; i++) {
+            const MsInstHead *h = ms_group_inst(grp, i);
+            MS_RESERVE_NEXT(b->el, b->nel);
+            Elem *e = &b->el[b->nel++];
+            e->name = h->name;
+            if (!grp->type->describe)
+                return refuse(b, "an element of a kind it does not know", h->name);
+            grp->type->describe(h, &e->in);
+            if (e->in.kind == '?')
+                return refuse(b, "an element of a kind it does not know", h->name);
+        }
+    }
+    return MS_OK;
+}
+
+static int drivers(Build *b)
+{
+    int n1 = b->c->n + 1;
+    b->drv = ms_malloc((size_t)n1 * sizeof *b->drv);
+    for (int i = 0; i < n1; i++)
+        b->drv[i] = -1;
+    for (int k = 0; k < b->nel; k++) {
+        const MsElemInfo *in = &b->el[k].in;
+        if (in->kind != 'v' && in->kind != 'e' && in->kind != 'b')
+            continue;
+        if (in->b != 0 || in->a == 0)
+            return refuse(b, "a voltage source or buffer whose - terminal is not ground", b->el[k].name);
+        if (b->drv[in->a] >= 0)
+            return refuse(b, "two sources fix one node", b->el[k].name);
+        b->drv[in->a] = k;
+        if (in->kind == 'v' && !in->is_dc) {
+            int input = 0;
+            for (int i = 0; i < b->c->ninputs; i++)
+                input |= b->c->inputs[i].src == in->source_id;
+            if (!input)
+                return refuse(b, "a source with a waveform (only .input sources may change in time)",
+                              b->el[k].name);
+        }
+    }
+    return MS_OK;
+}
+
+static int is_const_source(const Build *b, int node, double *level)
+{
+    int k = b->drv[node];
+    if (k < 0 || b->el[k].in.kind != 'v' || !b->el[k].in.is_dc)
+        return 0;
+    for (int i = 0; i < b->c->ninputs; i++)
+        if (b->c->inputs[i].src == b->el[k].in.source_id)
+            return 0;
+    *level = b->el[k].in.value;
+    return 1;
+}
+
+/* Columns (cells' - nodes, held at 0 V) and membranes (F outputs). */
+static int roles(Build *b)
+{
+    int n1 = b->c->n + 1;
+    b->role = ms_calloc((size_t)n1, sizeof *b->role);
+    b->col_of = ms_malloc((size_t)n1 * sizeof *b->col_of);
+    b->neuron_of = ms_malloc((size_t)n1 * sizeof *b->neuron_of);
+    for (int i = 0; i < n1; i++)
+        b->col_of[i] = b->neuron_of[i] = -1;
+    for (int k = 0; k < b->nel; k++) {
+        const MsElemInfo *in = &b->el[k].in;
+        double level;
+        if (in->kind == 'y' && in->model->level == 3) {
+            if (!is_const_source(b, in->b, &level) || level != 0)
+                return refuse(b, "a crossbar cell whose column is not held at 0 V by a DC source", b->el[k].name);
+            if (b->col_of[in->b] < 0) {
+                MS_RESERVE_NEXT(b->col_node, b->ncols);
+                b->col_node[b->ncols] = in->b;
+                b->col_of[in->b] = b->ncols++;
+                b->role[in->b] = N_COL;
+            }
+            if (in->a == 0 || b->drv[in->a] < 0)
+                return refuse(b, "a crossbar cell whose row is not driven by a source or a buffer", b->el[k].name);
+            b->role[in->a] = N_ROW;
+        } else if (in->kind == 'f') {
+            int mem = in->a == 0 ? in->b : in->b == 0 ? in->a : -1;
+            if (mem <= 0 || b->drv[mem] >= 0)
+                return refuse(b, "a current mirror not from ground into a free node", b->el[k].name);
+            if (b->neuron_of[mem] < 0) {
+                MS_RESERVE_NEXT(b->mem_node, b->nneurons);
+                b->mem_node[b->nneurons] = mem;
+                b->neuron_of[mem] = b->nneurons++;
+                b->role[mem] = N_MEM;
+            }
+        } else if (in->kind == 'y' && in->model->level != 5) {
+            return refuse(b, "a memristor that is neither a level-3 crossbar cell nor a level-5 neuron branch",
+                          b->el[k].name);
+        }
+    }
+    b->col_branch = ms_malloc(((size_t)b->ncols + 1) * sizeof *b->col_branch);
+    for (int j = 0; j < b->ncols; j++)
+        b->col_branch[j] = b->el[b->drv[b->col_node[j]]].in.branch;
+    if (!b->ncols || !b->nneurons)
+        return ms_err(b->err, MS_ERR_UNSUPPORTED, "%s: no crossbar columns mirrored into neurons",
+                      b->c->deck.src.files[0]);
+    return MS_OK;
+}
+
+/* Every terminal must belong to its node's role: nothing else loads a row,
+ * a column, a membrane or a branch's return node. */
+static int check_connections(Build *b, MsBatchNet *bn)
+{
+    for (int k = 0; k < b->nel; k++) {
+        const MsElemInfo *in = &b->el[k].in;
+        const int t[2] = {in->a, in->b};
+        for (int s = 0; s < 2; s++) {
+            int node = t[s];
+            if (node == 0)
+                continue;
+            int ok;
+            switch (in->kind) {
+            case 'v': case 'e': case 'b':
+                ok = s == 0;
+                break;
+            case 'f':
+                ok = b->role[node] == N_MEM;
+                break;
+            case 'c':
+                ok = b->role[node] == N_MEM && in->a * in->b == 0;
+                break;
+            default:   /* memristors */
+                ok = in->model->level == 3 ? (s == 0 ? b->role[node] == N_ROW : b->role[node] == N_COL)
+                                           : (s == 0 ? b->role[node] == N_MEM : b->role[node] == N_REV ||
+                                                                                    b->role[node] == N_NONE);
+                if (ok && in->model->level == 5 && s == 1) {
+                    double level;
+                    if (!is_const_source(b, node, &level))
+                        return refuse(b, "a neuron branch that does not return to a DC source", b->el[k].name);
+                    b->role[node] = N_REV;
+                }
+            }
+            if (!ok)
+                return refuse(b, "an element outside the rows, columns and neurons of a crossbar network",
+                              b->el[k].name);
+        }
+    }
+    (void)bn;
+    return MS_OK;
+}
+
+/* Neurons: capacitor and branches per membrane. */
+static int neurons(Build *b, MsBatchNet *bn)
+{
+    bn->nneurons = b->nneurons;
+    bn->neurons = ms_calloc((size_t)b->nneurons, sizeof *bn->neurons);
+    int *ncap = ms_calloc((size_t)b->nneurons, sizeof *ncap);
+    int rc = MS_OK;
+    for (int k = 0; k < b->nel && rc == MS_OK; k++) {
+        const MsElemInfo *in = &b->el[k].in;
+        if (in->kind == 'c') {
+            int mem = in->a ? in->a : in->b, j = b->neuron_of[mem];
+            bn->neurons[j].cm = in->value;
+            bn->neurons[j].v0 = in->has_ic ? (in->a ? in->ic : -in->ic) : 0;
+            ncap[j]++;
+        } else if (in->kind == 'y' && in->model->level == 5) {
+            int j = b->neuron_of[in->a];
+            BatchNeuron *nr = &bn->neurons[j];
+            if (nr->nbr == MS_BATCH_MAX_BRANCH)
+                rc = refuse(b, "a neuron with too many memristive branches", b->el[k].name);
+            else if (in->fault)
+                rc = refuse(b, "a stuck neuron memristor", b->el[k].name);
+            else {
+                double level = 0;
+                is_const_source(b, in->b, &level);
+                nr->e[nr->nbr] = level;
+                nr->m[nr->nbr++] = in->model;
+            }
+        }
+    }
+    for (int j = 0; j < b->nneurons && rc == MS_OK; j++) {
+        bn->neurons[j].name = b->c->unk_name[b->mem_node[j]];
+        if (ncap[j] != 1 || bn->neurons[j].nbr == 0 || !(bn->neurons[j].cm > 0))
+            rc = refuse(b, "a membrane without exactly one capacitor to ground and a memristive branch",
+                        b->c->unk_name[b->mem_node[j]]);
+        if (bn->zw < 1 + bn->neurons[j].nbr)
+            bn->zw = 1 + bn->neurons[j].nbr;
+    }
+    free(ncap);
+    return rc;
+}
+
+/* The row a cell's + node is: input feature, constant, or buffer. */
+static int row_of(Build *b, int node, BatchRow *r)
+{
+    const Elem *e = &b->el[b->drv[node]];
+    const MsElemInfo *in = &e->in;
+    if (in->kind == 'v') {
+        for (int i = 0; i < b->c->ninputs; i++)
+            if (b->c->inputs[i].src == in->source_id) {
+                *r = (BatchRow){ROW_INPUT, i, 0, NULL};
+                return MS_OK;
+            }
+        *r = (BatchRow){ROW_CONST, -1, in->value, NULL};
+        return MS_OK;
+    }
+    int ctl = in->c, j;
+    if (in->kind == 'e' && in->d != 0)
+        return refuse(b, "a buffer not controlled against ground", e->name);
+    if (in->kind == 'b') {
+        const MsTape *t = in->tape;
+        if (t->nvars != 1 || t->vars[0].param >= 0 || t->uses_time || t->vars[0].unk <= 0)
+            return refuse(b, "a buffer expression that is not a function of one membrane voltage", e->name);
+        ctl = t->vars[0].unk;
+    }
+    j = b->neuron_of[ctl];
+    if (j < 0)
+        return refuse(b, "a buffer that does not read a neuron membrane", e->name);
+    *r = (BatchRow){ROW_BUFFER, j, in->kind == 'e' ? in->value : 0, in->kind == 'b' ? in->tape : NULL};
+    return MS_OK;
+}
+
+/* depth of a neuron: 1 + the deepest neuron its rows read (inputs: 0). */
+static int depths(Build *b, int *taps_col, int *taps_neur, int ntaps)
+{
+    b->depth = ms_calloc((size_t)b->nneurons, sizeof *b->depth);
+    int changed = 1, rounds = 0;
+    for (int j = 0; j < b->nneurons; j++)
+        b->depth[j] = 1;
+    while (changed && rounds++ <= b->nneurons + 1) {
+        changed = 0;
+        for (int k = 0; k < b->nel; k++) {
+            const MsElemInfo *in = &b->el[k].in;
+            if (in->kind != 'y' || in->model->level != 3)
+                continue;
+            BatchRow r;
+            if (row_of(b, in->a, &r))
+                return MS_ERR_UNSUPPORTED;
+            int d = r.kind == ROW_BUFFER ? b->depth[r.ref] : 0, col = b->col_of[in->b];
+            for (int t = 0; t < ntaps; t++)
+                if (taps_col[t] == col && b->depth[taps_neur[t]] < d + 1) {
+                    b->depth[taps_neur[t]] = d + 1;
+                    changed = 1;
+                }
+        }
+    }
+    if (changed)
+        return ms_err(b->err, MS_ERR_UNSUPPORTED, "%s: the network has a loop (a neuron feeds itself)",
+                      b->c->deck.src.files[0]);
+    return MS_OK;
+}
+
+static int cmp_int(const void *x, const void *y) { return (*(const int *)x > *(const int *)y) - (*(const int *)x < *(const int *)y); }
+
+/* Layers: neurons of one depth, the columns mirrored into them, the rows of those columns' cells. */
+static int layers(Build *b, MsBatchNet *bn)
+{
+    const MsCircuit *c = b->c;
+    int ntaps = 0, *tcol = NULL, *tneur = NULL;
+    double *tgain = NULL;
+    for (int k = 0; k < b->nel; k++) {
+        const MsElemInfo *in = &b->el[k].in;
+        if (in->kind != 'f')
+            continue;
+        int col = -1;
+        for (int j = 0; j < b->ncols; j++)
+            if (b->col_branch[j] == in->c)
+                col = j;
+        if (col < 0)
+            return refuse(b, "a current mirror that does not read a crossbar column", b->el[k].name);
+        MS_RESERVE_NEXT(tcol, ntaps);
+        MS_RESERVE_NEXT(tneur, ntaps);
+        MS_RESERVE_NEXT(tgain, ntaps);
+        tcol[ntaps] = col;
+        /* F from a to b through itself: it takes gain * i out of a and into b */
+        tneur[ntaps] = b->neuron_of[in->a ? in->a : in->b];
+        tgain[ntaps++] = in->a == 0 ? in->value : -in->value;
+    }
+    int rc = depths(b, tcol, tneur, ntaps), maxd = 0;
+    for (int j = 0; j < b->nneurons && rc == MS_OK; j++)
+        maxd = b->depth[j] > maxd ? b->depth[j] : maxd;
+    /* neurons ordered by depth, then as found */
+    int *order = ms_malloc(((size_t)b->nneurons + 1) * sizeof *order), *newidx = ms_malloc(((size_t)b->nneurons + 1) * sizeof *newidx), m = 0;
+    bn->nlayers = maxd;
+    bn->layers = ms_calloc((size_t)maxd + 1, sizeof *bn->layers);
+    for (int d = 1; d <= maxd && rc == MS_OK; d++) {
+        BatchLayer *L = &bn->layers[d - 1];
+        L->n0 = m;
+        for (int j = 0; j < b->nneurons; j++)
+            if (b->depth[j] == d) {
+                newidx[j] = m;
+                order[m++] = j;
+            }
+        L->nn = m - L->n0;
+    }
+    /* renumber the neurons (and buffer refs through newidx later) */
+    BatchNeuron *nr = ms_malloc(((size_t)b->nneurons + 1) * sizeof *nr);
+    for (int j = 0; j < b->nneurons; j++)
+        nr[newidx[j]] = bn->neurons[j];
+    memcpy(bn->neurons, nr, (size_t)b->nneurons * sizeof *nr);
+    free(nr);
+    int *mem_new = ms_malloc(((size_t)b->nneurons + 1) * sizeof *mem_new);
+    for (int j = 0; j < b->nneurons; j++)
+        mem_new[newidx[j]] = b->mem_node[j];
+    memcpy(b->mem_node, mem_new, (size_t)b->nneurons * sizeof *mem_new);
+    for (int j = 0; j < b->nneurons; j++)
+        b->neuron_of[b->mem_node[j]] = j;
+    int *dep_new = ms_malloc(((size_t)b->nneurons + 1) * sizeof *dep_new);
+    for (int j = 0; j < b->nneurons; j++)
+        dep_new[newidx[j]] = b->depth[j];
+    memcpy(b->depth, dep_new, (size_t)b->nneurons * sizeof *dep_new);
+    free(mem_new), free(dep_new);
+    for (int t = 0; t < ntaps; t++)
+        tneur[t] = newidx[tneur[t]];
+    /* columns per layer: the depth of the neurons they feed (one depth each) */
+    b->col_layer = ms_malloc(((size_t)b->ncols + 1) * sizeof *b->col_layer);
+    for (int j = 0; j < b->ncols; j++)
+        b->col_layer[j] = -1;
+    for (int t = 0; t < ntaps && rc == MS_OK; t++) {
+        int d = b->depth[tneur[t]] - 1;
+        if (b->col_layer[tcol[t]] >= 0 && b->col_layer[tcol[t]] != d)
+            rc = refuse(b, "a column mirrored into neurons of two layers", c->unk_name[b->col_node[tcol[t]]]);
+        b->col_layer[tcol[t]] = d;
+    }
+    for (int j = 0; j < b->ncols && rc == MS_OK; j++)
+        if (b->col_layer[j] < 0)
+            rc = refuse(b, "a column that feeds no neuron", c->unk_name[b->col_node[j]]);
+    /* per layer: local column and row numbers */
+    int *lcol = ms_malloc(((size_t)b->ncols + 1) * sizeof *lcol);
+    int n1 = c->n + 1, *lrow = ms_malloc((size_t)n1 * sizeof *lrow);
+    for (int d = 0; d < maxd && rc == MS_OK; d++) {
+        BatchLayer *L = &bn->layers[d];
+        for (int j = 0; j < b->ncols; j++)
+            if (b->col_layer[j] == d)
+                lcol[j] = L->ncols++;
+        int *rows = NULL, nr_ = 0;
+        for (int k = 0; k < b->nel; k++) {
+            const MsElemInfo *in = &b->el[k].in;
+            if (in->kind == 'y' && in->model->level == 3 && b->col_layer[b->col_of[in->b]] == d) {
+                MS_RESERVE_NEXT(rows, nr_);
+                rows[nr_++] = in->a;
+            }
+        }
+        qsort(rows, (size_t)nr_, sizeof *rows, cmp_int);
+        for (int i = 0; i < nr_; i++)
+            if (i == 0 || rows[i] != rows[i - 1]) {
+                lrow[rows[i]] = L->nrows;
+                rows[L->nrows++] = rows[i];
+            }
+        L->rows = ms_calloc((size_t)L->nrows + 1, sizeof *L->rows);
+        L->X = ms_calloc((size_t)L->nrows * (size_t)L->ncols + 1, sizeof *L->X);
+        L->cell = ms_calloc((size_t)L->nrows * (size_t)L->ncols + 1, sizeof *L->cell);
+        L->param = ms_malloc(((size_t)L->nrows * (size_t)L->ncols + 1) * sizeof *L->param);
+        for (int i = 0; i < L->nrows * L->ncols; i++)
+            L->param[i] = -1;
+        for (int r = 0; r < L->nrows && rc == MS_OK; r++) {
+            rc = row_of(b, rows[r], &L->rows[r]);   /* neuron_of holds the new numbers by now */
+            if (L->rows[r].kind == ROW_BUFFER)
+                L->dynamic = 1;
+            if (L->rows[r].kind == ROW_INPUT && c->inputs[L->rows[r].ref].def->encoding != MS_ENC_ANALOG)
+                L->dynamic = 1;
+        }
+        free(rows);
+        const MsMemModel *first = NULL;
+        for (int k = 0; k < b->nel && rc == MS_OK; k++) {
+            const MsElemInfo *in = &b->el[k].in;
+            if (in->kind != 'y' || in->model->level != 3 || b->col_layer[b->col_of[in->b]] != d)
+                continue;
+            const double *p = in->model->par;
+            if (!first) {
+                first = in->model;
+                L->a1 = p[MP_A1], L->a2 = p[MP_A2], L->b = p[MP_B], L->vp = p[MP_VP], L->vn = p[MP_VN];
+            }
+            if (p[MP_A1] != L->a1 || p[MP_A2] != L->a2 || p[MP_B] != L->b || p[MP_VP] != L->vp || p[MP_VN] != L->vn)
+                rc = refuse(b, "cells of one layer with different a1, a2, b, vp or vn", b->el[k].name);
+            size_t at = (size_t)lrow[in->a] * (size_t)L->ncols + (size_t)lcol[b->col_of[in->b]];
+            if (L->cell[at])
+                rc = refuse(b, "two cells between one row and one column", b->el[k].name);
+            L->cell[at] = in->model;
+        }
+        for (int t = 0; t < ntaps; t++)
+            if (b->col_layer[tcol[t]] == d) {
+                MS_RESERVE_NEXT(L->tap_col, L->ntaps);
+                MS_RESERVE_NEXT(L->tap_neuron, L->ntaps);
+                MS_RESERVE_NEXT(L->tap_gain, L->ntaps);
+                L->tap_col[L->ntaps] = lcol[tcol[t]];
+                L->tap_neuron[L->ntaps] = tneur[t] - L->n0;
+                L->tap_gain[L->ntaps++] = tgain[t];
+            }
+        L->tape_batch = 1;
+        const MsTape *t0 = NULL;
+        for (int r = 0; r < L->nrows; r++)
+            if (L->rows[r].tape) {
+                if (!t0)
+                    t0 = L->rows[r].tape;
+                if (!ms_tape_batchable(L->rows[r].tape) || !ms_tape_same_code(t0, L->rows[r].tape))
+                    L->tape_batch = 0;
+            }
+        bn->maxrows = L->nrows > bn->maxrows ? L->nrows : bn->maxrows;
+        bn->maxcols = L->ncols > bn->maxcols ? L->ncols : bn->maxcols;
+    }
+    /* trainable values: cells' x0 */
+    for (int k = 0; k < c->nparams && rc == MS_OK; k++) {
+        const MsParamRef *p = &c->params[k];
+        int found = 0;
+        if (p->train < 0 && c->groups[p->group].type == &ms_dev_memristor && p->k == MP_X0) {
+            MsElemInfo in;
+            ms_dev_memristor.describe(ms_group_inst(&c->groups[p->group], p->inst), &in);
+            if (in.model->level == 3) {
+                BatchLayer *L = &bn->layers[b->col_layer[b->col_of[in.b]]];
+                L->param[(size_t)lrow[in.a] * (size_t)L->ncols + (size_t)lcol[b->col_of[in.b]]] = k;
+                found = 1;
+            }
+        }
+        if (!found)
+            rc = refuse(b, "a trainable value that is not a crossbar cell's x0", p->name);
+    }
+    free(lcol), free(lrow), free(order), free(newidx), free(tcol), free(tneur), free(tgain);
+    return rc;
+}
+
+static int readout_and_time(Build *b, MsBatchNet *bn)
+{
+    const MsCircuit *c = b->c;
+    const MsNet *net = bn->net;
+    if (!c->tran.uic)
+        return ms_err(b->err, MS_ERR_UNSUPPORTED, "%s: the batched engine starts from uic (.tran ... uic)",
+                      c->deck.src.files[0]);
+    if (c->nics)
+        return ms_err(b->err, MS_ERR_UNSUPPORTED, "%s: .ic cards (the batched engine starts from ic= values)",
+                      c->deck.src.files[0]);
+    bn->readout = ms_malloc((size_t)net->nclass * sizeof *bn->readout);
+    for (int k = 0; k < net->nclass; k++) {
+        const MsSave *s = &c->losses[c->readout0 + k].sig;
+        int j = s->kind == MS_VEC_VOLTAGE && s->b == 0 ? b->neuron_of[s->a] : -1;
+        if (j < 0)
+            return refuse(b, "a .readout signal that is not a neuron's membrane voltage", s->name);
+        bn->readout[k] = j;
+    }
+    int N = bn->N = net->nsteps, timed = 0;
+    double h = c->tran.tstep, T = c->tran.tstop;
+    for (int i = 0; i < c->ninputs; i++)
+        timed |= c->inputs[i].def->encoding != MS_ENC_ANALOG;
+    bn->t = ms_calloc((size_t)N + 1, sizeof *bn->t);
+    bn->h = ms_calloc((size_t)N + 1, sizeof *bn->h);
+    bn->be = ms_calloc((size_t)N + 1, 1);
+    bn->w = ms_calloc((size_t)N + 1, sizeof *bn->w);
+    for (int k = 1; k <= N; k++) {   /* as the fixed-step transient (tran.c run_fixed) */
+        bn->t[k] = k == N ? T : (double)k * h;
+        bn->h[k] = k == N ? bn->t[k] - (double)(k - 1) * h : h;
+        bn->be[k] = k == 1 || timed;   /* every step of a time-coded input starts at a PWL corner */
+    }
+    const MsReadoutDef *r = c->deck.readout;
+    bn->reduce_max = r->reduce == MS_REDUCE_MAX;
+    for (int k = 0; k <= N; k++) {
+        if (r->reduce == MS_REDUCE_FINAL)
+            bn->w[k] = k == N;
+        else if (r->reduce != MS_REDUCE_MAX)
+            bn->w[k] = (k > 0 ? 0.5 * (bn->t[k] - bn->t[k - 1]) : 0) + (k < N ? 0.5 * (bn->t[k + 1] - bn->t[k]) : 0);
+    }
+    return MS_OK;
+}
+
+int ms_batch_compile(const MsNet *net, MsBatchNet **out, MsError *err)
+{
+    *out = NULL;
+    MsBatchNet *bn = ms_calloc(1, sizeof *bn);
+    bn->net = net;
+    Build b = {0};
+    b.c = net->c;
+    b.err = err;
+    int rc = collect(&b);
+    if (rc == MS_OK)
+        rc = drivers(&b);
+    if (rc == MS_OK)
+        rc = roles(&b);
+    if (rc == MS_OK)
+        rc = check_connections(&b, bn);
+    if (rc == MS_OK)
+        rc = neurons(&b, bn);
+    if (rc == MS_OK)
+        rc = layers(&b, bn);
+    if (rc == MS_OK)
+        rc = readout_and_time(&b, bn);
+    free(b.el), free(b.drv), free(b.role), free(b.col_of), free(b.neuron_of), free(b.mem_node), free(b.depth);
+    free(b.col_node), free(b.col_branch), free(b.col_layer);
+    if (rc) {
+        ms_batch_free(&bn);
+        return rc;
+    }
+    ms_batch_sync(bn);
+    *out = bn;
+    return MS_OK;
+}
+
+void ms_batch_sync(MsBatchNet *bn)
+{
+    for (int l = 0; l < bn->nlayers; l++) {
+        BatchLayer *L = &bn->layers[l];
+        for (int i = 0; i < L->nrows * L->ncols; i++)
+            L->X[i] = L->cell[i] ? L->cell[i]->par[MP_X0] : 0;
+    }
+}
+
+void ms_batch_free(MsBatchNet **bp)
+{
+    MsBatchNet *bn = *bp;
+    if (!bn)
+        return;
+    for (int l = 0; l < bn->nlayers; l++) {
+        BatchLayer *L = &bn->layers[l];
+        free(L->rows), free(L->X), free(L->cell), free(L->param), free(L->tap_col), free(L->tap_neuron);
+        free(L->tap_gain);
+    }
+    free(bn->layers), free(bn->neurons), free(bn->readout), free(bn->t), free(bn->h), free(bn->be), free(bn->w);
+    free(bn);
+    *bp = NULL;
+}
