@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# train.sh — `memspice train` end to end, on a small hand-written network
+# (30 inputs x 10 classes of native memristor cells into mif_native neurons,
+# generated below) and the bundled 6x5 digits set netlists/digits6x5
+# (200 training, 200 test samples):
+#   1. learning: 3 epochs reach 100 % test accuracy, the training loss falls,
+#      metrics.csv (header, one row per epoch), checkpoint.h5, trained.cir,
+#      loss.png / accuracy.png (PNG signature; when gnuplot is installed);
+#   2. --threads 1 and --threads 2 give the same trained.cir and metrics;
+#   3. --resume after a kill -9 in the middle of the run gives the trained.cir
+#      and /params of an uninterrupted run; resuming a finished run is harmless;
+#   4. trained.cir is an ordinary netlist (memspice run --fixed-step), and
+#      --eval-only on it gives the last epoch's test accuracy and loss;
+#   5. --faults (not better, reproducible), --fault-sweep (table, faults.csv),
+#      --fault-aware training;
+#   6. errors: exit 1 or 2, a message naming the file (or option), and no
+#      trained.cir / checkpoint.h5 / metrics.csv written.
+# Keep it short: it also runs under the ASan/UBSan build (tests/run.sh).
+set -u
+: "${MEMSPICE:?set MEMSPICE to the memspice binary}"
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+DATA=$ROOT/netlists/digits6x5
+tmp=$(mktemp -d)
+bgpid=
+cleanup() { [ -n "$bgpid" ] && kill -9 "$bgpid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+fail=0 n=0
+
+ok()  { n=$((n + 1)); echo "ok   $1"; }
+bad() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL $1"; [ -s "$tmp/err" ] && sed 's/^/     stderr| /' "$tmp/err" | head -8; }
+sanitizer() { grep -q 'Sanitizer\|runtime error:' "$1"; }
+# run EXPECTED-EXIT DESCRIPTION memspice-args...: stdout in $tmp/out, stderr in $tmp/err
+run() {
+    local want=$1 what=$2; shift 2
+    "$MEMSPICE" "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    if sanitizer "$tmp/err"; then bad "$what: sanitizer report"; return 1; fi
+    if [ "$rc" -ne "$want" ]; then bad "$what: exit code $rc, want $want"; sed 's/^/     stdout| /' "$tmp/out" | tail -5; return 1; fi
+    return 0
+}
+has() { grep -q -- "$2" "$1"; }
+png() { [ "$(od -An -tx1 -N8 "$1" 2>/dev/null | tr -d ' \n')" = 89504e470d0a1a0a ]; }
+rows() { [ -f "$1" ] && echo $(($(wc -l <"$1") - 1)) || echo 0; }   # metrics.csv rows after the header
+col() { awk -F, -v r="$2" -v c="$3" 'NR == r + 1 {print $c}' "$1"; }  # file row(1-based, after header) column
+params() { h5dump -d /params "$1" 2>&1 | sed 1d; }                   # /params without the file name line
+lastepoch() { grep '^epoch [0-9]*/[0-9]*  train loss' "$1" | tail -1; }
+
+# ---- the network: 30 inputs x 10 classes ----
+mknet() {   # NIN OUT
+    python3 - "$ROOT/models" "$1" "$2" <<'EOF'
+import random, sys
+models, nin, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+random.seed(1); nout = 10
+L = ["tiny digits net", f".lib {models}/mif.lib mif_native", ".model syn memristor level=3"]
+for i in range(nin): L.append(f"vin{i} in{i} 0 0")
+for j in range(nout):
+    L.append(f"vc{j} c{j} 0 0")
+    for i in range(nin): L.append(f"ymemristor m1_{i}_{j} in{i} c{j} syn x0={random.uniform(0.3,0.7):.4f}")
+    L.append(f"f{j} 0 o{j} vc{j} 3e-3"); L.append(f"xn{j} o{j} mif_native")
+L += [".input vin* scale=0.1", ".trainable m1_*:x0", ".readout " + " ".join(f"v(o{j})" for j in range(nout)) + " reduce=mean gain=100",
+      ".save " + " ".join(f"v(o{j})" for j in range(nout)), ".tran 1u 20u uic", ".end"]
+open(out, "w").write("\n".join(L) + "\n")
+EOF
+}
+NET=$tmp/net.cir
+mknet 30 "$NET" && mknet 20 "$tmp/net20.cir" || { echo "FAIL cannot generate the test networks (python3)"; exit 1; }
+[ -f "$DATA/train-images-idx3-ubyte" ] || { echo "FAIL $DATA: no data set"; exit 1; }
+# the training of checks 1, 3, 4: 3 epochs of 200 samples, batch 8
+OPTS=(--data "$DATA" --epochs 3 --batch 8)
+
+# ---- help ----
+if run 0 "train --help" train --help; then
+    missing=()
+    for w in usage --data --train-limit --test-limit --output --resume --epochs --batch --lr --threads --eval-only \
+        --faults --fault-seed --fault-sweep --fault-seeds --fault-aware --no-plots; do
+        has "$tmp/out" "$w" || missing+=("$w")
+    done
+    [ ${#missing[@]} -eq 0 ] && ok "train --help" || bad "train --help does not mention: ${missing[*]}"
+fi
+
+# ---- 1. learning ----
+A=$tmp/A
+if run 0 "train 3 epochs" train "$NET" "${OPTS[@]}" -o "$A"; then
+    cp "$tmp/out" "$tmp/A.out"
+    last=$(lastepoch "$tmp/A.out")
+    acc=$(echo "$last" | sed -n 's/.*test acc \([0-9.]*\) %.*/\1/p')
+    header=$(head -1 "$A/metrics.csv" 2>/dev/null)
+    if [ "$(grep -c '^epoch [0-9]*/3  train loss' "$tmp/A.out")" -ne 3 ]; then bad "learning: not 3 epoch lines"; cat "$tmp/A.out"
+    elif [ "$acc" != "100.00" ]; then bad "learning: last epoch's test accuracy '$acc' %, want 100.00 ('$last')"
+    else ok "learning: 3 epochs, test accuracy $acc %"; fi
+    if [ "$header" != "epoch,train_loss,train_acc,test_loss,test_acc,seconds,samples_per_s,lr" ]; then
+        bad "metrics.csv header '$header'"
+    elif [ "$(rows "$A/metrics.csv")" -ne 3 ] || [ "$(cut -d, -f1 "$A/metrics.csv" | sed 1d | tr '\n' ' ')" != "1 2 3 " ]; then
+        bad "metrics.csv: not one row per epoch (1 2 3)"; cat "$A/metrics.csv"
+    elif [ "$(col "$A/metrics.csv" 3 5)" != 1 ]; then bad "metrics.csv: last test_acc '$(col "$A/metrics.csv" 3 5)', want 1"
+    else
+        l1=$(col "$A/metrics.csv" 1 2) l3=$(col "$A/metrics.csv" 3 2)
+        awk -v a="$l1" -v b="$l3" 'BEGIN {exit !(a + 0 > 0 && b + 0 < a + 0)}' &&
+            ok "metrics.csv: header, 3 rows, training loss falls $l1 -> $l3" || bad "training loss does not fall: $l1 -> $l3"
+    fi
+    missing=()
+    for f in checkpoint.h5 trained.cir; do [ -s "$A/$f" ] || missing+=("$f"); done
+    [ ${#missing[@]} -eq 0 ] && ok "checkpoint.h5 and trained.cir written" || bad "not written: ${missing[*]}"
+    if command -v gnuplot >/dev/null || [ -n "${MEMSPICE_GNUPLOT:-}" ]; then
+        png "$A/loss.png" && png "$A/accuracy.png" && ok "loss.png and accuracy.png (PNG)" ||
+            bad "loss.png / accuracy.png missing or not PNG"
+    else
+        echo "skip loss.png / accuracy.png: gnuplot not installed"
+    fi
+    ls "$A" | grep -q '\.tmp' && bad "temporary files left in the output folder: $(ls "$A" | grep '\.tmp' | tr '\n' ' ')"
+    if command -v h5dump >/dev/null; then
+        params "$A/checkpoint.h5" | grep -q 'DATASET "/params"' && ok "checkpoint.h5 has /params" ||
+            bad "checkpoint.h5: no /params"
+    else
+        bad "h5dump not found (hdf5-tools; make deps installs it)"
+    fi
+fi
+
+# ---- 2. --threads 1 and 2: the same result ----
+small=(--data "$DATA" --train-limit 48 --test-limit 16 --epochs 2 --batch 8 --no-plots)
+if run 0 "--threads 1" train "$NET" "${small[@]}" --threads 1 -o "$tmp/t1" &&
+    run 0 "--threads 2" train "$NET" "${small[@]}" --threads 2 -o "$tmp/t2"; then
+    if ! cmp -s "$tmp/t1/trained.cir" "$tmp/t2/trained.cir"; then bad "--threads 1 / 2: trained.cir differs"
+    elif ! cmp -s <(cut -d, -f1-5 "$tmp/t1/metrics.csv") <(cut -d, -f1-5 "$tmp/t2/metrics.csv"); then
+        bad "--threads 1 / 2: losses or accuracies in metrics.csv differ"; paste -d'\n' "$tmp/t1/metrics.csv" "$tmp/t2/metrics.csv"
+    elif cmp -s "$NET" "$tmp/t1/trained.cir"; then bad "--threads: trained.cir equals the untrained netlist"
+    else ok "--threads 1 and 2: identical trained.cir and metrics"; fi
+fi
+
+# ---- 3. resume after kill -9 ----
+B=$tmp/B
+if [ -f "$A/trained.cir" ]; then
+    "$MEMSPICE" train "$NET" "${OPTS[@]}" --no-plots -o "$B" >"$tmp/B.out" 2>"$tmp/B.err" &
+    bgpid=$!
+    t0=$SECONDS r=0
+    while [ $((SECONDS - t0)) -lt 120 ] && kill -0 "$bgpid" 2>/dev/null; do
+        r=$(rows "$B/metrics.csv")
+        [ "$r" -ge 1 ] && break
+        sleep 0.02
+    done
+    killed=no
+    if kill -9 "$bgpid" 2>/dev/null; then killed=yes; fi
+    wait "$bgpid" 2>/dev/null
+    bgpid=
+    r=$(rows "$B/metrics.csv")
+    if sanitizer "$tmp/B.err"; then cp "$tmp/B.err" "$tmp/err"; bad "run B: sanitizer report"
+    elif [ "$killed" != yes ]; then cp "$tmp/B.err" "$tmp/err"; bad "run B: ended before it could be killed ($r epochs in metrics.csv)"
+    elif [ "$r" -lt 1 ] || [ "$r" -gt 2 ] || [ ! -f "$B/checkpoint.h5" ]; then
+        bad "run B: killed after $r epochs (want 1 or 2, with a checkpoint.h5)"
+    else
+        ok "run B killed with kill -9 after $r of 3 epochs"
+        if run 0 "--resume after kill -9" train "$NET" "${OPTS[@]}" --no-plots --resume "$B"; then
+            # the checkpoint may be one epoch ahead of metrics.csv if the kill fell between the two
+            k=$(sed -n 's/^resuming .* after epoch \([0-9]*\) of 3$/\1/p' "$tmp/out")
+            if [ -z "$k" ] || [ "$k" -lt "$r" ] || [ "$k" -gt 2 ]; then
+                bad "--resume: no 'resuming ... after epoch $r of 3' line"; cat "$tmp/out"
+            elif [ "$(grep -c '^epoch [0-9]*/3  train loss' "$tmp/out")" -ne $((3 - k)) ]; then
+                bad "--resume after epoch $k: not $((3 - k)) epoch lines"; cat "$tmp/out"
+            else ok "--resume: 'resuming ... after epoch $k of 3', $((3 - k)) more epochs"; fi
+            if ! cmp -s "$A/trained.cir" "$B/trained.cir"; then bad "--resume: trained.cir differs from the uninterrupted run"
+            elif command -v h5dump >/dev/null && ! cmp -s <(params "$A/checkpoint.h5") <(params "$B/checkpoint.h5"); then
+                bad "--resume: checkpoint.h5 /params differ from the uninterrupted run"
+            elif ! cmp -s <(cut -d, -f1-5 "$A/metrics.csv") <(cut -d, -f1-5 "$B/metrics.csv"); then
+                bad "--resume: metrics.csv losses/accuracies differ from the uninterrupted run"
+                paste -d'\n' "$A/metrics.csv" "$B/metrics.csv"
+            else ok "--resume: trained.cir, /params and metrics equal the uninterrupted run"; fi
+        fi
+    fi
+    # resuming a finished run: exit 0, nothing changes
+    cp -r "$A" "$tmp/A.before"
+    if run 0 "--resume of a finished run" train "$NET" "${OPTS[@]}" --resume "$A"; then
+        if grep -q '^epoch ' "$tmp/out"; then bad "--resume of a finished run trained more epochs"
+        elif ! cmp -s "$A/trained.cir" "$tmp/A.before/trained.cir" || ! cmp -s "$A/checkpoint.h5" "$tmp/A.before/checkpoint.h5" ||
+            ! cmp -s "$A/metrics.csv" "$tmp/A.before/metrics.csv"; then
+            bad "--resume of a finished run changed trained.cir, checkpoint.h5 or metrics.csv"
+        else ok "--resume of a finished run: exit 0, nothing changed"; fi
+    fi
+fi
+
+# ---- 4. trained.cir: an ordinary netlist, and --eval-only ----
+if [ -f "$A/trained.cir" ]; then
+    (cd "$tmp" && "$MEMSPICE" run --fixed-step "$A/trained.cir" >"$tmp/out" 2>"$tmp/err")
+    rc=$?
+    if sanitizer "$tmp/err"; then bad "run trained.cir: sanitizer report"
+    elif [ "$rc" -ne 0 ]; then bad "memspice run --fixed-step trained.cir: exit code $rc"
+    else ok "memspice run --fixed-step trained.cir: exit 0"; fi
+    if run 0 "--eval-only trained.cir" train "$A/trained.cir" --data "$DATA" --eval-only; then
+        cp "$tmp/out" "$tmp/eval0"
+        got=$(tail -1 "$tmp/out")
+        want=$(awk -F, 'END {printf "accuracy %.2f %% on 200 samples", 100 * $5}' "$A/metrics.csv")
+        wloss=$(awk -F, 'END {printf "loss %.4f", $4}' "$A/metrics.csv")
+        if [ "$got" != "$want" ]; then bad "--eval-only: '$got', want '$want' (the last epoch's test accuracy)"
+        elif ! grep -qx "$wloss" "$tmp/out"; then bad "--eval-only: no '$wloss' line (the last epoch's test loss)"; cat "$tmp/out"
+        else ok "--eval-only trained.cir: '$got', '$wloss' as in the last epoch"; fi
+    fi
+fi
+
+# ---- 5. faults ----
+if [ -f "$tmp/eval0" ]; then
+    acc0=$(sed -n 's/^accuracy \([0-9.]*\) %.*/\1/p' "$tmp/eval0")
+    if run 0 "--faults 0.2" train "$A/trained.cir" --data "$DATA" --eval-only --faults 0.2 --fault-seed 3; then
+        cp "$tmp/out" "$tmp/f1"
+        acc1=$(sed -n 's/^accuracy \([0-9.]*\) %.*/\1/p' "$tmp/f1")
+        if ! has "$tmp/f1" '^stuck cells 0.200 (seed 3)'; then bad "--faults: no 'stuck cells 0.200 (seed 3)' line"; cat "$tmp/f1"
+        elif [ -z "$acc1" ] || ! awk -v a="$acc1" -v b="$acc0" 'BEGIN {exit !(a + 0 <= b + 0)}'; then
+            bad "--faults 0.2: accuracy '$acc1' %, more than without faults ($acc0 %)"
+        else ok "--faults 0.2 --fault-seed 3: accuracy $acc1 % <= $acc0 %"; fi
+        if run 0 "--faults 0.2 again" train "$A/trained.cir" --data "$DATA" --eval-only --faults 0.2 --fault-seed 3 --threads 1; then
+            cmp -s "$tmp/f1" "$tmp/out" && ok "--faults 0.2 --fault-seed 3: reproducible" ||
+                { bad "--faults 0.2 --fault-seed 3: a second run differs"; diff "$tmp/f1" "$tmp/out"; }
+        fi
+    fi
+    if run 0 "--fault-sweep" train "$A/trained.cir" --data "$DATA" --eval-only --test-limit 50 \
+        --fault-sweep 0,0.1 --fault-seeds 2 -o "$tmp/sweep"; then
+        tab=$(awk '/^stuck fraction +accuracy/ {on = 1; next} on && NF >= 4 && $1 ~ /^[0-9.]+$/ {print $1, $2}' "$tmp/out")
+        if [ "$(echo "$tab" | awk '{print $1}' | tr '\n' ' ')" != "0.000 0.100 " ]; then
+            bad "--fault-sweep: table rows '$tab', want 0.000 and 0.100"; cat "$tmp/out"
+        elif [ "$(echo "$tab" | awk 'NR == 1 {print $2}')" != "100.00" ]; then bad "--fault-sweep: no faults, but accuracy is not 100.00"; cat "$tmp/out"
+        elif [ "$(head -1 "$tmp/sweep/faults.csv" 2>/dev/null)" != "fraction,mean_acc,min_acc,max_acc,seeds" ] ||
+            [ "$(rows "$tmp/sweep/faults.csv")" -ne 2 ] || [ "$(cut -d, -f5 "$tmp/sweep/faults.csv" | sed 1d | tr '\n' ' ')" != "2 2 " ]; then
+            bad "--fault-sweep: faults.csv"; cat "$tmp/sweep/faults.csv" 2>/dev/null
+        else ok "--fault-sweep 0,0.1 --fault-seeds 2: a table and faults.csv"; fi
+        if command -v gnuplot >/dev/null; then
+            png "$tmp/sweep/faults.png" && ok "--fault-sweep: faults.png" || bad "--fault-sweep: no faults.png"
+        fi
+    fi
+fi
+if run 0 "--fault-aware 0.1" train "$NET" --data "$DATA" --train-limit 32 --test-limit 16 --epochs 1 --batch 8 \
+    --fault-aware 0.1 --no-plots -o "$tmp/fa"; then
+    [ -s "$tmp/fa/trained.cir" ] && [ "$(rows "$tmp/fa/metrics.csv")" -eq 1 ] &&
+        ok "--fault-aware 0.1: trains (trained.cir, one metrics row)" || bad "--fault-aware 0.1: no trained.cir or metrics row"
+fi
+
+# ---- 6. errors: exit 1 or 2, the file named, nothing written ----
+# fails WHAT PATTERN memspice-train-args...: the command must fail
+fails() {
+    local what=$1 pat=$2; shift 2
+    rm -rf "$tmp/eo"
+    "$MEMSPICE" train "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    local msg
+    msg=$(grep -m1 '^memspice\( train\)\?: error:\|^memspice train:' "$tmp/err")
+    if sanitizer "$tmp/err"; then bad "$what: sanitizer report"
+    elif [ "$rc" -ne 1 ] && [ "$rc" -ne 2 ]; then bad "$what: exit code $rc, want 1 or 2"
+    elif [ -z "$msg" ]; then bad "$what: no 'memspice: error:' message"
+    elif ! echo "$msg" | grep -q -- "$pat"; then bad "$what: the message does not name '$pat'"
+    elif [ -n "$(ls -A "$tmp/eo" 2>/dev/null)" ]; then bad "$what: files written: $(ls -A "$tmp/eo" | tr '\n' ' ')"
+    else ok "$what: exit $rc, '$(echo "$msg" | cut -c1-110)'"; fi
+}
+fails "missing data folder" "no_such_data" "$NET" --data "$tmp/no_such_data" -o "$tmp/eo"
+cp -r "$DATA" "$tmp/trunc"
+truncate -s 3000 "$tmp/trunc/train-images-idx3-ubyte"
+fails "truncated IDX images" "train-images-idx3-ubyte" "$NET" --data "$tmp/trunc" -o "$tmp/eo"
+cp -r "$DATA" "$tmp/mism"
+python3 - "$tmp/mism/train-labels-idx1-ubyte" <<'EOF'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+n = struct.unpack(">I", b[4:8])[0]
+b[4:8] = struct.pack(">I", n - 1)
+open(sys.argv[1], "wb").write(bytes(b[:-1]))   # a consistent labels file of n - 1 labels
+EOF
+fails "labels/images count mismatch" "train-labels-idx1-ubyte" "$NET" --data "$tmp/mism" -o "$tmp/eo"
+fails "20 .input sources, 30 features" "net20.cir" "$tmp/net20.cir" "${OPTS[@]}" -o "$tmp/eo"
+fails "20 .input sources, 30 features (--eval-only)" "net20.cir" "$tmp/net20.cir" --data "$DATA" --eval-only
+variant() {   # NAME SED-EXPR: a copy of the net
+    sed "$2" "$NET" >"$tmp/$1.cir"
+    cmp -s "$NET" "$tmp/$1.cir" && echo "warning: $1.cir: the sed did not change the net"
+}
+variant noreadout '/^\.readout/d'
+variant noinput '/^\.input/d'
+variant notrainable '/^\.trainable/d'
+variant oneclass 's/^\.readout .*/.readout v(o0)/'
+variant inputnomatch 's/^\.input .*/.input nomatch*/'
+variant trainnomatch 's/^\.trainable .*/.trainable nomatch*:x0/'
+variant badencoding 's/^\.input .*/.input vin* encoding=foo/'
+for v in noreadout noinput notrainable oneclass inputnomatch trainnomatch badencoding; do
+    fails "$v.cir" "$v.cir" "$tmp/$v.cir" "${OPTS[@]}" -o "$tmp/eo"
+done
+mkdir -p "$tmp/empty"
+fails "--resume of an empty folder" "checkpoint.h5" "$NET" "${OPTS[@]}" --resume "$tmp/empty"
+[ -z "$(ls -A "$tmp/empty")" ] || bad "--resume of an empty folder: files written: $(ls -A "$tmp/empty" | tr '\n' ' ')"
+fails "--resume of a missing folder" "no_such_run" "$NET" "${OPTS[@]}" --resume "$tmp/no_such_run"
+[ -e "$tmp/no_such_run" ] && bad "--resume of a missing folder: the folder was created"
+fails "--lr -1" "--lr" "$NET" "${OPTS[@]}" --lr -1 -o "$tmp/eo"
+fails "--batch 0" "--batch" "$NET" "${OPTS[@]}" --batch 0 -o "$tmp/eo"
+[ "$(grep -c 'batch' "$tmp/err")" -eq 1 ] || bad "--batch 0: the message is printed $(grep -c 'batch' "$tmp/err") times"
+fails "--epochs 1.5" "--epochs" "$NET" "${OPTS[@]}" --epochs 1.5 -o "$tmp/eo"
+fails "--faults 2" "--faults" "$NET" --data "$DATA" --eval-only --faults 2
+fails "no --data" "data" "$NET" -o "$tmp/eo"
+
+echo "train: $n checks, $((n - fail)) passed, $fail failed"
+[ "$fail" -eq 0 ]
