@@ -4,6 +4,8 @@
 #include "batch_internal.h"
 #include "../util/util.h"
 
+#include <cblas.h>
+
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -525,12 +527,30 @@ int ms_batch_compile(const MsNet *net, MsBatchNet **out, MsError *err)
         return rc;
     }
     ms_batch_sync(bn);
+    openblas_set_num_threads(1);   /* threads split the batch into chunks: BLAS threads would oversubscribe */
     *out = bn;
     return MS_OK;
 }
 
+/* The constants of the one-exponential MMS evaluation (neuron_eval). */
+static void neuron_constants(BatchNeuron *nr)
+{
+    double kt = nr->m[0]->par[MP_KT];
+    nr->one_exp = 1;
+    nr->inv_kt = 1 / kt;
+    for (int b = 0; b < nr->nbr; b++) {
+        const double *p = nr->m[b]->par;
+        nr->one_exp &= p[MP_KT] == kt;
+        nr->A[b] = exp((nr->e[b] + p[MP_VON]) / kt);
+        nr->Bc[b] = exp(-(p[MP_VOFF] + nr->e[b]) / kt);
+        nr->one_exp &= isfinite(nr->A[b]) && isfinite(nr->Bc[b]) && nr->A[b] > 0 && nr->Bc[b] > 0;
+    }
+}
+
 void ms_batch_sync(MsBatchNet *bn)
 {
+    for (int j = 0; j < bn->nneurons; j++)
+        neuron_constants(&bn->neurons[j]);
     for (int l = 0; l < bn->nlayers; l++) {
         BatchLayer *L = &bn->layers[l];
         for (int i = 0; i < L->nrows * L->ncols; i++)

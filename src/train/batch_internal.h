@@ -38,6 +38,10 @@ typedef struct BatchNeuron {
     const MsMemModel *m[MS_BATCH_MAX_BRANCH];   /* branch memristors (their x0: the start) */
     double e[MS_BATCH_MAX_BRANCH];              /* the DC level each branch returns to */
     const char *name;
+    /* MMS branches with one kT: both sigmoids of every branch from one
+     * exponential E = exp(v / kT) (batch_run.c neuron_eval) */
+    int one_exp;
+    double inv_kt, A[MS_BATCH_MAX_BRANCH], Bc[MS_BATCH_MAX_BRANCH];
 } BatchNeuron;
 
 struct MsBatchNet {

@@ -203,13 +203,33 @@ static void columns_forward(const MsBatchNet *bn, MsBatchWork *w, int l, int S)
 
 /* ---- neurons ---- */
 
-/* f at z (f_v = sum I_b - u, f_x = -g_b) and the branch derivatives d[4 b ..]. */
+/* f at z (f_v = sum I_b - u, f_x = -g_b) and the branch derivatives d[4 b ..]
+ * (dI/dv, dI/dx, dg/dv, dg/dx): the MMS equations of memristor level 5
+ * (memristor_models.c mms_fast), with both sigmoids of every branch from
+ * E = exp(v / kT):  sig((v - e - Von)/kT) = E / (E + A),
+ * sig((Voff - v + e)/kT) = 1 / (1 + E B),  A = exp((e + Von)/kT),
+ * B = exp(-(Voff + e)/kT) (the same values as mms_fast up to rounding). */
 static void neuron_eval(const BatchNeuron *nr, const double *z, double u, double *f, double *d)
 {
+    double v = z[0], E = nr->one_exp && fabs(v * nr->inv_kt) < 600 ? exp(v * nr->inv_kt) : 0;
     f[0] = -u;
     for (int b = 0; b < nr->nbr; b++) {
-        double ib[3], g[3];
-        ms_mem_eval_fast(nr->m[b], z[0] - nr->e[b], z[1 + b], ib, g);
+        double ib[3], g[3], x = z[1 + b];
+        if (E > 0) {
+            const double *p = nr->m[b]->par;
+            double kt = p[MP_KT], tau = p[MP_TAU];
+            double on = E / (E + nr->A[b]), off = 1 / (1 + E * nr->Bc[b]);
+            double don = on * (1 - on) / kt, doff = -off * (1 - off) / kt;
+            g[0] = ((1 - x) * on - x * off) / tau;
+            g[1] = ((1 - x) * don - x * doff) / tau;
+            g[2] = (-on - off) / tau;
+            double G = x / p[MP_RON] + (1 - x) / p[MP_ROFF], vb = v - nr->e[b];
+            ib[0] = G * vb;
+            ib[1] = G;
+            ib[2] = (1 / p[MP_RON] - 1 / p[MP_ROFF]) * vb;
+        } else {
+            ms_mem_eval_fast(nr->m[b], v - nr->e[b], x, ib, g);
+        }
         f[0] += ib[0];
         f[1 + b] = -g[0];
         d[4 * b] = ib[1], d[4 * b + 1] = ib[2], d[4 * b + 2] = g[1], d[4 * b + 3] = g[2];
@@ -242,11 +262,11 @@ static int neuron_step(const BatchNeuron *nr, double a, double ah, const double 
         for (int b = 0; b < nb; b++) {
             double dx = (-Rx[b] - Jxv[b] * dv) / Jxx[b];
             z[1 + b] += dx;
-            big = fmax(big, fabs(dx));
+            big = fabs(dx) > big ? fabs(dx) : big;
         }
         if (!isfinite(big))
             return MS_ERR_NONCONV;
-        if (big <= 1e-9) {   /* Newton converges quadratically: what is left is below rounding */
+        if (big <= 1e-7) {   /* Newton converges quadratically: what is left is ~K 1e-14 */
             neuron_eval(nr, z, u, f, d);
             return MS_OK;
         }
@@ -268,8 +288,9 @@ static int neurons_forward(const MsBatchNet *bn, MsBatchWork *w, int l, int S, M
             for (int k = 1; k <= N; k++) {
                 double *z = w->Z + (IDX(s, k) * M + j) * zw, *zp = z - (size_t)M * zw;
                 double *d = w->D + (IDX(s, k) * M + j) * 4 * zw;
-                for (int q = 0; q <= nr->nbr; q++)   /* linear predictor */
-                    z[q] = k >= 2 ? 2 * zp[q] - zp[q - (ptrdiff_t)M * zw] : zp[q];
+                ptrdiff_t st = (ptrdiff_t)M * zw;   /* from one point to the next */
+                for (int q = 0; q <= nr->nbr; q++)   /* polynomial predictor through the last points */
+                    z[q] = k >= 3 ? 3 * zp[q] - 3 * zp[q - st] + zp[q - 2 * st] : k == 2 ? 2 * zp[q] - zp[q - st] : zp[q];
                 double a = bn->be[k] ? bn->h[k] : bn->h[k] / 2, ah = bn->be[k] ? 0 : a;
                 double fp[1 + MS_BATCH_MAX_BRANCH];
                 memcpy(fp, f, (size_t)(1 + nr->nbr) * sizeof *fp);
