@@ -44,3 +44,25 @@ if command -v gnuplot >/dev/null; then
     done
     MEMSPICE=$ms tools/plot_mif.sh netlists/mif_neuron.cir "$out/mif_neuron.png" && echo "plot: $out/mif_neuron.png"
 fi
+
+# ---- training (issue 11): the seeds' small case, Zhang et al. (ICACI 2022) ----
+# netlists/digits6x5.cir (tools/mknet --preset digits6x5): the ten digits on a
+# 6x5 grid, a 30x10 crossbar of one-memristor synapses, ten MIF neurons and a
+# winner-take-all readout, trained through the circuit; then evaluated, as
+# the paper does, under random pixel noise and stuck-at cells.
+echo
+echo "== training: netlists/digits6x5.cir on netlists/digits6x5 -> $out/digits6x5/"
+rm -rf "$out/digits6x5"
+$ms train netlists/digits6x5.cir --data netlists/digits6x5 --epochs 10 --batch 8 -q -o "$out/digits6x5"
+trained="$out/digits6x5/trained.cir"
+echo
+echo "pixel noise (flip probability)   test accuracy (200 samples)"
+for p in 0 0.05 0.1 0.2; do
+    acc=$($ms train "$trained" --data netlists/digits6x5 --eval-only --input-noise "$p" --seed 7 -q | tail -1)
+    printf '%-32s %s\n' "$p" "${acc#accuracy }"
+done
+echo
+echo "stuck-at cells (sa0/sa1 mixed), 5 fault seeds:"
+$ms train "$trained" --data netlists/digits6x5 --eval-only --fault-sweep 0,0.05,0.1,0.2 --fault-seeds 5 -q \
+    -o "$out/digits6x5"
+echo "plots: $out/digits6x5/accuracy.png $out/digits6x5/loss.png $out/digits6x5/faults.png"

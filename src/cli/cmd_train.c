@@ -4,6 +4,7 @@
  * faults and programming noise. */
 #include "cli.h"
 #include "../train/trainer.h"
+#include "../io/result.h"
 #include "../train/train_plot.h"
 #include "../util/util.h"
 
@@ -262,19 +263,20 @@ static int fault_sweep(MsNet *net, const MsDataset *test, Args *a, MsError *err)
     if (rc || !a->outdir)
         return rc;
     char *csv = ms_asprintf("%s/faults.csv", a->outdir), *png = ms_asprintf("%s/faults.png", a->outdir);
-    FILE *f = fopen(csv, "w");
-    if (f) {
-        fprintf(f, "fraction,mean_acc,min_acc,max_acc,seeds\n");
+    MsOutFile f;
+    rc = ms_out_open(&f, csv, 0, err);
+    if (rc == MS_OK) {
+        fprintf(f.fp, "fraction,mean_acc,min_acc,max_acc,seeds\n");
         for (int k = 0; k < nf; k++)
-            fprintf(f, "%.17g,%.17g,%.17g,%.17g,%d\n", a->sweep[k], mean[k], lo[k], hi[k], ns);
-        fclose(f);
+            fprintf(f.fp, "%.17g,%.17g,%.17g,%.17g,%d\n", a->sweep[k], mean[k], lo[k], hi[k], ns);
+        rc = ms_out_finish(&f, 1, err);
     }
     MsFaultSeries s = {net->path, mean, lo, hi};
     MsError perr = {0};
-    if (ms_fault_plot(png, a->sweep, nf, &s, NULL, NULL, &perr))
+    if (rc == MS_OK && ms_fault_plot(png, a->sweep, nf, &s, NULL, NULL, &perr))
         fprintf(stderr, "memspice: warning: no fault plot: %s\n", perr.msg);
     free(csv), free(png);
-    return MS_OK;
+    return rc;
 }
 
 static int evaluate(MsNet *net, const MsDataset *test, Args *a, MsError *err)
@@ -359,6 +361,10 @@ int ms_cmd_train(int argc, char **argv)
         rc = ms_dataset_load(a.data, 0, &train, &err);
     if (rc == MS_OK)
         rc = ms_dataset_load(a.data, 1, &test, &err);
+    if (rc == MS_OK && !a.eval_only)   /* before the output folder is made */
+        rc = ms_train_check_data(&net, &train, "training", &err);
+    if (rc == MS_OK)
+        rc = ms_train_check_data(&net, &test, "test", &err);
     if (rc == MS_OK && a.outdir)
         rc = make_dir(a.outdir, a.t.resume, &err);
     if (rc == MS_OK && !a.quiet)

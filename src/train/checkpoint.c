@@ -713,7 +713,7 @@ int ms_checkpoint_read(const char *path, MsCheckpoint *ck, MsError *err)
     if (!path || !path[0])
         return ms_err(err, MS_ERR_ARG, "no checkpoint file name given");
     struct stat sb;
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | O_NONBLOCK);   /* a FIFO must not block us */
     if (fd < 0)
         return ms_err(err, MS_ERR_IO, "%s: cannot open the checkpoint: %s", path, strerror(errno));
     int st = fstat(fd, &sb);

@@ -163,7 +163,7 @@ static int draw(const Plot *p, MsError *err)
     }
 done:
     remove(tmp);   /* gone already after a successful rename */
-    (void)dat;
+    remove(dat);
     remove(gp);
     remove(log);
     free(tmp);

@@ -197,14 +197,14 @@ static void pass_close(Pass *p)
     free(p->xbuf);
 }
 
-static int check_data(const MsNet *net, const MsDataset *d, const char *what, MsError *err)
+int ms_train_check_data(const MsNet *net, const MsDataset *d, const char *what, MsError *err)
 {
     if (d->nfeat != net->nin)
-        return ms_err(err, MS_ERR_ARG, "%s set: %d features per sample, but %s has %d .input sources", what, d->nfeat,
+        return ms_err(err, MS_ERR_SEMANTIC, "%s set: %d features per sample, but %s has %d .input sources", what, d->nfeat,
                       net->path, net->nin);
     for (int i = 0; i < d->n; i++)
         if (d->y[i] >= net->nclass)
-            return ms_err(err, MS_ERR_ARG, "%s set: sample %d has label %d, but %s's .readout has %d classes", what, i,
+            return ms_err(err, MS_ERR_SEMANTIC, "%s set: sample %d has label %d, but %s's .readout has %d classes", what, i,
                           d->y[i], net->path, net->nclass);
     return MS_OK;
 }
@@ -214,7 +214,7 @@ static int check_data(const MsNet *net, const MsDataset *d, const char *what, Ms
 int ms_train_evaluate(MsNet *net, const MsDataset *d, const MsEvalOpts *e, MsTrainProgressFn progress, void *user,
                       double *acc, double *loss, MsError *err)
 {
-    int rc = check_data(net, d, "test", err);
+    int rc = ms_train_check_data(net, d, "test", err);
     if (rc)
         return rc;
     int n = e->limit > 0 && e->limit < d->n ? e->limit : d->n, np = net->nparams;
@@ -322,6 +322,12 @@ static int resume(MsNet *net, MsTrainOpts *o, State *s, MsError *err)
             rc = ms_err(err, MS_ERR_ARG, "%s: parameter %d is '%s', but %s's is '%s': not this network's checkpoint",
                         path, k, ck.names[k], net->path, net->c->params[k].name);
     if (rc == MS_OK) {
+        char *now_cfg = config_text(o, net->path);
+        if (strcmp(now_cfg, ck.config))
+            fprintf(stderr, "memspice: warning: %s was written with other training options; resuming with its seed "
+                            "and these options (the same options give the same result as an uninterrupted run)\n",
+                    path);
+        free(now_cfg);
         s->epoch = ck.epoch;
         memcpy(s->params, ck.params, (size_t)ck.nparams * sizeof *s->params);
         o->opt.step = ck.step;
@@ -333,11 +339,6 @@ static int resume(MsNet *net, MsTrainOpts *o, State *s, MsError *err)
         memcpy(s->hist, ck.hist, (size_t)ck.nhist * sizeof *s->hist);
         s->nhist = ck.nhist;
         o->seed = ck.seed;
-        char *now_cfg = config_text(o, net->path);
-        if (strcmp(now_cfg, ck.config))
-            fprintf(stderr, "memspice: warning: %s was written with other training options; resuming with these "
-                            "(same options give the same result as an uninterrupted run)\n", path);
-        free(now_cfg);
     }
     ms_checkpoint_free(&ck);
     free(path);
@@ -420,9 +421,9 @@ int ms_train_run(MsNet *net, const MsDataset *train, const MsDataset *test, cons
                  MsTrainProgressFn progress, void *user, FILE *log, MsError *err)
 {
     MsTrainOpts o = *opts;
-    int np = net->nparams, rc = check_data(net, train, "training", err);
+    int np = net->nparams, rc = ms_train_check_data(net, train, "training", err);
     if (rc == MS_OK && test)
-        rc = check_data(net, test, "test", err);
+        rc = ms_train_check_data(net, test, "test", err);
     if (rc == MS_OK)
         rc = ms_writeback_check(net, err);
     if (rc)
@@ -454,7 +455,7 @@ int ms_train_run(MsNet *net, const MsDataset *train, const MsDataset *test, cons
         rc = save_epoch(net, &o, &s, err);
         if (log)
             fprintf(log,
-                    "epoch %d/%d  train loss %.4f  acc %.2f %%  test acc %.2f %%  %.1f s  %.1f samples/s  lr %.3g\n",
+                    "epoch %d/%d  train loss %.4f  acc %.2f %%  test acc %.2f %%  %.2f s  %.1f samples/s  lr %.3g\n",
                     st.epoch, o.epochs, st.train_loss, 100 * st.train_acc, 100 * st.test_acc, st.seconds,
                     st.samples_per_s, st.lr);
         if (log)

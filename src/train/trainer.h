@@ -40,6 +40,9 @@ typedef struct MsTrainTick {
 } MsTrainTick;
 typedef void (*MsTrainProgressFn)(const MsTrainTick *t, void *user);
 
+/* The data set fits the network: features = .input sources, labels < classes. */
+int ms_train_check_data(const MsNet *net, const MsDataset *d, const char *what, MsError *err);
+
 /* A per-epoch summary line is printed to `log` (NULL: none). */
 int ms_train_run(MsNet *net, const MsDataset *train, const MsDataset *test, const MsTrainOpts *o,
                  MsTrainProgressFn progress, void *user, FILE *log, MsError *err);

@@ -6,7 +6,8 @@
 #   1. learning: 3 epochs reach 100 % test accuracy, the training loss falls,
 #      metrics.csv (header, one row per epoch), checkpoint.h5, trained.cir,
 #      loss.png / accuracy.png (PNG signature; when gnuplot is installed);
-#   2. --threads 1 and --threads 2 give the same trained.cir and metrics;
+#   2. --threads 1 and --threads 2 give the same trained.cir and metrics, on both
+#      engines, and the batched and per-sample engines the same losses;
 #   3. --resume after a kill -9 in the middle of the run gives the trained.cir
 #      and /params of an uninterrupted run; resuming a finished run is harmless;
 #   4. trained.cir is an ordinary netlist (memspice run --fixed-step), and
@@ -67,7 +68,8 @@ NET=$tmp/net.cir
 mknet 30 "$NET" && mknet 20 "$tmp/net20.cir" || { echo "FAIL cannot generate the test networks (python3)"; exit 1; }
 [ -f "$DATA/train-images-idx3-ubyte" ] || { echo "FAIL $DATA: no data set"; exit 1; }
 # the training of checks 1, 3, 4: 3 epochs of 200 samples, batch 8
-OPTS=(--data "$DATA" --epochs 3 --batch 8)
+# the per-sample engine: an epoch takes about half a second, long enough to kill run B in the middle
+OPTS=(--data "$DATA" --epochs 3 --batch 8 --engine per-sample)
 
 # ---- help ----
 if run 0 "train --help" train --help; then
@@ -117,15 +119,33 @@ if run 0 "train 3 epochs" train "$NET" "${OPTS[@]}" -o "$A"; then
     fi
 fi
 
-# ---- 2. --threads 1 and 2: the same result ----
-small=(--data "$DATA" --train-limit 48 --test-limit 16 --epochs 2 --batch 8 --no-plots)
-if run 0 "--threads 1" train "$NET" "${small[@]}" --threads 1 -o "$tmp/t1" &&
-    run 0 "--threads 2" train "$NET" "${small[@]}" --threads 2 -o "$tmp/t2"; then
-    if ! cmp -s "$tmp/t1/trained.cir" "$tmp/t2/trained.cir"; then bad "--threads 1 / 2: trained.cir differs"
-    elif ! cmp -s <(cut -d, -f1-5 "$tmp/t1/metrics.csv") <(cut -d, -f1-5 "$tmp/t2/metrics.csv"); then
-        bad "--threads 1 / 2: losses or accuracies in metrics.csv differ"; paste -d'\n' "$tmp/t1/metrics.csv" "$tmp/t2/metrics.csv"
-    elif cmp -s "$NET" "$tmp/t1/trained.cir"; then bad "--threads: trained.cir equals the untrained netlist"
-    else ok "--threads 1 and 2: identical trained.cir and metrics"; fi
+# ---- 2. --threads 1 and 2: the same result, on both engines ----
+# (batches of 40 are three chunks of the batched engine: the threads share them)
+small=(--data "$DATA" --train-limit 80 --test-limit 16 --epochs 2 --batch 40 --no-plots)
+for engine in batched per-sample; do
+    [ "$engine" = per-sample ] && small=(--data "$DATA" --train-limit 16 --test-limit 8 --epochs 2 --batch 8 --no-plots)
+    if run 0 "--threads 1 ($engine)" train "$NET" "${small[@]}" --engine $engine --threads 1 -o "$tmp/t1$engine" &&
+        run 0 "--threads 2 ($engine)" train "$NET" "${small[@]}" --engine $engine --threads 2 -o "$tmp/t2$engine"; then
+        t1=$tmp/t1$engine t2=$tmp/t2$engine
+        if ! cmp -s "$t1/trained.cir" "$t2/trained.cir"; then bad "--threads 1 / 2 ($engine): trained.cir differs"
+        elif ! cmp -s <(cut -d, -f1-5 "$t1/metrics.csv") <(cut -d, -f1-5 "$t2/metrics.csv"); then
+            bad "--threads 1 / 2 ($engine): losses or accuracies in metrics.csv differ"; paste -d'\n' "$t1/metrics.csv" "$t2/metrics.csv"
+        elif cmp -s "$NET" "$t1/trained.cir"; then bad "--threads ($engine): trained.cir equals the untrained netlist"
+        else ok "--threads 1 and 2 ($engine engine): identical trained.cir and metrics"; fi
+    fi
+done
+# the two engines compute the same system: the same losses to 1e-6 (the per-sample path stops Newton at its tolerances)
+if [ -f "$tmp/t1per-sample/metrics.csv" ]; then
+    run 0 "batched, as per-sample" train "$NET" --data "$DATA" --train-limit 16 --test-limit 8 --epochs 2 --batch 8 \
+        --no-plots --engine batched -o "$tmp/tb" &&
+        python3 - "$tmp/tb/metrics.csv" "$tmp/t1per-sample/metrics.csv" <<'PY' && ok "batched and per-sample engines: the same losses" || bad "batched and per-sample engines differ"
+import csv, sys
+a, b = (list(csv.DictReader(open(f))) for f in sys.argv[1:3])
+assert len(a) == len(b) == 2
+for x, y in zip(a, b):
+    for k in ("train_loss", "test_loss"):
+        assert abs(float(x[k]) - float(y[k])) <= 1e-6 * abs(float(y[k])), (k, x[k], y[k])
+PY
 fi
 
 # ---- 3. resume after kill -9 ----
@@ -176,6 +196,15 @@ if [ -f "$A/trained.cir" ]; then
             bad "--resume of a finished run changed trained.cir, checkpoint.h5 or metrics.csv"
         else ok "--resume of a finished run: exit 0, nothing changed"; fi
     fi
+fi
+
+# ---- 3b. resume on the batched engine: 2 epochs, then --resume to 3 = 3 epochs ----
+bopts=(--data "$DATA" --batch 40 --train-limit 120 --test-limit 16 --no-plots --engine batched)
+if run 0 "batched 3 epochs" train "$NET" "${bopts[@]}" --epochs 3 -o "$tmp/b3" &&
+    run 0 "batched 2 epochs" train "$NET" "${bopts[@]}" --epochs 2 -o "$tmp/b2" &&
+    run 0 "batched --resume to 3" train "$NET" "${bopts[@]}" --epochs 3 --resume "$tmp/b2"; then
+    cmp -s "$tmp/b3/trained.cir" "$tmp/b2/trained.cir" && ok "batched: 2 epochs + resume = 3 epochs (trained.cir)" ||
+        bad "batched: resumed run differs from the uninterrupted one"
 fi
 
 # ---- 4. trained.cir: an ordinary netlist, and --eval-only ----
