@@ -18,27 +18,6 @@
 #include "../io/result.h"
 #include "../util/util.h"
 
-/* The gnuplot program: $MEMSPICE_GNUPLOT, else "gnuplot" on the PATH. */
-static char *find_gnuplot(void)
-{
-    const char *env = getenv("MEMSPICE_GNUPLOT");
-    if (env && env[0])
-        return access(env, X_OK) == 0 ? ms_strdup(env) : NULL;
-    const char *path = getenv("PATH");
-    if (!path)
-        path = "/usr/bin:/bin";
-    while (*path) {
-        const char *e = strchr(path, ':');
-        size_t n = e ? (size_t)(e - path) : strlen(path);
-        char *cand = ms_asprintf("%.*s/gnuplot", (int)n, n ? path : ".");
-        if (access(cand, X_OK) == 0)
-            return cand;
-        free(cand);
-        path += n + (e ? 1 : 0);
-    }
-    return NULL;
-}
-
 /* Engineering prefix for values up to maxabs: factor to multiply by. */
 static double eng(double maxabs, const char **prefix)
 {
@@ -310,7 +289,7 @@ void ms_check_write_plots(MsCheck *c, const char *dir)
         any |= c->rows[i].tran;
     if (!any)
         return;
-    char *gnuplot = find_gnuplot();
+    char *gnuplot = ms_gnuplot_program();
     if (!gnuplot) {
         c->plot_note = ms_strdup("gnuplot not found (Debian package gnuplot-nox; 'make deps' installs it): "
                                  "no PNG plots written");

@@ -21,13 +21,12 @@
  * 1.10 crash in its atexit handler (reproduced with RLIMIT_FSIZE).  An
  * in-memory file has no I/O to fail, and stdio reports ENOSPC cleanly.
  * The price is one extra copy of the data in memory while writing. */
+#include "hdf5_image.h"
 #include "result.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <hdf5.h>
 
 /* A scalar variable-length UTF-8 string attribute on obj. */
 static int put_string_attr(hid_t obj, const char *name, const char *value)
@@ -127,8 +126,17 @@ static int write_signals(hid_t file, const MsResult *r)
 /* Optional extra content written after the waveforms (gradients). */
 typedef int (*ExtraFn)(hid_t file, const void *user);
 
-static int write_contents(hid_t file, const MsResult *r, ExtraFn extra, const void *user)
+/* What write_contents writes: the result, then extra(file, user) if set. */
+typedef struct Contents {
+    const MsResult *r;
+    ExtraFn extra;
+    const void *user;
+} Contents;
+
+static int write_contents(hid_t file, const void *contents)
 {
+    const Contents *c = contents;
+    const MsResult *r = c->r;
     const char *plotname = r->plotname ? r->plotname
                            : r->time ? "Transient Analysis" : "Operating Point";
     if (put_string_attr(file, "title", r->title) < 0 ||
@@ -142,26 +150,24 @@ static int write_contents(hid_t file, const MsResult *r, ExtraFn extra, const vo
         return -1;
     if (write_signals(file, r) < 0)
         return -1;
-    return extra ? extra(file, user) : 0;
+    return c->extra ? c->extra(file, c->user) : 0;
 }
 
-/* The whole HDF5 file, built in memory: a malloc'ed image of *size bytes,
- * or NULL if HDF5 failed.  name only labels the in-memory file. */
-static unsigned char *build_image(const MsResult *r, const char *name, size_t *size, ExtraFn extra,
-                                  const void *user)
+unsigned char *ms_hdf5_image(const char *name, size_t step, int v18, int (*fill)(hid_t file, const void *user),
+                             const void *user, size_t *size)
 {
-    /* Grow the in-memory file in steps about the size of the data. */
-    size_t est = (r->npts * ((size_t)r->nvec + 1) * 8 + (size_t)r->nvec * 1024) | 65535;
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1;
-    if (fapl >= 0 && H5Pset_fapl_core(fapl, est + 1, 0) >= 0)
+    if (fapl >= 0 && H5Pset_fapl_core(fapl, step, 0) >= 0 &&
+        (!v18 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) >= 0))
         file = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (fapl >= 0)
         H5Pclose(fapl);
+    *size = 0;
     if (file < 0)
         return NULL;
     unsigned char *image = NULL;
     ssize_t n = -1;
-    if (write_contents(file, r, extra, user) == 0 && H5Fflush(file, H5F_SCOPE_GLOBAL) >= 0)
+    if (fill(file, user) == 0 && H5Fflush(file, H5F_SCOPE_GLOBAL) >= 0)
         n = H5Fget_file_image(file, NULL, 0);
     if (n > 0) {
         image = ms_malloc((size_t)n);
@@ -212,8 +218,11 @@ static int write_hdf5(const MsResult *r, const char *path, ExtraFn extra, const 
     MsOutFile o;
     if ((rc = ms_out_open(&o, path, 1, err)) != MS_OK)
         return rc;
-    size_t size = 0;
-    unsigned char *image = build_image(r, o.tmp, &size, extra, user);
+    /* Grow the in-memory file in steps about the size of the data. */
+    size_t step = ((r->npts * ((size_t)r->nvec + 1) * 8 + (size_t)r->nvec * 1024) | 65535) + 1;
+    Contents c = {r, extra, user};
+    size_t size;
+    unsigned char *image = ms_hdf5_image(o.tmp, step, 0, write_contents, &c, &size);
     if (!image) {
         ms_out_finish(&o, 0, err);
         return ms_err(err, MS_ERR_IO, "cannot write '%s': HDF5 failed to build the file", path);

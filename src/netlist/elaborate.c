@@ -159,6 +159,9 @@ int ms_circuit_find_node(const MsCircuit *c, const char *name)
 {
     if (is_ground(name))
         return 0;
+    int k;
+    if (c->node_index_built)
+        return ms_map_get(&c->node_index, name, &k) ? k : -1;
     for (int i = 1; i <= c->n; i++)
         if (c->unk_kind[i] == MS_UNK_NODE && !strcmp(c->unk_name[i], name))
             return i;
@@ -323,8 +326,8 @@ int ms_elab_params(MsElab *el, const MsCard *c, int first, int last, const MsPar
             return ms_elab_error(el, MS_ERR_SYNTAX, &tk[i], "name=value expected, found '%s'", tk[i].s);
         if (i + 2 >= last)
             return ms_elab_error(el, MS_ERR_SYNTAX, &tk[i + 1], "value expected after '%s='", tk[i].s);
-        int k = 0;
-        while (desc[k].name && strcmp(desc[k].name, tk[i].s))
+        int k = 0;   /* (the first letters first: every cell of a crossbar reads its model card) */
+        while (desc[k].name && (desc[k].name[0] != tk[i].s[0] || strcmp(desc[k].name, tk[i].s)))
             k++;
         if (!desc[k].name)
             return ms_elab_error(el, MS_ERR_SEMANTIC, &tk[i], "unknown parameter '%s'", tk[i].s);

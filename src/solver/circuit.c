@@ -149,8 +149,13 @@ static int load(const char *path, const char *text, MsCircuit **out, MsError *er
         rc = ms_elaborate(c, err);
         c->tran = c->deck.tran;
     }
-    if (rc == MS_OK)
+    if (rc == MS_OK) {   /* names to nodes in constant time from here on (.save, .loss, .readout) */
+        for (int i = 1; i <= c->n; i++)
+            if (c->unk_kind[i] == MS_UNK_NODE)
+                ms_map_put(&c->node_index, c->unk_name[i], i);
+        c->node_index_built = 1;
         ms_inject_faults(c);
+    }
     if (rc == MS_OK)
         rc = ms_circuit_setup(c, err);
     if (rc == MS_OK)
@@ -215,6 +220,8 @@ void ms_circuit_free(MsCircuit **cp)
         free(c->params[i].owned);
     free(c->params);
     ms_pdep_free(c);
+    if (c->node_index_built)
+        ms_map_free(&c->node_index);
     free(c->print_names);
     free(c->print_index);
     free(c->title);

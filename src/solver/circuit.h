@@ -82,6 +82,8 @@ struct MsCircuit {
     char *title;
     int n;                        /* unknowns, ground excluded; vectors are n+1 long */
     char **unk_name;              /* [n+1]: "out", "v1#branch", "0" for ground */
+    MsMap node_index;             /* node name -> unknown, once elaboration is done (ms_circuit_find_node) */
+    int node_index_built;
     int *unk_kind;                /* [n+1] MS_UNK_* */
     MsDevGroup *groups;           /* one per device kind present */
     int ngroups;

@@ -541,6 +541,7 @@ static void neuron_constants(BatchNeuron *nr)
     for (int b = 0; b < nr->nbr; b++) {
         const double *p = nr->m[b]->par;
         nr->one_exp &= p[MP_KT] == kt;
+        nr->ikt[b] = 1 / p[MP_KT], nr->itau[b] = 1 / p[MP_TAU], nr->iron[b] = 1 / p[MP_RON], nr->iroff[b] = 1 / p[MP_ROFF];
         nr->A[b] = exp((nr->e[b] + p[MP_VON]) / kt);
         nr->Bc[b] = exp(-(p[MP_VOFF] + nr->e[b]) / kt);
         nr->one_exp &= isfinite(nr->A[b]) && isfinite(nr->Bc[b]) && nr->A[b] > 0 && nr->Bc[b] > 0;

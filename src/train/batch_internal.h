@@ -42,6 +42,8 @@ typedef struct BatchNeuron {
      * exponential E = exp(v / kT) (batch_run.c neuron_eval) */
     int one_exp;
     double inv_kt, A[MS_BATCH_MAX_BRANCH], Bc[MS_BATCH_MAX_BRANCH];
+    /* per branch: 1/kT, 1/tau, 1/Ron, 1/Roff */
+    double ikt[MS_BATCH_MAX_BRANCH], itau[MS_BATCH_MAX_BRANCH], iron[MS_BATCH_MAX_BRANCH], iroff[MS_BATCH_MAX_BRANCH];
 } BatchNeuron;
 
 struct MsBatchNet {

@@ -11,7 +11,7 @@
  *   D     [S][N+1][M][4 zw]  dI/dv, dI/dx, dg/dv, dg/dx of each branch at Z
  * A layer whose rows are all constant in time ("static": analog inputs)
  * keeps one row of V, H and I per sample, at k = 1. */
-#include "batch_internal.h"
+#include "batch_neuron.h"
 #include "rng.h"
 #include "../util/util.h"
 
@@ -22,7 +22,9 @@
 
 struct MsBatchWork {
     double **V, **H, **Icol, **E;   /* per layer; E: d buffer / d membrane for buffer rows */
-    double *U, *Z, *D, *F;       /* F: f at Z (the trapezoidal history), [S][M][zw] */
+    double *U, *Z, *D;
+    NeuronLanes *lanes;          /* one neuron's step for the chunk's samples */
+    NeuronAdjLanes *adj;         /* and its adjoint */
     double *dLv, *dU, *dI, *dX, *dH;
     double *tS, *tval, *tgrad, *tin;
     int *tunk;
@@ -48,7 +50,8 @@ int ms_batch_work_new(const MsBatchNet *bn, MsBatchWork **out)
     w->U = ms_calloc(P * M + 1, sizeof(double));
     w->Z = ms_calloc(P * M * zw + 1, sizeof(double));
     w->D = ms_calloc(P * M * 4 * zw + 1, sizeof(double));
-    w->F = ms_calloc(S * M * zw + 1, sizeof(double));
+    w->lanes = ms_calloc(1, sizeof *w->lanes);
+    w->adj = ms_calloc(1, sizeof *w->adj);
     w->dLv = ms_calloc(P * M + 1, sizeof(double));
     w->dU = ms_calloc(P * M + 1, sizeof(double));
     w->dI = ms_calloc(P * (size_t)bn->maxcols + 1, sizeof(double));
@@ -80,7 +83,7 @@ void ms_batch_work_free(MsBatchWork **wp)
     for (int l = 0; w->V && w->V[l]; l++) {
         free(w->V[l]), free(w->H[l]), free(w->Icol[l]), free(w->E[l]);
     }
-    free(w->V), free(w->H), free(w->Icol), free(w->E), free(w->U), free(w->Z), free(w->D), free(w->F);
+    free(w->V), free(w->H), free(w->Icol), free(w->E), free(w->U), free(w->Z), free(w->D), free(w->lanes), free(w->adj);
     free(w->dLv), free(w->dU), free(w->dI), free(w->dH), free(w->dX), free(w->tS), free(w->tval), free(w->tgrad);
     free(w->tin), free(w->tunk);
     free(w);
@@ -203,138 +206,77 @@ static void columns_forward(const MsBatchNet *bn, MsBatchWork *w, int l, int S)
 
 /* ---- neurons ---- */
 
-/* f at z (f_v = sum I_b - u, f_x = -g_b) and the branch derivatives d[4 b ..]
- * (dI/dv, dI/dx, dg/dv, dg/dx): the MMS equations of memristor level 5
- * (memristor_models.c mms_fast), with both sigmoids of every branch from
- * E = exp(v / kT):  sig((v - e - Von)/kT) = E / (E + A),
- * sig((Voff - v + e)/kT) = 1 / (1 + E B),  A = exp((e + Von)/kT),
- * B = exp(-(Voff + e)/kT) (the same values as mms_fast up to rounding). */
-static void neuron_eval(const BatchNeuron *nr, const double *z, double u, double *f, double *d)
+/* Neuron j of the chunk over the steps: the samples are the lanes of
+ * ms_neuron_lanes_step (batch_neuron.c); the predictor is the polynomial
+ * through the last points. */
+static int neuron_forward(const MsBatchNet *bn, MsBatchWork *w, int j, int S, MsError *err)
 {
-    double v = z[0], E = nr->one_exp && fabs(v * nr->inv_kt) < 600 ? exp(v * nr->inv_kt) : 0;
-    f[0] = -u;
-    for (int b = 0; b < nr->nbr; b++) {
-        double ib[3], g[3], x = z[1 + b];
-        if (E > 0) {
-            const double *p = nr->m[b]->par;
-            double kt = p[MP_KT], tau = p[MP_TAU];
-            double on = E / (E + nr->A[b]), off = 1 / (1 + E * nr->Bc[b]);
-            double don = on * (1 - on) / kt, doff = -off * (1 - off) / kt;
-            g[0] = ((1 - x) * on - x * off) / tau;
-            g[1] = ((1 - x) * don - x * doff) / tau;
-            g[2] = (-on - off) / tau;
-            double G = x / p[MP_RON] + (1 - x) / p[MP_ROFF], vb = v - nr->e[b];
-            ib[0] = G * vb;
-            ib[1] = G;
-            ib[2] = (1 / p[MP_RON] - 1 / p[MP_ROFF]) * vb;
-        } else {
-            ms_mem_eval_fast(nr->m[b], v - nr->e[b], x, ib, g);
-        }
-        f[0] += ib[0];
-        f[1 + b] = -g[0];
-        d[4 * b] = ib[1], d[4 * b + 1] = ib[2], d[4 * b + 2] = g[1], d[4 * b + 3] = g[2];
+    const BatchNeuron *nr = &bn->neurons[j];
+    int N = bn->N, M = bn->nneurons, zw = bn->zw, nq = 1 + nr->nbr;
+    NeuronLanes *L = w->lanes;
+#define ZAT(s, k, q) w->Z[(IDX(s, k) * M + j) * zw + (q)]
+    for (int s = 0; s < S; s++) {
+        ZAT(s, 0, 0) = nr->v0;
+        for (int b = 0; b < nr->nbr; b++)
+            ZAT(s, 0, 1 + b) = nr->m[b]->par[MP_X0];
     }
-}
-
-/* One implicit step: q(z) - q(zp) + a f(z, u) + ah fp = 0 for z (in: the
- * predictor), Newton to rounding; f, d at the solution. */
-static int neuron_step(const BatchNeuron *nr, double a, double ah, const double *zp, const double *fp, double u,
-                       double *z, double *f, double *d)
-{
-    int nb = nr->nbr;
-    for (int it = 0; it < 60; it++) {
-        neuron_eval(nr, z, u, f, d);
-        double Rv = nr->cm * (z[0] - zp[0]) + a * f[0] + ah * fp[0];
-        double Jvv = nr->cm, rhs = -Rv, Rx[MS_BATCH_MAX_BRANCH], Jxx[MS_BATCH_MAX_BRANCH], Jxv[MS_BATCH_MAX_BRANCH];
-        for (int b = 0; b < nb; b++) {
-            const double *db = d + 4 * b;
-            Rx[b] = z[1 + b] - zp[1 + b] + a * f[1 + b] + ah * fp[1 + b];
-            Jvv += a * db[0];
-            Jxv[b] = -a * db[2];
-            Jxx[b] = 1 - a * db[3];
-            double Jvx = a * db[1];
-            /* eliminate dx_b = (-Rx_b - Jxv_b dv) / Jxx_b from the membrane row */
-            Jvv -= Jvx * Jxv[b] / Jxx[b];
-            rhs += Jvx * Rx[b] / Jxx[b];
-        }
-        double dv = rhs / Jvv, big = fabs(dv) / (fabs(z[0]) + 1e-3);
-        z[0] += dv;
-        for (int b = 0; b < nb; b++) {
-            double dx = (-Rx[b] - Jxv[b] * dv) / Jxx[b];
-            z[1 + b] += dx;
-            big = fabs(dx) > big ? fabs(dx) : big;
-        }
-        if (!isfinite(big))
-            return MS_ERR_NONCONV;
-        if (big <= 1e-7) {   /* Newton converges quadratically: what is left is ~K 1e-14 */
-            neuron_eval(nr, z, u, f, d);
-            return MS_OK;
+    for (int k = 1; k <= N; k++) {
+        double a = bn->be[k] ? bn->h[k] : bn->h[k] / 2, ah = bn->be[k] ? 0 : a;
+        if (k > 1)
+            memcpy(L->fp, L->f, sizeof L->f);
+        for (int q = 0; q < nq; q++)
+            for (int s = 0; s < S; s++) {
+                double z1 = ZAT(s, k - 1, q);
+                L->zp[q][s] = z1;
+                L->z[q][s] = k >= 3 ? 3 * z1 - 3 * ZAT(s, k - 2, q) + ZAT(s, k - 3, q)
+                           : k == 2 ? 2 * z1 - ZAT(s, k - 2, q) : z1;
+            }
+        for (int s = 0; s < S; s++)
+            L->u[s] = w->U[IDX(s, k) * M + j];
+        if (ms_neuron_lanes_step(nr, S, a, ah, L))
+            return ms_err(err, MS_ERR_NONCONV, "neuron %s: Newton did not converge at t = %g s", nr->name, bn->t[k]);
+        for (int s = 0; s < S; s++) {
+            for (int q = 0; q < nq; q++)
+                ZAT(s, k, q) = L->z[q][s];
+            double *d = w->D + (IDX(s, k) * M + j) * 4 * zw;
+            for (int b = 0; b < nr->nbr; b++)
+                for (int c = 0; c < 4; c++)
+                    d[4 * b + c] = L->d[b][c][s];
         }
     }
-    return MS_ERR_NONCONV;
+#undef ZAT
+    return MS_OK;
 }
 
 static int neurons_forward(const MsBatchNet *bn, MsBatchWork *w, int l, int S, MsError *err)
 {
     const BatchLayer *L = &bn->layers[l];
-    int N = bn->N, M = bn->nneurons, zw = bn->zw;
-    for (int s = 0; s < S; s++)
-        for (int j = L->n0; j < L->n0 + L->nn; j++) {
-            const BatchNeuron *nr = &bn->neurons[j];
-            double *z0 = w->Z + (IDX(s, 0) * M + j) * zw, *f = w->F + ((size_t)s * M + j) * zw;
-            z0[0] = nr->v0;
-            for (int b = 0; b < nr->nbr; b++)
-                z0[1 + b] = nr->m[b]->par[MP_X0];
-            for (int k = 1; k <= N; k++) {
-                double *z = w->Z + (IDX(s, k) * M + j) * zw, *zp = z - (size_t)M * zw;
-                double *d = w->D + (IDX(s, k) * M + j) * 4 * zw;
-                ptrdiff_t st = (ptrdiff_t)M * zw;   /* from one point to the next */
-                for (int q = 0; q <= nr->nbr; q++)   /* polynomial predictor through the last points */
-                    z[q] = k >= 3 ? 3 * zp[q] - 3 * zp[q - st] + zp[q - 2 * st] : k == 2 ? 2 * zp[q] - zp[q - st] : zp[q];
-                double a = bn->be[k] ? bn->h[k] : bn->h[k] / 2, ah = bn->be[k] ? 0 : a;
-                double fp[1 + MS_BATCH_MAX_BRANCH];
-                memcpy(fp, f, (size_t)(1 + nr->nbr) * sizeof *fp);
-                if (neuron_step(nr, a, ah, zp, fp, w->U[IDX(s, k) * M + j], z, f, d))
-                    return ms_err(err, MS_ERR_NONCONV, "neuron %s: Newton did not converge at t = %g s",
-                                  nr->name, bn->t[k]);
-            }
-        }
-    return MS_OK;
+    int rc = MS_OK;
+    for (int j = L->n0; j < L->n0 + L->nn && rc == MS_OK; j++)
+        rc = neuron_forward(bn, w, j, S, err);
+    return rc;
 }
 
-/* J_k^T lam_k = rhs - (dR_{k+1}/dz_k)^T lam_{k+1} backward over k, for one
- * neuron of one sample; dU[k] = dL/du_k = (a_k lam_k + a'_{k+1} lam_{k+1})_v
- * (u enters the membrane row as -a u, and dL/dp = -lam . dR/dp). */
-static void neuron_backward(const MsBatchNet *bn, MsBatchWork *w, int s, int j)
+/* Neuron j's adjoint over the steps, backward, the samples as lanes. */
+static void neuron_backward(const MsBatchNet *bn, MsBatchWork *w, int j, int S)
 {
     const BatchNeuron *nr = &bn->neurons[j];
-    int N = bn->N, M = bn->nneurons, zw = bn->zw, nb = nr->nbr;
-    double lam[1 + MS_BATCH_MAX_BRANCH] = {0}, an = 0;   /* lam_{k+1}, a'_{k+1} */
+    int N = bn->N, M = bn->nneurons, zw = bn->zw;
+    NeuronAdjLanes *A = w->adj;
+    memset(A->lam, 0, sizeof A->lam);
+    double an = 0;   /* a'_{k+1} */
     for (int k = N; k >= 1; k--) {
-        const double *d = w->D + (IDX(s, k) * M + j) * 4 * zw;
         double a = bn->be[k] ? bn->h[k] : bn->h[k] / 2;
-        /* rhs = dL/dz_k - (-C + a' G_k)^T lam_{k+1}; G: f_v = sum I_b - u, f_xb = -g_b */
-        double rv = w->dLv[IDX(s, k) * M + j] + nr->cm * lam[0], rx[MS_BATCH_MAX_BRANCH];
-        for (int b = 0; b < nb; b++) {
-            const double *db = d + 4 * b;
-            rv -= an * (db[0] * lam[0] - db[2] * lam[1 + b]);
-            rx[b] = lam[1 + b] - an * (db[1] * lam[0] - db[3] * lam[1 + b]);
+        for (int s = 0; s < S; s++) {
+            const double *d = w->D + (IDX(s, k) * M + j) * 4 * zw;
+            for (int b = 0; b < nr->nbr; b++)
+                for (int c = 0; c < 4; c++)
+                    A->d[b][c][s] = d[4 * b + c];
+            A->dLv[s] = w->dLv[IDX(s, k) * M + j];
         }
-        /* J^T lam = r, J = C + a G: eliminate lam_xb = (r_xb - Jvx_b lam_v) / Jxx_b */
-        double Jvv = nr->cm, r = rv, Jvx[MS_BATCH_MAX_BRANCH], Jxx[MS_BATCH_MAX_BRANCH];
-        for (int b = 0; b < nb; b++) {
-            const double *db = d + 4 * b;
-            double Jxv = -a * db[2];
-            Jvx[b] = a * db[1];
-            Jxx[b] = 1 - a * db[3];
-            Jvv += a * db[0] - Jxv * Jvx[b] / Jxx[b];
-            r -= Jxv * rx[b] / Jxx[b];
-        }
-        double lv = r / Jvv;
-        w->dU[IDX(s, k) * M + j] = a * lv + an * lam[0];
-        lam[0] = lv;
-        for (int b = 0; b < nb; b++)
-            lam[1 + b] = (rx[b] - Jvx[b] * lv) / Jxx[b];
+        ms_neuron_lanes_adjoint(nr, S, a, an, A);
+        for (int s = 0; s < S; s++)
+            w->dU[IDX(s, k) * M + j] = A->du[s];
         an = bn->be[k] ? 0 : a;   /* a'_k for the step before */
     }
 }
@@ -402,9 +344,8 @@ int ms_batch_run(const MsBatchNet *bn, MsBatchWork *w, int S, const float *const
     for (int l = bn->nlayers - 1; l >= 0; l--) {
         const BatchLayer *L = &bn->layers[l];
         int R = L->nrows, C = L->ncols;
-        for (int s = 0; s < S; s++)
-            for (int j = L->n0; j < L->n0 + L->nn; j++)
-                neuron_backward(bn, w, s, j);
+        for (int j = L->n0; j < L->n0 + L->nn; j++)
+            neuron_backward(bn, w, j, S);
         /* undoes u[neuron] += gain * i[col]:  dI[col] += gain * dU[neuron] */
         size_t P = (size_t)S * (size_t)(N + 1);
         memset(w->dI, 0, P * (size_t)C * sizeof *w->dI);

@@ -22,28 +22,6 @@
 
 #define NO_GNUPLOT "gnuplot not found (Debian package gnuplot-nox; 'make deps' installs it, or set MEMSPICE_GNUPLOT)"
 
-/* The gnuplot program: $MEMSPICE_GNUPLOT, else "gnuplot" on the PATH
- * (the same rule as src/check/plot.c). */
-static char *find_gnuplot(void)
-{
-    const char *env = getenv("MEMSPICE_GNUPLOT");
-    if (env && env[0])
-        return access(env, X_OK) == 0 ? ms_strdup(env) : NULL;
-    const char *path = getenv("PATH");
-    if (!path)
-        path = "/usr/bin:/bin";
-    while (*path) {
-        const char *e = strchr(path, ':');
-        size_t n = e ? (size_t)(e - path) : strlen(path);
-        char *cand = ms_asprintf("%.*s/gnuplot", (int)n, n ? path : ".");
-        if (access(cand, X_OK) == 0)
-            return cand;
-        free(cand);
-        path += n + (e ? 1 : 0);
-    }
-    return NULL;
-}
-
 /* A data-file field: the number, or '?' (set datafile missing) if not finite. */
 static void num(FILE *f, double v)
 {
@@ -95,7 +73,7 @@ static void read_log(const char *log, char *msg, size_t cap)
 
 static int draw(const Plot *p, MsError *err)
 {
-    char *gnuplot = find_gnuplot();
+    char *gnuplot = ms_gnuplot_program();
     if (!gnuplot)
         return ms_err(err, MS_ERR_IO, "cannot draw '%s': " NO_GNUPLOT, p->png);
     char *tmp = ms_out_tmpname(p->png);

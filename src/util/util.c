@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int ms_verr(MsError *err, int code, const char *prefix, const char *fmt, va_list ap)
 {
@@ -111,6 +112,26 @@ void ms_lower(char *s)
 {
     for (; *s; s++)
         *s = (char)tolower((unsigned char)*s);
+}
+
+char *ms_gnuplot_program(void)
+{
+    const char *env = getenv("MEMSPICE_GNUPLOT");
+    if (env && env[0])
+        return access(env, X_OK) == 0 ? ms_strdup(env) : NULL;
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/bin:/bin";
+    while (*path) {
+        const char *e = strchr(path, ':');
+        size_t n = e ? (size_t)(e - path) : strlen(path);
+        char *cand = ms_asprintf("%.*s/gnuplot", (int)n, n ? path : ".");
+        if (access(cand, X_OK) == 0)
+            return cand;
+        free(cand);
+        path += n + (e ? 1 : 0);
+    }
+    return NULL;
 }
 
 void ms_grow(void **p, size_t *cap, size_t need, size_t esz)

@@ -30,6 +30,11 @@ char *ms_strndup(const char *s, size_t n);
 char *ms_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ms_lower(char *s);
 
+/* The gnuplot program that `check` and `train` plots run (malloc'ed path):
+ * $MEMSPICE_GNUPLOT when it is set (NULL if that is not executable), else
+ * the first executable "gnuplot" on the PATH; NULL if there is none. */
+char *ms_gnuplot_program(void);
+
 /* Grow *p (element size esz) so that it holds at least need elements. */
 void ms_grow(void **p, size_t *cap, size_t need, size_t esz);
 
