@@ -156,13 +156,13 @@ static int write_contents(hid_t file, const void *contents)
 unsigned char *ms_hdf5_image(const char *name, size_t step, int v18, int (*fill)(hid_t file, const void *user),
                              const void *user, size_t *size)
 {
+    *size = 0;
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1;
     if (fapl >= 0 && H5Pset_fapl_core(fapl, step, 0) >= 0 &&
         (!v18 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) >= 0))
         file = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (fapl >= 0)
         H5Pclose(fapl);
-    *size = 0;
     if (file < 0)
         return NULL;
     unsigned char *image = NULL;
@@ -180,7 +180,8 @@ unsigned char *ms_hdf5_image(const char *name, size_t step, int v18, int (*fill)
         free(image);
         image = NULL;
     }
-    *size = image ? (size_t)n : 0;
+    if (image)
+        *size = (size_t)n;
     return image;
 }
 

@@ -1,8 +1,8 @@
 /* checkpoint.c — the training checkpoint (HDF5) and metrics.csv; the layout
  * is described in checkpoint.h.
  *
- * Writing follows src/io/hdf5.c: the HDF5 file is built in memory (the
- * "core" driver without backing store), and its image goes through
+ * Writing follows src/io/hdf5.c: the HDF5 file is built in memory
+ * (ms_hdf5_image, src/io/hdf5_image.h), and its image goes through
  * MsOutFile ("<path>.tmp.<pid>", fflush, fsync, rename), so that no HDF5
  * I/O can fail half-way and leave a file behind.  After the rename the
  * folder is fsync'ed too, so the new name survives a power cut.
@@ -27,6 +27,7 @@
 
 #include <hdf5.h>
 
+#include "../io/hdf5_image.h"
 #include "../io/result.h"
 
 #define CK_FORMAT "memspice-checkpoint"
@@ -249,8 +250,9 @@ static int write_history(hid_t file, const MsEpochStats *h, int n)
     return rc;
 }
 
-static int write_contents(hid_t file, const MsCheckpoint *ck)
+static int write_contents(hid_t file, const void *checkpoint)
 {
+    const MsCheckpoint *ck = checkpoint;
     int version = CK_VERSION;
     long long step = ck->step;
     if (put_string_attr(file, "format", CK_FORMAT) < 0 ||
@@ -323,40 +325,18 @@ static unsigned char *build_image(const MsCheckpoint *ck, const char *name, size
     size_t est = (size_t)ck->nparams * 64 + (size_t)ck->nhist * 64 + 65536;
     if (ck->config)
         est += strlen(ck->config);
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1;
     /* the 1.8 file format: its superblock and object headers carry
      * checksums, so a damaged file is refused instead of misread, and
      * HDF5 1.8 and later (h5py, MATLAB) still read it */
-    if (fapl >= 0 && H5Pset_fapl_core(fapl, est, 0) >= 0 &&
-        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) >= 0)
-        file = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    if (fapl >= 0)
-        H5Pclose(fapl);
-    if (file < 0)
-        return NULL;
-    unsigned char *image = NULL;
-    ssize_t n = -1;
-    if (write_contents(file, ck) == 0 && H5Fflush(file, H5F_SCOPE_GLOBAL) >= 0)
-        n = H5Fget_file_image(file, NULL, 0);
-    if (n > 0) {
-        image = ms_malloc((size_t)n);
-        if (H5Fget_file_image(file, image, (size_t)n) != n) {
-            free(image);
-            image = NULL;
-        }
-    }
-    if (H5Fclose(file) < 0 && image) {
-        free(image);
-        image = NULL;
-    }
+    unsigned char *image = ms_hdf5_image(name, est, 1, write_contents, ck, size);
     if (image) {
-        fix_superblock_checksum(image, (size_t)n);
-        if (!image_opens(image, (size_t)n)) {
+        fix_superblock_checksum(image, *size);
+        if (!image_opens(image, *size)) {
             free(image);
             image = NULL;
+            *size = 0;
         }
     }
-    *size = image ? (size_t)n : 0;
     return image;
 }
 
@@ -431,6 +411,22 @@ static int damaged(Rd *r, const char *fmt, const char *what)
     return ms_err(r->err, MS_ERR_IO, "%s: %s (a damaged or incomplete memspice checkpoint)", r->path, msg);
 }
 
+/* 1 if type t is of class cls (for H5T_STRING: fixed-length) and space s
+ * is a scalar (rank 0) or 1-D (rank 1, its length in dims[0]); closes t
+ * and s (either may be -1: not 1 then). */
+static int type_ok(hid_t t, hid_t s, H5T_class_t cls, int rank, hsize_t *dims)
+{
+    int ok = t >= 0 && s >= 0 && H5Tget_class(t) == cls &&
+             (rank == 0 ? H5Sget_simple_extent_type(s) == H5S_SCALAR
+                        : H5Sget_simple_extent_ndims(s) == 1 && H5Sget_simple_extent_dims(s, dims, NULL) == 1) &&
+             (cls != H5T_STRING || H5Tis_variable_str(t) == 0);
+    if (t >= 0)
+        H5Tclose(t);
+    if (s >= 0)
+        H5Sclose(s);
+    return ok;
+}
+
 /* An attribute of the root that must exist and be a scalar of class cls;
  * returns it open, or -1 with the error set. */
 static hid_t open_attr(Rd *r, const char *name, H5T_class_t cls)
@@ -444,14 +440,7 @@ static hid_t open_attr(Rd *r, const char *name, H5T_class_t cls)
         damaged(r, "cannot read attribute '%s'", name);
         return -1;
     }
-    hid_t t = H5Aget_type(a), s = H5Aget_space(a);
-    int ok = t >= 0 && s >= 0 && H5Tget_class(t) == cls && H5Sget_simple_extent_type(s) == H5S_SCALAR &&
-             (cls != H5T_STRING || H5Tis_variable_str(t) == 0);
-    if (t >= 0)
-        H5Tclose(t);
-    if (s >= 0)
-        H5Sclose(s);
-    if (!ok) {
+    if (!type_ok(H5Aget_type(a), H5Aget_space(a), cls, 0, NULL)) {
         H5Aclose(a);
         damaged(r, "attribute '%s' has the wrong type", name);
         return -1;
@@ -520,16 +509,8 @@ static hid_t open_1d(Rd *r, const char *name, H5T_class_t cls, hsize_t *n)
         damaged(r, "/%s is not a readable dataset", name);
         return -1;
     }
-    hid_t t = H5Dget_type(ds), s = H5Dget_space(ds);
     hsize_t dims[1] = {0};
-    int ok = t >= 0 && s >= 0 && H5Tget_class(t) == cls && H5Sget_simple_extent_ndims(s) == 1 &&
-             H5Sget_simple_extent_dims(s, dims, NULL) == 1 &&
-             (cls != H5T_STRING || H5Tis_variable_str(t) == 0);
-    if (t >= 0)
-        H5Tclose(t);
-    if (s >= 0)
-        H5Sclose(s);
-    if (!ok) {
+    if (!type_ok(H5Dget_type(ds), H5Dget_space(ds), cls, 1, dims)) {
         H5Dclose(ds);
         damaged(r, "/%s has the wrong type or shape", name);
         return -1;

@@ -8,10 +8,10 @@
  * digits6x5 set loads with 200 samples of 30 features and 10 classes.
  * MNIST itself is not needed (nor read). */
 #include "check.h"
+#include "tmp_util.h"
 #include "train/dataset.h"
 #include "util/util.h"
 
-#include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,33 +21,7 @@
 #include <hdf5.h>
 #include <zlib.h>
 
-static char tmpdir[64];
-
 /* ---- helpers ---- */
-
-static char *tpath(const char *name)
-{
-    return ms_asprintf("%s/%s", tmpdir, name);
-}
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    for (struct dirent *e; d && (e = readdir(d));) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char *p = ms_asprintf("%s/%s", dir, e->d_name);
-        struct stat st;
-        if (!lstat(p, &st) && S_ISDIR(st.st_mode))
-            remove_tree(p);
-        else
-            unlink(p);
-        free(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
-}
 
 /* A folder under tmpdir (name may be "a/b"; parents made). */
 static char *mkfolder(const char *name)
@@ -72,9 +46,7 @@ static void put_bytes(const char *dir, const char *name, const void *data, size_
         ok = f && (n == 0 || gzwrite(f, data, (unsigned)n) == (int)n);
         ok = f && gzclose(f) == Z_OK && ok;
     } else {
-        FILE *f = fopen(p, "wb");
-        ok = f && fwrite(data, 1, n, f) == n;
-        ok = f && fclose(f) == 0 && ok;
+        ok = spill(p, data, n) == 0;
     }
     if (!ok) {
         printf("FAIL cannot write %s\n", p);
@@ -83,19 +55,14 @@ static void put_bytes(const char *dir, const char *name, const void *data, size_
     free(p);
 }
 
-static unsigned char *slurp(const char *path, size_t *len)
+/* A file this test wrote, read back (the test stops if it cannot be). */
+static unsigned char *read_back(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    unsigned char *b = slurp(path, len);
+    if (!b) {
         printf("FAIL cannot read %s\n", path);
         exit(1);
     }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = ms_malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
     return b;
 }
 
@@ -204,6 +171,16 @@ static char *idx_case(const char *name, const unsigned char *img, size_t len, in
     return p;
 }
 
+/* The set of idx_case(name, img, len, gz, n) must be refused, with a
+ * message naming its images file and holding want. */
+static void idx_fails(const char *what, const char *name, const unsigned char *img, size_t len,
+                      int gz, uint32_t n, const char *want)
+{
+    char *p = idx_case(name, img, len, gz, n), *dir = tpath(name);
+    load_fails(what, dir, 0, p, want);
+    free(dir), free(p);
+}
+
 /* ---- IDX, good ---- */
 
 static void test_idx_read(void)
@@ -281,54 +258,32 @@ static void test_idx_malformed(void)
         /* images: the header says 3 images of 2x2, the data holds 2 */
         uint32_t t3[3] = { 3, 2, 2 };
         b = idx_image(0x803, 3, t3, px, 8, &len);
-        p = idx_case(CASE("trunc-data"), b, len, gz, 3);
+        idx_fails("truncated data", CASE("trunc-data"), b, len, gz, 3, "truncated");
         free(b);
-        dir = tpath(name);
-        load_fails("truncated data", dir, 0, p, "truncated");
-        free(dir), free(p);
 
         /* a header that ends early, and a file too short for a magic number */
         b = idx_image(0x803, 3, t3, px, 0, &len);
-        p = idx_case(CASE("trunc-header"), b, 9, gz, 3);
+        idx_fails("truncated header", CASE("trunc-header"), b, 9, gz, 3, "truncated");
         free(b);
-        dir = tpath(name);
-        load_fails("truncated header", dir, 0, p, "truncated");
-        free(dir), free(p);
-        p = idx_case(CASE("trunc-magic"), (const unsigned char *)"\0\0", 2, gz, 3);
-        dir = tpath(name);
-        load_fails("truncated magic", dir, 0, p, "truncated");
-        free(dir), free(p);
-        p = idx_case(CASE("zero-bytes"), (const unsigned char *)"", 0, gz, 3);
-        dir = tpath(name);
-        load_fails("empty file", dir, 0, p, "truncated");
-        free(dir), free(p);
+        idx_fails("truncated magic", CASE("trunc-magic"), (const unsigned char *)"\0\0", 2, gz, 3,
+                  "truncated");
+        idx_fails("empty file", CASE("zero-bytes"), (const unsigned char *)"", 0, gz, 3, "truncated");
 
         /* more data than the header says */
         b = idx_image(0x803, 3, t3, px, 13, &len);
-        p = idx_case(CASE("trailing"), b, len, gz, 3);
+        idx_fails("trailing bytes", CASE("trailing"), b, len, gz, 3, "more data than the header");
         free(b);
-        dir = tpath(name);
-        load_fails("trailing bytes", dir, 0, p, "more data than the header");
-        free(dir), free(p);
 
         /* wrong magic: not unsigned bytes (0x0d = float), not IDX at all, wrong rank */
         b = idx_image(0xd03, 3, t3, px, 12, &len);
-        p = idx_case(CASE("magic-float"), b, len, gz, 3);
+        idx_fails("magic 0x0d03", CASE("magic-float"), b, len, gz, 3, "wrong magic number 0x00000d03");
         free(b);
-        dir = tpath(name);
-        load_fails("magic 0x0d03", dir, 0, p, "wrong magic number 0x00000d03");
-        free(dir), free(p);
-        p = idx_case(CASE("magic-text"), (const unsigned char *)"hello, world\n", 13, gz, 3);
-        dir = tpath(name);
-        load_fails("text file", dir, 0, p, "wrong magic number");
-        free(dir), free(p);
+        idx_fails("text file", CASE("magic-text"), (const unsigned char *)"hello, world\n", 13, gz, 3,
+                  "wrong magic number");
         uint32_t d2[2] = { 3, 4 };
         b = idx_image(0x802, 2, d2, px, 12, &len);
-        p = idx_case(CASE("rank2"), b, len, gz, 3);
+        idx_fails("rank-2 images", CASE("rank2"), b, len, gz, 3, "wrong rank");
         free(b);
-        dir = tpath(name);
-        load_fails("rank-2 images", dir, 0, p, "wrong rank");
-        free(dir), free(p);
 
         /* labels file holding images */
         dir = mkfolder(CASE("labels-as-images"));
@@ -351,17 +306,11 @@ static void test_idx_malformed(void)
         /* empty set; empty images */
         uint32_t z3[3] = { 0, 2, 2 }, zz[3] = { 3, 0, 2 };
         b = idx_image(0x803, 3, z3, px, 0, &len);
-        p = idx_case(CASE("empty"), b, len, gz, 1);
+        idx_fails("0 images", CASE("empty"), b, len, gz, 1, "empty set");
         free(b);
-        dir = tpath(name);
-        load_fails("0 images", dir, 0, p, "empty set");
-        free(dir), free(p);
         b = idx_image(0x803, 3, zz, px, 0, &len);
-        p = idx_case(CASE("empty-img"), b, len, gz, 3);
+        idx_fails("0 x 2 images", CASE("empty-img"), b, len, gz, 3, "empty images");
         free(b);
-        dir = tpath(name);
-        load_fails("0 x 2 images", dir, 0, p, "empty images");
-        free(dir), free(p);
 
         /* sizes that overflow, or would make a huge allocation: refused
          * from the header (ASan would report an allocation this big) */
@@ -374,21 +323,15 @@ static void test_idx_malformed(void)
             b = idx_image(0x803, 3, huge[k], px, 64, &len);
             char tag[32];
             snprintf(tag, sizeof tag, "huge%d", k);
-            p = idx_case(CASE(tag), b, len, gz, 1);
+            idx_fails("huge header", CASE(tag), b, len, gz, 1, "too large");
             free(b);
-            dir = tpath(name);
-            load_fails("huge header", dir, 0, p, "too large");
-            free(dir), free(p);
         }
         /* a plausible header over a short file: truncated (and the buffer
          * grows only with the data that is there) */
         uint32_t h5[3] = { 1000000, 28, 28 };
         b = idx_image(0x803, 3, h5, px, 64, &len);
-        p = idx_case(CASE("short"), b, len, gz, 1000000);
+        idx_fails("short file", CASE("short"), b, len, gz, 1000000, "truncated");
         free(b);
-        dir = tpath(name);
-        load_fails("short file", dir, 0, p, "truncated");
-        free(dir), free(p);
         /* label files: empty, huge */
         dir = mkfolder(CASE("labels-empty"));
         uint32_t zero = 0;
@@ -415,33 +358,21 @@ static void test_idx_malformed(void)
     dir = mkfolder("gz-good");
     put_idx(dir, "train-images-idx3-ubyte", 3, g3, img, n * 64, 1);
     p = ms_asprintf("%s/train-images-idx3-ubyte.gz", dir);
-    unsigned char *gzb = slurp(p, &len);
+    unsigned char *gzb = read_back(p, &len);
     free(p), free(dir);
 
     unsigned char *bad = ms_malloc(len);
     memcpy(bad, gzb, len);
     bad[len - 8] ^= 0x55;   /* the CRC-32 of the trailer */
-    p = idx_case("gz-crc", bad, len, 0, n);
-    dir = tpath("gz-crc");
-    load_fails("gzip CRC", dir, 0, p, "corrupt gzip stream");
-    free(dir), free(p);
+    idx_fails("gzip CRC", "gz-crc", bad, len, 0, n, "corrupt gzip stream");
 
     memcpy(bad, gzb, len);
     bad[10] = 0xff;          /* first deflate block: BTYPE 11, reserved */
-    p = idx_case("gz-block", bad, len, 0, n);
-    dir = tpath("gz-block");
-    load_fails("gzip bad block", dir, 0, p, "corrupt gzip stream");
-    free(dir), free(p);
+    idx_fails("gzip bad block", "gz-block", bad, len, 0, n, "corrupt gzip stream");
 
-    p = idx_case("gz-cut", gzb, len / 2, 0, n);
-    dir = tpath("gz-cut");
-    load_fails("gzip cut in half", dir, 0, p, "truncated");
-    free(dir), free(p);
+    idx_fails("gzip cut in half", "gz-cut", gzb, len / 2, 0, n, "truncated");
 
-    p = idx_case("gz-cut-trailer", gzb, len - 4, 0, n);
-    dir = tpath("gz-cut-trailer");
-    load_fails("gzip without its length", dir, 0, p, "truncated");
-    free(dir), free(p);
+    idx_fails("gzip without its length", "gz-cut-trailer", gzb, len - 4, 0, n, "truncated");
     free(bad), free(gzb), free(img);
 
     /* an IDX file given where a folder or HDF5 file is expected */
@@ -547,7 +478,7 @@ static void test_hdf5_malformed(void)
     h5_put(f, "y", H5T_STD_I32LE, H5T_NATIVE_INT, 1, d3, y);
     H5Fclose(f);
     size_t len;
-    unsigned char *b = slurp(p, &len);
+    unsigned char *b = read_back(p, &len);
     free(p);
     for (int k = 0; k < 3; k++) {
         static const char *const names[] = { "cut-a.h5", "cut-b.h5", "cut-c.h5" };
@@ -823,20 +754,13 @@ static void test_digits6x5(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ms_test_dataset_XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (!tmp_begin("dataset"))
         return 1;
-    }
     test_idx_read();
     test_idx_malformed();
     test_hdf5_read();
     test_hdf5_malformed();
     test_named();
     test_digits6x5();
-    if (!check_fail_ && !getenv("MS_TEST_KEEP"))   /* MS_TEST_KEEP=1: look at the files */
-        remove_tree(tmpdir);
-    else
-        printf("dataset: files kept in %s\n", tmpdir);
-    return check_summary("dataset");
+    return tmp_end("dataset");
 }

@@ -3,8 +3,8 @@
  * truncated files, and interoperability with the installed ngspice. */
 #include "check.h"
 #include "io/result.h"
+#include "tmp_util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,13 +18,6 @@
 #include <hdf5.h>
 
 #define NGSPICE "/usr/bin/ngspice"
-
-static char tmpdir[64];
-
-static char *tpath(const char *name)
-{
-    return ms_asprintf("%s/%s", tmpdir, name);
-}
 
 /* ---- fixtures ---- */
 
@@ -103,67 +96,6 @@ static void check_same(const MsResult *got, const MsResult *want, int check_meta
         }
     }
     CHECK_MSG(bad == 0, "%s: %d values differ", what, bad);
-}
-
-/* ---- file helpers ---- */
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    char *buf = NULL;
-    size_t n = 0, cap = 0, got;
-    do {
-        ms_grow((void **)&buf, &cap, n + 4096 + 1, 1);
-        got = fread(buf + n, 1, 4096, fp);
-        n += got;
-    } while (got > 0);
-    fclose(fp);
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
-
-static int spit(const char *path, const char *data, size_t len)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return -1;
-    size_t w = fwrite(data, 1, len, fp);
-    return (fclose(fp) == 0 && w == len) ? 0 : -1;
-}
-
-/* Number of "*.tmp.*" files left in dir. */
-static int count_tmp_files(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    for (struct dirent *e; d && (e = readdir(d));)
-        if (strstr(e->d_name, ".tmp."))
-            n++;
-    if (d)
-        closedir(d);
-    return n;
-}
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    for (struct dirent *e; d && (e = readdir(d));) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char *p = ms_asprintf("%s/%s", dir, e->d_name);
-        struct stat st;
-        if (!lstat(p, &st) && S_ISDIR(st.st_mode))
-            remove_tree(p);
-        else
-            unlink(p);
-        free(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
 }
 
 /* ---- raw ---- */
@@ -263,7 +195,7 @@ static void test_raw_multiplot(const MsResult *tr, const MsResult *op)
         char *cat = ms_malloc(la + lb + 1);
         memcpy(cat, ta, la);
         memcpy(cat + la, tb, lb);
-        CHECK(spit(both, cat, la + lb) == 0);
+        CHECK(spill(both, cat, la + lb) == 0);
         MsResult r;
         int rc = ms_read_raw_plot(both, "transient", &r, &err);
         CHECK_MSG(rc == MS_OK, "second plot (ascii %d): %s", ascii, err.msg);
@@ -299,26 +231,26 @@ static void test_raw_truncated(const MsResult *tr)
         size_t len = 0;
         char *txt = slurp(full, &len);
         size_t hdr = (size_t)(strstr(txt, ascii ? "Values:\n" : "Binary:\n") - txt) + 8;
-        CHECK(spit(cut, txt, len - 5) == 0);             /* last value cut short */
+        CHECK(spill(cut, txt, len - 5) == 0);             /* last value cut short */
         expect_rejected(cut, ascii ? "ascii, last point cut" : "binary, last point cut");
-        CHECK(spit(cut, txt, ascii ? len - 26 : len - 8) == 0);   /* a whole value missing */
+        CHECK(spill(cut, txt, ascii ? len - 26 : len - 8) == 0);   /* a whole value missing */
         expect_rejected(cut, ascii ? "ascii, last value missing" : "binary, last value missing");
-        CHECK(spit(cut, txt, hdr) == 0);                 /* header only */
+        CHECK(spill(cut, txt, hdr) == 0);                 /* header only */
         expect_rejected(cut, "no data");
-        CHECK(spit(cut, txt, hdr - 20) == 0);            /* inside the Variables list */
+        CHECK(spill(cut, txt, hdr - 20) == 0);            /* inside the Variables list */
         expect_rejected(cut, "header cut");
         free(txt);
     }
     const char *garbage = "this is not a raw file\n\x01\x02\x03";
-    CHECK(spit(cut, garbage, strlen(garbage)) == 0);
+    CHECK(spill(cut, garbage, strlen(garbage)) == 0);
     expect_rejected(cut, "garbage");
     const char *bad_values =
         "Title: x\nPlotname: Transient Analysis\nFlags: real\nNo. Variables: 2\n"
         "No. Points: 2\nVariables:\n\t0\ttime\ttime\n\t1\tv(a)\tvoltage\nValues:\n"
         " 0\t0.0\n\t1.0\n\n 1\t1e-9\n\tone\n\n";
-    CHECK(spit(cut, bad_values, strlen(bad_values)) == 0);
+    CHECK(spill(cut, bad_values, strlen(bad_values)) == 0);
     expect_rejected(cut, "non-number in Values");
-    CHECK(spit(cut, "", 0) == 0);
+    CHECK(spill(cut, "", 0) == 0);
     expect_rejected(cut, "empty file");
     char *missing = tpath("missing.raw");
     expect_rejected(missing, "missing file");
@@ -357,7 +289,7 @@ static void test_csv(const MsResult *tr, const MsResult *op)
     ms_result_free(&back);
 
     const char *bad = "time,v(a)\n0,1\n1e-9\n";
-    CHECK(spit(q, bad, strlen(bad)) == 0);
+    CHECK(spill(q, bad, strlen(bad)) == 0);
     rc = ms_read_csv(q, &back, &err);
     CHECK_MSG(rc == MS_ERR_IO && strstr(err.msg, q), "short csv row: %s", err.msg);
     free(p), free(q);
@@ -670,7 +602,7 @@ static void check_ngspice_loads(const MsResult *tr)
     char *ours = tpath("ours.raw"), *cir = tpath("load.cir"), *back = tpath("back.raw");
     CHECK(ms_write_raw(tr, ours, 1, &err) == MS_OK);
     const char *script = "load our file\n.control\nload ours.raw\nwrite back.raw\n.endc\n.end\n";
-    CHECK(spit(cir, script, strlen(script)) == 0);
+    CHECK(spill(cir, script, strlen(script)) == 0);
     run_ngspice("load.cir");
     MsResult r;
     int rc = ms_read_raw(back, &r, &err);
@@ -706,7 +638,7 @@ static void test_ngspice(const MsResult *tr)
         ".tran 0.1u 5u\n"
         ".end\n";
     char *cir = tpath("rc.cir");
-    CHECK(spit(cir, net, strlen(net)) == 0);
+    CHECK(spill(cir, net, strlen(net)) == 0);
     run_ngspice("-r ng.raw rc.cir");
     check_ngspice_tran("ng.raw", "ngspice binary raw");
     MsResult r;
@@ -727,11 +659,8 @@ static void test_ngspice(const MsResult *tr)
 int main(void)
 {
     setenv("SOURCE_DATE_EPOCH", "0", 1);
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ms_test_io_XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (!tmp_begin("io"))
         return 1;
-    }
     MsResult tr, op;
     make_tran(&tr);
     make_op(&op);
@@ -752,9 +681,5 @@ int main(void)
 
     ms_result_free(&tr);
     ms_result_free(&op);
-    if (!check_fail_ && !getenv("MS_TEST_KEEP"))   /* MS_TEST_KEEP=1: look at the files */
-        remove_tree(tmpdir);
-    else
-        printf("io: files kept in %s\n", tmpdir);
-    return check_summary("io");
+    return tmp_end("io");
 }

@@ -15,10 +15,10 @@
 #include "train/batch_net.h"
 #include "train/net.h"
 #include "train/rng.h"
+#include "util/util.h"
 
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,34 +30,13 @@
 
 static char mif_lib[PATH_MAX];
 
-static char *ms_test_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *ms_test_strdup_printf(const char *fmt, ...)
+/* s followed by t (both malloc'ed, and freed). */
+static char *append(char *s, char *t)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = malloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
-/* s (malloc'ed) followed by the formatted text; s is freed. */
-static char *ms_test_append(char *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static char *ms_test_append(char *s, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    size_t m = strlen(s);
-    s = realloc(s, m + (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(s + m, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
+    char *st = ms_asprintf("%s%s", s, t);
+    free(s);
+    free(t);
+    return st;
 }
 
 /* Scores of a few units: an integral over the 12 us window is small. */
@@ -67,45 +46,46 @@ static double gain_of(const char *reduce) { return !strcmp(reduce, "integral") ?
  * MIF neurons; tight tolerances so that finite differences are meaningful. */
 static char *net_text(int layers, const char *enc, const char *reduce, const char *extra)
 {
-    char *s = ms_test_strdup_printf("test net\n.lib %s mif_native\n.model syn memristor level=3\n"
-                                    ".options reltol=1e-10 vntol=1e-13 abstol=1e-16\n",
-                                    mif_lib);
+    char *s = ms_asprintf("test net\n.lib %s mif_native\n.model syn memristor level=3\n"
+                          ".options reltol=1e-10 vntol=1e-13 abstol=1e-16\n",
+                          mif_lib);
     unsigned long long seed = 7;
     int nout1 = layers == 2 ? NHID : NOUT;
     for (int i = 0; i < NIN; i++)
-        s = ms_test_append(s, "vin%d in%d 0 0\n", i, i);
+        s = append(s, ms_asprintf("vin%d in%d 0 0\n", i, i));
     for (int j = 0; j < nout1; j++) {
-        s = ms_test_append(s, "vc%d c%d 0 0\n", j, j);
+        s = append(s, ms_asprintf("vc%d c%d 0 0\n", j, j));
         for (int i = 0; i < NIN; i++)
-            s = ms_test_append(s, "ymemristor m1_%d_%d in%d c%d syn x0=%.4f\n", i, j, i, j,
-                               0.2 + 0.6 * ms_uniform3(seed, 1, (uint64_t)(i * 10 + j)));
-        s = ms_test_append(s, "f%d 0 h%d vc%d 4e-2\nxn1_%d h%d mif_native\n", j, j, j, j, j);
+            s = append(s, ms_asprintf("ymemristor m1_%d_%d in%d c%d syn x0=%.4f\n", i, j, i, j,
+                                      0.2 + 0.6 * ms_uniform3(seed, 1, (uint64_t)(i * 10 + j))));
+        s = append(s, ms_asprintf("f%d 0 h%d vc%d 4e-2\nxn1_%d h%d mif_native\n", j, j, j, j, j));
     }
     if (layers == 2) {
         for (int j = 0; j < NHID; j++)
             s = extra && strstr(extra, "* tanh buffers")
-                    ? ms_test_append(s, "eb%d a%d 0 value={0.14*tanh(3*(v(h%d)-0.02))}\n", j, j, j)
-                    : ms_test_append(s, "eb%d a%d 0 h%d 0 0.15\n", j, j, j);
+                    ? append(s, ms_asprintf("eb%d a%d 0 value={0.14*tanh(3*(v(h%d)-0.02))}\n", j, j, j))
+                    : append(s, ms_asprintf("eb%d a%d 0 h%d 0 0.15\n", j, j, j));
         for (int k = 0; k < NOUT; k++) {
-            s = ms_test_append(s, "vd%d d%d 0 0\n", k, k);
+            s = append(s, ms_asprintf("vd%d d%d 0 0\n", k, k));
             for (int j = 0; j < NHID; j++)
-                s = ms_test_append(s, "ymemristor m2_%d_%d a%d d%d syn x0=%.4f\n", j, k, j, k,
-                                   0.2 + 0.6 * ms_uniform3(seed, 2, (uint64_t)(j * 10 + k)));
-            s = ms_test_append(s, "fo%d 0 o%d vd%d 2e-2\nxn2_%d o%d mif_native\n", k, k, k, k, k);
+                s = append(s, ms_asprintf("ymemristor m2_%d_%d a%d d%d syn x0=%.4f\n", j, k, j, k,
+                                          0.2 + 0.6 * ms_uniform3(seed, 2, (uint64_t)(j * 10 + k))));
+            s = append(s, ms_asprintf("fo%d 0 o%d vd%d 2e-2\nxn2_%d o%d mif_native\n", k, k, k, k, k));
         }
     }
     const char *o = layers == 2 ? "o" : "h";
-    s = ms_test_append(s, ".input vin* scale=0.12 encoding=%s\n.trainable m1_*:x0%s\n", enc,
-                       layers == 2 ? " m2_*:x0" : "");
-    s = ms_test_append(s, ".readout v(%s0) v(%s1) v(%s2) reduce=%s gain=%g\n", o, o, o, reduce, gain_of(reduce));
-    s = ms_test_append(s, "%s.tran 1u 12u uic\n.end\n", extra ? extra : "");
+    s = append(s, ms_asprintf(".input vin* scale=0.12 encoding=%s\n.trainable m1_*:x0%s\n", enc,
+                              layers == 2 ? " m2_*:x0" : ""));
+    s = append(s, ms_asprintf(".readout v(%s0) v(%s1) v(%s2) reduce=%s gain=%g\n", o, o, o, reduce,
+                              gain_of(reduce)));
+    s = append(s, ms_asprintf("%s.tran 1u 12u uic\n.end\n", extra ? extra : ""));
     return s;
 }
 
 static char *write_tmp(const char *text)
 {
     static int k;
-    char *path = ms_test_strdup_printf("/tmp/test_train_%d_%d.cir", (int)getpid(), k++);
+    char *path = ms_asprintf("/tmp/test_train_%d_%d.cir", (int)getpid(), k++);
     FILE *f = fopen(path, "w");
     fputs(text, f);
     fclose(f);
@@ -180,11 +160,11 @@ static void check_case(int layers, const char *enc, const char *reduce)
     ms_net_loss(&net, scores, label, ds);
     double T = net.c->tran.tstop, per = !strcmp(reduce, "mean") ? gain_of(reduce) / T : gain_of(reduce);
     const char *kind = !strcmp(reduce, "final") ? "value" : "integral";
-    char *cards = ms_test_strdup_printf("%s", "");
+    char *cards = ms_strdup("");
     const char *o = layers == 2 ? "o" : "h";
     for (int j = 0; j < NOUT; j++)
-        cards = ms_test_append(cards, ".loss %s v(%s%d)%s weight=%.17g\n", kind, o, j,
-                               !strcmp(kind, "value") ? " at=12u" : "", ds[j] * per);
+        cards = append(cards, ms_asprintf(".loss %s v(%s%d)%s weight=%.17g\n", kind, o, j,
+                                          !strcmp(kind, "value") ? " at=12u" : "", ds[j] * per));
     char *gtext = net_text(layers, enc, reduce, cards);
     MsCircuit *gc = NULL;
     MsWork *gw = NULL;
@@ -244,19 +224,19 @@ static void check_case(int layers, const char *enc, const char *reduce)
 static void check_patterns(void)
 {
     char *text = net_text(1, "analog", "mean", NULL);
-    char *named = ms_test_strdup_printf("%s", text), *at = strstr(named, ".trainable m1_*:x0");
+    char *named = ms_strdup(text), *at = strstr(named, ".trainable m1_*:x0");
     CHECK(at != NULL);
     if (!at)
         return;
     *at = '*';   /* comment the pattern card out, list the names */
-    char *cards = ms_test_strdup_printf(".trainable");
+    char *cards = ms_strdup(".trainable");
     for (int j = 0; j < NOUT; j++)
         for (int i = 0; i < NIN; i++)
-            cards = ms_test_append(cards, " m1_%d_%d:x0", i, j);
-    char *text2 = ms_test_strdup_printf("%s", named);
+            cards = append(cards, ms_asprintf(" m1_%d_%d:x0", i, j));
+    char *text2 = ms_strdup(named);
     char *end = strstr(text2, ".tran");
     *end = 0;
-    char *full = ms_test_strdup_printf("%s%s\n%s", text2, cards, strstr(named, ".tran"));
+    char *full = ms_asprintf("%s%s\n%s", text2, cards, strstr(named, ".tran"));
     MsCircuit *a = NULL, *b = NULL;
     MsError err = {0};
     CHECK(ms_circuit_load_string(text, "pattern", &a, &err) == MS_OK);

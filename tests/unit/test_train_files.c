@@ -5,10 +5,10 @@
  * gnuplot PNGs (loss, accuracy, fault sweep: real PNGs, no temporary files,
  * titles never executed; skipped with a message when gnuplot is absent). */
 #include "check.h"
+#include "tmp_util.h"
 #include "train/checkpoint.h"
 #include "train/train_plot.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -20,83 +20,6 @@
 #include <unistd.h>
 
 #include <hdf5.h>
-
-static char tmpdir[64];
-
-static char *tpath(const char *name)
-{
-    return ms_asprintf("%s/%s", tmpdir, name);
-}
-
-static int count_tmp_files(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    for (struct dirent *e; d && (e = readdir(d));)
-        if (strstr(e->d_name, ".tmp."))
-            n++;
-    if (d)
-        closedir(d);
-    return n;
-}
-
-static int count_files(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    for (struct dirent *e; d && (e = readdir(d));)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            n++;
-    if (d)
-        closedir(d);
-    return n;
-}
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    for (struct dirent *e; d && (e = readdir(d));) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char *p = ms_asprintf("%s/%s", dir, e->d_name);
-        struct stat st;
-        if (!lstat(p, &st) && S_ISDIR(st.st_mode))
-            remove_tree(p);
-        else
-            unlink(p);
-        free(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
-}
-
-static unsigned char *slurp(const char *path, size_t *n)
-{
-    *n = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, len = 0;
-    unsigned char *b = ms_malloc(cap);
-    for (size_t r; (r = fread(b + len, 1, cap - len, f)) > 0;) {
-        len += r;
-        if (len == cap)
-            b = ms_realloc(b, cap *= 2);
-    }
-    fclose(f);
-    *n = len;
-    return b;
-}
-
-static int spill(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    size_t w = n ? fwrite(data, 1, n, f) : 0;
-    return (fclose(f) == 0 && w == n) ? 0 : -1;
-}
 
 static int same_bits(double a, double b)
 {
@@ -256,11 +179,9 @@ static void test_roundtrip(void)
         free(cmd);
         char *dump = tpath("dump.txt");
         size_t n;
-        char *txt = (char *)slurp(dump, &n);
+        char *txt = slurp(dump, &n);
         CHECK_MSG(st == 0 && txt, "h5dump failed on the checkpoint");
         if (txt) {
-            txt = ms_realloc(txt, n + 1);
-            txt[n] = 0;
             static const char *const want[] = {"DATASET \"params\"", "DATASET \"names\"", "DATASET \"opt_m\"",
                                                "DATASET \"opt_v\"", "GROUP \"history\"", "DATASET \"test_acc\"",
                                                "ATTRIBUTE \"epoch\"", "ATTRIBUTE \"step\"", "ATTRIBUTE \"seed\"",
@@ -604,7 +525,7 @@ static void test_metrics(void)
     int rc = ms_metrics_write_csv(path, h, 3, &err);
     CHECK_MSG(rc == MS_OK, "metrics: %s", err.msg);
     size_t n;
-    char *txt = (char *)slurp(path, &n);
+    char *txt = slurp(path, &n);
     const char *want = "epoch,train_loss,train_acc,test_loss,test_acc,seconds,samples_per_s,lr\n"
                        "1,2.302585092994046,0.1,,,12.5,80,0.001\n"
                        "2,0.3333333333333333,0.5,0.75,0.4375,11.25,88.88888888888889,0.0005\n"
@@ -637,7 +558,7 @@ static void test_metrics(void)
     free(txt);
     /* no rows: just the header */
     rc = ms_metrics_write_csv(path, h, 0, &err);
-    txt = (char *)slurp(path, &n);
+    txt = slurp(path, &n);
     CHECK_MSG(rc == MS_OK && txt && n == (size_t)(strchr(want, '\n') - want + 1),
               "header-only metrics: %d %zu", rc, n);
     free(txt);
@@ -656,19 +577,10 @@ static void test_metrics(void)
 
 static int have_gnuplot(void)
 {
-    const char *path = getenv("PATH");
-    if (!path)
-        path = "/usr/bin:/bin";
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *save = NULL, *d = strtok_r(buf, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-        char *c = ms_asprintf("%s/gnuplot", d);
-        int ok = access(c, X_OK) == 0;
-        free(c);
-        if (ok)
-            return 1;
-    }
-    return 0;
+    char *g = ms_gnuplot_program();
+    int ok = g != NULL;
+    free(g);
+    return ok;
 }
 
 static int is_png(const char *path, size_t min_size)
@@ -796,11 +708,8 @@ static void test_plots(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ms_test_train_files_XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (!tmp_begin("train_files"))
         return 1;
-    }
     /* gnuplot runs in our working directory: make it the scratch folder, so
      * that an injected command would leave its traces where we look */
     char cwd[4096];
@@ -817,9 +726,5 @@ int main(void)
     CHECK_MSG(count_tmp_files(tmpdir) == 0, "temporary files left behind");
     if (chdir(cwd) != 0)
         perror("chdir back");
-    if (!check_fail_ && !getenv("MS_TEST_KEEP"))   /* MS_TEST_KEEP=1: look at the files */
-        remove_tree(tmpdir);
-    else
-        printf("train_files: files kept in %s\n", tmpdir);
-    return check_summary("train_files");
+    return tmp_end("train_files");
 }
