@@ -23,6 +23,8 @@ static int check_cards(const MsNet *net, MsError *err)
         return ms_err(err, MS_ERR_SEMANTIC, "%s: no .readout card: which signals are the class scores?", f);
     if (!c->ninputs)
         return ms_err(err, MS_ERR_SEMANTIC, "%s: no .input card: which sources carry the features?", f);
+    if (c->nreadout > 256)
+        return ms_err(err, MS_ERR_UNSUPPORTED, "%s: .readout with %d classes (at most 256)", f, c->nreadout);
     if (!c->nparams)
         return ms_err(err, MS_ERR_SEMANTIC, "%s: no .trainable card: nothing to train", f);
     if (!c->has_tran || c->tran.tstep <= 0)

@@ -363,8 +363,8 @@ static int train_epoch(MsNet *net, const MsDataset *d, MsTrainOpts *o, Pass *p, 
 {
     int n = o->train_limit > 0 && o->train_limit < d->n ? o->train_limit : d->n, np = net->nparams;
     int B = o->batch < n ? o->batch : n;
-    int *idx = ms_malloc((size_t)d->n * sizeof *idx);
-    shuffle(idx, d->n, o->seed, s->epoch + 1);
+    int *idx = ms_malloc((size_t)n * sizeof *idx);   /* the first n samples, shuffled per epoch */
+    shuffle(idx, n, o->seed, s->epoch + 1);
     int cs = chunk_size(net), nslots = (B + cs - 1) / cs;
     double *grads = ms_malloc((size_t)nslots * (size_t)np * sizeof *grads), *g = ms_malloc((size_t)np * sizeof *g);
     double *losses = ms_malloc((size_t)B * sizeof *losses);
