@@ -20,7 +20,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test test-fast demo bench install clean
+.PHONY: all deps test test-fast demo bench bench-train install clean train-mnist train-fashion
 all: $(BUILD)/memspice $(BUILD)/libmemspice.a $(BUILD)/libmemspice.so
 
 $(BUILD)/%.o: %.c $(wildcard src/*.h src/*/*.h)
@@ -60,6 +60,20 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@bench/run.sh
+
+# only the training benchmark (bench/train_bench.sh: memspice train vs the PyTorch anchor)
+bench-train: deps
+	@$(MAKE) --no-print-directory all
+	@MEMSPICE=$${MEMSPICE:-$(BUILD)/memspice} bench/train_bench.sh
+
+# Long training runs (not part of make test): tools/train-run.sh, results in build/train-*/.
+train-mnist: deps
+	@$(MAKE) --no-print-directory all
+	@tools/train-run.sh mnist
+
+train-fashion: deps
+	@$(MAKE) --no-print-directory all
+	@tools/train-run.sh fashion-mnist
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
