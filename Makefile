@@ -11,6 +11,14 @@ CFLAGS  += -std=c11 $(OPT) -Wall -Wextra -Wshadow -Werror -fPIC -D_POSIX_C_SOURC
            -I/usr/include/suitesparse $(HDF5_CFLAGS) $(BLAS_CFLAGS) $(SANFLAGS)
 LDLIBS  += -lklu -lbtf -lamd -lcolamd -lsuitesparseconfig $(HDF5_LIBS) $(BLAS_LIBS) -lz -ldl -lpthread -lm
 LDFLAGS += $(SANFLAGS)
+# MPI (src/train/train_mpi.c, `mpirun -np N memspice train`): used when mpicc is installed
+# (Open MPI: openmpi-bin, libopenmpi-dev); MPI=0 builds without it (one process).
+MPI     ?= $(shell command -v mpicc >/dev/null 2>&1 && echo 1 || echo 0)
+ifeq ($(MPI),1)
+MPI_CFLAGS := -DMS_HAVE_MPI $(patsubst -I%,-isystem %,$(shell mpicc --showme:compile 2>/dev/null || pkg-config --cflags ompi-c))
+MPI_LIBS   := $(shell mpicc --showme:link 2>/dev/null || pkg-config --libs ompi-c)
+LDLIBS     += $(MPI_LIBS)
+endif
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
 LIB_SRC  := $(filter-out src/cli/%,$(LIB_SRC))
@@ -20,12 +28,14 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test test-fast demo bench bench-train install clean train-mnist train-fashion
+.PHONY: all deps test test-fast demo bench bench-train install clean train-mnist train-fashion python
 all: $(BUILD)/memspice $(BUILD)/libmemspice.a $(BUILD)/libmemspice.so
 
 $(BUILD)/%.o: %.c $(wildcard src/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/src/train/train_mpi.o: CFLAGS += $(MPI_CFLAGS)
 
 $(BUILD)/libmemspice.a: $(LIB_OBJ)
 	@rm -f $@
@@ -74,6 +84,15 @@ train-mnist: deps
 train-fashion: deps
 	@$(MAKE) --no-print-directory all
 	@tools/train-run.sh fashion-mnist
+
+# The Python package for Debian's /usr/bin/python3: the library, then a symlink
+# $(PYSITE)/memspice -> python/memspice (the package finds build/libmemspice.so
+# relative to itself; for another BUILD set MEMSPICE_LIB).  pip users: pip install -e python/
+PYSITE ?= $(shell /usr/bin/python3 -c 'import sys; print("/usr/local/lib/python%d.%d/dist-packages" % sys.version_info[:2])')
+python: all
+	@mkdir -p "$(PYSITE)"
+	ln -sfn "$(CURDIR)/python/memspice" "$(PYSITE)/memspice"
+	@MEMSPICE_LIB="$(CURDIR)/$(BUILD)/libmemspice.so" /usr/bin/python3 -c 'import sys; sys.path.insert(0, "$(PYSITE)"); import memspice; print("python: memspice from", memspice.__file__, "over", memspice.lib_path)'
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include

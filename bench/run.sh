@@ -46,6 +46,9 @@
 # bench/out/results-quick.{md,csv} with --quick, bench/out/results-custom.*
 # when BENCH_LADDER / BENCH_MESH / BENCH_CROSSBAR are set.  Exit status 1 if
 # a case fails or a simulator errors.
+#
+# Then bench/grad_bench.py (memspice grad) and bench/train_bench.sh (memspice
+# train vs the PyTorch anchor: bench/results-train.md; --quick is passed on).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,7 +56,7 @@ quick=0
 for a in "$@"; do
     case $a in
     --quick) quick=1 ;;
-    -h|--help) sed -n '2,48p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,51p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/run.sh: unknown argument '$a' (use --quick)" >&2; exit 2 ;;
     esac
 done
@@ -219,3 +222,7 @@ if [ $quick = 1 ]; then
 else
     $PY bench/grad_bench.py --out bench/results-grad.md > /dev/null
 fi
+
+# memspice train vs the PyTorch anchor (installs python3-torch if missing)
+log "training benchmark (bench/train_bench.sh)"
+MEMSPICE=$MS NGSPICE=$NG bench/train_bench.sh $([ $quick = 1 ] && echo --quick)

@@ -16,7 +16,8 @@ if [ $# -gt 0 ]; then
     done
 else
     want=(build-essential pkg-config libsuitesparse-dev libhdf5-dev hdf5-tools zlib1g-dev libopenblas-dev ngspice
-          libngspice0-dev gnuplot-nox python3)
+          libngspice0-dev gnuplot-nox python3 openmpi-bin libopenmpi-dev
+          python3-numpy python3-pytest python3-torch)
 fi
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

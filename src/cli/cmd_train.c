@@ -9,6 +9,7 @@
 #include "../util/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +71,9 @@ static void train_usage(FILE *f)
             "  --input-noise P      flip each binary pixel with probability P\n"
             "  -q, --quiet          no progress bar (there is none when stderr is not a\n"
             "                       terminal)\n"
-            "  -h, --help           this help\n");
+            "  -h, --help           this help\n"
+            "several processes (MPI): mpirun -np N memspice train ...: the same result as one\n"
+            "process, bit for bit (README.md, 'Training on several processes: MPI')\n");
 }
 
 typedef struct Args {
@@ -242,8 +245,10 @@ static int fault_sweep(MsNet *net, const MsDataset *test, Args *a, MsError *err)
 {
     int ns = a->fault_seeds, nf = a->nsweep, rc = MS_OK;
     double mean[32], lo[32], hi[32];
-    printf("stuck fraction  accuracy mean  min     max     (%d seeds, %d samples, sa1 share %.2f)\n", ns,
-           a->e.limit > 0 && a->e.limit < test->n ? a->e.limit : test->n, a->e.sa1);
+    int root = ms_dist_root(a->e.dist);   /* MPI: the evaluations are split over the ranks, rank 0 prints */
+    if (root)
+        printf("stuck fraction  accuracy mean  min     max     (%d seeds, %d samples, sa1 share %.2f)\n", ns,
+               a->e.limit > 0 && a->e.limit < test->n ? a->e.limit : test->n, a->e.sa1);
     for (int f = 0; f < nf && rc == MS_OK; f++) {
         mean[f] = 0, lo[f] = INFINITY, hi[f] = -INFINITY;
         for (int s = 0; s < ns && rc == MS_OK; s++) {
@@ -256,11 +261,11 @@ static int fault_sweep(MsNet *net, const MsDataset *test, Args *a, MsError *err)
             lo[f] = fmin(lo[f], acc);
             hi[f] = fmax(hi[f], acc);
         }
-        if (rc == MS_OK)
+        if (rc == MS_OK && root)
             printf("%14.3f  %12.2f %%  %6.2f  %6.2f\n", a->sweep[f], 100 * mean[f], 100 * lo[f], 100 * hi[f]);
         fflush(stdout);
     }
-    if (rc || !a->outdir)
+    if (rc || !a->outdir || !root)
         return rc;
     char *csv = ms_asprintf("%s/faults.csv", a->outdir), *png = ms_asprintf("%s/faults.png", a->outdir);
     MsOutFile f;
@@ -285,7 +290,7 @@ static int evaluate(MsNet *net, const MsDataset *test, Args *a, MsError *err)
         return fault_sweep(net, test, a, err);
     double acc, loss;
     int rc = ms_train_evaluate(net, test, &a->e, a->quiet ? NULL : show_progress, NULL, &acc, &loss, err);
-    if (rc == MS_OK) {
+    if (rc == MS_OK && ms_dist_root(a->e.dist)) {
         int n = a->e.limit > 0 && a->e.limit < test->n ? a->e.limit : test->n;
         if (a->e.faults > 0 || a->e.program_noise > 0 || a->e.input_noise > 0)
             printf("stuck cells %.3f (seed %llu), programming noise %.3f, input noise %.3f\n", a->e.faults,
@@ -307,48 +312,77 @@ static int make_dir(const char *dir, int resume, MsError *err)
     return MS_OK;
 }
 
-int ms_cmd_train(int argc, char **argv)
+/* The command line: -1 to go on, else the exit code (0: --help, 2: a usage error). */
+static int parse_args(Args *a, int argc, char **argv)
 {
-    Args a = {0};
-    ms_train_opts_default(&a.t);
-    a.e = (MsEvalOpts){0, 0.5, 1, 0, 0, 1, 0, 0};
-    a.fault_seeds = 5;
-    a.engine = "auto";
-    a.quiet = !isatty(2);   /* the bar is for people; logs get the epoch lines */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             train_usage(stdout);
             return 0;
         }
-        int rc = parse_opt(&a, argc, argv, &i);
+        int rc = parse_opt(a, argc, argv, &i);
         if (rc > 0)
             return rc;
         if (rc == 0)
             continue;
-        if (argv[i][0] == '-' || a.netlist) {
+        if (argv[i][0] == '-' || a->netlist) {
             fprintf(stderr, "memspice train: unknown option or extra argument '%s' (see memspice train --help)\n",
                     argv[i]);
             return 2;
         }
-        a.netlist = argv[i];
+        a->netlist = argv[i];
     }
-    if (!a.netlist || !a.data) {
-        fprintf(stderr, "memspice train: %s\n", !a.netlist ? "no netlist given" : "no data set given (--data mnist, "
+    if (!a->netlist || !a->data) {
+        fprintf(stderr, "memspice train: %s\n", !a->netlist ? "no netlist given" : "no data set given (--data mnist, "
                                                                                    "fashion-mnist, a folder or an .h5 file)");
         train_usage(stderr);
         return 2;
     }
+    return -1;
+}
+
+int ms_cmd_train(int argc, char **argv)
+{
+    Args a = {0};
+    ms_train_opts_default(&a.t);
+    a.e = (MsEvalOpts){0, 0.5, 1, 0, 0, 1, 0, 0, NULL};
+    a.fault_seeds = 5;
+    a.engine = "auto";
+    a.quiet = !isatty(2);   /* the bar is for people; logs get the epoch lines */
+    int out = -1, errfd = -1;
+    if (ms_dist_env_rank() > 0) {   /* under mpirun: help and usage errors from rank 0 alone */
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            fflush(stdout), fflush(stderr);
+            out = dup(1), errfd = dup(2);
+            dup2(null, 1), dup2(null, 2), close(null);
+        }
+    }
+    int code = parse_args(&a, argc, argv);
+    if (out >= 0) {
+        fflush(stdout), fflush(stderr);
+        dup2(out, 1), dup2(errfd, 2), close(out), close(errfd);
+    }
+    MsError err = {0};
+    MsDist dist;   /* under mpirun: this rank of the job (README: 'Training on several processes: MPI') */
+    if (ms_dist_begin(&dist, &err))
+        return ms_cli_fail(&err);
+    if (code >= 0) {   /* rank 0 has printed: MPI_Finalize's fence keeps mpirun from killing it first */
+        ms_dist_end(&dist);
+        return code;
+    }
     if (!a.outdir && !a.eval_only)
         a.outdir = "run";
     a.t.outdir = a.outdir;
-    MsError err = {0};
+    int root = ms_dist_root(&dist);
+    a.t.dist = a.e.dist = &dist;
+    if (!root)   /* rank 0 alone prints */
+        a.quiet = 1;
     MsNet net;
     MsDataset train = {0}, test = {0};
-    int rc = ms_net_open(a.netlist, &net, &err);
-    if (rc)
-        return ms_cli_fail(&err);
+    int rc = ms_net_open(a.netlist, &net, &err), net_ok = rc == MS_OK;
     const char *engine = "per-sample";
-    if (strcmp(a.engine, "per-sample")) {
+    if (net_ok && strcmp(a.engine, "per-sample")) {
         MsError why = {0};
         if (ms_net_use_batched(&net, &why) == MS_OK)
             engine = "batched";
@@ -357,7 +391,7 @@ int ms_cmd_train(int argc, char **argv)
         else if (!a.quiet)
             fprintf(stderr, "memspice train: per-sample engine: %s\n", why.msg);
     }
-    if (!a.eval_only)
+    if (rc == MS_OK && net_ok && !a.eval_only)   /* (rc: --engine batched may have refused the network) */
         rc = ms_dataset_load(a.data, 0, &train, &err);
     if (rc == MS_OK)
         rc = ms_dataset_load(a.data, 1, &test, &err);
@@ -365,8 +399,9 @@ int ms_cmd_train(int argc, char **argv)
         rc = ms_train_check_data(&net, &train, "training", &err);
     if (rc == MS_OK)
         rc = ms_train_check_data(&net, &test, "test", &err);
-    if (rc == MS_OK && a.outdir)
+    if (rc == MS_OK && a.outdir && root)   /* only rank 0 writes: the others need no folder */
         rc = make_dir(a.outdir, a.t.resume, &err);
+    rc = ms_dist_agree(&dist, rc, &err);   /* one rank failed (its data path ...): all end, rank 0 says why */
     if (rc == MS_OK && !a.quiet)
         fprintf(stderr, "%s: %d inputs, %d classes, %d trainable values, %d steps of %g s, %s engine; %s: %d training, "
                         "%d test samples\n",
@@ -377,11 +412,15 @@ int ms_cmd_train(int argc, char **argv)
         rc = ms_train_run(&net, &train, &test, &a.t, a.quiet ? NULL : show_progress, NULL, stdout, &err);
         if (rc == MS_OK && (a.e.faults > 0 || a.nsweep || a.e.program_noise > 0 || a.e.input_noise > 0))
             rc = evaluate(&net, &test, &a, &err);
-        if (rc == MS_OK)
+        if (rc == MS_OK && root)
             printf("trained netlist: %s/trained.cir\n", a.outdir);
     }
     ms_dataset_free(&train);
     ms_dataset_free(&test);
-    ms_net_close(&net);
-    return rc ? ms_cli_fail(&err) : 0;
+    if (net_ok)
+        ms_net_close(&net);
+    code = rc ? (root ? ms_cli_fail(&err) : ms_cli_exit_code(err.code)) : 0;
+    fflush(NULL);   /* printed before MPI_Finalize's fence: mpirun ends the job when a rank exits non-zero */
+    ms_dist_end(&dist);
+    return code;
 }

@@ -15,6 +15,7 @@
  * a dot product (MsDevType.dvalue).  Step sizes and methods are constants of
  * the discrete system, as taken in the forward run. */
 #include "dcop.h"
+#include "../devices/memristor_models.h"
 #include "klu_wrap.h"
 #include "loss.h"
 #include "newton.h"
@@ -400,18 +401,23 @@ int ms_circuit_set_param(MsCircuit *c, int k, double value, MsError *err)
 
 int ms_circuit_set_params(MsCircuit *c, const double *values, const unsigned char *skip, MsError *err)
 {
-    int rc = MS_OK;
+    int rc = MS_OK, restamp = 0;
     for (int k = 0; k < c->nparams && rc == MS_OK; k++) {
         if (skip && skip[k])
             continue;
+        const MsParamRef *p = &c->params[k];
+        /* a memristor's parameters enter its evaluation, never the linear stamps */
+        restamp |= p->train >= 0 || p->k < 0 || c->groups[p->group].type != &ms_dev_memristor;
         if (!isfinite(values[k]))
-            rc = ms_err(err, MS_ERR_ARG, "%s: value must be finite", c->params[k].name);
-        else if (c->params[k].train >= 0)
-            rc = ms_pdep_set(c, c->params[k].train, values[k], err);
+            rc = ms_err(err, MS_ERR_ARG, "%s: value must be finite", p->name);
+        else if (p->train >= 0)
+            rc = ms_pdep_set(c, p->train, values[k], err);
         else
             *param_ref(c, k) = values[k];
     }
-    ms_circuit_stamp_linear(c);
-    c->stamp_gen++;
+    if (restamp) {
+        ms_circuit_stamp_linear(c);
+        c->stamp_gen++;
+    }
     return rc;
 }

@@ -49,4 +49,13 @@ void ms_batch_work_free(MsBatchWork **w);
 int ms_batch_run(const MsBatchNet *b, MsBatchWork *w, int n, const float *const *x, const uint64_t *draw,
                  const int *label, double *scores, double *loss, double *grad, MsError *err);
 
+/* The same chunk with double features x[s] (nin each), the adjoint seeded
+ * by the caller's dL/dscore ds[s * nclass + k] (any loss) instead of the
+ * readout's loss: scores[s * nclass + k]; if grad is not NULL, grad[nparams]
+ * = the sum over the samples of dL/dparam; if dx is not NULL, dx[s * nin + i]
+ * = dL/dfeature i of sample s (encoding=analog inputs only, else
+ * MS_ERR_UNSUPPORTED).  ds may be NULL when neither is asked. */
+int ms_batch_run_ds(const MsBatchNet *b, MsBatchWork *w, int n, const double *const *x, const uint64_t *draw,
+                    const double *ds, double *scores, double *grad, double *dx, MsError *err);
+
 #endif

@@ -5,7 +5,7 @@
  * Shapes: S samples, points k = 0..N (k = 0 is the uic start), R rows,
  * C columns, M neurons (all layers), zw = 1 + branches per neuron.
  *   V, H  [S][N+1][R]   row voltages, h(V) = a sinh(b V)   (per layer)
- *   I     [S][N+1][C]   column currents I = H X            (per layer)
+ *   Icol  [S][N+1][C]   column currents I = H X            (per layer)
  *   U     [S][N+1][M]   neuron input currents
  *   Z     [S][N+1][M][zw]  membrane v, branch states x_b
  *   D     [S][N+1][M][4 zw]  dI/dv, dI/dx, dg/dv, dg/dx of each branch at Z
@@ -92,20 +92,39 @@ void ms_batch_work_free(MsBatchWork **wp)
 
 /* ---- rows ---- */
 
+/* sinh and cosh of the small arguments of read voltages (b v ~ 0.01): the
+ * Taylor series, whose next term is below 1e-20 relative for |y| < 0.02;
+ * libm elsewhere. */
+static inline double sinh_read(double y)
+{
+    if (!(fabs(y) < 0.02))
+        return sinh(y);
+    double y2 = y * y;
+    return y * (1 + y2 / 6 * (1 + y2 / 20 * (1 + y2 / 42 * (1 + y2 / 72))));
+}
+
+static inline double cosh_read(double y)
+{
+    if (!(fabs(y) < 0.02))
+        return cosh(y);
+    double y2 = y * y;
+    return 1 + y2 / 2 * (1 + y2 / 12 * (1 + y2 / 30 * (1 + y2 / 56)));
+}
+
 /* The value the input source of feature i has at point k (net.c ms_net_encode). */
-static double input_value(const MsBatchNet *bn, int i, float f, uint64_t draw, int k)
+static double input_value(const MsBatchNet *bn, int i, double f, uint64_t draw, int k)
 {
     const MsInputDef *d = bn->net->c->inputs[i].def;
     int N = bn->N;
     switch (d->encoding) {
     case MS_ENC_RATE:
-        return ms_uniform3(draw, MS_RNG_SPIKES, (uint64_t)i * (uint64_t)(N + 1) + (uint64_t)k) < (double)f ? d->scale : 0;
+        return ms_uniform3(draw, MS_RNG_SPIKES, (uint64_t)i * (uint64_t)(N + 1) + (uint64_t)k) < f ? d->scale : 0;
     case MS_ENC_LATENCY: {
         long at = f > 0 ? 1 + lround((1 - fmin(f, 1)) * (N - 1)) : -1;
         return k == at ? d->scale : 0;
     }
     default:
-        return d->scale * (double)f;
+        return d->scale * f;
     }
 }
 
@@ -152,7 +171,7 @@ static int buffer_rows(const MsBatchNet *bn, MsBatchWork *w, int l, int S, int k
 
 /* V, H of layer l for the chunk (static layers: k = 1 only), the read window checked. */
 static int rows_forward(const MsBatchNet *bn, MsBatchWork *w, int l, int S, const float *const *x,
-                        const uint64_t *draw, MsError *err)
+                        const double *const *xd, const uint64_t *draw, MsError *err)
 {
     const BatchLayer *L = &bn->layers[l];
     int N = bn->N, R = L->nrows, k1 = L->dynamic ? N : 1;
@@ -166,7 +185,7 @@ static int rows_forward(const MsBatchNet *bn, MsBatchWork *w, int l, int S, cons
             for (int r = 0; r < R; r++) {
                 const BatchRow *row = &L->rows[r];
                 if (row->kind == ROW_INPUT)
-                    v[r] = input_value(bn, row->ref, x[s][row->ref], draw[s], k);
+                    v[r] = input_value(bn, row->ref, x ? (double)x[s][row->ref] : xd[s][row->ref], draw[s], k);
                 else if (row->kind == ROW_CONST)
                     v[r] = row->value;
                 if (v[r] > L->vp || v[r] < -L->vn)
@@ -176,7 +195,7 @@ static int rows_forward(const MsBatchNet *bn, MsBatchWork *w, int l, int S, cons
                                   "model (train with --engine per-sample)",
                                   l + 1, v[r], bn->t[k], -L->vn, L->vp);
                 /* I = a x sinh(b v), a = a1 (v >= 0) or a2: h(v) = a sinh(b v) */
-                hv[r] = (v[r] >= 0 ? L->a1 : L->a2) * sinh(L->b * v[r]);
+                hv[r] = (v[r] >= 0 ? L->a1 : L->a2) * sinh_read(L->b * v[r]);
             }
         }
     return MS_OK;
@@ -304,20 +323,32 @@ static const double *readout_weights(const MsBatchNet *bn, const MsBatchWork *w,
     return tmp;
 }
 
-int ms_batch_run(const MsBatchNet *bn, MsBatchWork *w, int S, const float *const *x, const uint64_t *draw,
-                 const int *label, double *scores, double *loss, double *grad, MsError *err)
+/* The chunk forward, then (grad or dx) its adjoint.  The adjoint is seeded
+ * with dL/dscore: from the readout's loss for labels (label != NULL), else
+ * from the caller's ds_in[s * nclass + c].  dx[s * nin + i]: dL/dfeature
+ * (analog inputs only). */
+static int batch_run(const MsBatchNet *bn, MsBatchWork *w, int S, const float *const *x, const double *const *xd,
+                     const uint64_t *draw, const int *label, const double *ds_in, double *scores, double *loss,
+                     double *grad, double *dx, MsError *err)
 {
     const MsNet *net = bn->net;
-    int N = bn->N, M = bn->nneurons, zw = bn->zw, nc = net->nclass, rc = MS_OK;
+    int N = bn->N, M = bn->nneurons, zw = bn->zw, nc = net->nclass, nin = net->nin, rc = MS_OK;
+    int back = grad || dx;
+    if (dx)
+        for (int i = 0; i < nin; i++)
+            if (net->c->inputs[i].def->encoding != MS_ENC_ANALOG)
+                return ms_err(err, MS_ERR_UNSUPPORTED,
+                              "%s: dL/dinput needs encoding=analog inputs (input %d is rate or latency coded)",
+                              net->path, i);
     double *tmp = ms_malloc(((size_t)N + 1) * sizeof *tmp), ds[256], kscale = score_scale(bn);
     for (int l = 0; l < bn->nlayers && rc == MS_OK; l++) {
-        rc = rows_forward(bn, w, l, S, x, draw, err);
+        rc = rows_forward(bn, w, l, S, x, xd, draw, err);
         if (rc == MS_OK) {
             columns_forward(bn, w, l, S);
             rc = neurons_forward(bn, w, l, S, err);
         }
     }
-    if (grad)
+    if (back)
         memset(w->dLv, 0, (size_t)S * (size_t)(N + 1) * (size_t)M * sizeof *w->dLv);
     for (int s = 0; s < S && rc == MS_OK; s++) {
         double *sc = scores + (size_t)s * nc;
@@ -329,8 +360,11 @@ int ms_batch_run(const MsBatchNet *bn, MsBatchWork *w, int S, const float *const
                 sum += wk[k] * w->Z[(IDX(s, k) * M + j) * zw];
             sc[c] = kscale * sum;
         }
-        loss[s] = ms_net_loss(net, sc, label[s], ds);
-        for (int c = 0; grad && c < nc; c++) {
+        if (label)
+            loss[s] = ms_net_loss(net, sc, label[s], ds);
+        else if (ds_in)
+            memcpy(ds, ds_in + (size_t)s * nc, (size_t)nc * sizeof *ds);
+        for (int c = 0; back && c < nc; c++) {
             int j = bn->readout[c];
             const double *wk = readout_weights(bn, w, s, j, tmp);
             for (int k = 0; k <= N; k++)
@@ -338,9 +372,12 @@ int ms_batch_run(const MsBatchNet *bn, MsBatchWork *w, int S, const float *const
         }
     }
     free(tmp);
-    if (rc || !grad)
+    if (rc || !back)
         return rc;
-    memset(grad, 0, (size_t)net->nparams * sizeof *grad);
+    if (grad)
+        memset(grad, 0, (size_t)net->nparams * sizeof *grad);
+    if (dx)
+        memset(dx, 0, (size_t)S * (size_t)nin * sizeof *dx);
     for (int l = bn->nlayers - 1; l >= 0; l--) {
         const BatchLayer *L = &bn->layers[l];
         int R = L->nrows, C = L->ncols;
@@ -357,32 +394,55 @@ int ms_batch_run(const MsBatchNet *bn, MsBatchWork *w, int S, const float *const
                     di[L->tap_col[t]] += L->tap_gain[t] * du[L->tap_neuron[t]];
             }
         /* undoes I = H X:  dX = H^T dI,  dH = dI X^T */
-        if (L->dynamic)
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, (int)P, 1, w->H[l], R, w->dI, C, 0, w->dX, C);
-        else
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, S, 1, w->H[l] + R, (N + 1) * R, w->dI + C,
-                        (N + 1) * C, 0, w->dX, C);
-        for (int i = 0; i < R * C; i++)
-            if (L->param[i] >= 0)
-                grad[L->param[i]] += w->dX[i];
-        int buffers = 0;
-        for (int r = 0; r < R; r++)
+        if (grad) {
+            if (L->dynamic)
+                cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, (int)P, 1, w->H[l], R, w->dI, C, 0, w->dX,
+                            C);
+            else
+                cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, S, 1, w->H[l] + R, (N + 1) * R,
+                            w->dI + C, (N + 1) * C, 0, w->dX, C);
+            for (int i = 0; i < R * C; i++)
+                if (L->param[i] >= 0)
+                    grad[L->param[i]] += w->dX[i];
+        }
+        int buffers = 0, inputs = 0;
+        for (int r = 0; r < R; r++) {
             buffers |= L->rows[r].kind == ROW_BUFFER;
-        if (!buffers)
+            inputs |= L->rows[r].kind == ROW_INPUT;
+        }
+        if (!buffers && !(dx && inputs))
             continue;
+        /* (static layers: dI is zero but at k = 1, and so is dH) */
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)P, R, C, 1, w->dI, C, L->X, C, 0, w->dH, R);
-        /* undoes h = a sinh(b v) and v = buffer(v_mem): dv_mem += dH a b cosh(b v) E */
+        /* undoes h = a sinh(b v) and v = buffer(v_mem): dv_mem += dH a b cosh(b v) E;
+         * and v = scale f (analog inputs): df += dH a b cosh(b v) scale */
         for (int s = 0; s < S; s++)
-            for (int k = 1; k <= N; k++)
+            for (int k = 1; k <= (L->dynamic ? N : 1); k++)
                 for (int r = 0; r < R; r++) {
                     const BatchRow *row = &L->rows[r];
-                    if (row->kind != ROW_BUFFER)
+                    if (row->kind != ROW_BUFFER && !(dx && row->kind == ROW_INPUT))
                         continue;
                     size_t at = IDX(s, k) * R + r;
-                    double v = w->V[l][at];
-                    w->dLv[IDX(s, k) * M + row->ref] +=
-                        w->dH[at] * (v >= 0 ? L->a1 : L->a2) * L->b * cosh(L->b * v) * w->E[l][at];
+                    double v = w->V[l][at], dv = w->dH[at] * (v >= 0 ? L->a1 : L->a2) * L->b * cosh_read(L->b * v);
+                    if (row->kind == ROW_BUFFER)
+                        w->dLv[IDX(s, k) * M + row->ref] += dv * w->E[l][at];
+                    else
+                        dx[(size_t)s * nin + row->ref] += dv * net->c->inputs[row->ref].def->scale;
                 }
     }
     return MS_OK;
+}
+
+int ms_batch_run(const MsBatchNet *bn, MsBatchWork *w, int S, const float *const *x, const uint64_t *draw,
+                 const int *label, double *scores, double *loss, double *grad, MsError *err)
+{
+    return batch_run(bn, w, S, x, NULL, draw, label, NULL, scores, loss, grad, NULL, err);
+}
+
+int ms_batch_run_ds(const MsBatchNet *bn, MsBatchWork *w, int S, const double *const *x, const uint64_t *draw,
+                    const double *ds, double *scores, double *grad, double *dx, MsError *err)
+{
+    if ((grad || dx) && !ds)
+        return ms_err(err, MS_ERR_ARG, "ms_batch_run_ds: a gradient needs dL/dscore");
+    return batch_run(bn, w, S, NULL, x, draw, NULL, ds, scores, NULL, grad, dx, err);
 }

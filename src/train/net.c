@@ -98,12 +98,13 @@ void ms_net_work_free(MsNetWork *nw)
     memset(nw, 0, sizeof *nw);
 }
 
-void ms_net_encode(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw)
+/* features as floats (x) or doubles (xd) */
+static void encode(const MsNet *net, MsNetWork *nw, const float *x, const double *xd, uint64_t draw)
 {
     int N = net->nsteps;
     for (int i = 0; i < net->nin; i++) {
         const MsInputRef *in = &net->c->inputs[i];
-        double f = x[i], s = in->def->scale;
+        double f = x ? (double)x[i] : xd[i], s = in->def->scale;
         switch (in->def->encoding) {
         case MS_ENC_ANALOG:
             ms_work_source_dc(nw->w, in->src, s * f);
@@ -121,6 +122,11 @@ void ms_net_encode(const MsNet *net, MsNetWork *nw, const float *x, uint64_t dra
         }
         ms_work_source_pwl(nw->w, in->src, N + 1, net->tgrid, nw->pwl);
     }
+}
+
+void ms_net_encode(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw)
+{
+    encode(net, nw, x, NULL, draw);
 }
 
 double ms_net_loss(const MsNet *net, const double *s, int label, double *ds)
@@ -189,6 +195,39 @@ int ms_net_sample(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw
     }
     for (int j = 0; j < c->nlosses; j++)
         w->loss_weight[j] = 0;   /* .loss cards do not count in training */
+    for (int j = 0; j < net->nclass; j++)
+        w->loss_weight[c->readout0 + j] = ds[j] * k;
+    double weighted;
+    rc = ms_grad_backward(w, &weighted, grad, NULL, err);
+    ms_grad_release(w);
+    return rc;
+}
+
+int ms_net_sample_ds(const MsNet *net, MsNetWork *nw, const double *x, uint64_t draw, const double *ds,
+                     double *scores, double *grad, MsError *err)
+{
+    const MsCircuit *c = net->c;
+    MsWork *w = nw->w;
+    if (grad && !ds)
+        return ms_err(err, MS_ERR_ARG, "ms_net_sample_ds: a gradient needs dL/dscore");
+    encode(net, nw, NULL, x, draw);
+    MsResult res;
+    int rc = ms_grad_forward(w, &net->spec, &res, err);
+    if (rc == MS_OK)
+        ms_result_free(&res);
+    if (rc == MS_OK)
+        rc = ms_grad_terms(w, nw->terms, err);
+    if (rc)
+        return rc;
+    double k = score_per_term(net);
+    for (int j = 0; j < net->nclass; j++)
+        scores[j] = k * nw->terms[c->readout0 + j];
+    if (!grad) {
+        ms_grad_release(w);
+        return MS_OK;
+    }
+    for (int j = 0; j < c->nlosses; j++)
+        w->loss_weight[j] = 0;   /* .loss cards do not count */
     for (int j = 0; j < net->nclass; j++)
         w->loss_weight[c->readout0 + j] = ds[j] * k;
     double weighted;

@@ -42,6 +42,12 @@ void ms_net_encode(const MsNet *net, MsNetWork *nw, const float *x, uint64_t dra
 int ms_net_sample(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw, int label, double *scores,
                   double *loss, double *grad, MsError *err);
 
+/* One sample with double features x[nin] and the caller's dL/dscore
+ * ds[nclass] (any loss): scores[nclass]; if grad is not NULL (ds then
+ * needed), grad[nparams] = dL/dparam by the adjoint. */
+int ms_net_sample_ds(const MsNet *net, MsNetWork *nw, const double *x, uint64_t draw, const double *ds,
+                     double *scores, double *grad, MsError *err);
+
 /* Loss of scores for label, and dloss/dscore (dscore may be NULL). */
 double ms_net_loss(const MsNet *net, const double *scores, int label, double *dscore);
 int ms_net_argmax(const MsNet *net, const double *scores);

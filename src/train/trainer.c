@@ -57,6 +57,7 @@ typedef struct Batch {
     int rc;
     MsError err;
     pthread_mutex_t lock;
+    int rank, size;           /* MPI: this process computes the chunks c % size == rank */
 } Batch;
 
 typedef struct Worker {
@@ -112,6 +113,8 @@ static void *worker(void *arg)
         int i0 = c * cs, n = b->n - i0 < cs ? b->n - i0 : cs;
         if (i0 >= b->n)
             break;
+        if (b->size > 1 && c % b->size != b->rank)
+            continue;   /* another rank's chunk */
         MsError err = {0};
         int rc = run_chunk(b, wk->id, i0, n, scores, b->want_grad ? b->grads + (size_t)c * (size_t)np : NULL, &err);
         for (int q = 0; q < n && rc == MS_OK; q++)
@@ -153,6 +156,39 @@ static int run_batch(Batch *b, int nthreads, MsError *err)
     if (b->rc)
         return ms_err(err, b->rc, "%s", b->err.msg);
     return MS_OK;
+}
+
+/* Several processes: before a batch, zero what this rank will not compute;
+ * after it, gathering the chunks from the ranks that computed them (copies,
+ * or an exact sum with zeros: train_mpi.h) gives every rank every chunk's
+ * gradient slot, loss and prediction, as one process has them. */
+static void dist_clear(const MsDist *dist, double *grads, size_t ng, double *loss, int *pred, int n)
+{
+    if (!ms_dist_active(dist))
+        return;
+    if (grads)
+        memset(grads, 0, ng * sizeof *grads);
+    memset(loss, 0, (size_t)n * sizeof *loss);
+    memset(pred, 0, (size_t)n * sizeof *pred);
+}
+
+static int dist_share(const MsDist *dist, double *grads, int np, int cs, double *loss, int *pred, int n, MsError *err)
+{
+    if (!ms_dist_active(dist))
+        return MS_OK;
+    int nc = (n + cs - 1) / cs;
+    double *buf = ms_calloc(2 * (size_t)nc * (size_t)cs + 1, sizeof *buf);   /* per chunk: cs losses, cs predictions */
+    for (int i = 0; i < n; i++)
+        buf[(size_t)(i / cs) * 2 * (size_t)cs + (size_t)(i % cs)] = loss[i],
+        buf[(size_t)(i / cs) * 2 * (size_t)cs + (size_t)cs + (size_t)(i % cs)] = pred[i];
+    int rc = grads ? ms_dist_gather(dist, grads, nc, (size_t)np, err) : MS_OK;
+    if (rc == MS_OK)
+        rc = ms_dist_gather(dist, buf, nc, 2 * (size_t)cs, err);
+    for (int i = 0; i < n && rc == MS_OK; i++)
+        loss[i] = buf[(size_t)(i / cs) * 2 * (size_t)cs + (size_t)(i % cs)],
+        pred[i] = (int)buf[(size_t)(i / cs) * 2 * (size_t)cs + (size_t)cs + (size_t)(i % cs)];
+    free(buf);
+    return rc;
 }
 
 static int thread_count(int asked)
@@ -238,11 +274,17 @@ int ms_train_evaluate(MsNet *net, const MsDataset *d, const MsEvalOpts *e, MsTra
     int *pred = ms_malloc(((size_t)n + 1) * sizeof *pred);
     long correct = 0;
     double lsum = 0, t0 = now();
-    int chunk = 8 * p.nthreads * chunk_size(net);
+    const MsDist *dist = e->dist;
+    int nr = ms_dist_active(dist) ? dist->size : 1, rank = ms_dist_active(dist) ? dist->rank : 0;
+    /* several ranks: the same batches on all (not from their thread counts), 16 chunks per rank */
+    int chunk = (nr > 1 ? 16 * nr : 8 * p.nthreads) * chunk_size(net);
     for (int s = 0; s < n && rc == MS_OK; s += chunk) {
         Batch b = {net, p.works, p.bworks, d, idx + s, n - s < chunk ? n - s : chunk, e->seed, 0, NULL, losses + s,
-                   pred + s, p.xbuf, e->input_noise, 0, 0, {0}, PTHREAD_MUTEX_INITIALIZER};
+                   pred + s, p.xbuf, e->input_noise, 0, 0, {0}, PTHREAD_MUTEX_INITIALIZER, rank, nr};
+        dist_clear(dist, NULL, 0, losses + s, pred + s, b.n);
         rc = run_batch(&b, p.nthreads, err);
+        if (rc == MS_OK)
+            rc = dist_share(dist, NULL, np, chunk_size(net), losses + s, pred + s, b.n, err);
         for (int i = s; i < s + b.n && rc == MS_OK; i++) {
             correct += pred[i] == d->y[i];
             lsum += losses[i];
@@ -261,6 +303,8 @@ int ms_train_evaluate(MsNet *net, const MsDataset *d, const MsEvalOpts *e, MsTra
     ms_cells_unstick(net, stuck);
     int rc2 = ms_net_set_params(net, saved, NULL, rc ? NULL : err);
     free(saved), free(noisy), free(stuck), free(idx), free(losses), free(pred);
+    if (rc)   /* a sample failed on this rank: the others wait for it */
+        ms_dist_abort(dist, err);
     return rc ? rc : rc2;
 }
 
@@ -377,9 +421,13 @@ static int train_epoch(MsNet *net, const MsDataset *d, MsTrainOpts *o, Pass *p, 
     double lsum = 0, t0 = now();
     uint64_t draw = ms_hash3(o->seed, MS_RNG_SPIKES, (uint64_t)s->epoch + 1);
     for (int start = 0; start + B <= n && rc == MS_OK; start += B) {   /* whole batches only */
+        const MsDist *dist = o->dist;
         Batch b = {net, p->works, p->bworks, d, idx + start, B, draw, 1, grads, losses, pred, p->xbuf, 0, 0, 0, {0},
-                   PTHREAD_MUTEX_INITIALIZER};
+                   PTHREAD_MUTEX_INITIALIZER, ms_dist_active(dist) ? dist->rank : 0, ms_dist_active(dist) ? dist->size : 1};
+        dist_clear(dist, grads, (size_t)nslots * (size_t)np, losses, pred, B);
         rc = run_batch(&b, p->nthreads, err);
+        if (rc == MS_OK)
+            rc = dist_share(dist, grads, np, cs, losses, pred, B, err);
         if (rc)
             break;
         for (int k = 0; k < np; k++)
@@ -417,42 +465,68 @@ static int train_epoch(MsNet *net, const MsDataset *d, MsTrainOpts *o, Pass *p, 
     return rc;
 }
 
+/* Several processes: rank 0 read the checkpoint; the state it holds to every rank. */
+static int share_state(const MsDist *dist, MsTrainOpts *o, State *s, int np, MsError *err)
+{
+    int rc = ms_dist_bcast(dist, &s->epoch, sizeof s->epoch, err);
+    if (rc == MS_OK)
+        rc = ms_dist_bcast(dist, &o->opt.step, sizeof o->opt.step, err);
+    if (rc == MS_OK)
+        rc = ms_dist_bcast(dist, &o->seed, sizeof o->seed, err);
+    if (rc == MS_OK)
+        rc = ms_dist_bcast(dist, s->params, (size_t)np * sizeof *s->params, err);
+    if (rc == MS_OK)
+        rc = ms_dist_bcast(dist, o->opt.m, (size_t)np * sizeof *o->opt.m, err);
+    if (rc == MS_OK)
+        rc = ms_dist_bcast(dist, o->opt.v, (size_t)np * sizeof *o->opt.v, err);
+    return rc;
+}
+
 int ms_train_run(MsNet *net, const MsDataset *train, const MsDataset *test, const MsTrainOpts *opts,
                  MsTrainProgressFn progress, void *user, FILE *log, MsError *err)
 {
     MsTrainOpts o = *opts;
+    const MsDist *dist = o.dist;
+    int root = ms_dist_root(dist);
+    if (!root)   /* rank 0 alone prints */
+        progress = NULL, log = NULL;
     int np = net->nparams, rc = ms_train_check_data(net, train, "training", err);
     if (rc == MS_OK && test)
         rc = ms_train_check_data(net, test, "test", err);
     if (rc == MS_OK)
         rc = ms_writeback_check(net, err);
-    if (rc)
+    if (rc && !ms_dist_active(dist))
         return rc;
     State s = {0, ms_malloc(((size_t)np + 1) * sizeof *s.params), ms_calloc((size_t)o.epochs + 1, sizeof *s.hist), 0};
     ms_net_get_params(net, s.params);
     ms_optim_alloc(&o.opt, np);
-    if (o.resume) {
+    if (rc == MS_OK && o.resume && root) {   /* rank 0 reads the checkpoint, share_state() sends it */
         rc = resume(net, &o, &s, err);
         if (rc == MS_OK && log)
             fprintf(log, "resuming %s after epoch %d of %d\n", o.outdir, s.epoch, o.epochs);
     }
-    if (rc == MS_OK)
-        rc = ms_net_set_params(net, s.params, NULL, err);
     Pass p = {0};
     if (rc == MS_OK)
         rc = pass_open(net, o.threads, train->nfeat, &p, err);
+    rc = ms_dist_agree(dist, rc, err);   /* the set-up failed on a rank: on every rank, no hang */
+    if (rc == MS_OK && o.resume && ms_dist_active(dist))
+        rc = share_state(dist, &o, &s, np, err);
+    if (rc == MS_OK)
+        rc = ms_net_set_params(net, s.params, NULL, err);
+    int setup_rc = rc;
     while (rc == MS_OK && s.epoch < o.epochs) {
         MsEpochStats st = {s.epoch + 1, NAN, NAN, NAN, NAN, 0, 0, ms_optim_rate(&o.opt, s.epoch + 1, o.epochs)};
         rc = train_epoch(net, train, &o, &p, &s, st.lr, &st, progress, user, err);
         if (rc == MS_OK && test) {
-            MsEvalOpts e = {0, 0, 0, 0, 0, o.seed ^ 0x7e57ull, o.threads, o.test_limit};
+            MsEvalOpts e = {0, 0, 0, 0, 0, o.seed ^ 0x7e57ull, o.threads, o.test_limit, o.dist};
             rc = ms_train_evaluate(net, test, &e, progress, user, &st.test_acc, &st.test_loss, err);
         }
         if (rc)
             break;
         s.hist[s.nhist++] = st;
         s.epoch++;
-        rc = save_epoch(net, &o, &s, err);
+        if (root)
+            rc = save_epoch(net, &o, &s, err);
         if (log)
             fprintf(log,
                     "epoch %d/%d  train loss %.4f  acc %.2f %%  test acc %.2f %%  %.2f s  %.1f samples/s  lr %.3g\n",
@@ -461,6 +535,8 @@ int ms_train_run(MsNet *net, const MsDataset *train, const MsDataset *test, cons
         if (log)
             fflush(log);
     }
+    if (rc && setup_rc == MS_OK)   /* failed on this rank while the others train: end the job */
+        ms_dist_abort(dist, err);
     pass_close(&p);
     ms_optim_free(&o.opt);
     free(s.params);

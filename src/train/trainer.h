@@ -13,6 +13,7 @@
 #include "dataset.h"
 #include "net.h"
 #include "optim.h"
+#include "train_mpi.h"
 
 #include <stdio.h>
 
@@ -26,6 +27,7 @@ typedef struct MsTrainOpts {
     const char *outdir;
     int resume;               /* continue from outdir/checkpoint.h5 */
     int plots;                /* write loss.png / accuracy.png */
+    const MsDist *dist;       /* several MPI processes (train_mpi.h); NULL: one */
 } MsTrainOpts;
 
 void ms_train_opts_default(MsTrainOpts *o);
@@ -43,7 +45,9 @@ typedef void (*MsTrainProgressFn)(const MsTrainTick *t, void *user);
 /* The data set fits the network: features = .input sources, labels < classes. */
 int ms_train_check_data(const MsNet *net, const MsDataset *d, const char *what, MsError *err);
 
-/* A per-epoch summary line is printed to `log` (NULL: none). */
+/* A per-epoch summary line is printed to `log` (NULL: none).  With o->dist,
+ * every rank calls this; rank 0 alone writes the output folder and reads the
+ * checkpoint (--resume), and a failure after the set-up ends the job. */
 int ms_train_run(MsNet *net, const MsDataset *train, const MsDataset *test, const MsTrainOpts *o,
                  MsTrainProgressFn progress, void *user, FILE *log, MsError *err);
 
@@ -55,6 +59,7 @@ typedef struct MsEvalOpts {
     double input_noise;       /* probability that a binary pixel flips (features >= 0.5 count as 1) */
     unsigned long long seed;  /* rate-code and noise seed */
     int threads, limit;
+    const MsDist *dist;       /* several MPI processes (train_mpi.h); NULL: one */
 } MsEvalOpts;
 
 /* Accuracy (fraction) and mean loss on d; the circuit's values are restored after. */

@@ -306,6 +306,10 @@ variant badencoding 's/^\.input .*/.input vin* encoding=foo/'
 for v in noreadout noinput notrainable oneclass inputnomatch trainnomatch badencoding; do
     fails "$v.cir" "$v.cir" "$tmp/$v.cir" "${OPTS[@]}" -o "$tmp/eo"
 done
+# a resistor on a row: not a network the batched engine compiles; --engine batched refuses it
+sed 's/^\.input/rextra in0 0 1meg\n.input/' "$NET" >"$tmp/resistor.cir"
+fails "--engine batched on a network it cannot compile" "not a layered network" "$tmp/resistor.cir" "${OPTS[@]}" \
+    --engine batched -o "$tmp/eo"
 mkdir -p "$tmp/empty"
 fails "--resume of an empty folder" "checkpoint.h5" "$NET" "${OPTS[@]}" --resume "$tmp/empty"
 [ -z "$(ls -A "$tmp/empty")" ] || bad "--resume of an empty folder: files written: $(ls -A "$tmp/empty" | tr '\n' ' ')"

@@ -1,0 +1,362 @@
+"""Circuits, results and gradients (src/memspice.h) and networks
+(src/memspice_train.h) over ctypes."""
+import ctypes as C
+from collections.abc import MutableMapping
+
+import numpy as np
+
+from ._lib import lib, MsError, MsResult, MsTranSpec, MsGrad
+
+_DP = C.POINTER(C.c_double)
+
+
+class Error(Exception):
+    """A memspice error: .code (MS_ERR_*), .message (the C message, with file:line)."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class FileError(Error):          # MS_ERR_IO
+    pass
+
+
+class NetlistSyntaxError(Error):  # MS_ERR_SYNTAX
+    pass
+
+
+class SemanticError(Error):      # MS_ERR_SEMANTIC
+    pass
+
+
+class UnsupportedError(Error):   # MS_ERR_UNSUPPORTED
+    pass
+
+
+class SingularError(Error):      # MS_ERR_SINGULAR
+    pass
+
+
+class ConvergenceError(Error):   # MS_ERR_NONCONV, MS_ERR_TIMESTEP
+    pass
+
+
+class ArgumentError(Error):      # MS_ERR_ARG
+    pass
+
+
+class EvaluationError(Error):    # MS_ERR_EVAL
+    pass
+
+
+_CLASSES = {-1: FileError, -2: NetlistSyntaxError, -3: SemanticError, -4: UnsupportedError,
+            -5: SingularError, -6: ConvergenceError, -7: ConvergenceError, -8: MemoryError,
+            -9: ArgumentError, -10: EvaluationError}
+
+
+def _check(rc, err):
+    if rc == 0:
+        return
+    msg = err.msg.decode("utf-8", "replace") or lib.ms_strerror(rc).decode()
+    cls = _CLASSES.get(rc, Error)
+    if cls is MemoryError:
+        raise MemoryError(msg)
+    raise cls(rc, msg)
+
+
+def _dptr(a):
+    return a.ctypes.data_as(_DP) if a is not None else None
+
+
+def _darray(x, shape=None):
+    a = np.ascontiguousarray(x, dtype=np.float64)
+    if shape is not None:
+        a = a.reshape(shape)
+    return a
+
+
+class Result:
+    """Waveforms of a run: .time (None for an operating point), r["v(out)"], .names, .data (npts, nvec)."""
+
+    def __init__(self, res):
+        n, m = res.npts, res.nvec
+        self.names = [res.names[j].decode() for j in range(m)]
+        self.title = (res.title or b"").decode()
+        self.plotname = (res.plotname or b"").decode()
+        self.data = np.ctypeslib.as_array(res.data, shape=(n * m,)).reshape(n, m).copy() if n * m else \
+            np.zeros((n, m))
+        self.time = np.ctypeslib.as_array(res.time, shape=(n,)).copy() if res.time and n else None
+        self.stats = dict(steps_accepted=res.steps_accepted, steps_rejected=res.steps_rejected,
+                          newton_iters=res.newton_iters, factorizations=res.factorizations)
+        self._index = {name.lower(): j for j, name in enumerate(self.names)}
+
+    def __getitem__(self, name):
+        key = name.lower()
+        if key == "time" and self.time is not None:
+            return self.time
+        if key not in self._index:
+            raise KeyError(f"{name}: not in this result (has {', '.join(self.names)})")
+        return self.data[:, self._index[key]]
+
+    def __contains__(self, name):
+        return name.lower() in self._index
+
+    def keys(self):
+        return list(self.names)
+
+    def __repr__(self):
+        return f"<memspice.Result {self.plotname!r}: {len(self.names)} vectors x {self.data.shape[0]} points>"
+
+
+class Grad:
+    """Result of Circuit.grad(): .loss, .grad {name: dloss/dvalue}, .values {name: value}, .tran (Result)."""
+
+    def __init__(self, g):
+        names = [g.names[k].decode() for k in range(g.nparams)]
+        self.loss = g.loss
+        self.grad = {n: g.grad[k] for k, n in enumerate(names)}
+        self.values = {n: g.values[k] for k, n in enumerate(names)}
+        self.tran = Result(g.tran)
+
+    def __repr__(self):
+        return f"<memspice.Grad loss={self.loss:.6g}, {len(self.grad)} parameters>"
+
+
+class Params(MutableMapping):
+    """The trainable values (.trainable) of a circuit, by name; setting one
+    changes the circuit (for a .param, everything computed from it follows)."""
+
+    def __init__(self, owner, names, getter, setter):
+        self._owner, self._names, self._get, self._set = owner, names, getter, setter
+        self._index = {n.lower(): k for k, n in enumerate(names)}
+
+    def _k(self, name):
+        try:
+            return self._index[name.lower()]
+        except KeyError:
+            raise KeyError(f"{name}: not a trainable value ({', '.join(self._names)})") from None
+
+    def __getitem__(self, name):
+        return self._get(self._k(name))
+
+    def __setitem__(self, name, value):
+        self._set(self._k(name), float(value))
+
+    def __delitem__(self, name):
+        raise TypeError("trainable values cannot be removed")
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self):
+        return len(self._names)
+
+    def __repr__(self):
+        return "{" + ", ".join(f"{n!r}: {self[n]:.6g}" for n in self._names) + "}"
+
+
+class Circuit:
+    """A netlist loaded once (parsed, elaborated, analysed).  Runs use one
+    work (numeric state) of this object, so one Circuit runs one call at a
+    time; make several Circuits for several Python threads."""
+
+    def __init__(self, path=None, *, _text=None, _name=None):
+        err = MsError()
+        h = C.c_void_p()
+        if _text is not None:
+            rc = lib.ms_circuit_load_string(_text.encode(), (_name or "<string>").encode(), C.byref(h),
+                                            C.byref(err))
+        else:
+            rc = lib.ms_circuit_load(str(path).encode(), C.byref(h), C.byref(err))
+        _check(rc, err)
+        self._c = h
+        self.path = path if _text is None else (_name or "<string>")
+        w = C.c_void_p()
+        rc = lib.ms_work_new(self._c, C.byref(w), C.byref(err))
+        if rc:
+            lib.ms_circuit_free(C.byref(self._c))
+            _check(rc, err)
+        self._w = w
+        n = lib.ms_circuit_num_params(self._c)
+        names = [lib.ms_circuit_param_name(self._c, k).decode() for k in range(n)]
+        self.params = Params(self, names, lambda k: lib.ms_circuit_get_param(self._c, k), self._set_param)
+
+    @classmethod
+    def from_string(cls, text, name="<string>"):
+        return cls(_text=text, _name=name)
+
+    def _set_param(self, k, value):
+        err = MsError()
+        _check(lib.ms_circuit_set_param(self._c, k, value, C.byref(err)), err)
+
+    def close(self):
+        if getattr(self, "_w", None):
+            lib.ms_work_free(C.byref(self._w))
+            self._w = None
+        if getattr(self, "_c", None):
+            lib.ms_circuit_free(C.byref(self._c))
+            self._c = None
+
+    def __del__(self):
+        self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _sources(self, sources):
+        lib.ms_work_clear_sources(self._w)
+        err = MsError()
+        for name, val in (sources or {}).items():
+            if isinstance(val, tuple) and len(val) in (2, 3):
+                t, v = val[-2], val[-1]
+                if len(val) == 3 and str(val[0]).lower() != "pwl":
+                    raise ValueError(f"source {name}: ('pwl', t, v) or a number")
+                t, v = _darray(t).ravel(), _darray(v).ravel()
+                if t.shape != v.shape:
+                    raise ValueError(f"source {name}: t and v differ in length")
+                rc = lib.ms_work_set_source_pwl(self._w, name.encode(), len(t), _dptr(t), _dptr(v), C.byref(err))
+            else:
+                rc = lib.ms_work_set_source_dc(self._w, name.encode(), float(val), C.byref(err))
+            _check(rc, err)
+
+    @staticmethod
+    def _spec(tstep, tstop, fixed_step, uic):
+        return MsTranSpec(tstep or 0.0, tstop or 0.0, 0.0, 0.0, 1 if uic else 0, 1 if fixed_step else 0)
+
+    def tran(self, tstep=None, tstop=None, *, fixed_step=False, uic=False, sources=None):
+        """Transient (the netlist's .tran unless tstep/tstop given).  sources:
+        {name: dc_value or ("pwl", t, v)} for this call only."""
+        self._sources(sources)
+        res, err = MsResult(), MsError()
+        spec = self._spec(tstep, tstop, fixed_step, uic)
+        rc = lib.ms_run_tran(self._w, C.byref(spec), C.byref(res), C.byref(err))
+        try:
+            _check(rc, err)
+            return Result(res)
+        finally:
+            lib.ms_result_free(C.byref(res))
+
+    def op(self, *, sources=None):
+        self._sources(sources)
+        res, err = MsResult(), MsError()
+        rc = lib.ms_run_op(self._w, C.byref(res), C.byref(err))
+        try:
+            _check(rc, err)
+            return Result(res)
+        finally:
+            lib.ms_result_free(C.byref(res))
+
+    def grad(self, tstep=None, tstop=None, *, fixed_step=False, uic=False, sources=None, checkpoint=0):
+        """The .loss and its gradient w.r.t. the .trainable values (exact adjoint): a Grad."""
+        self._sources(sources)
+        lib.ms_work_set_checkpoint(self._w, int(checkpoint))
+        g, err = MsGrad(), MsError()
+        spec = self._spec(tstep, tstop, fixed_step, uic)
+        rc = lib.ms_run_grad(self._w, C.byref(spec), C.byref(g), C.byref(err))
+        try:
+            _check(rc, err)
+            return Grad(g)
+        finally:
+            lib.ms_grad_free(C.byref(g))
+
+    def __repr__(self):
+        return f"<memspice.Circuit {self.path!r}>"
+
+
+ENGINES = {"auto": 0, "batched": 1, "per-sample": 2}
+
+
+class Network:
+    """A network netlist (.input, .readout, .trainable, .tran) as a batch
+    function: forward(x) -> scores, backward(x, dscores) -> (dparams, dx).
+    float64 throughout.  One call at a time per Network (the C calls release
+    the GIL and run the batch on the library's threads)."""
+
+    def __init__(self, path, engine="auto", threads=0):
+        err = MsError()
+        h = C.c_void_p()
+        _check(lib.ms_tnet_open(str(path).encode(), ENGINES[engine], C.byref(h), C.byref(err)), err)
+        self._t = h
+        self.path = str(path)
+        self.n_inputs = lib.ms_tnet_num_inputs(h)
+        self.n_classes = lib.ms_tnet_num_classes(h)
+        self.n_params = lib.ms_tnet_num_params(h)
+        self.engine = "batched" if lib.ms_tnet_engine(h) == 1 else "per-sample"
+        self.engine_reason = lib.ms_tnet_engine_reason(h).decode()
+        self.param_names = [lib.ms_tnet_param_name(h, k).decode() for k in range(self.n_params)]
+        self.input_names = [lib.ms_tnet_input_name(h, i).decode() for i in range(self.n_inputs)]
+        self.lo = np.empty(self.n_params)
+        self.hi = np.empty(self.n_params)
+        lib.ms_tnet_bounds(h, _dptr(self.lo), _dptr(self.hi))
+        lib.ms_tnet_set_threads(h, int(threads))
+
+    def close(self):
+        if getattr(self, "_t", None):
+            lib.ms_tnet_free(C.byref(self._t))
+            self._t = None
+
+    def __del__(self):
+        self.close()
+
+    def get_params(self):
+        v = np.empty(self.n_params)
+        lib.ms_tnet_get_params(self._t, _dptr(v))
+        return v
+
+    def set_params(self, values):
+        v = _darray(values, (self.n_params,))
+        err = MsError()
+        _check(lib.ms_tnet_set_params(self._t, _dptr(v), C.byref(err)), err)
+
+    def set_threads(self, n):
+        lib.ms_tnet_set_threads(self._t, int(n))
+
+    def _x(self, x):
+        x = _darray(x)
+        if x.ndim == 1:
+            x = x.reshape(1, -1)
+        if x.ndim != 2 or x.shape[1] != self.n_inputs:
+            raise ValueError(f"x: shape {x.shape}, want (B, {self.n_inputs})")
+        return x
+
+    def forward(self, x, seed=1):
+        x = self._x(x)
+        s = np.empty((x.shape[0], self.n_classes))
+        err = MsError()
+        _check(lib.ms_tnet_forward(self._t, x.shape[0], _dptr(x), seed, _dptr(s), C.byref(err)), err)
+        return s
+
+    def backward(self, x, dscores, seed=1, want_dx=False):
+        """(scores, dL/dparams summed over the batch, dL/dx or None)."""
+        x = self._x(x)
+        B = x.shape[0]
+        ds = _darray(dscores, (B, self.n_classes))
+        s = np.empty((B, self.n_classes))
+        dp = np.empty(self.n_params)
+        dx = np.empty_like(x) if want_dx else None
+        err = MsError()
+        _check(lib.ms_tnet_backward(self._t, B, _dptr(x), seed, _dptr(ds), _dptr(s), _dptr(dp), _dptr(dx),
+                                    C.byref(err)), err)
+        return s, dp, dx
+
+    def loss(self, x, labels, seed=1, grad=True):
+        """What `memspice train` computes (features as float32, the .readout's
+        own loss): (scores, loss[B], dparams summed or None)."""
+        x = self._x(x)
+        B = x.shape[0]
+        y = np.ascontiguousarray(labels, dtype=np.int32).reshape(B)
+        s, l = np.empty((B, self.n_classes)), np.empty(B)
+        dp = np.empty(self.n_params) if grad else None
+        err = MsError()
+        _check(lib.ms_tnet_loss(self._t, B, _dptr(x), seed, y.ctypes.data_as(C.POINTER(C.c_int)), _dptr(s),
+                                _dptr(l), _dptr(dp), C.byref(err)), err)
+        return s, l, dp
+
+    def __repr__(self):
+        return (f"<memspice.Network {self.path!r}: {self.n_inputs} inputs, {self.n_classes} classes, "
+                f"{self.n_params} params, {self.engine}>")
