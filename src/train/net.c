@@ -169,71 +169,62 @@ static double score_per_term(const MsNet *net)
     return r->gain * (r->reduce == MS_REDUCE_MEAN ? 1 / net->c->tran.tstop : 1);
 }
 
-int ms_net_sample(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw, int label, double *scores,
-                  double *loss, double *grad, MsError *err)
+/* The recorded forward run of the encoded sample and its scores. */
+static int forward_scores(const MsNet *net, MsNetWork *nw, double *scores, MsError *err)
 {
-    const MsCircuit *c = net->c;
-    MsWork *w = nw->w;
-    ms_net_encode(net, nw, x, draw);
     MsResult res;
-    int rc = ms_grad_forward(w, &net->spec, &res, err);
+    int rc = ms_grad_forward(nw->w, &net->spec, &res, err);
     if (rc == MS_OK)
         ms_result_free(&res);
     if (rc == MS_OK)
-        rc = ms_grad_terms(w, nw->terms, err);
-    if (rc)
-        return rc;
-    double k = score_per_term(net), ds[256];
-    for (int j = 0; j < net->nclass; j++)
-        scores[j] = k * nw->terms[c->readout0 + j];
-    if (label < 0 || label >= net->nclass)
-        return ms_err(err, MS_ERR_ARG, "label %d outside the %d classes of the readout", label, net->nclass);
-    *loss = ms_net_loss(net, scores, label, ds);
-    if (!grad) {
-        ms_grad_release(w);
-        return MS_OK;
+        rc = ms_grad_terms(nw->w, nw->terms, err);
+    double k = score_per_term(net);
+    for (int j = 0; rc == MS_OK && j < net->nclass; j++)
+        scores[j] = k * nw->terms[net->c->readout0 + j];
+    return rc;
+}
+
+/* The adjoint of that run with the readout terms weighted by ds = dL/dscore
+ * (or just the release of the recording, grad NULL). */
+static int backward_ds(const MsNet *net, MsNetWork *nw, const double *ds, double *grad, MsError *err)
+{
+    const MsCircuit *c = net->c;
+    MsWork *w = nw->w;
+    int rc = MS_OK;
+    if (grad) {
+        double k = score_per_term(net), weighted;
+        for (int j = 0; j < c->nlosses; j++)
+            w->loss_weight[j] = 0;   /* .loss cards do not count in training */
+        for (int j = 0; j < net->nclass; j++)
+            w->loss_weight[c->readout0 + j] = ds[j] * k;
+        rc = ms_grad_backward(w, &weighted, grad, NULL, err);
     }
-    for (int j = 0; j < c->nlosses; j++)
-        w->loss_weight[j] = 0;   /* .loss cards do not count in training */
-    for (int j = 0; j < net->nclass; j++)
-        w->loss_weight[c->readout0 + j] = ds[j] * k;
-    double weighted;
-    rc = ms_grad_backward(w, &weighted, grad, NULL, err);
     ms_grad_release(w);
     return rc;
+}
+
+int ms_net_sample(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw, int label, double *scores,
+                  double *loss, double *grad, MsError *err)
+{
+    if (label < 0 || label >= net->nclass)
+        return ms_err(err, MS_ERR_ARG, "label %d outside the %d classes of the readout", label, net->nclass);
+    ms_net_encode(net, nw, x, draw);
+    double ds[256];
+    int rc = forward_scores(net, nw, scores, err);
+    if (rc)
+        return rc;
+    *loss = ms_net_loss(net, scores, label, ds);
+    return backward_ds(net, nw, ds, grad, err);
 }
 
 int ms_net_sample_ds(const MsNet *net, MsNetWork *nw, const double *x, uint64_t draw, const double *ds,
                      double *scores, double *grad, MsError *err)
 {
-    const MsCircuit *c = net->c;
-    MsWork *w = nw->w;
     if (grad && !ds)
         return ms_err(err, MS_ERR_ARG, "ms_net_sample_ds: a gradient needs dL/dscore");
     encode(net, nw, NULL, x, draw);
-    MsResult res;
-    int rc = ms_grad_forward(w, &net->spec, &res, err);
-    if (rc == MS_OK)
-        ms_result_free(&res);
-    if (rc == MS_OK)
-        rc = ms_grad_terms(w, nw->terms, err);
-    if (rc)
-        return rc;
-    double k = score_per_term(net);
-    for (int j = 0; j < net->nclass; j++)
-        scores[j] = k * nw->terms[c->readout0 + j];
-    if (!grad) {
-        ms_grad_release(w);
-        return MS_OK;
-    }
-    for (int j = 0; j < c->nlosses; j++)
-        w->loss_weight[j] = 0;   /* .loss cards do not count */
-    for (int j = 0; j < net->nclass; j++)
-        w->loss_weight[c->readout0 + j] = ds[j] * k;
-    double weighted;
-    rc = ms_grad_backward(w, &weighted, grad, NULL, err);
-    ms_grad_release(w);
-    return rc;
+    int rc = forward_scores(net, nw, scores, err);
+    return rc ? rc : backward_ds(net, nw, ds, grad, err);
 }
 
 int ms_net_use_batched(MsNet *net, MsError *err)

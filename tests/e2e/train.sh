@@ -48,22 +48,7 @@ params() { h5dump -d /params "$1" 2>&1 | sed 1d; }                   # /params w
 lastepoch() { grep '^epoch [0-9]*/[0-9]*  train loss' "$1" | tail -1; }
 
 # ---- the network: 30 inputs x 10 classes ----
-mknet() {   # NIN OUT
-    python3 - "$ROOT/models" "$1" "$2" <<'EOF'
-import random, sys
-models, nin, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-random.seed(1); nout = 10
-L = ["tiny digits net", f".lib {models}/mif.lib mif_native", ".model syn memristor level=3"]
-for i in range(nin): L.append(f"vin{i} in{i} 0 0")
-for j in range(nout):
-    L.append(f"vc{j} c{j} 0 0")
-    for i in range(nin): L.append(f"ymemristor m1_{i}_{j} in{i} c{j} syn x0={random.uniform(0.3,0.7):.4f}")
-    L.append(f"f{j} 0 o{j} vc{j} 3e-3"); L.append(f"xn{j} o{j} mif_native")
-L += [".input vin* scale=0.1", ".trainable m1_*:x0", ".readout " + " ".join(f"v(o{j})" for j in range(nout)) + " reduce=mean gain=100",
-      ".save " + " ".join(f"v(o{j})" for j in range(nout)), ".tran 1u 20u uic", ".end"]
-open(out, "w").write("\n".join(L) + "\n")
-EOF
-}
+mknet() { python3 tests/tools/tiny_net.py "$ROOT/models" "$1" "$2"; }   # NIN OUT
 NET=$tmp/net.cir
 mknet 30 "$NET" && mknet 20 "$tmp/net20.cir" || { echo "FAIL cannot generate the test networks (python3)"; exit 1; }
 [ -f "$DATA/train-images-idx3-ubyte" ] || { echo "FAIL $DATA: no data set"; exit 1; }
