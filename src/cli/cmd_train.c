@@ -36,6 +36,9 @@ static void train_usage(FILE *f)
             "                       /x_test, /y_test)\n"
             "  --train-limit N      use the first N training samples (default all)\n"
             "  --test-limit N       evaluate the first N test samples (default all)\n"
+            "  --val N              hold out the last N of the training samples (after\n"
+            "                       --train-limit) as a validation set, evaluated after\n"
+            "                       every epoch (metrics.csv val_loss, val_acc)\n"
             "training:\n"
             "  -o, --output DIR     output folder (default run): metrics.csv, loss.png,\n"
             "                       accuracy.png, checkpoint.h5 (every epoch), trained.cir\n"
@@ -152,6 +155,8 @@ static int parse_opt(Args *a, int argc, char **argv, int *i)
         rc = whole(o, v, 1, 64, &n), a->t.threads = a->e.threads = (int)n;
     else if (WITH_VALUE("--train-limit"))
         rc = whole(o, v, 1, 1L << 30, &n), a->t.train_limit = (int)n;
+    else if (WITH_VALUE("--val"))
+        rc = whole(o, v, 1, 1L << 30, &n), a->t.val = (int)n;
     else if (WITH_VALUE("--test-limit"))
         rc = whole(o, v, 1, 1L << 30, &n), a->t.test_limit = a->e.limit = (int)n;
     else if (WITH_VALUE("--seed"))
@@ -397,6 +402,8 @@ int ms_cmd_train(int argc, char **argv)
         rc = ms_dataset_load(a.data, 1, &test, &err);
     if (rc == MS_OK && !a.eval_only)   /* before the output folder is made */
         rc = ms_train_check_data(&net, &train, "training", &err);
+    if (rc == MS_OK && !a.eval_only)
+        rc = ms_train_check_split(&a.t, &train, &err);
     if (rc == MS_OK)
         rc = ms_train_check_data(&net, &test, "test", &err);
     if (rc == MS_OK && a.outdir && root)   /* only rank 0 writes: the others need no folder */

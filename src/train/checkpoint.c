@@ -35,11 +35,12 @@
 
 /* The double columns of the history, in metrics.csv's order. */
 static const char *const HCOL[] = {"train_loss", "train_acc", "test_loss", "test_acc",
-                                   "seconds", "samples_per_s", "lr"};
+                                   "seconds", "samples_per_s", "lr", "val_loss", "val_acc"};
 static const size_t HOFF[] = {offsetof(MsEpochStats, train_loss), offsetof(MsEpochStats, train_acc),
                               offsetof(MsEpochStats, test_loss), offsetof(MsEpochStats, test_acc),
                               offsetof(MsEpochStats, seconds), offsetof(MsEpochStats, samples_per_s),
-                              offsetof(MsEpochStats, lr)};
+                              offsetof(MsEpochStats, lr), offsetof(MsEpochStats, val_loss),
+                              offsetof(MsEpochStats, val_acc)};
 #define NHCOL ((int)(sizeof HCOL / sizeof HCOL[0]))
 
 static double hget(const MsEpochStats *s, int j)

@@ -40,6 +40,7 @@ typedef struct MsEpochStats {
     double train_loss, train_acc;    /* accuracies as fractions in [0,1] */
     double test_loss, test_acc;      /* NAN when not evaluated */
     double seconds, samples_per_s, lr;
+    double val_loss, val_acc;        /* on the held-out part of the training set (--val); NAN: none */
 } MsEpochStats;
 
 typedef struct MsCheckpoint {

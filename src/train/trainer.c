@@ -233,6 +233,15 @@ static void pass_close(Pass *p)
     free(p->xbuf);
 }
 
+int ms_train_check_split(const MsTrainOpts *o, const MsDataset *train, MsError *err)
+{
+    int nused = o->train_limit > 0 && o->train_limit < train->n ? o->train_limit : train->n;
+    if (o->val >= nused)
+        return ms_err(err, MS_ERR_ARG, "--val %d: the training set has only %d samples (--train-limit included)",
+                      o->val, nused);
+    return MS_OK;
+}
+
 int ms_train_check_data(const MsNet *net, const MsDataset *d, const char *what, MsError *err)
 {
     if (d->nfeat != net->nin)
@@ -314,11 +323,11 @@ static char *config_text(const MsTrainOpts *o, const char *netlist)
 {
     return ms_asprintf("netlist=%s\nbatch=%d\noptimizer=%s\nlr=%.17g\nbeta1=%.17g\nbeta2=%.17g\neps=%.17g\n"
                        "momentum=%.17g\nweight_decay=%.17g\nschedule=%d\nlr_min=%.17g\nstep_every=%d\ngamma=%.17g\n"
-                       "seed=%llu\ntrain_limit=%d\ntest_limit=%d\nfault_aware=%.17g\nsa1=%.17g\n",
+                       "seed=%llu\ntrain_limit=%d\ntest_limit=%d\nfault_aware=%.17g\nsa1=%.17g\nval=%d\n",
                        netlist, o->batch, o->opt.kind == MS_OPT_ADAM ? "adam" : "sgd", o->opt.lr, o->opt.beta1,
                        o->opt.beta2, o->opt.eps, o->opt.momentum, o->opt.weight_decay, (int)o->opt.schedule,
                        o->opt.lr_min, o->opt.step_every, o->opt.gamma, o->seed, o->train_limit, o->test_limit,
-                       o->fault_aware, o->sa1);
+                       o->fault_aware, o->sa1, o->val);
 }
 
 /* Training state that a checkpoint holds. */
@@ -495,6 +504,9 @@ int ms_train_run(MsNet *net, const MsDataset *train, const MsDataset *test, cons
         rc = ms_train_check_data(net, test, "test", err);
     if (rc == MS_OK)
         rc = ms_writeback_check(net, err);
+    if (rc == MS_OK)
+        rc = ms_train_check_split(&o, train, err);
+    int nused = o.train_limit > 0 && o.train_limit < train->n ? o.train_limit : train->n;
     if (rc && !ms_dist_active(dist))
         return rc;
     State s = {0, ms_malloc(((size_t)np + 1) * sizeof *s.params), ms_calloc((size_t)o.epochs + 1, sizeof *s.hist), 0};
@@ -514,24 +526,35 @@ int ms_train_run(MsNet *net, const MsDataset *train, const MsDataset *test, cons
     if (rc == MS_OK)
         rc = ms_net_set_params(net, s.params, NULL, err);
     int setup_rc = rc;
+    /* --val: the last o.val of the (limited) training samples are held out */
+    MsDataset fit = *train, val = *train;
+    fit.n = nused - o.val;
+    val.n = o.val;
+    val.x = train->x + (size_t)fit.n * (size_t)train->nfeat;
+    val.y = train->y + fit.n;
     while (rc == MS_OK && s.epoch < o.epochs) {
-        MsEpochStats st = {s.epoch + 1, NAN, NAN, NAN, NAN, 0, 0, ms_optim_rate(&o.opt, s.epoch + 1, o.epochs)};
-        rc = train_epoch(net, train, &o, &p, &s, st.lr, &st, progress, user, err);
-        if (rc == MS_OK && test) {
-            MsEvalOpts e = {0, 0, 0, 0, 0, o.seed ^ 0x7e57ull, o.threads, o.test_limit, o.dist};
+        MsEpochStats st = {s.epoch + 1, NAN, NAN, NAN, NAN, 0, 0, ms_optim_rate(&o.opt, s.epoch + 1, o.epochs), NAN, NAN};
+        rc = train_epoch(net, &fit, &o, &p, &s, st.lr, &st, progress, user, err);
+        MsEvalOpts e = {0, 0, 0, 0, 0, o.seed ^ 0x7e57ull, o.threads, o.test_limit, o.dist};
+        if (rc == MS_OK && test)
             rc = ms_train_evaluate(net, test, &e, progress, user, &st.test_acc, &st.test_loss, err);
-        }
+        e.limit = 0;
+        if (rc == MS_OK && val.n > 0)
+            rc = ms_train_evaluate(net, &val, &e, progress, user, &st.val_acc, &st.val_loss, err);
         if (rc)
             break;
         s.hist[s.nhist++] = st;
         s.epoch++;
         if (root)
             rc = save_epoch(net, &o, &s, err);
-        if (log)
-            fprintf(log,
-                    "epoch %d/%d  train loss %.4f  acc %.2f %%  test acc %.2f %%  %.2f s  %.1f samples/s  lr %.3g\n",
-                    st.epoch, o.epochs, st.train_loss, 100 * st.train_acc, 100 * st.test_acc, st.seconds,
+        if (log) {
+            fprintf(log, "epoch %d/%d  train loss %.4f  acc %.2f %%  ", st.epoch, o.epochs, st.train_loss,
+                    100 * st.train_acc);
+            if (val.n > 0)
+                fprintf(log, "val acc %.2f %%  ", 100 * st.val_acc);
+            fprintf(log, "test acc %.2f %%  %.2f s  %.1f samples/s  lr %.3g\n", 100 * st.test_acc, st.seconds,
                     st.samples_per_s, st.lr);
+        }
         if (log)
             fflush(log);
     }

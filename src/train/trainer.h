@@ -22,6 +22,7 @@ typedef struct MsTrainOpts {
     MsOptim opt;              /* kind, lr, betas, eps, momentum, weight decay, schedule */
     unsigned long long seed;
     int train_limit, test_limit;   /* 0: all */
+    int val;                  /* the last val of the (limited) training samples: validation, not trained on */
     double fault_aware;       /* fraction of cells stuck afresh each epoch (0: none) */
     double sa1;               /* share of stuck cells stuck at the low-resistance state */
     const char *outdir;
@@ -44,6 +45,9 @@ typedef void (*MsTrainProgressFn)(const MsTrainTick *t, void *user);
 
 /* The data set fits the network: features = .input sources, labels < classes. */
 int ms_train_check_data(const MsNet *net, const MsDataset *d, const char *what, MsError *err);
+
+/* --val leaves samples to train on. */
+int ms_train_check_split(const MsTrainOpts *o, const MsDataset *train, MsError *err);
 
 /* A per-epoch summary line is printed to `log` (NULL: none).  With o->dist,
  * every rank calls this; rank 0 alone writes the output folder and reads the

@@ -76,7 +76,7 @@ if run 0 "train 3 epochs" train "$NET" "${OPTS[@]}" -o "$A"; then
     if [ "$(grep -c '^epoch [0-9]*/3  train loss' "$tmp/A.out")" -ne 3 ]; then bad "learning: not 3 epoch lines"; cat "$tmp/A.out"
     elif [ "$acc" != "100.00" ]; then bad "learning: last epoch's test accuracy '$acc' %, want 100.00 ('$last')"
     else ok "learning: 3 epochs, test accuracy $acc %"; fi
-    if [ "$header" != "epoch,train_loss,train_acc,test_loss,test_acc,seconds,samples_per_s,lr" ]; then
+    if [ "$header" != "epoch,train_loss,train_acc,test_loss,test_acc,seconds,samples_per_s,lr,val_loss,val_acc" ]; then
         bad "metrics.csv header '$header'"
     elif [ "$(rows "$A/metrics.csv")" -ne 3 ] || [ "$(cut -d, -f1 "$A/metrics.csv" | sed 1d | tr '\n' ' ')" != "1 2 3 " ]; then
         bad "metrics.csv: not one row per epoch (1 2 3)"; cat "$A/metrics.csv"

@@ -53,7 +53,7 @@ static void make_ck(MsCheckpoint *ck, double *p, double *m, double *v, MsEpochSt
     }
     for (int k = 0; k < NH; k++) {
         h[k] = (MsEpochStats){k + 1, 2.3 / (k + 1), 0.1 + 0.2 * k, NAN, NAN, 12.5 + k / 7.0, 1000.0 / 3.0 + k,
-                              1e-3 * pow(0.5, k)};
+                              1e-3 * pow(0.5, k), k % 3 ? NAN : 1.9 / (k + 1), k % 3 ? NAN : 0.3 + 0.1 * k};
         if (k % 2)
             h[k].test_loss = 2.1 / (k + 1), h[k].test_acc = 0.15 + 0.19 * k;
     }
@@ -516,9 +516,9 @@ static void test_read_errors(void)
 static void test_metrics(void)
 {
     MsEpochStats h[3] = {
-        {1, 2.302585092994046, 0.1, NAN, NAN, 12.5, 80, 0.001},
-        {2, 1.0 / 3.0, 0.5, 0.75, 0.4375, 11.25, 88.88888888888889, 0.0005},
-        {3, 0.1 + 0.2, 1, -0.0, 1e-300, INFINITY, 5e-324, 0},
+        {1, 2.302585092994046, 0.1, NAN, NAN, 12.5, 80, 0.001, NAN, NAN},
+        {2, 1.0 / 3.0, 0.5, 0.75, 0.4375, 11.25, 88.88888888888889, 0.0005, 0.625, 0.5},
+        {3, 0.1 + 0.2, 1, -0.0, 1e-300, INFINITY, 5e-324, 0, NAN, NAN},
     };
     char *path = tpath("metrics.csv");
     MsError err = {0};
@@ -526,10 +526,10 @@ static void test_metrics(void)
     CHECK_MSG(rc == MS_OK, "metrics: %s", err.msg);
     size_t n;
     char *txt = slurp(path, &n);
-    const char *want = "epoch,train_loss,train_acc,test_loss,test_acc,seconds,samples_per_s,lr\n"
-                       "1,2.302585092994046,0.1,,,12.5,80,0.001\n"
-                       "2,0.3333333333333333,0.5,0.75,0.4375,11.25,88.88888888888889,0.0005\n"
-                       "3,0.30000000000000004,1,-0,1e-300,inf,5e-324,0\n";
+    const char *want = "epoch,train_loss,train_acc,test_loss,test_acc,seconds,samples_per_s,lr,val_loss,val_acc\n"
+                       "1,2.302585092994046,0.1,,,12.5,80,0.001,,\n"
+                       "2,0.3333333333333333,0.5,0.75,0.4375,11.25,88.88888888888889,0.0005,0.625,0.5\n"
+                       "3,0.30000000000000004,1,-0,1e-300,inf,5e-324,0,,\n";
     CHECK_MSG(txt && n == strlen(want) && !memcmp(txt, want, n), "metrics.csv is\n%.*s\nwant\n%s", (int)n,
               txt ? txt : "", want);
     /* every field reads back to the very same double */
@@ -595,7 +595,7 @@ static int is_png(const char *path, size_t min_size)
 
 static void test_plot_errors(void)
 {
-    MsEpochStats h[2] = {{1, 1, 0.5, NAN, NAN, 1, 1, 1}, {2, 0.5, 0.7, 0.6, 0.6, 1, 1, 1}};
+    MsEpochStats h[2] = {{1, 1, 0.5, NAN, NAN, 1, 1, 1, NAN, NAN}, {2, 0.5, 0.7, 0.6, 0.6, 1, 1, 1, NAN, NAN}};
     MsError err = {0};
     char *dir = tpath("noplot");
     mkdir(dir, 0777);
@@ -644,7 +644,7 @@ static void test_plots(void)
     for (int k = 0; k < 12; k++) {
         double t = k / 11.0;
         h[k] = (MsEpochStats){k + 1, 2.3 * exp(-3 * t) + 0.05, 0.1 + 0.85 * (1 - exp(-4 * t)), NAN, NAN,
-                              10, 100, 1e-3};
+                              10, 100, 1e-3, NAN, NAN};
         if (k % 3 == 2 || k == 11)
             h[k].test_loss = h[k].train_loss * 1.1, h[k].test_acc = h[k].train_acc - 0.03;
     }
@@ -658,7 +658,7 @@ static void test_plots(void)
     /* one epoch; then an epoch without any finite value (diverged) */
     rc = ms_train_plot(dir, h, 1, &err);
     CHECK_MSG(rc == MS_OK && is_png(loss, 1000) && is_png(acc, 1000), "one-epoch plot: %s", err.msg);
-    MsEpochStats bad = {1, NAN, NAN, NAN, NAN, 1, 1, 1};
+    MsEpochStats bad = {1, NAN, NAN, NAN, NAN, 1, 1, 1, NAN, NAN};
     rc = ms_train_plot(dir, &bad, 1, &err);
     CHECK_MSG(rc == MS_OK && is_png(loss, 1000) && is_png(acc, 1000), "all-NaN plot: %s", err.msg);
     rc = ms_train_plot(dir, h, 12, &err);   /* the good ones again, to look at */
