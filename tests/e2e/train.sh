@@ -133,6 +133,31 @@ for x, y in zip(a, b):
 PY
 fi
 
+# ---- 2b. a medium network of tools/mknet (differential pairs, bias rows, tanh buffers between
+# layers): the batched engine against the per-sample path (tight Newton tolerances, so that the
+# per-sample path is exact too): the same losses and the same trained states to 1e-10 ----
+if python3 tools/mknet --layers 30,16,10 --steps 10 --options "reltol=1e-10 vntol=1e-13 abstol=1e-16" \
+    -o "$tmp/med.cir" >/dev/null; then
+    for engine in batched per-sample; do
+        run 0 "medium network ($engine)" train "$tmp/med.cir" --data "$DATA" --train-limit 32 --test-limit 16 \
+            --epochs 1 --batch 16 --no-plots --engine $engine -o "$tmp/med_$engine"
+    done
+    python3 - "$tmp/med_batched" "$tmp/med_per-sample" <<'PY' && ok "medium network: batched = per-sample (losses, trained x0 to 1e-10)" || bad "medium network: the engines differ"
+import csv, re, sys
+a, b = sys.argv[1:3]
+ra, rb = (list(csv.DictReader(open(f + "/metrics.csv")))[0] for f in (a, b))
+for k in ("train_loss", "test_loss"):
+    assert abs(float(ra[k]) - float(rb[k])) <= 1e-10 * abs(float(rb[k])), (k, ra[k], rb[k])
+xa, xb = (re.findall(r"x0=([-0-9.e+]+)", open(f + "/trained.cir").read()) for f in (a, b))
+assert len(xa) == len(xb) > 1000, (len(xa), len(xb))
+worst = max(abs(float(p) - float(q)) for p, q in zip(xa, xb))
+assert worst <= 1e-10, worst
+print("     worst trained x0 difference", worst)
+PY
+else
+    bad "tools/mknet --layers 30,16,10 failed"
+fi
+
 # ---- 3. resume after kill -9 ----
 B=$tmp/B
 if [ -f "$A/trained.cir" ]; then
