@@ -199,11 +199,11 @@ static double last_finite(const MsEpochStats *h, int n, size_t off)
     return NAN;
 }
 
-/* columns: epoch train_loss train_acc% test_loss test_acc% */
+/* columns: epoch train_loss train_acc% test_loss test_acc% val_loss val_acc% */
 static void epochs_data(FILE *f, const void *user)
 {
     const Epochs *e = user;
-    fputs("# epoch train_loss train_acc_percent test_loss test_acc_percent\n", f);
+    fputs("# epoch train_loss train_acc_percent test_loss test_acc_percent val_loss val_acc_percent\n", f);
     for (int k = 0; k < e->n; k++) {
         const MsEpochStats *s = &e->h[k];
         fprintf(f, "%d", s->epoch);
@@ -211,6 +211,8 @@ static void epochs_data(FILE *f, const void *user)
         num(f, 100 * s->train_acc);
         num(f, s->test_loss);
         num(f, 100 * s->test_acc);
+        num(f, s->val_loss);
+        num(f, 100 * s->val_acc);
         fputc('\n', f);
     }
 }
@@ -233,8 +235,9 @@ static void epochs_script(FILE *f, const void *user)
 
     size_t otr = e->acc ? offsetof(MsEpochStats, train_acc) : offsetof(MsEpochStats, train_loss);
     size_t ote = e->acc ? offsetof(MsEpochStats, test_acc) : offsetof(MsEpochStats, test_loss);
-    int htr = any_finite(e->h, e->n, otr), hte = any_finite(e->h, e->n, ote);
-    double ltr = last_finite(e->h, e->n, otr), lte = last_finite(e->h, e->n, ote);
+    size_t ova = e->acc ? offsetof(MsEpochStats, val_acc) : offsetof(MsEpochStats, val_loss);
+    int htr = any_finite(e->h, e->n, otr), hte = any_finite(e->h, e->n, ote), hva = any_finite(e->h, e->n, ova);
+    double ltr = last_finite(e->h, e->n, otr), lte = last_finite(e->h, e->n, ote), lva = last_finite(e->h, e->n, ova);
     if (e->acc) {
         double lo = 100;
         for (int k = 0; k < e->n; k++) {
@@ -242,6 +245,8 @@ static void epochs_script(FILE *f, const void *user)
                 lo = fmin(lo, 100 * e->h[k].train_acc);
             if (isfinite(e->h[k].test_acc))
                 lo = fmin(lo, 100 * e->h[k].test_acc);
+            if (isfinite(e->h[k].val_acc))
+                lo = fmin(lo, 100 * e->h[k].val_acc);
         }
         lo = htr || hte ? fmax(0, floor((lo - 1) / 10) * 10) : 0;
         fprintf(f, "set yrange [%g:100]\nset ylabel 'accuracy (%%)'\n", lo);
@@ -277,6 +282,13 @@ static void epochs_script(FILE *f, const void *user)
         fprintf(f, "%sARG2 using 1:%d with ", htr ? ", " : "", cte);
         fprintf(f, with, 5);
         fprintf(f, " lc rgb '#c00000' title 'test (last %s)'", last);
+    }
+    if (hva) {
+        char last[64];
+        snprintf(last, sizeof last, fmt, e->acc ? 100 * lva : lva);
+        fprintf(f, "%sARG2 using 1:%d with ", htr || hte ? ", " : "", e->acc ? 7 : 6);
+        fprintf(f, with, 9);
+        fprintf(f, " lc rgb '#2a8c3a' title 'validation (last %s)'", last);
     }
     fputs("\nset output\n", f);
 }
