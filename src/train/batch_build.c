@@ -559,6 +559,16 @@ void ms_batch_sync(MsBatchNet *bn)
     }
 }
 
+void ms_batch_set_params(MsBatchNet *bn, const double *params, const unsigned char *skip)
+{
+    for (int l = 0; l < bn->nlayers; l++) {
+        BatchLayer *L = &bn->layers[l];
+        for (int i = 0; i < L->nrows * L->ncols; i++)
+            if (L->param[i] >= 0 && !(skip && skip[L->param[i]]))
+                L->X[i] = params[L->param[i]];
+    }
+}
+
 void ms_batch_free(MsBatchNet **bp)
 {
     MsBatchNet *bn = *bp;

@@ -39,6 +39,9 @@ int ms_batch_compile(const MsNet *net, MsBatchNet **out, MsError *err);
 void ms_batch_free(MsBatchNet **b);
 /* Read the cells' states from the circuit again (after parameter updates or faults). */
 void ms_batch_sync(MsBatchNet *b);
+/* Set the cells' states to params (skip[k]: leave k) in the engine only, not
+ * in the circuit: between the batches of an epoch, where nothing else reads it. */
+void ms_batch_set_params(MsBatchNet *b, const double *params, const unsigned char *skip);
 
 int ms_batch_work_new(const MsBatchNet *b, MsBatchWork **out);
 void ms_batch_work_free(MsBatchWork **w);

@@ -232,6 +232,14 @@ int ms_net_use_batched(MsNet *net, MsError *err)
     return ms_batch_compile(net, &net->batch, err);
 }
 
+int ms_net_step_params(MsNet *net, const double *params, const unsigned char *skip, MsError *err)
+{
+    if (!net->batch)
+        return ms_net_set_params(net, params, skip, err);
+    ms_batch_set_params(net->batch, params, skip);
+    return MS_OK;
+}
+
 int ms_net_set_params(MsNet *net, const double *params, const unsigned char *skip, MsError *err)
 {
     int rc = ms_circuit_set_params(net->c, params, skip, err);

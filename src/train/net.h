@@ -56,6 +56,11 @@ int ms_net_argmax(const MsNet *net, const double *scores);
  * training and evaluation; MS_ERR_UNSUPPORTED (why) if it is not of that form. */
 int ms_net_use_batched(MsNet *net, MsError *err);
 
+/* Between the batches of an epoch: the new values where the samples read
+ * them (the batched engine's states only, else the circuit); the epoch ends
+ * with ms_net_set_params, which writes the circuit. */
+int ms_net_step_params(MsNet *net, const double *params, const unsigned char *skip, MsError *err);
+
 /* Write params[nparams] into the circuit (skip[i]: leave value i alone). */
 int ms_net_set_params(MsNet *net, const double *params, const unsigned char *skip, MsError *err);
 void ms_net_get_params(const MsNet *net, double *params);
