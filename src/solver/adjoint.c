@@ -381,43 +381,45 @@ double ms_circuit_get_param(const MsCircuit *c, int k)
     return c->params[k].train >= 0 ? c->train[c->params[k].train].value : *param_ref(c, k);
 }
 
+/* Value k of c becomes value (the re-stamp is the caller's); 1 in *restamp
+ * if it can be in the linear stamps: a memristor's parameters enter its
+ * evaluation only. */
+static int write_param(MsCircuit *c, int k, double value, int *restamp, MsError *err)
+{
+    const MsParamRef *p = &c->params[k];
+    if (!isfinite(value))
+        return ms_err(err, MS_ERR_ARG, "%s: value must be finite", p->name);
+    *restamp |= p->train >= 0 || p->k < 0 || c->groups[p->group].type != &ms_dev_memristor;
+    if (p->train >= 0)
+        return ms_pdep_set(c, p->train, value, err);
+    *param_ref(c, k) = value;
+    return MS_OK;
+}
+
+/* The linear stamps hold element values: rebuild them, and works refactor. */
+static void restamp_linear(MsCircuit *c)
+{
+    ms_circuit_stamp_linear(c);
+    c->stamp_gen++;
+}
+
 int ms_circuit_set_param(MsCircuit *c, int k, double value, MsError *err)
 {
     if (k < 0 || k >= c->nparams)
         return ms_err(err, MS_ERR_ARG, "no trainable parameter %d", k);
-    if (!isfinite(value))
-        return ms_err(err, MS_ERR_ARG, "%s: value must be finite", c->params[k].name);
-    if (c->params[k].train >= 0) {
-        int rc = ms_pdep_set(c, c->params[k].train, value, err);
-        if (rc)
-            return rc;
-    } else {
-        *param_ref(c, k) = value;
-    }
-    ms_circuit_stamp_linear(c);   /* the linear stamps hold element values */
-    c->stamp_gen++;   /* works must refactor */
-    return MS_OK;
+    int restamp = 0, rc = write_param(c, k, value, &restamp, err);
+    if (rc == MS_OK && restamp)
+        restamp_linear(c);
+    return rc;
 }
 
 int ms_circuit_set_params(MsCircuit *c, const double *values, const unsigned char *skip, MsError *err)
 {
     int rc = MS_OK, restamp = 0;
-    for (int k = 0; k < c->nparams && rc == MS_OK; k++) {
-        if (skip && skip[k])
-            continue;
-        const MsParamRef *p = &c->params[k];
-        /* a memristor's parameters enter its evaluation, never the linear stamps */
-        restamp |= p->train >= 0 || p->k < 0 || c->groups[p->group].type != &ms_dev_memristor;
-        if (!isfinite(values[k]))
-            rc = ms_err(err, MS_ERR_ARG, "%s: value must be finite", p->name);
-        else if (p->train >= 0)
-            rc = ms_pdep_set(c, p->train, values[k], err);
-        else
-            *param_ref(c, k) = values[k];
-    }
-    if (restamp) {
-        ms_circuit_stamp_linear(c);
-        c->stamp_gen++;
-    }
+    for (int k = 0; k < c->nparams && rc == MS_OK; k++)
+        if (!(skip && skip[k]))
+            rc = write_param(c, k, values[k], &restamp, err);
+    if (restamp)
+        restamp_linear(c);
     return rc;
 }

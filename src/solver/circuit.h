@@ -134,11 +134,11 @@ void ms_inject_faults(MsCircuit *c);
 
 /* Override source `id`'s waveform in w (DC value; PWL with t increasing). */
 void ms_work_source_dc(MsWork *w, int id, double value);
+void ms_work_source_pwl(MsWork *w, int id, int n, const double *t, const double *v);
 /* Every trainable value at once (one re-stamp); skip[k] set: leave k alone. */
 int ms_circuit_set_params(MsCircuit *c, const double *values, const unsigned char *skip, MsError *err);
 /* Checkpoint spacing of w's recorded forward run (0: every point). */
 long ms_grad_checkpoint(const MsWork *w);
-void ms_work_source_pwl(MsWork *w, int id, int n, const double *t, const double *v);
 
 /* Resolve "v(a)", "v(a,b)", "i(x)" to unknowns (out->name is r->name, not copied). */
 int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsError *err);

@@ -54,33 +54,39 @@ static double point_weight(const MsCircuit *c, const MsLossTerm *L, const MsTraj
     return w;
 }
 
+/* Term L's share of the objective at point k, with weight `weight`, and
+ * (g not NULL) its derivative added to g. */
+static double term_point(const MsCircuit *c, const MsLossTerm *L, const MsTraj *tr, size_t k, const double *x,
+                         double weight, double *g)
+{
+    double w = point_weight(c, L, tr, k) * weight;
+    if (w == 0)
+        return 0;
+    double s = signal(&L->sig, x), ds = w;   /* ds = dL/ds */
+    if (L->def->kind == MS_LOSS_SQERR) {
+        double y = L->has_target_sig ? signal(&L->target, x) : pwl_at(L->def, tr->t[k]);
+        ds = 2 * w * (s - y);
+        s = (s - y) * (s - y);
+        if (g && L->has_target_sig) {
+            g[L->target.a] -= ds;
+            if (L->target.kind == MS_VEC_VOLTAGE)
+                g[L->target.b] += ds;
+        }
+    }
+    if (g) {
+        g[L->sig.a] += ds;
+        if (L->sig.kind == MS_VEC_VOLTAGE)
+            g[L->sig.b] -= ds;
+    }
+    return w * s;
+}
+
 double ms_loss_point(const MsCircuit *c, const MsTraj *tr, size_t k, const double *x, const double *weights,
                      double *g)
 {
     double total = 0;
-    for (int i = 0; i < c->nlosses; i++) {
-        const MsLossTerm *L = &c->losses[i];
-        double w = point_weight(c, L, tr, k) * weights[i];
-        if (w == 0)
-            continue;
-        double s = signal(&L->sig, x), ds = w;   /* ds = dL/ds */
-        if (L->def->kind == MS_LOSS_SQERR) {
-            double y = L->has_target_sig ? signal(&L->target, x) : pwl_at(L->def, tr->t[k]);
-            ds = 2 * w * (s - y);
-            s = (s - y) * (s - y);
-            if (g && L->has_target_sig) {
-                g[L->target.a] -= ds;
-                if (L->target.kind == MS_VEC_VOLTAGE)
-                    g[L->target.b] += ds;
-            }
-        }
-        total += w * s;
-        if (g) {
-            g[L->sig.a] += ds;
-            if (L->sig.kind == MS_VEC_VOLTAGE)
-                g[L->sig.b] -= ds;
-        }
-    }
+    for (int i = 0; i < c->nlosses; i++)
+        total += term_point(c, &c->losses[i], tr, k, x, weights[i], g);
     if (g)
         g[0] = 0;
     return total;
@@ -94,23 +100,17 @@ int ms_loss_terms(const MsCircuit *c, MsTraj *tr, double *values)
         tr->loss_at = ms_calloc((size_t)c->nlosses + 1, sizeof *tr->loss_at);
     for (int i = 0; i < c->nlosses; i++) {
         const MsLossTerm *L = &c->losses[i];
-        if (L->def->kind != MS_LOSS_MAX)
-            continue;
-        size_t best = 0;
-        for (size_t k = 1; k < tr->npts; k++)
-            if (signal(&L->sig, ms_traj_x(tr, k)) > signal(&L->sig, ms_traj_x(tr, best)))
-                best = k;
-        tr->loss_at[i] = best;
-    }
-    double *one = ms_malloc(((size_t)c->nlosses + 1) * sizeof *one);
-    for (int i = 0; i < c->nlosses; i++) {
-        memset(one, 0, ((size_t)c->nlosses + 1) * sizeof *one);
-        one[i] = 1;
+        if (L->def->kind == MS_LOSS_MAX) {   /* the point of the maximum first: its weight depends on it */
+            size_t best = 0;
+            for (size_t k = 1; k < tr->npts; k++)
+                if (signal(&L->sig, ms_traj_x(tr, k)) > signal(&L->sig, ms_traj_x(tr, best)))
+                    best = k;
+            tr->loss_at[i] = best;
+        }
         values[i] = 0;
         for (size_t k = 0; k < tr->npts; k++)
-            values[i] += ms_loss_point(c, tr, k, ms_traj_x(tr, k), one, NULL);
+            values[i] += term_point(c, L, tr, k, ms_traj_x(tr, k), 1, NULL);
     }
-    free(one);
     return MS_OK;
 }
 
