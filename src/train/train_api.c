@@ -8,14 +8,13 @@
  * in chunk order.  The works (one per thread) stay with the handle. */
 #include "../memspice_train.h"
 #include "batch_net.h"
+#include "chunks.h"
 #include "rng.h"
 #include "../util/util.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 struct MsTrainNet {
     MsNet net;
@@ -28,7 +27,6 @@ struct MsTrainNet {
     MsBatchWork **bworks;     /* 64 slots */
 };
 
-#define MAX_THREADS 64
 
 int ms_tnet_open(const char *path, int engine, MsTrainNet **out, MsError *err)
 {
@@ -56,8 +54,8 @@ int ms_tnet_open(const char *path, int engine, MsTrainNet **out, MsError *err)
         } else
             snprintf(t->reason, sizeof t->reason, "%s", e.msg);
     }
-    t->works = ms_calloc(MAX_THREADS, sizeof *t->works);
-    t->bworks = ms_calloc(MAX_THREADS, sizeof *t->bworks);
+    t->works = ms_calloc(MS_MAX_THREADS, sizeof *t->works);
+    t->bworks = ms_calloc(MS_MAX_THREADS, sizeof *t->bworks);
     *out = t;
     return MS_OK;
 }
@@ -115,7 +113,7 @@ int ms_tnet_set_params(MsTrainNet *t, const double *values, MsError *err)
     return ms_net_set_params(&t->net, values, NULL, err);
 }
 
-void ms_tnet_set_threads(MsTrainNet *t, int n) { t->nthreads = n < 0 ? 0 : n > MAX_THREADS ? MAX_THREADS : n; }
+void ms_tnet_set_threads(MsTrainNet *t, int n) { t->nthreads = n < 0 ? 0 : n > MS_MAX_THREADS ? MS_MAX_THREADS : n; }
 
 /* ---- a batch over the threads ---- */
 
@@ -128,15 +126,7 @@ typedef struct Job {
     const double *ds;
     const int *labels;
     double *scores, *loss, *slots, *dx;
-    int next, rc;
-    MsError err;
-    pthread_mutex_t lock;
 } Job;
-
-typedef struct Worker {
-    Job *j;
-    int id;
-} Worker;
 
 static int run_chunk(Job *j, int id, int i0, int n, double *slot, MsError *err)
 {
@@ -167,30 +157,14 @@ static int run_chunk(Job *j, int id, int i0, int n, double *slot, MsError *err)
                             slot, err);
 }
 
-static void *worker(void *arg)
+/* Chunk c of a job (ms_run_chunks). */
+static int job_chunk(void *user, int thread, int c, MsError *err)
 {
-    Worker *wk = arg;
-    Job *j = wk->j;
-    size_t np = (size_t)j->t->net.nparams;
-    for (;;) {
-        pthread_mutex_lock(&j->lock);
-        int c = j->rc ? j->nchunks : j->next++;
-        pthread_mutex_unlock(&j->lock);
-        if (c >= j->nchunks)
-            break;
-        int i0 = c * j->cs, n = j->B - i0 < j->cs ? j->B - i0 : j->cs;
-        MsError err = {0};
-        int rc = run_chunk(j, wk->id, i0, n, j->slots ? j->slots + (size_t)c * np : NULL, &err);
-        if (rc) {
-            pthread_mutex_lock(&j->lock);
-            if (!j->rc) {
-                j->rc = rc;
-                ms_err(&j->err, rc, "sample %d of the batch: %s", i0, err.msg);
-            }
-            pthread_mutex_unlock(&j->lock);
-        }
-    }
-    return NULL;
+    Job *j = user;
+    int i0 = c * j->cs, n = j->B - i0 < j->cs ? j->B - i0 : j->cs;
+    MsError e = {0};
+    int rc = run_chunk(j, thread, i0, n, j->slots ? j->slots + (size_t)c * (size_t)j->t->net.nparams : NULL, &e);
+    return rc ? ms_err(err, rc, "sample %d of the batch: %s", i0, e.msg) : MS_OK;
 }
 
 static int run_job(Job *j, double *dparams, MsError *err)
@@ -199,8 +173,7 @@ static int run_job(Job *j, double *dparams, MsError *err)
     size_t np = (size_t)t->net.nparams;
     j->cs = t->engine == MS_ENGINE_BATCHED ? MS_BATCH_CHUNK : 1;
     j->nchunks = (j->B + j->cs - 1) / j->cs;
-    long want = t->nthreads > 0 ? t->nthreads : sysconf(_SC_NPROCESSORS_ONLN);
-    int nt = want < 1 ? 1 : want > MAX_THREADS ? MAX_THREADS : (int)want;
+    int nt = ms_thread_count(t->nthreads);
     if (nt > j->nchunks)
         nt = j->nchunks;
     for (; t->nworks < nt; t->nworks++) {
@@ -210,31 +183,15 @@ static int run_job(Job *j, double *dparams, MsError *err)
             return rc;
     }
     j->slots = dparams ? ms_calloc((size_t)j->nchunks * np + 1, sizeof *j->slots) : NULL;
-    pthread_mutex_init(&j->lock, NULL);
-    pthread_t th[MAX_THREADS];
-    Worker wk[MAX_THREADS];
-    int started = 0;
-    for (int i = 1; i < nt; i++) {
-        wk[i] = (Worker){j, i};
-        if (pthread_create(&th[i], NULL, worker, &wk[i]))
-            break;
-        started = i;
-    }
-    wk[0] = (Worker){j, 0};
-    worker(&wk[0]);
-    for (int i = 1; i <= started; i++)
-        pthread_join(th[i], NULL);
-    pthread_mutex_destroy(&j->lock);
-    if (dparams && !j->rc) {
+    int rc = ms_run_chunks(j->nchunks, nt, job_chunk, j, err);
+    if (dparams && rc == MS_OK) {
         memset(dparams, 0, np * sizeof *dparams);
         for (int c = 0; c < j->nchunks; c++)   /* in chunk order: independent of the threads */
             for (size_t k = 0; k < np; k++)
                 dparams[k] += j->slots[(size_t)c * np + k];
     }
     free(j->slots);
-    if (j->rc)
-        return ms_err(err, j->rc, "%s", j->err.msg);
-    return MS_OK;
+    return rc;
 }
 
 static int check_batch(const MsTrainNet *t, int B, const double *x, const double *scores, MsError *err)

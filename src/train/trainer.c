@@ -1,18 +1,17 @@
 /* trainer.c — see trainer.h. */
 #include "trainer.h"
 #include "batch_net.h"
+#include "chunks.h"
 #include "cell_faults.h"
 #include "rng.h"
 #include "train_plot.h"
 #include "writeback.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 static double now(void)
 {
@@ -53,17 +52,8 @@ typedef struct Batch {
     int *pred;                /* n */
     float *xbuf;              /* per thread chunk * nfeat: noisy inputs */
     double input_noise;
-    int next;                 /* next chunk to take */
-    int rc;
-    MsError err;
-    pthread_mutex_t lock;
     int rank, size;           /* MPI: this process computes the chunks c % size == rank */
 } Batch;
-
-typedef struct Worker {
-    Batch *b;
-    int id;
-} Worker;
 
 static int chunk_size(const MsNet *net) { return net->batch ? MS_BATCH_CHUNK : 1; }
 
@@ -100,62 +90,28 @@ static int run_chunk(Batch *b, int id, int i0, int n, double *scores, double *gr
     return ms_net_sample(b->net, &b->works[id], x[0], draw[0], label[0], scores, b->loss + i0, grad, err);
 }
 
-static void *worker(void *arg)
+/* Chunk c of a batch (ms_run_chunks): its losses, predictions and gradient slot. */
+static int batch_chunk(void *user, int thread, int c, MsError *err)
 {
-    Worker *wk = arg;
-    Batch *b = wk->b;
-    int np = b->net->nparams, cs = chunk_size(b->net), nc = b->net->nclass;
-    double *scores = ms_malloc((size_t)cs * (size_t)nc * sizeof *scores);
-    for (;;) {
-        pthread_mutex_lock(&b->lock);
-        int c = b->rc ? b->n : b->next++;
-        pthread_mutex_unlock(&b->lock);
-        int i0 = c * cs, n = b->n - i0 < cs ? b->n - i0 : cs;
-        if (i0 >= b->n)
-            break;
-        if (b->size > 1 && c % b->size != b->rank)
-            continue;   /* another rank's chunk */
-        MsError err = {0};
-        int rc = run_chunk(b, wk->id, i0, n, scores, b->want_grad ? b->grads + (size_t)c * (size_t)np : NULL, &err);
-        for (int q = 0; q < n && rc == MS_OK; q++)
-            b->pred[i0 + q] = ms_net_argmax(b->net, scores + (size_t)q * (size_t)nc);
-        if (rc) {
-            pthread_mutex_lock(&b->lock);
-            if (!b->rc) {
-                b->rc = rc;
-                ms_err(&b->err, rc, "samples %d.. of the data set: %s", b->idx[i0], err.msg);
-            }
-            pthread_mutex_unlock(&b->lock);
-        }
-    }
-    free(scores);
-    return NULL;
+    Batch *b = user;
+    if (b->size > 1 && c % b->size != b->rank)
+        return MS_OK;   /* another rank's chunk */
+    int cs = chunk_size(b->net), nc = b->net->nclass, i0 = c * cs, n = b->n - i0 < cs ? b->n - i0 : cs;
+    double scores[MS_BATCH_CHUNK * 256];   /* (at most 256 classes: net.c) */
+    MsError e = {0};
+    int rc = run_chunk(b, thread, i0, n, scores, b->want_grad ? b->grads + (size_t)c * (size_t)b->net->nparams : NULL,
+                       &e);
+    if (rc)
+        return ms_err(err, rc, "samples %d.. of the data set: %s", b->idx[i0], e.msg);
+    for (int q = 0; q < n; q++)
+        b->pred[i0 + q] = ms_net_argmax(b->net, scores + (size_t)q * (size_t)nc);
+    return MS_OK;
 }
 
 static int run_batch(Batch *b, int nthreads, MsError *err)
 {
-    b->next = 0;
-    b->rc = 0;
-    pthread_mutex_init(&b->lock, NULL);
-    int nchunks = (b->n + chunk_size(b->net) - 1) / chunk_size(b->net);
-    int nt = nthreads < nchunks ? nthreads : nchunks;
-    pthread_t th[64];
-    Worker wk[64];
-    int started = 0;
-    for (int t = 1; t < nt; t++) {
-        wk[t] = (Worker){b, t};
-        if (pthread_create(&th[t], NULL, worker, &wk[t]))
-            break;
-        started = t;
-    }
-    wk[0] = (Worker){b, 0};
-    worker(&wk[0]);
-    for (int t = 1; t <= started; t++)
-        pthread_join(th[t], NULL);
-    pthread_mutex_destroy(&b->lock);
-    if (b->rc)
-        return ms_err(err, b->rc, "%s", b->err.msg);
-    return MS_OK;
+    int cs = chunk_size(b->net);
+    return ms_run_chunks((b->n + cs - 1) / cs, nthreads, batch_chunk, b, err);
 }
 
 /* Several processes: before a batch, zero what this rank will not compute;
@@ -191,12 +147,6 @@ static int dist_share(const MsDist *dist, double *grads, int np, int cs, double 
     return rc;
 }
 
-static int thread_count(int asked)
-{
-    long n = asked > 0 ? asked : sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
-}
-
 /* ---- shared set-up of a training or evaluation pass ---- */
 
 typedef struct Pass {
@@ -208,7 +158,7 @@ typedef struct Pass {
 
 static int pass_open(MsNet *net, int threads, int nfeat, Pass *p, MsError *err)
 {
-    p->nthreads = thread_count(threads);
+    p->nthreads = ms_thread_count(threads);
     p->works = ms_calloc((size_t)p->nthreads, sizeof *p->works);
     p->bworks = ms_calloc((size_t)p->nthreads, sizeof *p->bworks);
     p->xbuf = ms_calloc((size_t)p->nthreads * (size_t)chunk_size(net) * (size_t)nfeat + 1, sizeof *p->xbuf);
@@ -289,7 +239,7 @@ int ms_train_evaluate(MsNet *net, const MsDataset *d, const MsEvalOpts *e, MsTra
     int chunk = (nr > 1 ? 16 * nr : 8 * p.nthreads) * chunk_size(net);
     for (int s = 0; s < n && rc == MS_OK; s += chunk) {
         Batch b = {net, p.works, p.bworks, d, idx + s, n - s < chunk ? n - s : chunk, e->seed, 0, NULL, losses + s,
-                   pred + s, p.xbuf, e->input_noise, 0, 0, {0}, PTHREAD_MUTEX_INITIALIZER, rank, nr};
+                   pred + s, p.xbuf, e->input_noise, rank, nr};
         dist_clear(dist, NULL, 0, losses + s, pred + s, b.n);
         rc = run_batch(&b, p.nthreads, err);
         if (rc == MS_OK)
@@ -431,8 +381,8 @@ static int train_epoch(MsNet *net, const MsDataset *d, MsTrainOpts *o, Pass *p, 
     uint64_t draw = ms_hash3(o->seed, MS_RNG_SPIKES, (uint64_t)s->epoch + 1);
     for (int start = 0; start + B <= n && rc == MS_OK; start += B) {   /* whole batches only */
         const MsDist *dist = o->dist;
-        Batch b = {net, p->works, p->bworks, d, idx + start, B, draw, 1, grads, losses, pred, p->xbuf, 0, 0, 0, {0},
-                   PTHREAD_MUTEX_INITIALIZER, ms_dist_active(dist) ? dist->rank : 0, ms_dist_active(dist) ? dist->size : 1};
+        Batch b = {net, p->works, p->bworks, d, idx + start, B, draw, 1, grads, losses, pred, p->xbuf, 0,
+                   ms_dist_active(dist) ? dist->rank : 0, ms_dist_active(dist) ? dist->size : 1};
         dist_clear(dist, grads, (size_t)nslots * (size_t)np, losses, pred, B);
         rc = run_batch(&b, p->nthreads, err);
         if (rc == MS_OK)
