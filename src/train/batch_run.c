@@ -12,7 +12,6 @@
  * A layer whose rows are all constant in time ("static": analog inputs)
  * keeps one row of V, H and I per sample, at k = 1. */
 #include "batch_neuron.h"
-#include "rng.h"
 #include "../util/util.h"
 
 #include <cblas.h>
@@ -111,23 +110,6 @@ static inline double cosh_read(double y)
     return 1 + y2 / 2 * (1 + y2 / 12 * (1 + y2 / 30 * (1 + y2 / 56)));
 }
 
-/* The value the input source of feature i has at point k (net.c ms_net_encode). */
-static double input_value(const MsBatchNet *bn, int i, double f, uint64_t draw, int k)
-{
-    const MsInputDef *d = bn->net->c->inputs[i].def;
-    int N = bn->N;
-    switch (d->encoding) {
-    case MS_ENC_RATE:
-        return ms_uniform3(draw, MS_RNG_SPIKES, (uint64_t)i * (uint64_t)(N + 1) + (uint64_t)k) < f ? d->scale : 0;
-    case MS_ENC_LATENCY: {
-        long at = f > 0 ? 1 + lround((1 - fmin(f, 1)) * (N - 1)) : -1;
-        return k == at ? d->scale : 0;
-    }
-    default:
-        return d->scale * f;
-    }
-}
-
 /* Buffer rows of layer l at the points [k0, k1]: V = buffer(v_mem), E = its derivative. */
 static int buffer_rows(const MsBatchNet *bn, MsBatchWork *w, int l, int S, int k0, int k1, MsError *err)
 {
@@ -185,7 +167,7 @@ static int rows_forward(const MsBatchNet *bn, MsBatchWork *w, int l, int S, cons
             for (int r = 0; r < R; r++) {
                 const BatchRow *row = &L->rows[r];
                 if (row->kind == ROW_INPUT)
-                    v[r] = input_value(bn, row->ref, x ? (double)x[s][row->ref] : xd[s][row->ref], draw[s], k);
+                    v[r] = ms_net_input_value(bn->net, row->ref, x ? (double)x[s][row->ref] : xd[s][row->ref], draw[s], k);
                 else if (row->kind == ROW_CONST)
                     v[r] = row->value;
                 if (v[r] > L->vp || v[r] < -L->vn)

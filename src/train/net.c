@@ -99,27 +99,34 @@ void ms_net_work_free(MsNetWork *nw)
 }
 
 /* features as floats (x) or doubles (xd) */
+double ms_net_input_value(const MsNet *net, int i, double f, uint64_t draw, int k)
+{
+    const MsInputDef *d = net->c->inputs[i].def;
+    int N = net->nsteps;
+    switch (d->encoding) {
+    case MS_ENC_RATE:   /* a spike at step k with probability f */
+        return ms_uniform3(draw, MS_RNG_SPIKES, (uint64_t)i * (uint64_t)(N + 1) + (uint64_t)k) < f ? d->scale : 0;
+    case MS_ENC_LATENCY: {   /* one spike, earlier for a larger feature */
+        long at = f > 0 ? 1 + lround((1 - fmin(f, 1)) * (N - 1)) : -1;
+        return k == at ? d->scale : 0;
+    }
+    default:
+        return d->scale * f;
+    }
+}
+
 static void encode(const MsNet *net, MsNetWork *nw, const float *x, const double *xd, uint64_t draw)
 {
     int N = net->nsteps;
     for (int i = 0; i < net->nin; i++) {
         const MsInputRef *in = &net->c->inputs[i];
-        double f = x ? (double)x[i] : xd[i], s = in->def->scale;
-        switch (in->def->encoding) {
-        case MS_ENC_ANALOG:
-            ms_work_source_dc(nw->w, in->src, s * f);
+        double f = x ? (double)x[i] : xd[i];
+        if (in->def->encoding == MS_ENC_ANALOG) {
+            ms_work_source_dc(nw->w, in->src, ms_net_input_value(net, i, f, draw, 0));
             continue;
-        case MS_ENC_RATE:   /* a spike at step k with probability f */
-            for (int k = 0; k <= N; k++)
-                nw->pwl[k] = ms_uniform3(draw, MS_RNG_SPIKES, (uint64_t)i * (uint64_t)(N + 1) + (uint64_t)k) < f ? s : 0;
-            break;
-        case MS_ENC_LATENCY: {   /* one spike, earlier for a larger feature */
-            long at = f > 0 ? 1 + lround((1 - fmin(f, 1)) * (N - 1)) : -1;
-            for (int k = 0; k <= N; k++)
-                nw->pwl[k] = k == at ? s : 0;
-            break;
         }
-        }
+        for (int k = 0; k <= N; k++)   /* a PWL through the step points */
+            nw->pwl[k] = ms_net_input_value(net, i, f, draw, k);
         ms_work_source_pwl(nw->w, in->src, N + 1, net->tgrid, nw->pwl);
     }
 }

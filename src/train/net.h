@@ -33,6 +33,10 @@ typedef struct MsNetWork {
 int ms_net_work_new(const MsNet *net, MsNetWork *nw, MsError *err);
 void ms_net_work_free(MsNetWork *nw);
 
+/* The value the source of feature i has at point k (t_k = k tstep) for the
+ * feature value f: its .input card's encoding (both engines use this). */
+double ms_net_input_value(const MsNet *net, int i, double f, uint64_t draw, int k);
+
 /* Put a sample's features x[nin] on the input sources (draw: the seed of
  * its rate-coded spikes). */
 void ms_net_encode(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw);
