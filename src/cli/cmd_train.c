@@ -253,7 +253,7 @@ static int fault_sweep(MsNet *net, const MsDataset *test, Args *a, MsError *err)
     int root = ms_dist_root(a->e.dist);   /* MPI: the evaluations are split over the ranks, rank 0 prints */
     if (root)
         printf("stuck fraction  accuracy mean  min     max     (%d seeds, %d samples, sa1 share %.2f)\n", ns,
-               a->e.limit > 0 && a->e.limit < test->n ? a->e.limit : test->n, a->e.sa1);
+               ms_train_limited(a->e.limit, test->n), a->e.sa1);
     for (int f = 0; f < nf && rc == MS_OK; f++) {
         mean[f] = 0, lo[f] = INFINITY, hi[f] = -INFINITY;
         for (int s = 0; s < ns && rc == MS_OK; s++) {
@@ -296,7 +296,7 @@ static int evaluate(MsNet *net, const MsDataset *test, Args *a, MsError *err)
     double acc, loss;
     int rc = ms_train_evaluate(net, test, &a->e, a->quiet ? NULL : show_progress, NULL, &acc, &loss, err);
     if (rc == MS_OK && ms_dist_root(a->e.dist)) {
-        int n = a->e.limit > 0 && a->e.limit < test->n ? a->e.limit : test->n;
+        int n = ms_train_limited(a->e.limit, test->n);
         if (a->e.faults > 0 || a->e.program_noise > 0 || a->e.input_noise > 0)
             printf("stuck cells %.3f (seed %llu), programming noise %.3f, input noise %.3f\n", a->e.faults,
                    a->e.fault_seed, a->e.program_noise, a->e.input_noise);

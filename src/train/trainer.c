@@ -185,7 +185,7 @@ static void pass_close(Pass *p)
 
 int ms_train_check_split(const MsTrainOpts *o, const MsDataset *train, MsError *err)
 {
-    int nused = o->train_limit > 0 && o->train_limit < train->n ? o->train_limit : train->n;
+    int nused = ms_train_limited(o->train_limit, train->n);
     if (o->val >= nused)
         return ms_err(err, MS_ERR_ARG, "--val %d: the training set has only %d samples (--train-limit included)",
                       o->val, nused);
@@ -212,7 +212,7 @@ int ms_train_evaluate(MsNet *net, const MsDataset *d, const MsEvalOpts *e, MsTra
     int rc = ms_train_check_data(net, d, "test", err);
     if (rc)
         return rc;
-    int n = e->limit > 0 && e->limit < d->n ? e->limit : d->n, np = net->nparams;
+    int n = ms_train_limited(e->limit, d->n), np = net->nparams;
     double *saved = ms_malloc(((size_t)np + 1) * sizeof *saved);
     double *noisy = ms_malloc(((size_t)np + 1) * sizeof *noisy);
     unsigned char *stuck = ms_calloc((size_t)np + 1, 1);
@@ -364,7 +364,7 @@ static void shuffle(int *idx, int n, uint64_t seed, int epoch)
 static int train_epoch(MsNet *net, const MsDataset *d, MsTrainOpts *o, Pass *p, State *s, double lr,
                        MsEpochStats *st, MsTrainProgressFn progress, void *user, MsError *err)
 {
-    int n = o->train_limit > 0 && o->train_limit < d->n ? o->train_limit : d->n, np = net->nparams;
+    int n = d->n, np = net->nparams;   /* d: the samples to fit (the limit and --val applied) */
     int B = o->batch < n ? o->batch : n;
     int *idx = ms_malloc((size_t)n * sizeof *idx);   /* the first n samples, shuffled per epoch */
     shuffle(idx, n, o->seed, s->epoch + 1);
@@ -456,7 +456,7 @@ int ms_train_run(MsNet *net, const MsDataset *train, const MsDataset *test, cons
         rc = ms_writeback_check(net, err);
     if (rc == MS_OK)
         rc = ms_train_check_split(&o, train, err);
-    int nused = o.train_limit > 0 && o.train_limit < train->n ? o.train_limit : train->n;
+    int nused = ms_train_limited(o.train_limit, train->n);
     if (rc && !ms_dist_active(dist))
         return rc;
     State s = {0, ms_malloc(((size_t)np + 1) * sizeof *s.params), ms_calloc((size_t)o.epochs + 1, sizeof *s.hist), 0};

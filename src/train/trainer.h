@@ -31,6 +31,9 @@ typedef struct MsTrainOpts {
     const MsDist *dist;       /* several MPI processes (train_mpi.h); NULL: one */
 } MsTrainOpts;
 
+/* The samples a --train-limit / --test-limit of `limit` leaves of n (0: all). */
+static inline int ms_train_limited(int limit, int n) { return limit > 0 && limit < n ? limit : n; }
+
 void ms_train_opts_default(MsTrainOpts *o);
 
 /* What the progress callback is told, after every batch and at an epoch's end. */
