@@ -29,6 +29,13 @@ extern "C" {
 /* The name of a circuit's trainable value k (as ms_run_grad reports it),
  * NULL if k is out of range; owned by the circuit. */
 const char *ms_circuit_param_name(const MsCircuit *c, int k);
+/* Unknown k (1..n) of a circuit: its node name, "" if it is not a node (a
+ * branch current, a device's internal unknown), NULL past the end.  Nodes
+ * come in netlist order (owned by the circuit). */
+const char *ms_circuit_node_name(const MsCircuit *c, int k);
+/* Which training cards the netlist has (MS_CARD_* bits). */
+enum { MS_CARD_INPUT = 1, MS_CARD_READOUT = 2, MS_CARD_TRAINABLE = 4 };
+int ms_circuit_train_cards(const MsCircuit *c);
 
 typedef struct MsTrainNet MsTrainNet;
 
@@ -38,6 +45,9 @@ enum { MS_ENGINE_AUTO = 0, MS_ENGINE_BATCHED = 1, MS_ENGINE_PER_SAMPLE = 2 };
  * it compiles), MS_ENGINE_BATCHED (an error, with the reason, if not) or
  * MS_ENGINE_PER_SAMPLE. */
 int ms_tnet_open(const char *path, int engine, MsTrainNet **out, MsError *err);
+/* The same from the netlist's text, called name in messages; relative
+ * .include/.lib paths are taken from name's folder. */
+int ms_tnet_open_string(const char *text, const char *name, int engine, MsTrainNet **out, MsError *err);
 void ms_tnet_free(MsTrainNet **t);
 
 int ms_tnet_num_inputs(const MsTrainNet *t);
@@ -65,8 +75,8 @@ void ms_tnet_set_threads(MsTrainNet *t, int n);
 int ms_tnet_forward(MsTrainNet *t, int B, const double *x, uint64_t seed, double *scores, MsError *err);
 /* Forward again and the adjoint seeded with dscores[B * nclass]: scores
  * (may be NULL), dparams[nparams] (may be NULL) summed over the batch,
- * dx[B * nin] (may be NULL; batched engine and encoding=analog inputs
- * only, else MS_ERR_UNSUPPORTED). */
+ * dx[B * nin] (may be NULL; encoding=analog inputs only, else
+ * MS_ERR_UNSUPPORTED: rate and latency spikes are not differentiable in x). */
 int ms_tnet_backward(MsTrainNet *t, int B, const double *x, uint64_t seed, const double *dscores, double *scores,
                      double *dparams, double *dx, MsError *err);
 /* What `memspice train` computes for a batch: features as floats, the

@@ -5,6 +5,7 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
+from . import _cards
 from ._lib import lib, MsError, MsResult, MsTranSpec, MsGrad
 
 _DP = C.POINTER(C.c_double)
@@ -187,6 +188,23 @@ class Circuit:
     def from_string(cls, text, name="<string>"):
         return cls(_text=text, _name=name)
 
+    def node_names(self):
+        """The circuit's node names (ground excluded), in netlist order."""
+        names, k = [], 1
+        while True:
+            n = lib.ms_circuit_node_name(self._c, k)
+            if n is None:
+                return names
+            if n:
+                names.append(n.decode())
+            k += 1
+
+    @property
+    def train_cards(self):
+        """Which training cards the netlist has: a set of ".input", ".readout", ".trainable"."""
+        bits = lib.ms_circuit_train_cards(self._c)
+        return {c for c, b in ((".input", 1), (".readout", 2), (".trainable", 4)) if bits & b}
+
     def _set_param(self, k, value):
         err = MsError()
         _check(lib.ms_circuit_set_param(self._c, k, value, C.byref(err)), err)
@@ -271,18 +289,60 @@ class Circuit:
 ENGINES = {"auto": 0, "batched": 1, "per-sample": 2}
 
 
+def _with_cards(path, text, **cards):
+    """The netlist text with the training cards the arguments ask for (see
+    _cards), and the line numbers of those cards."""
+    c = Circuit.from_string(text, path)
+    try:
+        have = lib.ms_circuit_train_cards(c._c)
+        why = _cards.conflicts(have, cards.get("inputs"), cards.get("readout"))
+        if why:
+            raise ArgumentError(-9, f"{path}: {why}")
+        names = c.node_names() if cards.get("readout") is not None else ()
+        try:
+            lines = _cards.build_cards(node_names=names, **cards)
+        except LookupError as e:
+            raise SemanticError(-3, f"{path}: {e.args[0]}") from None
+    finally:
+        c.close()
+    return _cards.insert_cards(text, lines)
+
+
+def _note_cards(e, path, text, lines):
+    """An error located on a card made from the arguments: say so, with the card."""
+    for ln in lines:
+        if f"{path}:{ln}:" in e.message:
+            card = text.split("\n")[ln - 1]
+            return type(e)(e.code, f"{e.message} (in `{card}`, made from the arguments)")
+    return e
+
+
 class Network:
     """A network netlist (.input, .readout, .trainable, .tran) as a batch
     function: forward(x) -> scores, backward(x, dscores) -> (dparams, dx).
     float64 throughout.  One call at a time per Network (the C calls release
-    the GIL and run the batch on the library's threads)."""
+    the GIL and run the batch on the library's threads).
 
-    def __init__(self, path, engine="auto", threads=0):
-        err = MsError()
-        h = C.c_void_p()
-        _check(lib.ms_tnet_open(str(path).encode(), ENGINES[engine], C.byref(h), C.byref(err)), err)
-        self._t = h
+    For a netlist without training cards, the keyword arguments supply them:
+    inputs (source globs, one .input card per entry: "vin*", or with its own
+    options "iin* scale=1e-6"), scale, encoding (for every entry that does
+    not set them), readout (signals, class order; v(glob) expands to the
+    matching nodes in natural order: v(o*) -> v(o0) .. v(o10)), reduce
+    (mean|final|max|integral, default mean), gain, loss, trainable (globs,
+    added to the file's).  A card kind in the file and in the arguments at
+    once is an ArgumentError."""
+
+    def __init__(self, path, engine="auto", threads=0, *, inputs=None, readout=None, reduce=None, scale=None,
+                 encoding=None, gain=None, loss=None, trainable=None, _text=None):
+        cards = dict(inputs=inputs, readout=readout, reduce=reduce, scale=scale, encoding=encoding, gain=gain,
+                     loss=loss, trainable=trainable)
+        if engine not in ENGINES:
+            raise ValueError(f"engine {engine!r}: one of {', '.join(ENGINES)}")
         self.path = str(path)
+        self.text = None   # the netlist text, when not read from path as it is
+        if all(v is None for v in cards.values()):
+            cards = None
+        self._t = h = self._open(_text, ENGINES[engine], cards)
         self.n_inputs = lib.ms_tnet_num_inputs(h)
         self.n_classes = lib.ms_tnet_num_classes(h)
         self.n_params = lib.ms_tnet_num_params(h)
@@ -294,6 +354,34 @@ class Network:
         self.hi = np.empty(self.n_params)
         lib.ms_tnet_bounds(h, _dptr(self.lo), _dptr(self.hi))
         lib.ms_tnet_set_threads(h, int(threads))
+
+    def _open(self, text, engine, cards):
+        err, h, path = MsError(), C.c_void_p(), self.path
+        if text is None and cards is None:
+            _check(lib.ms_tnet_open(path.encode(), engine, C.byref(h), C.byref(err)), err)
+            return h
+        if text is None:
+            try:
+                with open(path, encoding="utf-8", errors="surrogateescape") as f:
+                    text = f.read()
+            except OSError as e:
+                raise FileError(-1, f"{path}: {e.strerror}") from None
+        lines = []
+        if cards is not None:
+            text, lines = _with_cards(path, text, **cards)
+        self.text = text
+        rc = lib.ms_tnet_open_string(text.encode("utf-8", "surrogateescape"), path.encode(), engine, C.byref(h),
+                                     C.byref(err))
+        try:
+            _check(rc, err)
+        except Error as e:
+            raise _note_cards(e, path, text, lines) from None
+        return h
+
+    @classmethod
+    def from_string(cls, text, name="<string>", engine="auto", threads=0, **cards):
+        """A network from its netlist text (name: for messages and relative .include/.lib paths)."""
+        return cls(name, engine, threads, _text=text, **cards)
 
     def close(self):
         if getattr(self, "_t", None):

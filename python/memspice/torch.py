@@ -1,6 +1,8 @@
 """memspice.torch: a network netlist as a PyTorch layer.
 
     layer = memspice.torch.CircuitLayer("net.cir")     # .input/.readout/.trainable/.tran
+    layer = memspice.torch.CircuitLayer("rc.cir", inputs=["vin*"], readout=["v(o*)"], reduce="mean")
+                                     # a netlist without .input/.readout: the arguments make them
     y = layer(x)                     # (B, n_inputs) float64 -> (B, n_classes) scores
     loss = torch.nn.functional.cross_entropy(y, labels)
     loss.backward(); opt.step(); layer.apply_bounds()
@@ -13,8 +15,9 @@ min=/max= of .trainable) are applied as `memspice train` applies them after
 each optimizer step: call `layer.apply_bounds()` after `opt.step()`, or once
 `layer.clamp_after(opt)` to have it done by the optimizer.  The backward is
 the circuit adjoint seeded with the upstream gradient dL/dscores, so any
-PyTorch loss works; it gives dL/dweight (summed over the batch) and, on the
-batched engine with encoding=analog inputs, dL/dx.
+PyTorch loss works; it gives dL/dweight (summed over the batch) and, with
+encoding=analog inputs (either engine), dL/dx: rate and latency spikes are
+not differentiable in x, so asking for it there raises UnsupportedError.
 """
 import numpy as np
 import torch
@@ -55,11 +58,20 @@ class CircuitLayer(torch.nn.Module):
     it, else per sample), "batched" or "per-sample"; threads: the C library's
     worker threads (0: one per core); seed: rate-coded inputs' spikes (sample b
     of a batch draws from hash(seed, b)).  Everything is float64: inputs are
-    converted, scores and gradients are float64 tensors."""
+    converted, scores and gradients are float64 tensors.
 
-    def __init__(self, path, engine="auto", threads=0, seed=1):
+    For a netlist without .input/.readout cards, the keywords make them
+    (memspice.Network): inputs=["vin*"] (source globs), readout=["v(o*)"]
+    (signals; v(glob) expands over the nodes in natural order), reduce=
+    "mean"|"final"|"max"|"integral", and scale, encoding, gain, loss,
+    trainable.  The .tran window and the .trainable values (or trainable=)
+    must be there."""
+
+    def __init__(self, path, engine="auto", threads=0, seed=1, *, inputs=None, readout=None, reduce=None,
+                 scale=None, encoding=None, gain=None, loss=None, trainable=None):
         super().__init__()
-        self.net = Network(path, engine=engine, threads=threads)
+        self.net = Network(path, engine=engine, threads=threads, inputs=inputs, readout=readout, reduce=reduce,
+                           scale=scale, encoding=encoding, gain=gain, loss=loss, trainable=trainable)
         self.seed = int(seed)
         self.param_names = list(self.net.param_names)
         self.input_names = list(self.net.input_names)

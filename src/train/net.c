@@ -8,6 +8,7 @@
 #include "net.h"
 #include "batch_net.h"
 #include "rng.h"
+#include "../devices/waveform.h"
 #include "../solver/loss.h"
 #include "../util/util.h"
 
@@ -38,11 +39,13 @@ static int check_cards(const MsNet *net, MsError *err)
     return MS_OK;
 }
 
-int ms_net_open(const char *path, MsNet *net, MsError *err)
+int ms_net_open(const char *path, MsNet *net, MsError *err) { return ms_net_open_text(path, NULL, net, err); }
+
+int ms_net_open_text(const char *path, const char *text, MsNet *net, MsError *err)
 {
     memset(net, 0, sizeof *net);
     net->path = path;
-    int rc = ms_circuit_load(path, &net->c, err);
+    int rc = text ? ms_circuit_load_string(text, path, &net->c, err) : ms_circuit_load(path, &net->c, err);
     if (rc == MS_OK)
         rc = check_cards(net, err);
     if (rc) {
@@ -75,6 +78,9 @@ void ms_net_close(MsNet *net)
     free(net->lo);
     free(net->hi);
     free(net->tgrid);
+    free(net->in_ptr);
+    free(net->in_row);
+    free(net->in_coef);
     memset(net, 0, sizeof *net);
 }
 
@@ -87,6 +93,7 @@ int ms_net_work_new(const MsNet *net, MsNetWork *nw, MsError *err)
     ms_work_set_checkpoint(nw->w, 0);   /* the readout is read off every point */
     nw->terms = ms_calloc((size_t)net->c->nlosses + 1, sizeof *nw->terms);
     nw->pwl = ms_calloc((size_t)net->nsteps + 1, sizeof *nw->pwl);
+    nw->wf_sum = ms_calloc((size_t)net->c->n + 1, sizeof *nw->wf_sum);
     return MS_OK;
 }
 
@@ -95,6 +102,7 @@ void ms_net_work_free(MsNetWork *nw)
     ms_work_free(&nw->w);
     free(nw->terms);
     free(nw->pwl);
+    free(nw->wf_sum);
     memset(nw, 0, sizeof *nw);
 }
 
@@ -192,22 +200,94 @@ static int forward_scores(const MsNet *net, MsNetWork *nw, double *scores, MsErr
 }
 
 /* The adjoint of that run with the readout terms weighted by ds = dL/dscore
- * (or just the release of the recording, grad NULL). */
-static int backward_ds(const MsNet *net, MsNetWork *nw, const double *ds, double *grad, MsError *err)
+ * (or just the release of the recording, grad and wf_sum NULL). */
+static int backward_ds(const MsNet *net, MsNetWork *nw, const double *ds, double *grad, double *wf_sum,
+                       MsError *err)
 {
     const MsCircuit *c = net->c;
     MsWork *w = nw->w;
     int rc = MS_OK;
-    if (grad) {
+    if (grad || wf_sum) {
         double k = score_per_term(net), weighted;
+        double *g = grad ? grad : ms_malloc(((size_t)c->nparams + 1) * sizeof *g);
         for (int j = 0; j < c->nlosses; j++)
             w->loss_weight[j] = 0;   /* .loss cards do not count in training */
         for (int j = 0; j < net->nclass; j++)
             w->loss_weight[c->readout0 + j] = ds[j] * k;
-        rc = ms_grad_backward(w, &weighted, grad, NULL, err);
+        rc = ms_grad_backward_wf(w, &weighted, g, wf_sum, err);
+        if (!grad)
+            free(g);
     }
     ms_grad_release(w);
     return rc;
+}
+
+/* b of the source groups with every source's level 0 but src's, 1: the
+ * derivative of b in src's level (b is linear in each level). */
+static void unit_excitation(const MsCircuit *c, int src, const MsWave **waves, const MsWave *unit, double *b)
+{
+    const MsWave *was = waves[src];
+    waves[src] = unit;
+    memset(b, 0, ((size_t)c->n + 1) * sizeof *b);
+    MsSourceEval se = {0, 1, 1, waves};
+    for (int g = 0; g < c->ngroups; g++)
+        if ((c->groups[g].type->flags & MS_DEV_SOURCE) && c->groups[g].type->load_sources)
+            c->groups[g].type->load_sources(c->groups[g].inst, c->groups[g].n, &se, b);
+    waves[src] = was;
+}
+
+static int check_analog(const MsNet *net, MsError *err)
+{
+    for (int i = 0; i < net->nin; i++)
+        if (net->c->inputs[i].def->encoding != MS_ENC_ANALOG)
+            return ms_err(err, MS_ERR_UNSUPPORTED,
+                          "%s: dL/dinput needs encoding=analog inputs; input %d (%s) is %s coded, and spikes do not "
+                          "depend differentiably on the feature",
+                          net->path, i, net->c->source_name[net->c->inputs[i].src],
+                          net->c->inputs[i].def->encoding == MS_ENC_RATE ? "rate" : "latency");
+    return MS_OK;
+}
+
+int ms_net_input_rows(MsNet *net, MsError *err)
+{
+    int rc = check_analog(net, err);
+    if (rc || net->in_ptr)
+        return rc;
+    const MsCircuit *c = net->c;
+    MsWave zero = {.kind = WF_DC, .has_dc = 1}, unit = {.kind = WF_DC, .dc = 1, .has_dc = 1};
+    const MsWave **waves = ms_malloc(((size_t)c->nsources + 1) * sizeof *waves);
+    double *b = ms_malloc(((size_t)c->n + 1) * sizeof *b);
+    for (int s = 0; s < c->nsources; s++)
+        waves[s] = &zero;
+    net->in_ptr = ms_calloc((size_t)net->nin + 1, sizeof *net->in_ptr);
+    int nnz = 0;
+    for (int i = 0; i < net->nin; i++) {
+        unit_excitation(c, c->inputs[i].src, waves, &unit, b);
+        for (int r = 1; r <= c->n; r++) {
+            if (b[r] == 0)
+                continue;
+            MS_RESERVE_NEXT(net->in_row, nnz);
+            MS_RESERVE_NEXT(net->in_coef, nnz);
+            net->in_row[nnz] = r;
+            net->in_coef[nnz++] = b[r];
+        }
+        net->in_ptr[i + 1] = nnz;
+    }
+    free(waves);
+    free(b);
+    return MS_OK;
+}
+
+/* dx[i] = d level_i / d x_i * (wf_sum . d b / d level_i), analog inputs
+ * (level = scale x, the same at every point). */
+static void input_grad(const MsNet *net, const double *wf_sum, double *dx)
+{
+    for (int i = 0; i < net->nin; i++) {
+        double s = 0;
+        for (int p = net->in_ptr[i]; p < net->in_ptr[i + 1]; p++)
+            s += net->in_coef[p] * wf_sum[net->in_row[p]];
+        dx[i] = net->c->inputs[i].def->scale * s;
+    }
 }
 
 int ms_net_sample(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw, int label, double *scores,
@@ -221,17 +301,23 @@ int ms_net_sample(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw
     if (rc)
         return rc;
     *loss = ms_net_loss(net, scores, label, ds);
-    return backward_ds(net, nw, ds, grad, err);
+    return backward_ds(net, nw, ds, grad, NULL, err);
 }
 
 int ms_net_sample_ds(const MsNet *net, MsNetWork *nw, const double *x, uint64_t draw, const double *ds,
-                     double *scores, double *grad, MsError *err)
+                     double *scores, double *grad, double *dx, MsError *err)
 {
-    if (grad && !ds)
+    if ((grad || dx) && !ds)
         return ms_err(err, MS_ERR_ARG, "ms_net_sample_ds: a gradient needs dL/dscore");
+    if (dx && !net->in_ptr)
+        return ms_err(err, MS_ERR_ARG, "ms_net_sample_ds: dL/dx needs ms_net_input_rows first");
     encode(net, nw, NULL, x, draw);
     int rc = forward_scores(net, nw, scores, err);
-    return rc ? rc : backward_ds(net, nw, ds, grad, err);
+    if (rc == MS_OK)
+        rc = backward_ds(net, nw, ds, grad, dx ? nw->wf_sum : NULL, err);
+    if (rc == MS_OK && dx)
+        input_grad(net, nw->wf_sum, dx);
+    return rc;
 }
 
 int ms_net_use_batched(MsNet *net, MsError *err)

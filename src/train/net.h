@@ -19,16 +19,21 @@ typedef struct MsNet {
     double *lo, *hi;          /* per parameter bounds */
     double *tgrid;            /* the points t_k of the fixed steps */
     struct MsBatchNet *batch; /* the batched engine's form of the network (ms_net_use_batched), or NULL */
+    int *in_ptr, *in_row;     /* rows in_row[in_ptr[i] .. in_ptr[i+1]) of the excitation b that input i's */
+    double *in_coef;          /* source enters, d b / d level there (ms_net_input_rows), or NULL */
 } MsNet;
 
-/* Load and check a network netlist: .input, .readout, .trainable, .tran. */
+/* Load and check a network netlist: .input, .readout, .trainable, .tran
+ * (text: the netlist itself, named path in messages; NULL: read path). */
 int ms_net_open(const char *path, MsNet *net, MsError *err);
+int ms_net_open_text(const char *path, const char *text, MsNet *net, MsError *err);
 void ms_net_close(MsNet *net);
 
 /* Per-thread state for samples of one net. */
 typedef struct MsNetWork {
     MsWork *w;
     double *terms, *pwl;      /* loss term values; one input's PWL values */
+    double *wf_sum;           /* [n+1] the adjoint's sum of wf (dL/dx) */
 } MsNetWork;
 int ms_net_work_new(const MsNet *net, MsNetWork *nw, MsError *err);
 void ms_net_work_free(MsNetWork *nw);
@@ -47,10 +52,21 @@ int ms_net_sample(const MsNet *net, MsNetWork *nw, const float *x, uint64_t draw
                   double *loss, double *grad, MsError *err);
 
 /* One sample with double features x[nin] and the caller's dL/dscore
- * ds[nclass] (any loss): scores[nclass]; if grad is not NULL (ds then
- * needed), grad[nparams] = dL/dparam by the adjoint. */
+ * ds[nclass] (any loss): scores[nclass]; if grad or dx is not NULL (ds
+ * then needed), grad[nparams] = dL/dparam and dx[nin] = dL/dfeature by the
+ * adjoint (dx: encoding=analog inputs only, after ms_net_input_rows). */
 int ms_net_sample_ds(const MsNet *net, MsNetWork *nw, const double *x, uint64_t draw, const double *ds,
-                     double *scores, double *grad, MsError *err);
+                     double *scores, double *grad, double *dx, MsError *err);
+
+/* What dL/dx on the per-sample path needs: every input analog (else
+ * MS_ERR_UNSUPPORTED, why), and the rows each input source enters (made
+ * once, kept in net). */
+int ms_net_input_rows(MsNet *net, MsError *err);
+
+/* ms_grad_backward, also giving wf_sum[n+1] = the sum over the points
+ * (and the operating point) of the adjoint weights wf of f: a constant
+ * excitation level's gradient is wf_sum . d b / d level (solver/adjoint.c). */
+int ms_grad_backward_wf(MsWork *w, double *loss, double *grad, double *wf_sum, MsError *err);
 
 /* Loss of scores for label, and dloss/dscore (dscore may be NULL). */
 double ms_net_loss(const MsNet *net, const double *scores, int label, double *dscore);

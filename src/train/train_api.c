@@ -28,14 +28,15 @@ struct MsTrainNet {
 };
 
 
-int ms_tnet_open(const char *path, int engine, MsTrainNet **out, MsError *err)
+/* text: the netlist, path its name; NULL: read path. */
+static int tnet_open(const char *path, const char *text, int engine, MsTrainNet **out, MsError *err)
 {
     *out = NULL;
     if (!path || engine < MS_ENGINE_AUTO || engine > MS_ENGINE_PER_SAMPLE)
         return ms_err(err, MS_ERR_ARG, "ms_tnet_open: bad path or engine");
     MsTrainNet *t = ms_calloc(1, sizeof *t);
     t->path = ms_strdup(path);
-    int rc = ms_net_open(t->path, &t->net, err);
+    int rc = ms_net_open_text(t->path, text, &t->net, err);
     if (rc) {
         free(t->path);
         free(t);
@@ -60,6 +61,20 @@ int ms_tnet_open(const char *path, int engine, MsTrainNet **out, MsError *err)
     return MS_OK;
 }
 
+int ms_tnet_open(const char *path, int engine, MsTrainNet **out, MsError *err)
+{
+    return tnet_open(path, NULL, engine, out, err);
+}
+
+int ms_tnet_open_string(const char *text, const char *name, int engine, MsTrainNet **out, MsError *err)
+{
+    if (!text) {
+        *out = NULL;
+        return ms_err(err, MS_ERR_ARG, "ms_tnet_open_string: text is NULL");
+    }
+    return tnet_open(name ? name : "<string>", text, engine, out, err);
+}
+
 void ms_tnet_free(MsTrainNet **tp)
 {
     MsTrainNet *t = tp ? *tp : NULL;
@@ -82,6 +97,20 @@ void ms_tnet_free(MsTrainNet **tp)
 const char *ms_circuit_param_name(const MsCircuit *c, int k)
 {
     return c && k >= 0 && k < c->nparams ? c->params[k].name : NULL;
+}
+
+const char *ms_circuit_node_name(const MsCircuit *c, int k)
+{
+    if (!c || k < 1 || k > c->n)
+        return NULL;
+    return c->unk_kind[k] == MS_UNK_NODE ? c->unk_name[k] : "";
+}
+
+int ms_circuit_train_cards(const MsCircuit *c)
+{
+    const MsDeck *d = &c->deck;
+    return (d->ninputs ? MS_CARD_INPUT : 0) | (d->readout ? MS_CARD_READOUT : 0) |
+           (d->ntrainables ? MS_CARD_TRAINABLE : 0);
 }
 
 int ms_tnet_num_inputs(const MsTrainNet *t) { return t->net.nin; }
@@ -154,7 +183,7 @@ static int run_chunk(Job *j, int id, int i0, int n, double *slot, MsError *err)
     if (j->xf)
         return ms_net_sample(net, &t->works[id], xf[0], draw[0], j->labels[i0], sc, j->loss + i0, slot, err);
     return ms_net_sample_ds(net, &t->works[id], x[0], draw[0], j->ds ? j->ds + (size_t)i0 * (size_t)nc : NULL, sc,
-                            slot, err);
+                            slot, j->dx ? j->dx + (size_t)i0 * (size_t)nin : NULL, err);
 }
 
 /* Chunk c of a job (ms_run_chunks). */
@@ -217,10 +246,8 @@ int ms_tnet_backward(MsTrainNet *t, int B, const double *x, uint64_t seed, const
     int rc = check_batch(t, B, x, x, err);
     if (rc == MS_OK && !dscores)
         rc = ms_err(err, MS_ERR_ARG, "ms_tnet_backward: dscores is NULL");
-    if (rc == MS_OK && dx && t->engine != MS_ENGINE_BATCHED)
-        rc = ms_err(err, MS_ERR_UNSUPPORTED,
-                    "%s: dL/dinput is computed by the batched engine only, and this network runs per sample (%s)",
-                    t->path, t->reason[0] ? t->reason : "asked for");
+    if (rc == MS_OK && dx && t->engine == MS_ENGINE_PER_SAMPLE)
+        rc = ms_net_input_rows(&t->net, err);   /* (the batched engine checks the encodings itself) */
     if (rc)
         return rc;
     if (B == 0) {

@@ -4,7 +4,8 @@
 # libmemspice.so next to $MEMSPICE (and that memspice for the CLI
 # comparisons).  The sanitizer build is skipped: an ASan library cannot be
 # loaded into an uninstrumented python3.  pytest's exit 5 (no tests
-# collected) counts as a skip, not a failure.
+# collected) counts as a skip, not a failure.  Then `pip install -e python/`
+# into a throw-away venv, offline (skipped without python3-pip).
 set -u
 : "${MEMSPICE:?set MEMSPICE to the memspice binary}"
 cd "$(dirname "$0")/../.."
@@ -19,5 +20,29 @@ done
 export MEMSPICE MEMSPICE_LIB=$lib PYTHONDONTWRITEBYTECODE=1
 "$PY" -m pytest -q -p no:cacheprovider tests/python
 rc=$?
-if [ $rc -eq 5 ]; then echo "skip: no Python tests collected"; exit 0; fi
+if [ $rc -eq 5 ]; then echo "skip: no Python tests collected"; rc=0; fi
+
+# `pip install -e python/` (pyproject.toml, setuptools >= 64), offline: into a
+# throw-away venv that sees Debian's pip and setuptools (python3-pip), no
+# index, no build isolation; the installed package must be this tree's.
+pip_editable() {
+    local tmp v out
+    tmp=$(mktemp -d) v=$tmp/venv
+    "$PY" -m venv --without-pip --system-site-packages "$v" || { rm -rf "$tmp"; echo "FAIL: $PY -m venv"; return 1; }
+    if ! "$v/bin/python" -m pip --version >/dev/null 2>&1; then
+        rm -rf "$tmp"; echo "skip: pip install -e: no pip for $PY (make deps installs python3-pip)"; return 0
+    fi
+    PIP_DISABLE_PIP_VERSION_CHECK=1 "$v/bin/python" -m pip install -q --no-index --no-cache-dir \
+        --no-build-isolation --no-deps -e python/ || { rm -rf "$tmp"; echo "FAIL: pip install -e python/"; return 1; }
+    out=$(cd "$tmp" && PYTHONPATH= "$v/bin/python" -c '
+import importlib.metadata as md, os, memspice
+n = memspice.Network(os.path.join(os.environ["ROOT"], "tests/python/data/tiny.cir"))
+print(os.path.realpath(memspice.__file__), md.version("memspice"), n.n_inputs)' 2>&1)
+    rm -rf "$tmp"
+    if [ "$out" != "$(pwd -P)/python/memspice/__init__.py 0.1.0 3" ]; then
+        echo "FAIL: pip install -e python/: the venv's memspice: $out"; return 1
+    fi
+    echo "ok: pip install -e python/ (offline venv): memspice from python/memspice"
+}
+ROOT=$PWD pip_editable || rc=1
 exit $rc

@@ -104,8 +104,10 @@ def rss_kb():
 def test_memory_does_not_grow():
     c = memspice.Circuit(os.path.join(ROOT, "tests/grad/rc_grad.cir"))
     n = memspice.Network(os.path.join(ROOT, "tests/python/data/tiny.cir"))
+    p = memspice.Network(os.path.join(ROOT, "tests/python/data/tiny.cir"), engine="per-sample")
     x = np.random.default_rng(0).random((4, n.n_inputs))
     ds = np.ones((4, n.n_classes))
+    rc3 = os.path.join(ROOT, "tests/python/data/rc3.cir")
 
     def calls(k):
         for _ in range(k):
@@ -113,6 +115,8 @@ def test_memory_does_not_grow():
             c.grad(tstop=1e-4, fixed_step=True)
             n.forward(x)
             n.backward(x, ds, want_dx=True)
+            p.backward(x[:2], ds[:2], want_dx=True)   # the per-sample adjoint's dL/dx
+            memspice.Network(rc3, inputs=["vin*"], readout=["v(o*)"]).close()   # cards from arguments
             try:
                 memspice.Circuit.from_string("t\nr1 a\n.end\n")
             except memspice.Error:

@@ -1,4 +1,7 @@
-"""memspice.torch.CircuitLayer: gradcheck, the trainer's gradient, bounds, the example."""
+"""memspice.torch.CircuitLayer: gradcheck, the trainer's gradient, bounds,
+the layer from arguments, the example against memspice train."""
+import csv
+import importlib.util
 import os
 import subprocess
 import sys
@@ -13,6 +16,8 @@ import memspice.torch as mt  # noqa: E402
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TINY = os.path.join(ROOT, "tests/python/data/tiny.cir")      # tools/mknet --layers 3,2 --steps 10
 DIGITS = os.path.join(ROOT, "netlists/digits6x5.cir")
+RC3 = os.path.join(ROOT, "tests/python/data/rc3.cir")             # no .input/.readout cards
+CLI = os.environ["MEMSPICE"]
 
 
 def test_gradcheck_batched_params_and_inputs():
@@ -24,15 +29,37 @@ def test_gradcheck_batched_params_and_inputs():
     assert torch.autograd.gradcheck(f, (x, layer.weight), eps=1e-6, atol=1e-6, rtol=1e-4)
 
 
-def test_gradcheck_per_sample_params():
+def test_gradcheck_per_sample_params_and_inputs():
     layer = mt.CircuitLayer(TINY, engine="per-sample")
     x = torch.rand(2, layer.n_inputs, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
-    f = lambda w: mt.CircuitFunction.apply(x, w, layer.net, 1)   # noqa: E731
+    x.requires_grad_(True)
+    f = lambda x, w: mt.CircuitFunction.apply(x, w, layer.net, 1)   # noqa: E731
     # the per-sample path's Newton tolerance limits the finite differences
-    assert torch.autograd.gradcheck(f, (layer.weight,), eps=1e-5, atol=1e-5, rtol=1e-3)
-    xg = x.clone().requires_grad_(True)
-    with pytest.raises(memspice.UnsupportedError):
-        layer(xg).sum().backward()
+    assert torch.autograd.gradcheck(f, (x, layer.weight), eps=1e-5, atol=1e-5, rtol=1e-3)
+
+
+@pytest.mark.parametrize("net", [TINY, DIGITS])
+def test_per_sample_dx_equals_batched(net):
+    """dL/dx by the circuit adjoint (per sample) = the batched engine's."""
+    a, b = memspice.Network(net, engine="batched"), memspice.Network(net, engine="per-sample")
+    rng = np.random.default_rng(4)
+    x, ds = rng.random((5, a.n_inputs)), rng.standard_normal((5, a.n_classes))
+    _, pa, xa = a.backward(x, ds, want_dx=True)
+    _, pb, xb = b.backward(x, ds, want_dx=True)
+    assert np.abs(xa).max() > 0.1
+    np.testing.assert_allclose(xb, xa, rtol=0, atol=1e-8 * max(1, np.abs(xa).max()))
+    np.testing.assert_allclose(pb, pa, rtol=0, atol=1e-8 * max(1, np.abs(pa).max()))
+
+
+@pytest.mark.parametrize("engine", ["batched", "per-sample"])
+def test_dx_of_spikes_unsupported(engine):
+    text = open(TINY).read().replace("encoding=analog", "encoding=rate")
+    net = memspice.Network.from_string(text, TINY, engine=engine)
+    x, ds = np.full((2, net.n_inputs), 0.5), np.ones((2, net.n_classes))
+    _, dp, _ = net.backward(x, ds)   # dL/dparams is fine
+    assert np.all(np.isfinite(dp))
+    with pytest.raises(memspice.UnsupportedError, match="encoding=analog"):
+        net.backward(x, ds, want_dx=True)
 
 
 @pytest.mark.parametrize("engine", ["batched", "per-sample"])
@@ -73,6 +100,56 @@ def test_bounds_after_step():
     w = layer.weight.detach()
     assert torch.all(w >= layer.lo) and torch.all(w <= layer.hi)
     assert torch.any(w == layer.lo) or torch.any(w == layer.hi)
+
+
+def test_layer_from_arguments_gradcheck():
+    """A netlist without .input/.readout: the cards come from the arguments;
+    a voltage and a current input, the run from the operating point."""
+    layer = mt.CircuitLayer(RC3, inputs=["vin*", "iin0 scale=1e-4"], readout=["v(o*)"], reduce="mean")
+    assert layer.engine == "per-sample" and layer.n_classes == 3
+    assert layer.input_names == ["vin0", "vin1", "iin0"] and len(layer.param_names) == 5
+    x = torch.rand(3, layer.n_inputs, dtype=torch.float64, generator=torch.Generator().manual_seed(5))
+    x.requires_grad_(True)
+    f = lambda x, w: mt.CircuitFunction.apply(x, w, layer.net, 1)   # noqa: E731
+    # resistances in ohms: eps relative to them is small, the circuit is linear in x
+    assert torch.autograd.gradcheck(f, (x, layer.weight), eps=1e-4, atol=1e-9, rtol=1e-5)
+    old = mt.CircuitLayer(TINY)   # CircuitLayer(path) as before
+    assert old.net.text is None and old.n_inputs == 3
+
+
+def load_example():
+    spec = importlib.util.spec_from_file_location("train_mnist", os.path.join(ROOT, "python/examples/train_mnist.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("engine,args", [
+    ("batched", ["--epochs", "10", "--batch", "8"]),                          # the default run: all 200 samples
+    ("per-sample", ["--epochs", "2", "--batch", "8", "--train-limit", "48", "--test-limit", "40"]),
+])
+def test_example_equals_memspice_train(tmp_path, engine, args):
+    """python/examples/train_mnist.py and `memspice train` with the same
+    netlist, options and seed: the same losses and accuracies per epoch and
+    the same trained values (to rounding)."""
+    data = os.path.join(ROOT, "netlists/digits6x5")
+    common = args + ["--seed", "3", "--engine", engine]
+    p = subprocess.run([CLI, "train", DIGITS, "--data", data, "--no-plots", "-o", str(tmp_path), *common],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    with open(tmp_path / "metrics.csv") as f:
+        ref = list(csv.DictReader(f))
+    ex = load_example()
+    layer, hist = ex.train(ex.parse_args(["--net", DIGITS, "--data", data, *common]))
+    assert len(hist) == len(ref)
+    for h, r in zip(hist, ref):
+        assert h["test_acc"] == float(r["test_acc"]) and h["train_acc"] == float(r["train_acc"])
+        np.testing.assert_allclose([h["train_loss"], h["test_loss"]], [float(r["train_loss"]), float(r["test_loss"])],
+                                   rtol=1e-9)
+    trained = memspice.Network(str(tmp_path / "trained.cir")).get_params()
+    np.testing.assert_allclose(layer.weight.detach().numpy(), trained, rtol=0, atol=1e-9)
+    if engine == "batched":
+        assert hist[-1]["test_acc"] == 1.0   # README: 10 epochs, batch 8: 100 %
 
 
 def test_example_one_short_epoch():
