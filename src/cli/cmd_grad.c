@@ -1,8 +1,11 @@
 /* cmd_grad.c — "memspice grad": the .loss of a transient and its gradient
  * with respect to the .trainable values (elements, device parameters,
  * .params), by the discrete adjoint;
- * optionally checked against central finite differences. */
+ * optionally checked against central finite differences; with --inputs,
+ * once per input file, with a summary of the losses. */
 #include "cli.h"
+#include "sweep.h"
+#include "../memspice_train.h"
 #include "../io/result.h"
 #include "../util/util.h"
 
@@ -23,6 +26,13 @@ static void grad_usage(FILE *f)
             "options:\n"
             "  -o, --output FILE   also write the waveforms and the gradient (.h5: HDF5 with\n"
             "                      a /gradient group; .csv: a table name,value,gradient)\n"
+            "  --format F          h5 | csv (overrides the extension)\n"
+            "  --inputs DIR        one gradient per file of DIR (lines 'SOURCE VALUE-OR-WAVEFORM',\n"
+            "                      e.g. 'vin dc 0.3', 'vin pwl(0 0 1n 1)'), the netlist loaded\n"
+            "                      once; -o names the output folder: OUTDIR/<file>.h5 (or\n"
+            "                      --format csv) per file and OUTDIR/summary.csv (file, loss,\n"
+            "                      gradient); split over the ranks under mpirun\n"
+            "  --threads N         with --inputs: files run at once per process (default: cores)\n"
             "  --check-fd          also central finite differences per parameter, with the\n"
             "                      relative error (meaningful with --fixed-step or tight\n"
             "                      tolerances: adaptive steps move when a parameter does)\n"
@@ -97,89 +107,210 @@ static int write_csv(const MsGrad *g, const char *path, MsError *err)
     return ms_out_finish(&o, 1, err);
 }
 
-int ms_cmd_grad(int argc, char **argv)
+typedef struct GradArgs {
+    const char *netlist, *out, *format, *inputs;
+    int quiet, fd, threads;
+    double fd_step;
+    long checkpoint;
+    MsTranSpec spec;
+} GradArgs;
+
+/* -1 to go on, else the exit code (0: --help, 2: a usage error). */
+static int parse_args(GradArgs *a, int argc, char **argv)
 {
-    const char *netlist = NULL, *out = NULL;
-    int quiet = 0, fd = 0;
-    double fd_step = 1e-6;
-    long checkpoint = 0;
-    MsTranSpec spec = {0};
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+        const char *s = argv[i];
+        if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
             grad_usage(stdout);
             return 0;
-        } else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
-            out = argv[++i];
-        } else if (!strcmp(a, "--check-fd")) {
-            fd = 1;
-        } else if (!strcmp(a, "--fd-step") && i + 1 < argc) {
+        } else if ((!strcmp(s, "-o") || !strcmp(s, "--output")) && i + 1 < argc) {
+            a->out = argv[++i];
+        } else if (!strcmp(s, "--format") && i + 1 < argc) {
+            a->format = argv[++i];
+            if (strcmp(a->format, "h5") && strcmp(a->format, "csv")) {
+                fprintf(stderr, "memspice grad: error: --format: h5 or csv, not '%s'\n", a->format);
+                return 2;
+            }
+        } else if (!strcmp(s, "--inputs") && i + 1 < argc) {
+            a->inputs = argv[++i];
+        } else if (!strcmp(s, "--threads") && i + 1 < argc) {
             char *end;
-            fd_step = strtod(argv[++i], &end);
-            if (*end || !(fd_step > 0 && fd_step < 1)) {
+            long t = strtol(argv[++i], &end, 10);
+            if (*end || t < 1 || t > 1024) {
+                fprintf(stderr, "memspice grad: error: --threads needs a count from 1\n");
+                return 2;
+            }
+            a->threads = (int)t;
+        } else if (!strcmp(s, "--check-fd")) {
+            a->fd = 1;
+        } else if (!strcmp(s, "--fd-step") && i + 1 < argc) {
+            char *end;
+            a->fd_step = strtod(argv[++i], &end);
+            if (*end || !(a->fd_step > 0 && a->fd_step < 1)) {
                 fprintf(stderr, "memspice grad: error: --fd-step needs a number in (0, 1)\n");
                 return 2;
             }
-        } else if (!strcmp(a, "--checkpoint") && i + 1 < argc) {
+        } else if (!strcmp(s, "--checkpoint") && i + 1 < argc) {
             char *end;
             const char *v = argv[++i];
-            checkpoint = !strcmp(v, "auto") ? -1 : strtol(v, &end, 10);
-            if (strcmp(v, "auto") && (*end || checkpoint < 0)) {
+            a->checkpoint = !strcmp(v, "auto") ? -1 : strtol(v, &end, 10);
+            if (strcmp(v, "auto") && (*end || a->checkpoint < 0)) {
                 fprintf(stderr, "memspice grad: error: --checkpoint needs a step count (0: off) or 'auto'\n");
                 return 2;
             }
-        } else if (!strcmp(a, "--fixed-step")) {
-            spec.fixed_step = 1;
-        } else if (!strcmp(a, "--uic")) {
-            spec.uic = 1;
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "memspice grad: error: unknown or incomplete option '%s' (see 'memspice grad --help')\n", a);
+        } else if (!strcmp(s, "--fixed-step")) {
+            a->spec.fixed_step = 1;
+        } else if (!strcmp(s, "--uic")) {
+            a->spec.uic = 1;
+        } else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) {
+            a->quiet = 1;
+        } else if (s[0] == '-' && s[1]) {
+            fprintf(stderr, "memspice grad: error: unknown or incomplete option '%s' (see 'memspice grad --help')\n",
+                    s);
             return 2;
-        } else if (!netlist) {
-            netlist = a;
+        } else if (!a->netlist) {
+            a->netlist = s;
         } else {
             fprintf(stderr, "memspice grad: error: more than one netlist given\n");
             return 2;
         }
     }
-    if (!netlist) {
+    if (!a->netlist) {
         grad_usage(stderr);
         return 2;
     }
-    if (out && !has_ext(out, ".h5") && !has_ext(out, ".hdf5") && !has_ext(out, ".csv")) {
-        fprintf(stderr, "memspice grad: error: cannot tell the output format from '%s': use .h5 or .csv\n", out);
+    if (a->inputs && (!a->out || !strcmp(a->out, "-"))) {
+        fprintf(stderr, "memspice grad: error: --inputs needs -o OUTDIR, the folder for the outputs\n");
         return 2;
     }
+    if (a->inputs && a->fd) {
+        fprintf(stderr, "memspice grad: error: --check-fd checks one netlist, not --inputs\n");
+        return 2;
+    }
+    if (!a->inputs && !a->format && a->out && !has_ext(a->out, ".h5") && !has_ext(a->out, ".hdf5") &&
+        !has_ext(a->out, ".csv")) {
+        fprintf(stderr,
+                "memspice grad: error: cannot tell the output format from '%s': use .h5 or .csv (or --format)\n",
+                a->out);
+        return 2;
+    }
+    if (!a->format)
+        a->format = a->inputs || !a->out || !has_ext(a->out, ".csv") ? "h5" : "csv";
+    return -1;
+}
+
+static int grad_run(MsWork *w, const GradArgs *a, MsGrad *g, MsError *err)
+{
+    ms_work_set_checkpoint(w, a->checkpoint);
+    int rc = ms_run_grad(w, &a->spec, g, err);
+    /* MS_ERR_ARG here is the netlist's (no .loss, no .tran): bad input, exit 1 */
+    if (rc == MS_ERR_ARG)
+        err->code = rc = MS_ERR_SEMANTIC;
+    return rc;
+}
+
+static int write_grad(const MsGrad *g, const char *path, const char *format, MsError *err)
+{
+    return !strcmp(format, "csv") ? write_csv(g, path, err) : ms_write_grad_hdf5(g, path, err);
+}
+
+/* One input file of a sweep: its gradient file, and rec = loss, gradient. */
+static int grad_set(MsSweep *s, void *user, MsWork *w, const char *out, double *rec, MsError *err)
+{
+    const GradArgs *a = user;
+    MsGrad g = {0};
+    int rc = grad_run(w, a, &g, err);
+    if (rc == MS_OK) {
+        ms_sweep_lock(s);
+        rc = write_grad(&g, out, a->format, err);
+        ms_sweep_unlock(s);
+    }
+    if (rc == MS_OK) {
+        rec[0] = g.loss;
+        memcpy(rec + 1, g.grad, (size_t)g.nparams * sizeof *g.grad);
+    }
+    ms_grad_free(&g);
+    return rc;
+}
+
+/* OUTDIR/summary.csv: file,loss,dloss/d(p)... one row per input file, in file order. */
+static int write_summary(const MsSweep *s, const double *rec, int np, MsError *err)
+{
+    char *path = ms_asprintf("%s/summary.csv", s->o.outdir);
+    MsOutFile o;
+    int rc = ms_out_open(&o, path, 0, err);
+    free(path);
+    if (rc)
+        return rc;
+    FILE *f = o.fp;
+    fprintf(f, "file,loss");
+    for (int k = 0; k < np; k++)
+        fprintf(f, ",dloss/d(%s)", ms_circuit_param_name(s->c, k));
+    fprintf(f, "\n");
+    for (int i = 0; i < s->in.n; i++) {
+        const double *r = rec + (size_t)i * (size_t)(np + 1);
+        fprintf(f, "%s", s->in.set[i].name);
+        for (int k = 0; k <= np; k++)
+            fprintf(f, ",%.17g", r[k]);
+        fprintf(f, "\n");
+    }
+    return ms_out_finish(&o, 1, err);
+}
+
+static int grad_sweep(const GradArgs *a)
+{
+    MsSweepOpts o = {"grad", a->netlist, a->inputs, a->out, a->format, "summary.csv", a->threads, a->quiet};
+    MsSweep s;
+    MsError err = {0};
+    double *rec = NULL;
+    int rc = ms_sweep_begin(&s, &o, &err), np = rc == MS_OK ? ms_circuit_num_params(s.c) : 0;
+    if (rc == MS_OK)
+        rc = ms_sweep_run(&s, np + 1, grad_set, (void *)a, &rec, &err);
+    if (rc == MS_OK && ms_dist_root(&s.dist)) {
+        rc = write_summary(&s, rec, np, &err);
+        printf("%-24s %-16s\n", "file", "loss");
+        for (int i = 0; i < s.in.n && rc == MS_OK; i++)
+            printf("%-24s % .9e\n", s.in.set[i].name, rec[(size_t)i * (size_t)(np + 1)]);
+    }
+    free(rec);
+    return ms_sweep_end(&s, rc, &err);
+}
+
+int ms_cmd_grad(int argc, char **argv)
+{
+    GradArgs a = {0};
+    a.fd_step = 1e-6;
+    int saved[2];
+    ms_cli_mute(saved);   /* under mpirun: usage errors from rank 0 alone */
+    int code = parse_args(&a, argc, argv);
+    ms_cli_unmute(saved);
+    if (code >= 0)
+        return ms_cli_has_opt(argc, argv, "--inputs") ? ms_sweep_exit_early(code) : code;
+    if (a.inputs)
+        return grad_sweep(&a);
     MsError err = {0};
     MsCircuit *c = NULL;
     MsWork *w = NULL;
     MsGrad g = {0};
-    int rc = ms_circuit_load(netlist, &c, &err);
+    int rc = ms_circuit_load(a.netlist, &c, &err);
     if (rc == MS_OK)
         rc = ms_work_new(c, &w, &err);
-    if (rc == MS_OK) {
-        ms_work_set_checkpoint(w, checkpoint);
-        rc = ms_run_grad(w, &spec, &g, &err);
-        /* MS_ERR_ARG here is the netlist's (no .loss, no .tran): bad input, exit 1 */
-        if (rc == MS_ERR_ARG)
-            err.code = rc = MS_ERR_SEMANTIC;
-    }
+    if (rc == MS_OK)
+        rc = grad_run(w, &a, &g, &err);
     if (rc == MS_OK) {
         printf("loss = % .9e\n\n%-20s %-16s %-16s\n", g.loss, "parameter", "value", "dloss/dvalue");
         for (int k = 0; k < g.nparams; k++)
             printf("%-20s % .9e % .9e\n", g.names[k], g.values[k], g.grad[k]);
-        if (!quiet)
+        if (!a.quiet)
             fprintf(stderr, "memspice: grad: %zu time points, forward %.3f s, backward %.3f s, trajectory %.1f MB%s\n",
                     g.tran.npts, g.forward_seconds, g.backward_seconds, (double)g.trajectory_bytes / 1e6,
                     g.checkpoint ? " (checkpointed)" : "");
-        if (out)
-            rc = has_ext(out, ".csv") ? write_csv(&g, out, &err) : ms_write_grad_hdf5(&g, out, &err);
-        if (rc == MS_OK && fd)
-            rc = check_fd(c, &spec, &g, fd_step, &err);
+        if (a.out)
+            rc = write_grad(&g, a.out, a.format, &err);
+        if (rc == MS_OK && a.fd)
+            rc = check_fd(c, &a.spec, &g, a.fd_step, &err);
     }
-    int code = rc == MS_OK ? 0 : ms_cli_fail(&err);
+    code = rc == MS_OK ? 0 : ms_cli_fail(&err);
     ms_grad_free(&g);
     ms_work_free(&w);
     ms_circuit_free(&c);

@@ -1,6 +1,7 @@
 /* cmd_run.c — "memspice run": simulate a netlist's analyses, print .op and
- * .print results, write waveforms. */
+ * .print results, write waveforms; with --inputs, once per input file. */
 #include "cli.h"
+#include "sweep.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,11 @@ static void run_usage(FILE *f)
             "                      format from the extension: .raw (ngspice binary raw),\n"
             "                      .csv, .h5/.hdf5; '-' writes to stdout (needs --format)\n"
             "  --format F          raw | rawascii | csv | h5 (overrides the extension)\n"
+            "  --inputs DIR        one run per file of DIR (lines 'SOURCE VALUE-OR-WAVEFORM',\n"
+            "                      e.g. 'vin dc 0.3', 'vin pwl(0 0 1n 1)'), the netlist loaded\n"
+            "                      once; -o names the output folder, one OUTDIR/<file>.h5\n"
+            "                      (or --format) per file; split over the ranks under mpirun\n"
+            "  --threads N         with --inputs: files run at once per process (default: cores)\n"
             "  --ascii             with .raw: write the ASCII raw format\n"
             "  --fixed-step        every transient step is exactly tstep (training mode;\n"
             "                      same as '.options fixedstep')\n"
@@ -52,56 +58,131 @@ static void print_table(const MsResult *r, const char *const *names)
     }
 }
 
-int ms_cmd_run(int argc, char **argv)
+typedef struct RunArgs {
+    const char *netlist, *out, *format, *inputs;
+    int ascii, quiet, force_progress, threads;
+    MsTranSpec spec;
+} RunArgs;
+
+/* -1 to go on, else the exit code (0: --help, 2: a usage error). */
+static int parse_args(RunArgs *a, int argc, char **argv)
 {
-    const char *netlist = NULL, *out = NULL, *format = NULL;
-    int ascii = 0, quiet = 0, force_progress = 0;
-    MsTranSpec spec = {0};
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+        const char *s = argv[i];
+        if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
             run_usage(stdout);
             return 0;
-        } else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
-            out = argv[++i];
-        } else if (!strcmp(a, "--format") && i + 1 < argc) {
-            format = argv[++i];
-        } else if (!strcmp(a, "--ascii")) {
-            ascii = 1;
-        } else if (!strcmp(a, "--fixed-step")) {
-            spec.fixed_step = 1;
-        } else if (!strcmp(a, "--uic")) {
-            spec.uic = 1;
-        } else if (!strcmp(a, "--progress")) {
-            force_progress = 1;
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "memspice run: error: unknown or incomplete option '%s' (see 'memspice run --help')\n", a);
+        } else if ((!strcmp(s, "-o") || !strcmp(s, "--output")) && i + 1 < argc) {
+            a->out = argv[++i];
+        } else if (!strcmp(s, "--format") && i + 1 < argc) {
+            a->format = argv[++i];
+        } else if (!strcmp(s, "--inputs") && i + 1 < argc) {
+            a->inputs = argv[++i];
+        } else if (!strcmp(s, "--threads") && i + 1 < argc) {
+            char *end;
+            long t = strtol(argv[++i], &end, 10);
+            if (*end || t < 1 || t > 1024) {
+                fprintf(stderr, "memspice run: error: --threads needs a count from 1\n");
+                return 2;
+            }
+            a->threads = (int)t;
+        } else if (!strcmp(s, "--ascii")) {
+            a->ascii = 1;
+        } else if (!strcmp(s, "--fixed-step")) {
+            a->spec.fixed_step = 1;
+        } else if (!strcmp(s, "--uic")) {
+            a->spec.uic = 1;
+        } else if (!strcmp(s, "--progress")) {
+            a->force_progress = 1;
+        } else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) {
+            a->quiet = 1;
+        } else if (s[0] == '-' && s[1]) {
+            fprintf(stderr, "memspice run: error: unknown or incomplete option '%s' (see 'memspice run --help')\n", s);
             return 2;
-        } else if (!netlist) {
-            netlist = a;
+        } else if (!a->netlist) {
+            a->netlist = s;
         } else {
-            fprintf(stderr, "memspice run: error: more than one netlist given ('%s', '%s')\n", netlist, a);
+            fprintf(stderr, "memspice run: error: more than one netlist given ('%s', '%s')\n", a->netlist, s);
             return 2;
         }
     }
-    if (!netlist) {
+    if (!a->netlist) {
         run_usage(stderr);
         return 2;
     }
-    if (ascii && !format)
-        format = "rawascii";
+    if (a->ascii && !a->format)
+        a->format = "rawascii";
+    if (a->inputs && (!a->out || !strcmp(a->out, "-"))) {
+        fprintf(stderr, "memspice run: error: --inputs needs -o OUTDIR, the folder for the outputs\n");
+        return 2;
+    }
+    if (a->inputs && a->format && strcmp(a->format, "raw") && strcmp(a->format, "rawascii") &&
+        strcmp(a->format, "csv") && strcmp(a->format, "h5")) {
+        fprintf(stderr, "memspice run: error: --format: raw, rawascii, csv or h5, not '%s'\n", a->format);
+        return 2;
+    }
+    return -1;
+}
+
+/* One input file of a sweep: what a run of the netlist with that file's
+ * sources does, in the same order (the operating point first when the
+ * netlist asks for it, on the same work), minus the printing. */
+static int run_set(MsSweep *s, void *user, MsWork *w, const char *out, double *rec, MsError *err)
+{
+    const RunArgs *a = user;
+    (void)rec;
+    int has_tran = ms_circuit_has_tran(s->c, NULL), rc = MS_OK;
+    MsResult op = {0}, tran = {0};
+    if (ms_circuit_has_op(s->c) || !has_tran)
+        rc = ms_run_op(w, &op, err);
+    if (rc == MS_OK && has_tran)
+        rc = ms_run_tran(w, &a->spec, &tran, err);
+    if (rc == MS_OK) {
+        ms_sweep_lock(s);
+        rc = ms_write_result(has_tran ? &tran : &op, out, a->format ? a->format : "h5", err);
+        ms_sweep_unlock(s);
+    }
+    ms_result_free(&op);
+    ms_result_free(&tran);
+    return rc;
+}
+
+static int run_sweep(const RunArgs *a)
+{
+    const char *f = a->format ? a->format : "h5";
+    MsSweepOpts o = {"run", a->netlist, a->inputs, a->out, !strncmp(f, "raw", 3) ? "raw" : f, NULL, a->threads,
+                     a->quiet};
+    MsSweep s;
+    MsError err = {0};
+    double *rec = NULL;
+    int rc = ms_sweep_begin(&s, &o, &err);
+    if (rc == MS_OK)
+        rc = ms_sweep_run(&s, 0, run_set, (void *)a, &rec, &err);
+    free(rec);
+    return ms_sweep_end(&s, rc, &err);
+}
+
+int ms_cmd_run(int argc, char **argv)
+{
+    RunArgs a = {0};
+    int saved[2];
+    ms_cli_mute(saved);   /* under mpirun: usage errors from rank 0 alone */
+    int code = parse_args(&a, argc, argv);
+    ms_cli_unmute(saved);
+    if (code >= 0)
+        return ms_cli_has_opt(argc, argv, "--inputs") ? ms_sweep_exit_early(code) : code;
+    if (a.inputs)
+        return run_sweep(&a);
     MsError err = {0};
     MsCircuit *c = NULL;
     MsWork *w = NULL;
     MsResult op = {0}, tran = {0};
-    int rc = ms_circuit_load(netlist, &c, &err);
+    int rc = ms_circuit_load(a.netlist, &c, &err);
     if (rc == MS_OK)
         rc = ms_work_new(c, &w, &err);
     MsTranSpec nspec;
     int has_tran = c && ms_circuit_has_tran(c, &nspec);
-    if (c && ms_circuit_faults(c)[0] && !quiet)
+    if (c && ms_circuit_faults(c)[0] && !a.quiet)
         fprintf(stderr, "memspice: stuck memristors: %s\n", ms_circuit_faults(c));
     int do_op = c && (ms_circuit_has_op(c) || !has_tran);
     if (rc == MS_OK && do_op) {
@@ -111,26 +192,26 @@ int ms_cmd_run(int argc, char **argv)
     }
     if (rc == MS_OK && has_tran) {
         MsProgressBar bar;
-        ms_progress_init(&bar, "transient", force_progress);
+        ms_progress_init(&bar, "transient", a.force_progress);
         ms_work_set_progress(w, ms_progress_cb, &bar);
-        rc = ms_run_tran(w, &spec, &tran, &err);
+        rc = ms_run_tran(w, &a.spec, &tran, &err);
         ms_progress_done(&bar);
         if (rc == MS_OK) {
             const char *const *pn = ms_circuit_print_names(c);
             if (pn && pn[0])
                 print_table(&tran, pn);
-            if (!quiet)
+            if (!a.quiet)
                 fprintf(stderr, "memspice: transient: %zu points, %ld steps accepted, %ld rejected, %ld Newton iterations, %ld factorizations\n",
                         tran.npts, tran.steps_accepted, tran.steps_rejected, tran.newton_iters, tran.factorizations);
         }
     }
-    if (rc == MS_OK && out) {
+    if (rc == MS_OK && a.out) {
         const MsResult *r = has_tran ? &tran : &op;
-        rc = ms_write_result(r, out, format, &err);
-        if (rc == MS_OK && !quiet && strcmp(out, "-"))
-            fprintf(stderr, "memspice: wrote %d vectors x %zu points to %s\n", r->nvec, r->npts, out);
+        rc = ms_write_result(r, a.out, a.format, &err);
+        if (rc == MS_OK && !a.quiet && strcmp(a.out, "-"))
+            fprintf(stderr, "memspice: wrote %d vectors x %zu points to %s\n", r->nvec, r->npts, a.out);
     }
-    int code = rc == MS_OK ? 0 : ms_cli_fail(&err);
+    code = rc == MS_OK ? 0 : ms_cli_fail(&err);
     ms_result_free(&op);
     ms_result_free(&tran);
     ms_work_free(&w);

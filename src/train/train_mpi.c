@@ -118,19 +118,21 @@ int ms_dist_bcast(const MsDist *d, void *buf, size_t bytes, MsError *err)
     return MS_OK;
 }
 
-int ms_dist_agree(const MsDist *d, int rc, MsError *err)
+int ms_dist_agree(const MsDist *d, int rc, MsError *err) { return ms_dist_agree_first(d, rc, 0, err); }
+
+int ms_dist_agree_first(const MsDist *d, int rc, int key, MsError *err)
 {
     if (!ms_dist_active(d))
         return rc;
-    int *all = ms_malloc((size_t)d->size * sizeof *all);
-    int mrc = MPI_Allgather(&rc, 1, MPI_INT, all, 1, MPI_INT, MPI_COMM_WORLD);
+    int mine[2] = {rc, key}, *all = ms_malloc(2 * (size_t)d->size * sizeof *all);
+    int mrc = MPI_Allgather(mine, 2, MPI_INT, all, 2, MPI_INT, MPI_COMM_WORLD);
     if (mrc != MPI_SUCCESS) {
         free(all);
         return mpi_fail(mrc, "MPI_Allgather", err);
     }
-    int first = -1;
-    for (int r = 0; r < d->size && first < 0; r++)
-        if (all[r] != MS_OK)
+    int first = -1;   /* the failing rank with the smallest key, the lowest rank among equal keys */
+    for (int r = 0; r < d->size; r++)
+        if (all[2 * r] != MS_OK && (first < 0 || all[2 * r + 1] < all[2 * first + 1]))
             first = r;
     free(all);
     if (first < 0)
@@ -199,6 +201,11 @@ int ms_dist_bcast(const MsDist *d, void *buf, size_t bytes, MsError *err)
 int ms_dist_agree(const MsDist *d, int rc, MsError *err)
 {
     (void)d, (void)err;
+    return rc;
+}
+int ms_dist_agree_first(const MsDist *d, int rc, int key, MsError *err)
+{
+    (void)d, (void)key, (void)err;
     return rc;
 }
 void ms_dist_abort(const MsDist *d, const MsError *err) { (void)d, (void)err; }

@@ -10,6 +10,10 @@
  * parameters equal the single-process run's bit for bit, on every rank after
  * every step.  Rank 0 alone prints and writes files.
  *
+ * `mpirun -np N memspice run|grad NET --inputs DIR`: rank r runs the input
+ * files i with i % N == r and writes their outputs itself; the losses and
+ * gradients are gathered for rank 0's summary (src/cli/sweep.c).
+ *
  * Built with MPI only when the Makefile finds it (-DMS_HAVE_MPI); otherwise,
  * and whenever memspice was not started by an MPI launcher (mpirun, mpiexec,
  * srun), everything here is a single process: rank 0 of 1, and the calls
@@ -48,6 +52,10 @@ int ms_dist_bcast(const MsDist *d, void *buf, size_t bytes, MsError *err);
  * code of the lowest failing rank, whose message (prefixed with its rank and
  * host when it is not rank 0) is in err on every rank. */
 int ms_dist_agree(const MsDist *d, int rc, MsError *err);
+/* The same, but the message and code are those of the failing rank with the
+ * smallest key (ties: the lowest rank), e.g. the index of its first failing
+ * input file, so that the error named does not depend on the rank count. */
+int ms_dist_agree_first(const MsDist *d, int rc, int key, MsError *err);
 /* A failure on this rank after the set-up: prints it and ends the whole job
  * (MPI_Abort); returns only when not distributed. */
 void ms_dist_abort(const MsDist *d, const MsError *err);

@@ -11,6 +11,12 @@
 #      and a usage error (exit non-zero, one message from rank 0), a bad data path
 #      on rank 1 only (rank 0's message names rank 1), rank 0 unable to write its
 #      checkpoint during training (MPI_Abort), a rank killed with kill -9.
+#   5. `memspice run|grad --inputs DIR` split over the ranks (src/cli/sweep.c):
+#      -np 2 and -np 3 write byte-identical CSV outputs and summary.csv to one
+#      process (h5: the same h5dump), rank 0 alone prints; a bad input file, a
+#      file that does not converge on rank 1, a folder that differs on rank 1
+#      and a usage error: non-zero exit, one message from rank 0 naming the
+#      file, no hang.
 # Skipped (exit 0) only when mpirun is not installed (tools/install-deps.sh installs it).
 set -u
 : "${MEMSPICE:?set MEMSPICE to the memspice binary}"
@@ -158,6 +164,73 @@ else
     fi
 fi
 bgpid=
+
+# ---- 5. run and grad --inputs: the input files split over the ranks ----
+bash tests/tools/input_sets.sh "$tmp/sw" || { echo "FAIL cannot write the --inputs fixture"; exit 1; }
+SNET=$tmp/sw/net.cir SIN=$tmp/sw/in
+for cmd in run grad; do
+    if run 0 "$cmd --inputs, 1 process" "$MEMSPICE" $cmd "$SNET" --inputs "$SIN" -o "$tmp/s1$cmd" --format csv &&
+        cp "$tmp/out" "$tmp/s1$cmd.out" &&
+        run 0 "$cmd --inputs, mpirun -np 2" "${MPIRUN[@]}" "$MEMSPICE" $cmd "$SNET" --inputs "$SIN" -o "$tmp/s2$cmd" --format csv --threads 1; then
+        files=$(ls "$tmp/s1$cmd" | wc -l)
+        if [ "$files" -lt 5 ]; then bad "$cmd --inputs: $files outputs, want 5 or more"
+        elif diff -r "$tmp/s1$cmd" "$tmp/s2$cmd" >/dev/null && cmp -s "$tmp/s1$cmd.out" "$tmp/out"; then
+            ok "$cmd --inputs: mpirun -np 2 writes the $files files of one process, byte for byte, and prints the same stdout"
+        else bad "$cmd --inputs: mpirun -np 2 differs from one process"; diff -r "$tmp/s1$cmd" "$tmp/s2$cmd" | head -5; fi
+        c=$(grep -c "^memspice: $cmd: [0-9]* input files from" "$tmp/err")
+        [ "$c" -eq 1 ] && grep -q "on 2 processes" "$tmp/err" && ok "$cmd --inputs under mpirun: rank 0 alone prints its progress" ||
+            bad "$cmd --inputs under mpirun: $c header lines on stderr, want one saying '2 processes'"
+    fi
+done
+if run 0 "grad --inputs, mpirun -np 3" "${MPIRUN3[@]}" "$MEMSPICE" grad "$SNET" --inputs "$SIN" -o "$tmp/s3grad" --format csv --threads 1 -q; then
+    diff -r "$tmp/s1grad" "$tmp/s3grad" >/dev/null && ok "grad --inputs: mpirun -np 3 = one process, byte for byte" ||
+        bad "grad --inputs: mpirun -np 3 differs from one process"
+fi
+if command -v h5dump >/dev/null &&
+    run 0 "grad --inputs (h5), 1 process" "$MEMSPICE" grad "$SNET" --inputs "$SIN" -o "$tmp/h1" -q &&
+    run 0 "grad --inputs (h5), mpirun -np 2" "${MPIRUN[@]}" "$MEMSPICE" grad "$SNET" --inputs "$SIN" -o "$tmp/h2" --threads 1 -q; then
+    same=1   # HDF5 files carry their objects' times: compare the contents
+    for f in "$tmp"/h1/*.h5; do
+        cmp -s <(h5dump "$f" | sed 1d) <(h5dump "$tmp/h2/$(basename "$f")" | sed 1d) || same=0
+    done
+    [ $same = 1 ] && cmp -s "$tmp/h1/summary.csv" "$tmp/h2/summary.csv" && ok "grad --inputs (h5): mpirun -np 2 = one process (h5dump, summary.csv)" ||
+        bad "grad --inputs (h5): mpirun -np 2 differs from one process"
+fi
+# a bad input file: every rank reads every file before simulating; one message, nothing written
+mkdir -p "$tmp/sbad"; cp "$SIN"/a.txt "$SIN"/b.txt "$SIN"/c.inp "$tmp/sbad/"; printf 'vin0 dc 1\nvin9 pwl(0 0 1n 1)\n' >"$tmp/sbad/d.txt"
+if run 1 "a bad input file under mpirun" "${MPIRUN[@]}" "$MEMSPICE" run "$SNET" --inputs "$tmp/sbad" -o "$tmp/sbo"; then
+    c=$(grep -c '^memspice: error:.*sbad/d.txt:2:1:.*vin9' "$tmp/err")
+    if [ "$c" -ne 1 ]; then bad "a bad input file under mpirun: $c messages naming d.txt:2:1, want one"; sed 's/^/     | /' "$tmp/err" | head -5
+    elif [ -e "$tmp/sbo" ]; then bad "a bad input file under mpirun: the output folder was made"
+    else ok "a bad input file under mpirun: exit 1, one message: '$(grep -m1 '^memspice: error:' "$tmp/err" | sed "s|$tmp/||g")'"; fi
+fi
+# a file that does not converge on rank 1 (file 1: b.txt), and another one later on rank 0
+mkdir -p "$tmp/sfail"; cp "$SIN"/a.txt "$SIN"/c.inp "$tmp/sfail/"; printf 'vin0 dc 1e30\n' >"$tmp/sfail/b.txt"; printf 'vin0 dc 1e308\n' >"$tmp/sfail/e.txt"
+if run 1 "a failing file on rank 1" "${MPIRUN[@]}" "$MEMSPICE" grad "$SNET" --inputs "$tmp/sfail" -o "$tmp/sfo"; then
+    msg=$(grep -m1 '^memspice: error:' "$tmp/err")
+    if ! echo "$msg" | grep -q 'rank 1 of 2.*sfail/b.txt: .*converge'; then bad "a failing file on rank 1: message '$msg' does not name rank 1 and b.txt"
+    elif [ "$(grep -c '^memspice: error:' "$tmp/err")" -ne 1 ]; then bad "a failing file on rank 1: more than one message"
+    elif [ -e "$tmp/sfo/summary.csv" ]; then bad "a failing file on rank 1: summary.csv written"
+    else ok "a failing file on rank 1: exit 1, '$(echo "$msg" | sed "s|$tmp/||g")'"; fi
+fi
+# rank 1 sees another folder (not shared, and different)
+rm -f "$tmp/sbad/d.txt"
+cat >"$tmp/rank1dir.sh" <<EOS
+#!/bin/sh
+d="$SIN"; [ "\${OMPI_COMM_WORLD_RANK:-0}" = 1 ] && d="$tmp/sbad"
+exec "$MEMSPICE" run "$SNET" --inputs "\$d" -o "$tmp/sdo" -q
+EOS
+chmod +x "$tmp/rank1dir.sh"
+if run 1 "another folder on rank 1" "${MPIRUN[@]}" "$tmp/rank1dir.sh"; then
+    msg=$(grep -m1 '^memspice: error:' "$tmp/err")
+    echo "$msg" | grep -q 'rank 1 of 2.*other files here (3) than on rank 0 (5)' && ok "another folder on rank 1: exit 1, '$(echo "$msg" | sed "s|$tmp/||g")'" ||
+        bad "another folder on rank 1: message '$msg'"
+    [ -e "$tmp/sdo" ] && bad "another folder on rank 1: the output folder was made"
+fi
+if run 2 "run --inputs usage error under mpirun" "${MPIRUN[@]}" "$MEMSPICE" run "$SNET" --inputs "$SIN" -o "$tmp/x" --format xls; then
+    c=$(grep -c "^memspice run: error: --format" "$tmp/err")
+    [ "$c" -eq 1 ] && ok "run --inputs usage error under mpirun: exit 2, printed once" || bad "run --inputs usage error under mpirun: printed $c times"
+fi
 
 echo "mpi: $n checks, $((n - fail)) passed, $fail failed"
 [ "$fail" -eq 0 ]
