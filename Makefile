@@ -28,7 +28,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test test-fast demo bench bench-train install clean train-mnist train-fashion python
+.PHONY: all deps test test-fast demo bench bench-train install clean train-mnist train-fashion python fuzz fuzz-build
 all: $(BUILD)/memspice $(BUILD)/libmemspice.a $(BUILD)/libmemspice.so
 
 $(BUILD)/%.o: %.c $(wildcard src/*.h src/*/*.h)
@@ -60,8 +60,25 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory all tests
 	@$(MAKE) --no-print-directory BUILD=build-san OPT="-O1 -g" \
-	    SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all tests
+	    SANFLAGS="-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all" all tests
+	@$(MAKE) --no-print-directory fuzz-build
 	@tests/run.sh
+
+# The netlist fuzzer (tests/fuzz): libFuzzer with ASan/UBSan, built by clang in
+# build-fuzz.  make test fuzzes for 60 s; make fuzz for FUZZ_SECONDS (600).
+FUZZ_SAN := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 600
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang MPI=0 OPT="-O1 -g" \
+	    SANFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" build-fuzz/libmemspice.a
+	@$(MAKE) --no-print-directory MPI=0 build-fuzz/fuzz_netlist
+
+build-fuzz/fuzz_netlist: tests/fuzz/fuzz_netlist.c src/memspice.h build-fuzz/libmemspice.a
+	clang -std=c11 -O1 -g -Wall -Wextra -Werror -Isrc -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
+	    build-fuzz/libmemspice.a $(LDLIBS)
+
+fuzz: deps fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -101,4 +118,4 @@ install: all
 	install -m 644 src/memspice.h $(DESTDIR)$(PREFIX)/include/
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz

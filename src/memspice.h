@@ -92,6 +92,11 @@ const char *ms_circuit_faults(const MsCircuit *c);
 int ms_work_new(const MsCircuit *c, MsWork **out, MsError *err);
 void ms_work_free(MsWork **w);
 void ms_work_set_progress(MsWork *w, MsProgressFn fn, void *user);
+/* End a transient with MS_ERR_TIMESTEP once it has tried more than n time
+ * steps (accepted and rejected; n <= 0: no limit, the default): a bound on
+ * the work of one run for callers that must not wait on a circuit whose
+ * steps collapse (services, fuzzing). */
+void ms_work_set_max_steps(MsWork *w, long n);
 
 /* Override an independent source's waveform for this work only:
  * a DC value, or a piecewise-linear waveform (t strictly increasing). */

@@ -17,7 +17,7 @@ if [ $# -gt 0 ]; then
 else
     want=(build-essential pkg-config libsuitesparse-dev libhdf5-dev hdf5-tools zlib1g-dev libopenblas-dev ngspice
           libngspice0-dev gnuplot-nox python3 openmpi-bin libopenmpi-dev
-          python3-numpy python3-pytest python3-torch python3-pip)
+          python3-numpy python3-pytest python3-torch python3-pip clang libclang-rt-dev)
 fi
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

@@ -103,7 +103,9 @@ int ms_ngdeck_build(const char *path, const char *text, MsNgDeck *d, MsError *er
         ms_source_free(&src);
         return rc;
     }
-    add_line(d, ms_strdup(src.title && src.title[0] ? src.title : "* (no title)"), src.nfiles ? src.files[0] : path, 1);
+    /* ngspice's own title line: a deck whose title is "*ng_script" would be
+     * run by ngspice as a control script (shell commands included) */
+    add_line(d, ms_asprintf("memspice check: %s", src.title ? src.title : ""), src.nfiles ? src.files[0] : path, 1);
     for (int i = 0; i < src.ncards; i++) {
         const MsCard *c = &src.cards[i];
         const char *file = c->file ? c->file : path;

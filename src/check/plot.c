@@ -47,14 +47,16 @@ static char *eng_str(double v, const char *u)
     return ms_asprintf("%.3g %s%s", v * f, p, u);
 }
 
-/* A string for a single-quoted gnuplot literal (' doubled). */
+/* A string as a single-quoted gnuplot literal: ' doubled, and control
+ * characters (a newline would end the literal and start a command: file
+ * names may hold one) shown as '?'. */
 static void gq(FILE *f, const char *s)
 {
     fputc('\'', f);
     for (; *s; s++) {
         if (*s == '\'')
             fputc('\'', f);
-        fputc(*s, f);
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
     }
     fputc('\'', f);
 }
@@ -140,21 +142,17 @@ static void script(FILE *f, const MsCheck *c, const MsSigRow *r, const char *out
     datablock(f, "d", dt, dd, nd, 1, tx, dx);
 
     char *e1 = eng_str(r->abs_err, unit), *e2 = eng_str(r->e.t_max, "s"), *e3 = eng_str(r->allowed, unit);
-    char *title = ms_asprintf("%s: %s\n%s: max |memspice - ngspice| = %s (%.3g of the range) at t = %s; allowed %s",
-                              c->in->label, r->name, r->pass ? "pass" : "FAIL", e1, r->rel_err, e2, e3);
+    /* names go into single-quoted literals only: gnuplot runs `commands`
+     * inside double quotes, so the line break is its own "\n" literal */
+    char *line1 = ms_asprintf("%s: %s", c->in->label, r->name);
+    char *line2 = ms_asprintf("%s: max |memspice - ngspice| = %s (%.3g of the range) at t = %s; allowed %s",
+                              r->pass ? "pass" : "FAIL", e1, r->rel_err, e2, e3);
     fputs("set multiplot layout 2,1 title ", f);
-    /* a double-quoted literal, for the line break */
-    fputc('"', f);
-    for (const char *p = title; *p; p++) {
-        if (*p == '\n')
-            fputs("\\n", f);
-        else if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-    free(title);
+    gq(f, line1);
+    fputs(" . \"\\n\" . ", f);
+    gq(f, line2);
+    free(line1);
+    free(line2);
     free(e1);
     free(e2);
     fputs("\nset grid\nset key top right opaque box\nset lmargin 14\n", f);

@@ -67,6 +67,7 @@ typedef struct MsSourceEval {
 typedef struct MsBreaks {
     double *t;
     int n, cap;
+    int full;    /* MS_MAX_BREAKS reached: further corners are dropped, the run refused */
 } MsBreaks;
 void ms_breaks_add(MsBreaks *b, double t);
 

@@ -118,7 +118,7 @@ int ms_mem_model_read(MsElab *el, const MsModelDef *md, MsMemModel *m)
     if (rc)
         return rc;
     double v = probe.level_given;
-    if (v != (int)v || v < 1 || v > 6)
+    if (!ms_whole_in(v, 1, 6))
         return ms_elab_error(el, MS_ERR_SEMANTIC, &md->card->tok[1],
                              "memristor level %g does not exist (1 HP, 2 TEAM, 3 Yakopcic, 4 VTEAM, 5 MMS, "
                              "6 Stanford-PKU)", v);
@@ -163,13 +163,13 @@ int ms_mem_model_check(MsElab *el, const MsToken *t, const MsMemModel *m)
     }
     if (!(p[MP_X0] >= 0 && p[MP_X0] <= 1))
         why = "x0 must lie in [0, 1]";
-    else if (!(p[MP_P] >= 1 && p[MP_P] == (int)p[MP_P]))
-        why = "p must be a positive integer";
+    else if (!ms_whole_in(p[MP_P], 1, 1000))
+        why = "p must be a whole number from 1 to 1000";
     else if (m->level != 3 && m->level != 6 && !(p[MP_RON] > 0 && p[MP_ROFF] > 0))
         why = "ron and roff must be positive";
     else if (m->level == 1 && !(p[MP_D] > 0 && p[MP_UV] > 0))
         why = "level 1: d and uv must be positive";
-    else if (m->level == 1 && (p[MP_WINDOW] != (int)p[MP_WINDOW] || p[MP_WINDOW] < 0 || p[MP_WINDOW] > 3))
+    else if (m->level == 1 && !ms_whole_in(p[MP_WINDOW], 0, 3))
         why = "level 1: window must be 0, 1, 2 or 3";
     else if (m->level == 2 && !(p[MP_ION] < 0 && p[MP_IOFF] > 0))
         why = "level 2: need ion < 0 < ioff";

@@ -1,6 +1,7 @@
 /* waveform.c — see waveform.h. */
 #include "waveform.h"
 #include "device.h"
+#include "../util/limits.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -8,6 +9,10 @@
 
 void ms_breaks_add(MsBreaks *b, double t)
 {
+    if (b->n >= MS_MAX_BREAKS) {
+        b->full = 1;
+        return;
+    }
     if (b->n == b->cap) {
         b->cap = b->cap ? 2 * b->cap : 64;
         b->t = ms_realloc(b->t, (size_t)b->cap * sizeof *b->t);
@@ -135,6 +140,8 @@ double ms_wave_eval(const MsWave *w, double t)
 
 double ms_wave_dc(const MsWave *w) { return w->has_dc || w->kind == WF_DC ? w->dc : ms_wave_eval(w, 0); }
 
+/* The corners of w up to tstop; a waveform with more than MS_MAX_BREAKS
+ * sets bp->full (the transient refuses it) rather than looping on. */
 void ms_wave_breaks(const MsWave *w, double tstop, MsBreaks *bp)
 {
     const double *p = w->p;
@@ -142,14 +149,12 @@ void ms_wave_breaks(const MsWave *w, double tstop, MsBreaks *bp)
         double td = p[2], tr = p[3], tf = p[4], pw = p[5], per = p[6];
         for (long k = 0;; k++) {
             double t0 = td + (double)k * per;
-            if (t0 > tstop || (p[7] > 0 && k >= (long)p[7]))
+            if (t0 > tstop || (p[7] > 0 && (double)k >= p[7]) || bp->full)
                 break;
             double c[4] = {t0, t0 + tr, t0 + tr + pw, t0 + tr + pw + tf};
             for (int i = 0; i < 4; i++)
                 if (c[i] <= tstop)
                     ms_breaks_add(bp, c[i]);
-            if (k > 10000000)
-                break;
         }
     } else if (w->kind == WF_PWL) {
         double base = w->td;
@@ -157,7 +162,7 @@ void ms_wave_breaks(const MsWave *w, double tstop, MsBreaks *bp)
             ms_breaks_add(bp, base + w->t[i]);
         if (w->repeat >= 0) {
             double period = w->t[w->npts - 1] - w->repeat;
-            for (double off = period; base + w->repeat + off <= tstop; off += period)
+            for (double off = period; base + w->repeat + off <= tstop && !bp->full; off += period)
                 for (int i = 0; i < w->npts; i++)
                     if (w->t[i] >= w->repeat && base + w->t[i] + off <= tstop)
                         ms_breaks_add(bp, base + w->t[i] + off);

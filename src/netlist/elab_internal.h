@@ -30,6 +30,7 @@ struct Scope {
     ScopeParam *params;
     const char **param_names;
     int nparams;
+    MsMap param_index;       /* name -> index in params */
     int depth;
 };
 
@@ -57,6 +58,7 @@ struct MsElab {
     MsMap inst_names;        /* to reject duplicates */
     int ntrain;              /* trainable .params (c->train) */
     int cur_group, cur_inst; /* the instance being parsed, cur_group -1 if none */
+    int param_depth;         /* parameters being evaluated, one inside the other */
     ValueWrite *writes;      /* its values read so far */
     int nwrites;
     size_t cap_writes;

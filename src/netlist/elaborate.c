@@ -7,14 +7,13 @@
 #include "elab_internal.h"
 #include "number.h"
 #include "../devices/registry.h"
+#include "../util/limits.h"
 
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_SUBCKT_DEPTH 64
 
 static int env_lookup(MsExprEnv *env, const char *name, double *v, MsError *err)
 {
@@ -84,26 +83,33 @@ static int eval_param(MsElab *el, Scope *s, ScopeParam *p)
     return rc;
 }
 
+/* Parameters are evaluated when first used, so a definition that uses the
+ * next one, which uses the next, ... recurses: bounded, with a message. */
 int ms_elab_find_param(MsElab *el, Scope *s, const char *name, ScopeParam **out)
 {
     for (; s; s = s->parent) {
-        for (int i = 0; i < s->nparams; i++) {
-            if (strcmp(s->param_names[i], name))
-                continue;
-            ScopeParam *p = &s->params[i];
-            if (p->state == 1)
+        int i;
+        if (!ms_map_get(&s->param_index, name, &i))
+            continue;
+        ScopeParam *p = &s->params[i];
+        if (p->state == 1)
+            return ms_err_at(el->err, MS_ERR_SEMANTIC, p->def->loc,
+                             "parameter '%s' depends on itself (cycle in .param definitions)", name);
+        if (p->state == 0) {
+            if (el->param_depth >= MS_MAX_PARAM_DEPTH)
                 return ms_err_at(el->err, MS_ERR_SEMANTIC, p->def->loc,
-                                 "parameter '%s' depends on itself (cycle in .param definitions)", name);
-            if (p->state == 0) {
-                p->state = 1;
-                int rc = eval_param(el, s, p);
-                if (rc)
-                    return rc;
-                p->state = 2;
-            }
-            *out = p;
-            return 1;
+                                 "parameter '%s' is defined from a chain of more than " MS_STR(MS_MAX_PARAM_DEPTH)
+                                 " parameters defined later: define them in order", name);
+            p->state = 1;
+            el->param_depth++;
+            int rc = eval_param(el, s, p);
+            el->param_depth--;
+            if (rc)
+                return rc;
+            p->state = 2;
         }
+        *out = p;
+        return 1;
     }
     return 0;
 }
@@ -120,14 +126,15 @@ static void scope_add_param(Scope *s, const char *name, const MsParamDef *def, d
                             ScopeEnv *env)
 {
     ScopeParam p = {def, value, known ? 2 : 0, -1, own != NULL, own, env};
-    for (int i = 0; i < s->nparams; i++)
-        if (!strcmp(s->param_names[i], name)) {
-            param_free(&s->params[i]);
-            s->params[i] = p;
-            return;
-        }
-    s->params = ms_realloc(s->params, (size_t)(s->nparams + 1) * sizeof *s->params);
-    s->param_names = ms_realloc(s->param_names, (size_t)(s->nparams + 1) * sizeof *s->param_names);
+    int i;
+    if (ms_map_get(&s->param_index, name, &i)) {
+        param_free(&s->params[i]);
+        s->params[i] = p;
+        return;
+    }
+    MS_RESERVE_NEXT(s->params, s->nparams);
+    MS_RESERVE_NEXT(s->param_names, s->nparams);
+    ms_map_put(&s->param_index, name, s->nparams);
     s->params[s->nparams] = p;
     s->param_names[s->nparams++] = name;
 }
@@ -141,6 +148,7 @@ static void scope_free(Scope *s)
         param_free(&s->params[i]);
     free(s->params);
     free(s->param_names);
+    ms_map_free(&s->param_index);
 }
 
 int ms_circuit_add_unknown(MsCircuit *c, const char *name, int kind)
@@ -244,7 +252,7 @@ static int token_value(MsElab *el, Scope *s, const MsToken *t, double *v, MsTape
     *tape = NULL;
     if (keep)
         *keep = NULL;
-    if (t->kind == TK_WORD && ms_is_number(t->s, v))
+    if (t->kind == TK_WORD && ms_is_number(t->s, v) == 1)
         return MS_OK;
     if (t->kind != TK_WORD && t->kind != TK_EXPR)
         return ms_elab_error(el, MS_ERR_SYNTAX, t, "value expected, found '%s'", t->s);
@@ -386,17 +394,81 @@ static void scope_add_own_params(Scope *s)
         scope_add_param(s, s->def->params[i].name, &s->def->params[i], 0, 0, NULL, NULL);
 }
 
+/* Where an X card's parameters start: the subcircuit name is the last word
+ * before "params:" or the first name=value. */
+static int x_params_start(const MsCard *c)
+{
+    for (int k = 1; k < c->ntok; k++)
+        if (ms_tok_is(&c->tok[k], "params:") || (k + 1 < c->ntok && c->tok[k + 1].kind == TK_EQ))
+            return k;
+    return c->ntok;
+}
+
+/* How many elements an instance of def flattens to, counted before anything
+ * is expanded: subcircuits that each instantiate the next twice, 40 deep,
+ * would be 2^40.  Memoised per definition (in_progress marks a cycle, which
+ * expand_x reports). */
+typedef struct FlatCount {
+    MsMap index;      /* definition (as "%p") -> slot */
+    double *n;        /* elements, or -1 while being counted */
+    int count;
+} FlatCount;
+
+static double flat_size(FlatCount *fc, const MsSubckt *def)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%p", (const void *)def);
+    int slot;
+    if (ms_map_get(&fc->index, key, &slot))
+        return fc->n[slot] < 0 ? 0 : fc->n[slot];
+    slot = fc->count;
+    MS_RESERVE_NEXT(fc->n, fc->count);
+    fc->n[fc->count++] = -1;
+    ms_map_put(&fc->index, key, slot);
+    double total = 0;
+    for (int i = 0; i < def->nelems; i++) {
+        const MsCard *c = def->elems[i];
+        int ni = x_params_start(c) - 1;
+        if (c->tok[0].s[0] != 'x') {
+            total += 1;
+        } else if (ni >= 1 && c->tok[ni].kind == TK_WORD) {
+            const MsSubckt *sub = find_subckt(def, c->tok[ni].s);
+            total += sub ? flat_size(fc, sub) : 0;
+        }
+    }
+    fc->n[slot] = total;
+    return total;
+}
+
+/* The error names the top-level instance that expands the most. */
+static int check_flat_size(MsElab *el, const MsSubckt *top)
+{
+    FlatCount fc = {0};
+    double n = flat_size(&fc, top), most = -1;
+    const MsCard *worst = NULL;
+    for (int i = 0; i < top->nelems && n > MS_MAX_ELEMENTS; i++) {
+        const MsCard *c = top->elems[i];
+        int ni = x_params_start(c) - 1;
+        const MsSubckt *sub = c->tok[0].s[0] == 'x' && ni >= 1 ? find_subckt(top, c->tok[ni].s) : NULL;
+        if (sub && flat_size(&fc, sub) > most) {
+            most = flat_size(&fc, sub);
+            worst = c;
+        }
+    }
+    ms_map_free(&fc.index);
+    free(fc.n);
+    if (n <= MS_MAX_ELEMENTS)
+        return MS_OK;
+    return ms_err_at(el->err, MS_ERR_SEMANTIC, (worst ? worst : top->elems[0])->tok[0].loc,
+                     "the circuit flattens to %.3g elements, more than the limit of %ld "
+                     "(subcircuits instantiating subcircuits many times over?)", n, MS_MAX_ELEMENTS);
+}
+
 static int expand_x(MsElab *el, const MsCard *c)
 {
     const MsToken *tk = c->tok;
     Scope *s = el->scope;
-    /* the subcircuit name is the last word before "params:" or the first name=value */
-    int end = c->ntok;
-    for (int k = 1; k < c->ntok; k++)
-        if (ms_tok_is(&tk[k], "params:") || (k + 1 < c->ntok && tk[k + 1].kind == TK_EQ)) {
-            end = k;
-            break;
-        }
+    int end = x_params_start(c);
     int ni = end - 1;
     if (ni < 1 || tk[ni].kind != TK_WORD)
         return ms_elab_error(el, MS_ERR_SYNTAX, &tk[0], "%s", "subcircuit instance expects: Xname nodes... subckt [params]");
@@ -406,9 +478,9 @@ static int expand_x(MsElab *el, const MsCard *c)
     if (ni - 1 != def->nports)
         return ms_elab_error(el, MS_ERR_SEMANTIC, &tk[0], "%s connects %d nodes but subcircuit '%s' has %d ports",
                              tk[0].s, ni - 1, def->name, def->nports);
-    if (s->depth >= MAX_SUBCKT_DEPTH)
+    if (s->depth >= MS_MAX_SUBCKT_DEPTH)
         return ms_elab_error(el, MS_ERR_SEMANTIC, &tk[0], "subcircuits nested more than %d deep (recursive subcircuit '%s'?)",
-                             MAX_SUBCKT_DEPTH, def->name);
+                             MS_MAX_SUBCKT_DEPTH, def->name);
     Scope sub = {0};
     sub.def = def;
     sub.parent = s;
@@ -536,6 +608,16 @@ static int eval_tran(MsElab *el)
         return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[v[0] <= 0 ? 1 : 2], "%s", ".tran tstep and tstop must be positive");
     if (v[2] >= v[1])
         return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[3], "%s", ".tran tstart must be less than tstop");
+    /* training and the adjoint size their arrays from tstop / tstep; an
+     * adaptive run takes at least tstop over its largest step */
+    if (!(v[1] / v[0] <= MS_MAX_STEPS))
+        return ms_elab_error(el, MS_ERR_SEMANTIC, &c->tok[0], ".tran %g %g: tstop / tstep is %.3g, more than the limit of %ld steps",
+                             v[0], v[1], v[1] / v[0], MS_MAX_STEPS);
+    double hmax = v[3] > 0 ? v[3] : d->opt.maxstep;
+    if (hmax > 0 && !(v[1] / hmax <= MS_MAX_STEPS))
+        return ms_elab_error(el, MS_ERR_SEMANTIC, &c->tok[0], ".tran to %g s in steps of at most %g s (%s) takes %.3g steps, "
+                             "more than the limit of %ld", v[1], hmax, v[3] > 0 ? "tmax" : ".options maxstep",
+                             v[1] / hmax, MS_MAX_STEPS);
     d->tran.tstep = v[0];
     d->tran.tstop = v[1];
     d->tran.tstart = v[2];
@@ -602,6 +684,8 @@ int ms_elaborate(MsCircuit *c, MsError *err)
     }
     if (rc == MS_OK)
         rc = eval_tran(&el);
+    if (rc == MS_OK)
+        rc = check_flat_size(&el, top.def);
     if (rc == MS_OK)
         rc = expand_scope(&el, &top);
     if (rc == MS_OK)

@@ -1,6 +1,7 @@
 /* expr.c — recursive-descent parser and tree evaluator for expressions. */
 #include "expr.h"
 #include "number.h"
+#include "../util/limits.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -12,6 +13,7 @@ typedef struct Parser {
     MsLoc loc;
     MsError *err;
     int failed;
+    int nesting;   /* brackets, unary operators, ternaries open around ps->p */
 } Parser;
 
 static MsExpr *new_node(MsExprKind k, int col)
@@ -19,6 +21,7 @@ static MsExpr *new_node(MsExprKind k, int col)
     MsExpr *e = ms_calloc(1, sizeof *e);
     e->kind = k;
     e->col = col;
+    e->height = 1;
     return e;
 }
 
@@ -45,6 +48,8 @@ static void add_arg(MsExpr *e, MsExpr *a)
 {
     e->args = ms_realloc(e->args, (size_t)(e->nargs + 1) * sizeof *e->args);
     e->args[e->nargs++] = a;
+    if (a->height >= e->height)
+        e->height = a->height + 1;
 }
 
 static int col_of(Parser *ps) { return (int)(ps->p - ps->text); }
@@ -62,6 +67,30 @@ static MsExpr *fail(Parser *ps, const char *what)
     }
     ps->failed = 1;
     return NULL;
+}
+
+/* Trees grow by loops (a + b + c ...) as well as by recursion: every
+ * evaluator and the compiler recurse over them, so their height is bounded
+ * here, while the tree can still be freed. */
+static MsExpr *bounded(Parser *ps, MsExpr *e)
+{
+    if (e && e->height > MS_MAX_EXPR_HEIGHT) {
+        ms_expr_free(e);
+        return fail(ps, "expression too long or nested too deeply (more than "
+                        MS_STR(MS_MAX_EXPR_HEIGHT) " operations in a chain)");
+    }
+    return e;
+}
+
+/* Recursion of the parser itself: brackets, unary operators, ternaries. */
+static int enter(Parser *ps)
+{
+    if (ps->nesting >= MS_MAX_EXPR_NESTING) {
+        fail(ps, "brackets or operators nested more than " MS_STR(MS_MAX_EXPR_NESTING) " deep");
+        return 0;
+    }
+    ps->nesting++;
+    return 1;
 }
 
 static void skip_ws(Parser *ps)
@@ -174,7 +203,10 @@ static MsExpr *parse_primary(Parser *ps)
     int col = col_of(ps);
     double v;
     const char *end;
-    if (ms_parse_number(ps->p, &v, &end) && *ps->p != '+' && *ps->p != '-') {
+    int num = *ps->p != '+' && *ps->p != '-' ? ms_parse_number(ps->p, &v, &end) : 0;
+    if (num < 0)
+        return fail(ps, "number out of range (magnitude above 1.8e308)");
+    if (num) {
         ps->p = end;
         MsExpr *e = new_node(EX_NUM, col);
         e->num = v;
@@ -233,7 +265,7 @@ static MsExpr *parse_power(Parser *ps)
             add_arg(n, b);
             b = n;
         }
-        a = binary(OP_POW, a, b, col);
+        a = bounded(ps, binary(OP_POW, a, b, col));
     }
     return a;
 }
@@ -244,15 +276,23 @@ static MsExpr *parse_unary(Parser *ps)
     int col = col_of(ps);
     if (accept(ps, "-") || accept(ps, "!")) {
         MsExprKind k = ps->p[-1] == '-' ? EX_NEG : EX_NOT;
+        if (!enter(ps))
+            return NULL;
         MsExpr *a = parse_unary(ps);
+        ps->nesting--;
         if (!a)
             return NULL;
         MsExpr *e = new_node(k, col);
         add_arg(e, a);
         return e;
     }
-    if (accept(ps, "+"))
-        return parse_unary(ps);
+    if (accept(ps, "+")) {
+        if (!enter(ps))
+            return NULL;
+        MsExpr *e = parse_unary(ps);
+        ps->nesting--;
+        return e;
+    }
     return parse_power(ps);
 }
 
@@ -285,7 +325,7 @@ static MsExpr *parse_level(Parser *ps, int level)
                     ms_expr_free(a);
                     return NULL;
                 }
-                a = binary(t->op, a, b, col);
+                a = bounded(ps, binary(t->op, a, b, col));
                 matched = 1;
                 break;
             }
@@ -295,7 +335,18 @@ static MsExpr *parse_level(Parser *ps, int level)
     return a;
 }
 
+static MsExpr *parse_ternary_in(Parser *ps);
+
 static MsExpr *parse_ternary(Parser *ps)
+{
+    if (!enter(ps))
+        return NULL;
+    MsExpr *e = parse_ternary_in(ps);
+    ps->nesting--;
+    return e;
+}
+
+static MsExpr *parse_ternary_in(Parser *ps)
 {
     MsExpr *c = parse_level(ps, 0);
     if (!c)
@@ -323,13 +374,13 @@ static MsExpr *parse_ternary(Parser *ps)
     add_arg(e, c);
     add_arg(e, a);
     add_arg(e, b);
-    return e;
+    return bounded(ps, e);
 }
 
 int ms_expr_parse_prefix(const char *text, const char **pos, MsLoc loc, MsExpr **out,
                          MsError *err)
 {
-    Parser ps = {text, *pos, loc, err, 0};
+    Parser ps = {text, *pos, loc, err, 0, 0};
     MsExpr *e = parse_ternary(&ps);
     *pos = ps.p;
     *out = e;
@@ -338,7 +389,7 @@ int ms_expr_parse_prefix(const char *text, const char **pos, MsLoc loc, MsExpr *
 
 int ms_expr_parse(const char *text, MsLoc loc, MsExpr **out, MsError *err)
 {
-    Parser ps = {text, text, loc, err, 0};
+    Parser ps = {text, text, loc, err, 0, 0};
     skip_ws(&ps);
     if (!*ps.p) {
         *out = NULL;
@@ -446,14 +497,23 @@ static int eval_err(MsExprEnv *env, MsError *err, int code, const char *msg, con
                      name ? name : "", env->text ? env->text : "expression");
 }
 
-#define MAX_CALL_DEPTH 64
+/* What one evaluation may spend: .func calls are expanded as they are met,
+ * so a chain of functions each calling the next twice is exponential. */
+typedef struct Budget {
+    long work;
+    int calls;
+} Budget;
 
-static int eval_rec(const MsExpr *e, MsExprEnv *env, double *out, MsError *err, int depth)
+static int eval_rec(const MsExpr *e, MsExprEnv *env, double *out, MsError *err, Budget *b, int depth)
 {
     double a[8];
     int rc;
-    if (depth > MAX_CALL_DEPTH)
+    if (b->calls > MS_MAX_INLINE_DEPTH || depth > MS_MAX_EXPR_DEPTH)
         return eval_err(env, err, MS_ERR_SEMANTIC, "functions nested too deeply (recursive .func?)", NULL);
+    if (++b->work > MS_MAX_EXPR_WORK)
+        return eval_err(env, err, MS_ERR_SEMANTIC,
+                        "expression too large once its .func calls are expanded (more than "
+                        MS_STR(MS_MAX_EXPR_WORK) " operations)", NULL);
     switch (e->kind) {
     case EX_NUM:
         *out = e->num;
@@ -478,17 +538,17 @@ static int eval_rec(const MsExpr *e, MsExprEnv *env, double *out, MsError *err, 
                         "node voltages and branch currents are not allowed here", NULL);
     case EX_NEG:
     case EX_NOT:
-        if ((rc = eval_rec(e->args[0], env, &a[0], err, depth)))
+        if ((rc = eval_rec(e->args[0], env, &a[0], err, b, depth + 1)))
             return rc;
         *out = e->kind == EX_NEG ? -a[0] : (a[0] == 0);
         return MS_OK;
     case EX_TERN:
-        if ((rc = eval_rec(e->args[0], env, &a[0], err, depth)))
+        if ((rc = eval_rec(e->args[0], env, &a[0], err, b, depth + 1)))
             return rc;
-        return eval_rec(e->args[a[0] != 0 ? 1 : 2], env, out, err, depth);
+        return eval_rec(e->args[a[0] != 0 ? 1 : 2], env, out, err, b, depth + 1);
     case EX_BIN:
-        if ((rc = eval_rec(e->args[0], env, &a[0], err, depth)) ||
-            (rc = eval_rec(e->args[1], env, &a[1], err, depth)))
+        if ((rc = eval_rec(e->args[0], env, &a[0], err, b, depth + 1)) ||
+            (rc = eval_rec(e->args[1], env, &a[1], err, b, depth + 1)))
             return rc;
         switch (e->op) {
         case OP_ADD: *out = a[0] + a[1]; break;
@@ -514,7 +574,7 @@ static int eval_rec(const MsExpr *e, MsExprEnv *env, double *out, MsError *err, 
         if (e->nargs > 8)
             return eval_err(env, err, MS_ERR_SEMANTIC, "too many arguments to", e->name);
         for (int i = 0; i < e->nargs; i++)
-            if ((rc = eval_rec(e->args[i], env, &a[i], err, depth)))
+            if ((rc = eval_rec(e->args[i], env, &a[i], err, b, depth + 1)))
                 return rc;
         char **an;
         int na;
@@ -523,7 +583,10 @@ static int eval_rec(const MsExpr *e, MsExprEnv *env, double *out, MsError *err, 
             if (na != e->nargs)
                 return eval_err(env, err, MS_ERR_SEMANTIC, "wrong number of arguments to", e->name);
             FuncEnv fe = {{func_lookup, func_func, NULL, env->loc, env->text}, env, an, a, na};
-            return eval_rec(body, &fe.base, out, err, depth + 1);
+            b->calls++;
+            rc = eval_rec(body, &fe.base, out, err, b, depth + 1);
+            b->calls--;
+            return rc;
         }
         rc = ms_builtin_call(e->name, a, e->nargs, out);
         if (rc == 0)
@@ -540,7 +603,8 @@ static int eval_rec(const MsExpr *e, MsExprEnv *env, double *out, MsError *err, 
 
 int ms_expr_eval(const MsExpr *e, MsExprEnv *env, double *out, MsError *err)
 {
-    return eval_rec(e, env, out, err, 0);
+    Budget b = {0, 0};
+    return eval_rec(e, env, out, err, &b, 0);
 }
 
 int ms_expr_is_behavioral(const MsExpr *e)

@@ -29,6 +29,7 @@ typedef struct MsExpr {
     struct MsExpr **args;     /* EX_CALL args; EX_NEG/NOT: args[0]; EX_BIN: 2; EX_TERN: 3 */
     int nargs;
     int col;                  /* column offset within the source text, for errors */
+    int height;               /* 1 + the highest argument's: bounded by MS_MAX_EXPR_HEIGHT */
 } MsExpr;
 
 /* Parse a whole expression from text (lower case).  On error returns

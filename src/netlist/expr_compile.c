@@ -4,12 +4,11 @@
  * are inlined), and every operation whose operands are constants is computed
  * here rather than at run time. */
 #include "tape.h"
+#include "../util/limits.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_INLINE_DEPTH 64
 
 typedef struct Local {
     const char *name;
@@ -40,7 +39,9 @@ typedef struct Comp {
     int nlocals, frame;   /* locals of the innermost function call start at frame */
     int locals_base;      /* an inlined parameter definition sees no locals below this */
     size_t cap_locals;
-    int depth;
+    int depth;            /* .func calls and parameter definitions being inlined */
+    int rdepth;           /* recursion of comp() */
+    long work;            /* nodes compiled: inlining can be exponential */
 } Comp;
 
 static int fail(Comp *c, int code, const char *msg, const char *name)
@@ -221,7 +222,7 @@ static int comp_call(Comp *c, const MsExpr *e, int *out)
     if (body) {
         if (nargnames != e->nargs)
             return fail(c, MS_ERR_SEMANTIC, "wrong number of arguments to", e->name);
-        if (c->depth >= MAX_INLINE_DEPTH || e->nargs > 8)
+        if (c->depth >= MS_MAX_INLINE_DEPTH || e->nargs > 8)
             return fail(c, MS_ERR_SEMANTIC, "functions nested too deeply (recursive .func?) at", e->name);
         for (int i = 0; i < e->nargs; i++)
             if ((rc = comp(c, e->args[i], &s[i])))
@@ -261,7 +262,7 @@ static int comp_call(Comp *c, const MsExpr *e, int *out)
  * its own scope (no .func arguments of the caller are visible there). */
 static int comp_inline(Comp *c, const MsExpr *def, MsExprEnv *env, int *out)
 {
-    if (c->depth >= MAX_INLINE_DEPTH)
+    if (c->depth >= MS_MAX_INLINE_DEPTH)
         return fail(c, MS_ERR_SEMANTIC, "parameters nested too deeply (a cycle in .param?)", NULL);
     MsExprEnv *saved_params = c->params;
     int saved_base = c->locals_base;
@@ -317,7 +318,22 @@ static const MsTapeOpcode binops[] = {
     [OP_GE] = TO_GE, [OP_AND] = TO_AND, [OP_OR] = TO_OR,
 };
 
+static int comp_node(Comp *c, const MsExpr *e, int *out);
+
 static int comp(Comp *c, const MsExpr *e, int *out)
+{
+    if (++c->work > MS_MAX_EXPR_WORK)
+        return fail(c, MS_ERR_SEMANTIC, "expression too large once its .func calls are expanded (more than "
+                    MS_STR(MS_MAX_EXPR_WORK) " operations)", NULL);
+    if (c->rdepth >= MS_MAX_EXPR_DEPTH)
+        return fail(c, MS_ERR_SEMANTIC, "functions nested too deeply (recursive .func?)", NULL);
+    c->rdepth++;
+    int rc = comp_node(c, e, out);
+    c->rdepth--;
+    return rc;
+}
+
+static int comp_node(Comp *c, const MsExpr *e, int *out)
 {
     int rc, a, b, unk;
     switch (e->kind) {

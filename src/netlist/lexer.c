@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#define MAX_INCLUDE_DEPTH 32
+#include "../util/limits.h"
+
 
 /* A logical line being built from physical lines. */
 typedef struct Line {
@@ -43,33 +45,48 @@ MsLoc ms_card_loc(const MsCard *c, int pos)
     return (MsLoc){c->file, c->line[pos], c->col[pos]};
 }
 
+/* Read a whole text file.  An included file must be a regular file (not
+ * /dev/zero, a FIFO or a terminal that would never end); every file is
+ * bounded in size and refused at its first NUL byte. */
 static int read_file(const char *path, char **out, MsError *err, MsLoc from)
 {
+    MsError local;
+    MsError *e = from.file ? &local : err;
+    int rc = MS_OK;
     FILE *f = fopen(path, "rb");
+    struct stat st;
     if (!f) {
-        if (from.file)
-            return ms_err_at(err, MS_ERR_IO, from, "cannot open '%s': %s", path, strerror(errno));
-        return ms_err(err, MS_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+        rc = ms_err(e, MS_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+    } else if (from.file && (fstat(fileno(f), &st) || !S_ISREG(st.st_mode))) {
+        rc = ms_err(e, MS_ERR_IO, "'%s' is not a regular file", path);
+        fclose(f);
+        f = NULL;
     }
     size_t cap = 4096, len = 0;
-    char *buf = ms_malloc(cap);
-    size_t n;
-    while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+    char *buf = f ? ms_malloc(cap) : NULL;
+    while (f && rc == MS_OK) {
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        if (n == 0)
+            break;
+        if (memchr(buf + len, 0, n))
+            rc = ms_err(e, MS_ERR_IO, "'%s' is not a text file (contains NUL bytes)", path);
         len += n;
+        if (rc == MS_OK && len > (size_t)MS_MAX_FILE_BYTES)
+            rc = ms_err(e, MS_ERR_IO, "'%s' is larger than %ld MB: not a netlist", path,
+                        MS_MAX_FILE_BYTES >> 20);
         if (len + 1 >= cap)
             buf = ms_realloc(buf, cap *= 2);
     }
-    int bad = ferror(f);
-    fclose(f);
+    if (f) {
+        if (rc == MS_OK && ferror(f))
+            rc = ms_err(e, MS_ERR_IO, "error reading '%s': %s", path, strerror(errno));
+        fclose(f);
+    }
+    if (rc) {
+        free(buf);
+        return from.file ? ms_err_at(err, rc, from, "%s", local.msg) : rc;
+    }
     buf[len] = 0;
-    if (bad) {
-        free(buf);
-        return ms_err(err, MS_ERR_IO, "error reading '%s'", path);
-    }
-    if (memchr(buf, 0, len)) {
-        free(buf);
-        return ms_err(err, MS_ERR_IO, "'%s' is not a text file (contains NUL bytes)", path);
-    }
     *out = buf;
     return MS_OK;
 }
@@ -92,37 +109,59 @@ static void notice(MsSource *src, const char *msg)
         src->notice(msg, src->notice_user);
 }
 
+/* End of the physical line starting at p: its length without the line
+ * break, and where the next line starts.  "\n", "\r\n" and a lone "\r"
+ * (old Mac files) all end a line; so does the end of the text. */
+static size_t physical_line(const char *p, const char **next)
+{
+    size_t len = strcspn(p, "\r\n");
+    const char *e = p + len;
+    if (e[0] == '\r' && e[1] == '\n')
+        e += 2;
+    else if (*e)
+        e++;
+    *next = e;
+    return len;
+}
+
+/* Where the card's text ends on this physical line: at a ';' comment, a
+ * ' $ ' comment (a '$' after a blank), or the line's end. */
+static size_t content_end(const char *p, size_t from, size_t len)
+{
+    for (size_t i = from; i < len; i++)
+        if (p[i] == ';' || (p[i] == '$' && i > 0 && isspace((unsigned char)p[i - 1])))
+            return i;
+    return len;
+}
+
 /* Split text into logical lines: drop comments, join '+' continuations. */
-static int split_lines(const char *text, const char *file, int skip_title, char **title,
-                       Line **out, int *nout)
+static void split_lines(const char *text, int skip_title, char **title, Line **out, int *nout)
 {
     Line *lines = NULL;
     int n = 0, cap = 0;
     int lineno = 0;
-    const char *p = text;
-    while (*p) {
-        const char *eol = strchr(p, '\n');
-        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+    const char *next;
+    for (const char *p = text; *p; p = next) {
+        size_t len = physical_line(p, &next);
         lineno++;
-        if (len && p[len - 1] == '\r')
-            len--;
         if (lineno == 1 && skip_title) {
             *title = ms_strndup(p, len);
-            p = eol ? eol + 1 : p + len;
             continue;
         }
         size_t i = 0;
         while (i < len && isspace((unsigned char)p[i]))
             i++;
-        int cont = i < len && p[i] == '+';
-        if (i == len || p[i] == '*') {
-            p = eol ? eol + 1 : p + len;
+        if (i == len || p[i] == '*')
             continue;
-        }
-        if (cont && n == 0)
-            cont = 0;   /* a '+' line with nothing before it: let the parser complain */
-        else if (cont)
+        int cont = p[i] == '+' && n > 0;   /* a '+' with nothing before it: the parser complains */
+        if (cont)
             i++;
+        size_t end = content_end(p, i, len);
+        size_t first = i;
+        while (first < end && isspace((unsigned char)p[first]))
+            first++;
+        if (first == end && !cont)
+            continue;   /* only a comment, or blanks */
         Line *l;
         if (cont) {
             l = &lines[n - 1];
@@ -135,22 +174,11 @@ static int split_lines(const char *text, const char *file, int skip_title, char 
             l = &lines[n++];
             memset(l, 0, sizeof *l);
         }
-        for (; i < len; i++) {
-            char ch = p[i];
-            if (ch == ';')
-                break;
-            if (ch == '$' && i > 0 && isspace((unsigned char)p[i - 1]))
-                break;
-            if (ch == '\t')
-                ch = ' ';
-            line_push(l, ch, lineno, (int)i + 1);
-        }
-        p = eol ? eol + 1 : p + len;
+        for (; i < end; i++)
+            line_push(l, p[i] == '\t' ? ' ' : p[i], lineno, (int)i + 1);
     }
-    (void)file;
     *out = lines;
     *nout = n;
-    return MS_OK;
 }
 
 static int tokenize(MsCard *c, MsError *err)
@@ -175,6 +203,8 @@ static int tokenize(MsCard *c, MsError *err)
             k->kind = ch == '=' ? TK_EQ : ch == '(' ? TK_LP : ch == ')' ? TK_RP : TK_COMMA;
             k->s = ms_strndup(t + i, 1);
             i++;
+        } else if (ch == '}') {
+            return ms_err_at(err, MS_ERR_SYNTAX, k->loc, "'}' without an opening '{'");
         } else if (ch == '{') {
             int depth = 0;
             for (; t[i]; i++) {
@@ -283,9 +313,9 @@ static int directive(Lexer *lx, Line *l, const char *file, const char *low, int 
         }
         ms_lower(section);
     }
-    if (lx->depth >= MAX_INCLUDE_DEPTH) {
+    if (lx->depth >= MS_MAX_INCLUDE_DEPTH) {
         *rc = ms_err_at(lx->err, MS_ERR_SYNTAX, loc, "includes nested more than %d deep (recursive .include?)",
-                        MAX_INCLUDE_DEPTH);
+                        MS_MAX_INCLUDE_DEPTH);
     } else {
         char *path = resolve_path(file, name);
         lx->depth++;
@@ -312,7 +342,7 @@ static int lex_file(Lexer *lx, const char *path, const char *text, int top, cons
     Line *lines;
     int n;
     char *title = NULL;
-    split_lines(text, file, top, &title, &lines, &n);
+    split_lines(text, top, &title, &lines, &n);
     if (top)
         lx->src->title = title ? title : ms_strdup("");
     free(buf);

@@ -4,6 +4,7 @@
 #include "number.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -67,16 +68,24 @@ int ms_parse_number(const char *s, double *v, const char **end)
         p++;
     *v = x * scale;
     *end = p;
-    return 1;
+    return isfinite(*v) ? 1 : -1;   /* 1e999, 1e308meg: beyond a double */
 }
 
 int ms_is_number(const char *s, double *v)
 {
     const char *end;
     double x;
-    if (!ms_parse_number(s, &x, &end) || *end)
+    int r = ms_parse_number(s, &x, &end);
+    if (r == 0 || *end)
         return 0;
-    if (v)
+    if (v && r > 0)
         *v = x;
-    return 1;
+    return r;
+}
+
+int ms_number_error(MsError *err, MsLoc loc, const char *s, int r)
+{
+    if (r < 0)
+        return ms_err_at(err, MS_ERR_SYNTAX, loc, "'%s' is out of range (a number's magnitude must be below 1.8e308)", s);
+    return ms_err_at(err, MS_ERR_SYNTAX, loc, "number expected, found '%s'", s);
 }

@@ -16,10 +16,10 @@
 
 static int number_at(const MsCard *c, int i, double *v, MsError *err)
 {
-    if (i >= c->ntok || c->tok[i].kind != TK_WORD || !ms_is_number(c->tok[i].s, v))
-        return ms_err_at(err, MS_ERR_SYNTAX, c->tok[i < c->ntok ? i : c->ntok - 1].loc, "number expected, found '%s'",
-                         i < c->ntok ? c->tok[i].s : "end of line");
-    return MS_OK;
+    if (i >= c->ntok)
+        return ms_err_at(err, MS_ERR_SYNTAX, c->tok[c->ntok - 1].loc, "number expected, found end of line");
+    int r = c->tok[i].kind == TK_WORD ? ms_is_number(c->tok[i].s, v) : 0;
+    return r == 1 ? MS_OK : ms_number_error(err, c->tok[i].loc, c->tok[i].s, r);
 }
 
 /* .trainable NAME... [min=LO] [max=HI]: names may be glob patterns
@@ -112,6 +112,8 @@ static int parse_option(const MsCard *c, int *i, MsLossDef *l, MsError *err)
     if (!strcmp(key, "target")) {
         if (l->kind != MS_LOSS_SQERR)
             return ms_err_at(err, MS_ERR_SYNTAX, tk[*i].loc, "%s", "target= belongs to '.loss sqerr'");
+        if (l->npwl || l->target.name)
+            return ms_err_at(err, MS_ERR_SYNTAX, tk[*i].loc, "%s", "target= given twice");
         *i = at;
         if (ms_tok_is(&tk[at], "pwl"))
             return parse_pwl_target(c, i, l, err);

@@ -48,11 +48,8 @@ static int key_value(const MsCard *c, int i, const MsToken **val, MsError *err)
 
 static int finite_number(const MsToken *t, double *v, MsError *err)
 {
-    if (t->kind != TK_WORD || !ms_is_number(t->s, v))
-        return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "number expected, found '%s'", t->s);
-    if (!isfinite(*v))
-        return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "'%s' is not a finite number", t->s);
-    return MS_OK;
+    int r = t->kind == TK_WORD ? ms_is_number(t->s, v) : 0;
+    return r == 1 ? MS_OK : ms_number_error(err, t->loc, t->s, r);
 }
 
 /* The word at t among names[] (index), or an error listing them. */

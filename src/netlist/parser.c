@@ -202,8 +202,9 @@ static int parse_options(Parser *p, const MsCard *c)
             i += 2;
         }
         double v = 0;
-        if (val && strcmp(name, "method") && !ms_is_number(val->s, &v))
-            return syntax(p, val, "number expected, found '%s'", val->s);
+        int r = val && strcmp(name, "method") ? ms_is_number(val->s, &v) : 1;
+        if (r != 1)
+            return ms_number_error(p->err, val->loc, val->s, r);
         struct { const char *n; double *d; } dopts[] = {
             {"reltol", &o->reltol}, {"abstol", &o->abstol}, {"vntol", &o->vntol},
             {"chgtol", &o->chgtol}, {"trtol", &o->trtol}, {"gmin", &o->gmin},
@@ -223,8 +224,8 @@ static int parse_options(Parser *p, const MsCard *c)
         if (done)
             continue;
         if (!strcmp(name, "itl1") || !strcmp(name, "itl4")) {
-            if (!val || v < 1)
-                return syntax(p, &tk[i], "option '%s' needs a positive count", name);
+            if (!val || v < 1 || v > 1e6)
+                return syntax(p, &tk[i], "option '%s' needs a count from 1 to 1000000", name);
             *(name[3] == '1' ? &o->itl1 : &o->itl4) = (int)v;
         } else if (!strcmp(name, "fixedstep")) {
             o->fixedstep = val ? v != 0 : 1;

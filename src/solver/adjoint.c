@@ -127,7 +127,17 @@ typedef struct Sweep {
     double *lam, *lam_next, *rhs, *wq, *wf;
     double a_next;            /* a'_{m+1}: G_m's coefficient in dR_{m+1}/dx_m */
     double fact_a;            /* a of the factors held (linear circuits) */
+    double *wf_sum;           /* sum of wf over the points, or NULL (ms_grad_backward_wf) */
 } Sweep;
+
+/* A constant excitation b enters every point's f as -b, so its gradient is
+ * b's derivative dotted with the sum of the points' wf. */
+static void add_wf(const MsWork *w, const Sweep *sw)
+{
+    if (sw->wf_sum)
+        for (int i = 1; i <= w->c->n; i++)
+            sw->wf_sum[i] += sw->wf[i];
+}
 
 /* The operating point x_0: its own equations (a memristor's state row is
  * x - x0 there; an .ic node's row x_i - value_i), solved as
@@ -148,6 +158,7 @@ static int dc_start_terms(MsWork *w, MsNewtonSys *sys, const double *C, double *
     memcpy(sw->wf, rhs, n1 * sizeof *sw->wf);
     for (int k = 0; k < c->nics; k++)
         sw->wf[c->ics[k].unk] = 0;
+    add_wf(w, sw);
     param_terms(w, 0, 1, sw->wq, sw->wf, grad);
     /* .ic values computed from trainable .params: -mu_i d(x_i - value_i)/dp */
     for (int k = 0; k < c->nparams; k++)
@@ -193,6 +204,7 @@ static int backward_point(MsWork *w, const MsTraj *tr, size_t m, const double *x
         sw->wq[i] = sw->lam[i] - sw->lam_next[i];
         sw->wf[i] = a_m * sw->lam[i] + sw->a_next * sw->lam_next[i];
     }
+    add_wf(w, sw);
     param_terms(w, tr->t[m], 0, sw->wq, sw->wf, grad);
     if (m == 0 && !dc_start) {
         /* uic: x_0 is the initial values, dL/dx_0 (total) = rhs */
@@ -221,12 +233,14 @@ static int backward_point(MsWork *w, const MsTraj *tr, size_t m, const double *x
 /* Backward over the whole trajectory, one checkpointed segment at a time
  * (or all of it at once when every point is stored); also sums the loss. */
 static int adjoint(MsWork *w, const MsTraj *tr, int dc_start, double *loss, double *grad, size_t *peak_bytes,
-                   MsError *err)
+                   double *wf_sum, MsError *err)
 {
     const MsCircuit *c = w->c;
     size_t n1 = (size_t)c->n + 1, N = tr->npts - 1;
     Sweep sw = {ms_calloc(n1, sizeof(double)), ms_calloc(n1, sizeof(double)), ms_calloc(n1, sizeof(double)),
-                ms_calloc(n1, sizeof(double)), ms_calloc(n1, sizeof(double)), 0, -1};
+                ms_calloc(n1, sizeof(double)), ms_calloc(n1, sizeof(double)), 0, -1, wf_sum};
+    if (wf_sum)
+        memset(wf_sum, 0, n1 * sizeof *wf_sum);
     size_t K = tr->every ? (size_t)tr->every : N + 1;
     double *buf = tr->every ? ms_malloc((K + 1) * n1 * sizeof *buf) : NULL;
     double *hist = ms_calloc(n1, sizeof *hist);
@@ -296,7 +310,21 @@ int ms_grad_terms(MsWork *w, double *values, MsError *err)
     return MS_OK;
 }
 
-int ms_grad_backward(MsWork *w, double *loss, double *grad, size_t *peak_bytes, MsError *err)
+/* An overflowing .loss (a huge weight, a term that grows without bound)
+ * must not come back as a NaN that training or a caller takes for a value. */
+static int check_finite(const MsCircuit *c, double loss, const double *grad, MsError *err)
+{
+    if (!isfinite(loss))
+        return ms_err(err, MS_ERR_EVAL, "%s: the loss is not a finite number (%g): a .loss term or weight overflows",
+                      c->deck.src.files[0], loss);
+    for (int k = 0; k < c->nparams; k++)
+        if (!isfinite(grad[k]))
+            return ms_err(err, MS_ERR_EVAL, "%s: the gradient with respect to '%s' is not a finite number (%g)",
+                          c->deck.src.files[0], c->params[k].name, grad[k]);
+    return MS_OK;
+}
+
+static int grad_backward(MsWork *w, double *loss, double *grad, size_t *peak_bytes, double *wf_sum, MsError *err)
 {
     if (!w->rec)
         return ms_err(err, MS_ERR_ARG, "%s", "adjoint: no recorded forward run");
@@ -308,10 +336,22 @@ int ms_grad_backward(MsWork *w, double *loss, double *grad, size_t *peak_bytes, 
     }
     size_t bytes = 0;
     memset(grad, 0, (size_t)c->nparams * sizeof *grad);
-    int rc = adjoint(w, w->rec, !w->rec_uic, loss, grad, &bytes, err);
+    int rc = adjoint(w, w->rec, !w->rec_uic, loss, grad, &bytes, wf_sum, err);
+    if (rc == MS_OK)
+        rc = check_finite(c, *loss, grad, err);
     if (peak_bytes)
         *peak_bytes = bytes;
     return rc;
+}
+
+int ms_grad_backward(MsWork *w, double *loss, double *grad, size_t *peak_bytes, MsError *err)
+{
+    return grad_backward(w, loss, grad, peak_bytes, NULL, err);
+}
+
+int ms_grad_backward_wf(MsWork *w, double *loss, double *grad, double *wf_sum, MsError *err)
+{
+    return grad_backward(w, loss, grad, NULL, wf_sum, err);
 }
 
 long ms_grad_checkpoint(const MsWork *w) { return w->rec ? w->rec->every : 0; }

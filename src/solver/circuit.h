@@ -169,6 +169,7 @@ struct MsWork {
     void *progress_user;
     struct MsTraj *traj;          /* when set, the transient records every accepted point */
     long checkpoint;              /* ms_work_set_checkpoint */
+    long max_steps;               /* ms_work_set_max_steps (0: no limit) */
     struct MsTraj *rec;           /* the last ms_grad_forward's recording, for ms_grad_backward */
     int rec_uic;                  /* that run started from uic */
     double *loss_weight;          /* per .loss term, from weight= unless set per work */

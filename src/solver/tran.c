@@ -11,6 +11,7 @@
 #include "output_row.h"
 #include "tran.h"
 #include "traj.h"
+#include "../util/limits.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -43,7 +44,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void collect_breaks(Tran *tr)
+static int collect_breaks(Tran *tr, MsError *err)
 {
     const MsCircuit *c = tr->c;
     MsBreaks bp = {0};
@@ -54,6 +55,12 @@ static void collect_breaks(Tran *tr)
         if (tr->w->override[i])
             ms_wave_breaks(tr->w->override[i], tr->spec.tstop, &bp);
     ms_breaks_add(&bp, tr->spec.tstop);
+    if (bp.full) {
+        free(bp.t);
+        return ms_err(err, MS_ERR_SEMANTIC, "%s: the sources' waveforms have more than %d corners before t=%g "
+                      "(a PULSE period far shorter than the window?)", c->deck.src.files[0], MS_MAX_BREAKS,
+                      tr->spec.tstop);
+    }
     qsort(bp.t, (size_t)bp.n, sizeof *bp.t, cmp_double);
     /* drop points at or before 0 and near-duplicates */
     int k = 0;
@@ -69,6 +76,7 @@ static void collect_breaks(Tran *tr)
     tr->breaks = bp.t;
     tr->nbreaks = k;
     tr->next_break = 0;
+    return MS_OK;
 }
 
 static void push_point(Tran *tr, double t, const double *x, int reset)
@@ -231,6 +239,17 @@ static int take_step(Tran *tr, double t, double h, int be, MsNewtonResult *nr, i
     return ms_tran_step(tr->w, &st, tr->hist, nr);
 }
 
+/* A run whose steps shrink far below what its window promised could still
+ * fill the memory with points: the stored values are bounded as it goes. */
+static int stored_too_many(const Tran *tr, double t, MsError *err)
+{
+    if ((double)tr->res->npts * (tr->res->nvec + 1) <= MS_MAX_STORED_VALUES)
+        return MS_OK;
+    return ms_err(err, MS_ERR_NOMEM, "%s: the transient stored %zu points of %d vectors by t=%g, more than the limit of %ld values: "
+                  "shorten the window, save fewer vectors (.save) or raise .options maxstep",
+                  tr->c->deck.src.files[0], tr->res->npts, tr->res->nvec, t, MS_MAX_STORED_VALUES);
+}
+
 static void accept(Tran *tr, double t, double h, int reset, int be, int np, int iters)
 {
     MsWork *w = tr->w;
@@ -255,6 +274,16 @@ static int timestep_too_small(const Tran *tr, double t, double h, int unk, int n
                   newton_failed ? "does not converge" : "changes faster than the tolerances allow");
 }
 
+static int step_limit(const Tran *tr, double t, MsError *err)
+{
+    const MsResult *r = tr->res;
+    long tried = r->steps_accepted + r->steps_rejected;
+    if (!tr->w->max_steps || tried < tr->w->max_steps)
+        return MS_OK;
+    return ms_err(err, MS_ERR_TIMESTEP, "%s: the transient tried %ld time steps by t=%g, the limit set for this run",
+                  tr->c->deck.src.files[0], tried, t);
+}
+
 static int run_fixed(Tran *tr, MsError *err)
 {
     MsWork *w = tr->w;
@@ -262,6 +291,9 @@ static int run_fixed(Tran *tr, MsError *err)
     long nsteps = (long)ceil(tr->spec.tstop / h - 1e-9);
     int bi = 0;
     for (long k = 1; k <= nsteps; k++) {
+        int rc = step_limit(tr, (double)(k - 1) * h, err);
+        if (rc)
+            return rc;
         double t0 = (double)(k - 1) * h, t1 = k == nsteps ? tr->spec.tstop : (double)k * h;
         /* backward Euler on a step that starts at a waveform corner, as
          * ngspice does after a breakpoint: the trapezoidal rule rings after a
@@ -274,12 +306,15 @@ static int run_fixed(Tran *tr, MsError *err)
         MsNewtonResult nr;
         /* exactly h except a shorter last step: t1 - t0 would drift in the last
          * bits and make a linear circuit refactor its unchanged matrix */
-        int np, rc = take_step(tr, t0, k == nsteps ? t1 - t0 : h, k == 1 || corner, &nr, &np);
+        int np;
+        rc = take_step(tr, t0, k == nsteps ? t1 - t0 : h, k == 1 || corner, &nr, &np);
         tr->res->newton_iters += nr.iters;
         if (rc)
             return ms_numeric_error(w, rc, rc == MS_ERR_SINGULAR ? nr.singular : nr.worst,
                                     "fixed-step transient (reduce tstep)", t1, err);
         accept(tr, t1, k == nsteps ? t1 - t0 : h, 0, k == 1 || corner, np, nr.iters);
+        if ((rc = stored_too_many(tr, t1, err)))
+            return rc;
         report_progress(tr, t1, &last);
     }
     return MS_OK;
@@ -296,6 +331,9 @@ static int run_adaptive(Tran *tr, MsError *err)
     h = fmin(h, tr->hmax);
     int be = 1;
     while (t < tstop * (1 - 1e-12)) {
+        int rc = step_limit(tr, t, err);
+        if (rc)
+            return rc;
         double nb = tr->breaks[tr->next_break];
         double h_prop = h;   /* the step before it was fitted to a breakpoint */
         int hits = 0;
@@ -304,7 +342,8 @@ static int run_adaptive(Tran *tr, MsError *err)
             hits = 1;
         }
         MsNewtonResult nr;
-        int np, rc = take_step(tr, t, h, be, &nr, &np);
+        int np;
+        rc = take_step(tr, t, h, be, &nr, &np);
         tr->res->newton_iters += nr.iters;
         if (rc == MS_ERR_SINGULAR || rc == MS_ERR_NOMEM)
             return ms_numeric_error(w, rc, nr.singular, "transient", t + h, err);
@@ -320,6 +359,8 @@ static int run_adaptive(Tran *tr, MsError *err)
         }
         t = hits ? nb : t + h;
         accept(tr, t, h, hits, be, np, nr.iters);
+        if ((rc = stored_too_many(tr, t, err)))
+            return rc;
         report_progress(tr, t, &last);
         if (hits) {
             tr->next_break++;
@@ -337,6 +378,25 @@ static int run_adaptive(Tran *tr, MsError *err)
         }
         h = fmin(h, tr->hmax);
     }
+    return MS_OK;
+}
+
+/* Refuse up front a run that cannot end in reasonable time or cannot be
+ * stored: it takes at least the window over the largest step. */
+static int check_size(const Tran *tr, MsError *err)
+{
+    const MsCircuit *c = tr->c;
+    double hmax = tr->spec.fixed_step ? tr->spec.tstep : tr->hmax;
+    double steps = tr->spec.tstop / hmax;
+    double values = (tr->spec.tstop - tr->spec.tstart) / hmax * (c->nsaves + 1);
+    if (!(steps <= MS_MAX_STEPS))
+        return ms_err(err, MS_ERR_SEMANTIC, "%s: a transient to %g s in steps of at most %g s takes %.3g steps, more than the "
+                      "limit of %ld: raise tstep (or .options maxstep) or shorten the window",
+                      c->deck.src.files[0], tr->spec.tstop, hmax, steps, MS_MAX_STEPS);
+    if (!(values <= MS_MAX_STORED_VALUES))
+        return ms_err(err, MS_ERR_SEMANTIC, "%s: a transient to %g s in steps of at most %g s stores %.3g values of %d vectors, "
+                      "more than the limit of %ld: save fewer vectors (.save), start later (tstart) or raise tstep",
+                      c->deck.src.files[0], tr->spec.tstop, hmax, values, c->nsaves, MS_MAX_STORED_VALUES);
     return MS_OK;
 }
 
@@ -365,17 +425,21 @@ int ms_run_tran(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err)
     tr.hmax = tr.spec.tmax > 0 ? tr.spec.tmax : c->opt.maxstep > 0 ? c->opt.maxstep
                                                  : fmin(tr.spec.tstep, (tr.spec.tstop - tr.spec.tstart) / 50);
     tr.hmin = 1e-11 * tr.hmax;
+    int rc = check_size(&tr, err);
+    if (rc)
+        return rc;
     size_t n1 = (size_t)c->n + 1;
     tr.hist = ms_calloc(n1, sizeof *tr.hist);
     for (int i = 0; i < NHIST; i++)
         tr.xs[i] = ms_calloc(n1, sizeof(double));
     tr.dyn = ms_calloc(n1, sizeof *tr.dyn);
-    collect_breaks(&tr);
     tr.res = res;
     ms_result_for_circuit(c, res, "Transient Analysis", 1);
     long fact0 = w->factorizations;
     w->chord_a = 0;   /* factors of an earlier run (or of other circuit values) never serve */
-    int rc = initial_point(&tr, err);
+    rc = collect_breaks(&tr, err);
+    if (rc == MS_OK)
+        rc = initial_point(&tr, err);
     if (rc == MS_OK) {
         tr.res->steps_accepted = -1;   /* the initial point is not a step */
         accept(&tr, 0, 0, 1, 0, 0, 0);

@@ -53,6 +53,8 @@ void ms_work_set_progress(MsWork *w, MsProgressFn fn, void *user)
     w->progress_user = user;
 }
 
+void ms_work_set_max_steps(MsWork *w, long n) { w->max_steps = n > 0 ? n : 0; }
+
 static int find_source(MsWork *w, const char *name, MsError *err)
 {
     for (int i = 0; i < w->c->nsources; i++)

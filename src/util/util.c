@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,3 +210,5 @@ void ms_map_put(MsMap *m, const char *key, int val)
     }
     m->vals[i] = val;
 }
+
+int ms_whole_in(double v, double lo, double hi) { return v >= lo && v <= hi && v == floor(v); }

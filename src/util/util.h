@@ -46,6 +46,10 @@ void ms_grow(void **p, size_t *cap, size_t need, size_t esz);
             (arr) = ms_realloc((arr), (size_t)((n) ? 2 * (n) : 1) * sizeof *(arr));     \
     } while (0)
 
+/* 1 if v is a whole number in [lo, hi]: tested before a cast to int,
+ * since casting 1e12 or NaN is undefined behaviour. */
+int ms_whole_in(double v, double lo, double hi);
+
 /* Open-addressing hash map from strings (copied) to ints. */
 typedef struct MsMap {
     char **keys;

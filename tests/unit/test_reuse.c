@@ -218,9 +218,44 @@ static void test_circuit(const char *text)
     ms_circuit_free(&c);
 }
 
+/* ms_work_set_max_steps: a run that needs more tries ends with
+ * MS_ERR_TIMESTEP and a message; the same work without the limit (and a
+ * limit above what the run needs) runs to the end, unchanged. */
+static void test_max_steps(void)
+{
+    MsCircuit *c = NULL;
+    MsError err = {0};
+    CHECK(ms_circuit_load_string(netlists[0], "limit.cir", &c, &err) == MS_OK);
+    MsWork *w = NULL;
+    CHECK(c && ms_work_new(c, &w, &err) == MS_OK);
+    if (!w) {
+        ms_circuit_free(&c);
+        return;
+    }
+    MsResult full = {0}, r = {0};
+    CHECK(ms_run_tran(w, NULL, &full, &err) == MS_OK);
+    long tried = full.steps_accepted + full.steps_rejected;
+    CHECK(tried > 50);
+    ms_work_set_max_steps(w, 50);
+    CHECK(ms_run_tran(w, NULL, &r, &err) == MS_ERR_TIMESTEP);
+    CHECK_MSG(strstr(err.msg, "limit.cir: the transient tried 50 time steps") != NULL, "%s", err.msg);
+    CHECK(r.npts == 0);
+    MsTranSpec fixed = {0};
+    fixed.fixed_step = 1;
+    CHECK(ms_run_tran(w, &fixed, &r, &err) == MS_ERR_TIMESTEP);   /* 200 fixed steps */
+    ms_work_set_max_steps(w, tried + 1);
+    CHECK(ms_run_tran(w, NULL, &r, &err) == MS_OK);
+    CHECK(r.npts == full.npts && !memcmp(r.data, full.data, r.npts * (size_t)r.nvec * sizeof *r.data));
+    ms_result_free(&r);
+    ms_result_free(&full);
+    ms_work_free(&w);
+    ms_circuit_free(&c);
+}
+
 int main(void)
 {
     for (int i = 0; i < 3; i++)
         test_circuit(netlists[i]);
+    test_max_steps();
     return check_summary("reuse");
 }

@@ -1,0 +1,40 @@
+/* limits.h — the bounds memspice puts on what a netlist can make it do.
+ *
+ * A hostile or broken netlist must end in a clear error, never in a stack
+ * overflow, an endless loop or memory exhaustion.  Each bound sits far above
+ * what real decks need (784-400-10 training networks: 0.7 M elements, 40 MB
+ * of text; behavioral sums of a few thousand terms). */
+#ifndef MS_LIMITS_H
+#define MS_LIMITS_H
+
+/* a bound's value inside a message string */
+#define MS_STR_(x) #x
+#define MS_STR(x) MS_STR_(x)
+
+/* bytes of one netlist, .include or .lib file */
+#define MS_MAX_FILE_BYTES (256L * 1024 * 1024)
+/* nested .include/.lib files */
+#define MS_MAX_INCLUDE_DEPTH 32
+/* nested subcircuit instances, and elements once they are flattened */
+#define MS_MAX_SUBCKT_DEPTH 64
+#define MS_MAX_ELEMENTS 20000000L
+/* .params whose definitions use ones defined after them, in a chain */
+#define MS_MAX_PARAM_DEPTH 1000
+/* brackets, unary operators and ternaries nested in one expression */
+#define MS_MAX_EXPR_NESTING 256
+/* height of an expression tree (a sum of 4000 terms is 4000 high) */
+#define MS_MAX_EXPR_HEIGHT 4096
+/* operations one expression may expand to once its .func calls are inlined,
+ * and how deep evaluating it may recurse through them */
+#define MS_MAX_EXPR_WORK 2000000
+#define MS_MAX_EXPR_DEPTH 8192
+/* .func calls, or trainable .param definitions, inlined in one another */
+#define MS_MAX_INLINE_DEPTH 64
+/* time steps of one transient, and values it may store (points x vectors:
+ * 8 GB of doubles) */
+#define MS_MAX_STEPS 1000000000L
+#define MS_MAX_STORED_VALUES 1000000000L
+/* waveform corners (PULSE edges) one transient steps onto */
+#define MS_MAX_BREAKS 50000000
+
+#endif
