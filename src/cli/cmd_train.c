@@ -219,7 +219,7 @@ static int parse_opt(Args *a, int argc, char **argv, int *i)
 
 static void fmt_time(double s, char *buf, size_t n)
 {
-    long t = isfinite(s) && s > 0 ? (long)(s + 0.5) : 0;
+    long t = s > 0 ? (long)(fmin(s, 1e9) + 0.5) : 0;   /* NaN and absurd ETAs: no undefined cast */
     if (t >= 3600)
         snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
     else

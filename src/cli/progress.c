@@ -1,6 +1,7 @@
 /* progress.c — a one-line progress bar on stderr for long runs. */
 #include "cli.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -16,7 +17,7 @@ void ms_progress_cb(double fraction, void *user)
     MsProgressBar *p = user;
     if (!p->enabled)
         return;
-    int pct = (int)(fraction * 100 + 0.5);
+    int pct = fraction > 0 ? (int)(fmin(fraction, 1) * 100 + 0.5) : 0;
     if (pct == p->last_pct)
         return;
     p->last_pct = pct;

@@ -35,7 +35,8 @@ static void is_breaks(const void *insts, int n, double tstop, MsBreaks *bp)
 {
     const ISource *s = insts;
     for (int i = 0; i < n; i++)
-        ms_wave_breaks(&s[i].w, tstop, bp);
+        if (!bp->override || !bp->override[s[i].id])
+            ms_wave_breaks(&s[i].w, tstop, bp);
 }
 
 static void is_free(void *insts, int n)

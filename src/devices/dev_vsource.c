@@ -66,7 +66,8 @@ static void vs_breaks(const void *insts, int n, double tstop, MsBreaks *bp)
 {
     const VSource *v = insts;
     for (int i = 0; i < n; i++)
-        ms_wave_breaks(&v[i].w, tstop, bp);
+        if (!bp->override || !bp->override[v[i].id])
+            ms_wave_breaks(&v[i].w, tstop, bp);
 }
 
 static void vs_free(void *insts, int n)

@@ -68,6 +68,9 @@ typedef struct MsBreaks {
     double *t;
     int n, cap;
     int full;    /* MS_MAX_BREAKS reached: further corners are dropped, the run refused */
+    /* per source id: the work's override (its own corners are added by the
+     * caller), whose netlist waveform then adds none; NULL: no overrides */
+    const struct MsWave *const *override;
 } MsBreaks;
 void ms_breaks_add(MsBreaks *b, double t);
 

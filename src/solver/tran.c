@@ -48,6 +48,7 @@ static int collect_breaks(Tran *tr, MsError *err)
 {
     const MsCircuit *c = tr->c;
     MsBreaks bp = {0};
+    bp.override = tr->w->override;
     for (int g = 0; g < c->ngroups; g++)
         if (c->groups[g].type->breakpoints)
             c->groups[g].type->breakpoints(c->groups[g].inst, c->groups[g].n, tr->spec.tstop, &bp);

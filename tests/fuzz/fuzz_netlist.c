@@ -1,5 +1,8 @@
 /* fuzz_netlist.c — libFuzzer target: a netlist text through the loader, the
- * operating point, a short transient and the gradient.
+ * operating point, a short transient and the gradient, and, when it has
+ * training cards (.input/.readout), through the network compiler (the
+ * batched engine, else the per-sample path): a forward and an adjoint pass
+ * of two samples.
  *
  * Any crash, sanitizer report, hang (libFuzzer's -timeout) or an error code
  * that comes without a message is a failure.  The transient is shortened to
@@ -9,6 +12,7 @@
  * step counts) are exercised by tests/malformed and tests/e2e/hostile.sh.  make fuzz runs it; make test
  * runs it briefly (tests/fuzz/run.sh). */
 #include "memspice.h"
+#include "memspice_train.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -73,6 +77,43 @@ static void simulate(const MsCircuit *c)
     ms_work_free(&w);
 }
 
+/* The network path; its window is the netlist's, run in fixed steps. */
+static void train_net(const char *text, const MsCircuit *c)
+{
+    MsTranSpec spec = {0};
+    int cards = ms_circuit_train_cards(c);
+    if (!(cards & MS_CARD_INPUT) || !(cards & MS_CARD_READOUT) || !ms_circuit_has_tran(c, &spec) ||
+        spec.tstop > FUZZ_STEPS * spec.tstep)
+        return;
+    MsTrainNet *t = NULL;
+    MsError err = {0};
+    int rc = ms_tnet_open_string(text, "fuzz.cir", MS_ENGINE_AUTO, &t, &err);
+    expect_message(rc, &err, "ms_tnet_open_string");
+    if (rc)
+        return;
+    ms_tnet_set_threads(t, 1);
+    int nin = ms_tnet_num_inputs(t), ncl = ms_tnet_num_classes(t), np = ms_tnet_num_params(t);
+    if (nin > 0 && ncl > 0 && nin <= 4096 && ncl <= 4096) {
+        double *x = calloc((size_t)2 * nin, sizeof *x), *s = calloc((size_t)2 * ncl, sizeof *s);
+        double *ds = calloc((size_t)2 * ncl, sizeof *ds), *dp = calloc((size_t)np + 1, sizeof *dp);
+        for (int i = 0; i < 2 * nin; i++)
+            x[i] = (double)(i % 7) / 6;
+        for (int i = 0; i < 2 * ncl; i++)
+            ds[i] = i % 2 ? 1 : -0.5;
+        rc = ms_tnet_forward(t, 2, x, 1, s, &err);
+        expect_message(rc, &err, "ms_tnet_forward");
+        if (rc == MS_OK) {
+            rc = ms_tnet_backward(t, 2, x, 1, ds, s, dp, NULL, &err);
+            expect_message(rc, &err, "ms_tnet_backward");
+        }
+        free(x);
+        free(s);
+        free(ds);
+        free(dp);
+    }
+    ms_tnet_free(&t);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > FUZZ_MAX_BYTES)
@@ -86,8 +127,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     MsError err = {0};
     int rc = ms_circuit_load_string(text, "fuzz.cir", &c, &err);
     expect_message(rc, &err, "ms_circuit_load_string");
-    if (rc == MS_OK)
+    if (rc == MS_OK) {
         simulate(c);
+        train_net(text, c);
+    }
     ms_circuit_free(&c);
     free(text);
     return 0;

@@ -16,8 +16,10 @@ export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 corpus=build-fuzz/corpus seeds=build-fuzz/seeds art=build-fuzz/artifacts
 mkdir -p "$corpus" "$seeds" "$art"
-find netlists tests models -type f \( -name '*.cir' -o -name '*.sp' -o -name '*.lib' -o -name '*.inc' \) \
-    -size -64k -exec cp {} "$seeds/" \;
+# the seeds' .include/.lib paths made absolute: the fuzzer names its input fuzz.cir
+root=$PWD
+find netlists tests models -type f \( -name '*.cir' -o -name '*.sp' -o -name '*.lib' -o -name '*.inc' \) -size -64k |
+    while read -r f; do sed -E "s#(\.\./)+models/#$root/models/#g" "$f" >"$seeds/$(echo "$f" | tr / _)"; done
 opts=(-timeout=10 -rss_limit_mb=3072 -max_len=8192 -dict=tests/fuzz/netlist.dict -close_fd_mask=3
       -artifact_prefix="$art/")
 regs=(tests/fuzz/regressions/*)

@@ -252,8 +252,41 @@ static void test_max_steps(void)
     ms_circuit_free(&c);
 }
 
+/* A source overridden for a work takes the override's corners only: a
+ * PULSE in the netlist overridden by a DC value steps exactly as the same
+ * netlist with that DC value written in. */
+static void test_override_breakpoints(void)
+{
+    const char *pulsed = "overridden pulse\nV1 in 0 PULSE(0 1 1u 1u 1u 3u 10u)\nR1 in out 1k\nC1 out 0 1n\n"
+                         ".tran 0.1u 40u\n.end\n";
+    const char *dc = "dc\nV1 in 0 DC 0.3\nR1 in out 1k\nC1 out 0 1n\n.tran 0.1u 40u\n.end\n";
+    MsCircuit *a = NULL, *b = NULL;
+    MsWork *wa = NULL, *wb = NULL;
+    MsError err = {0};
+    CHECK(ms_circuit_load_string(pulsed, "pulsed.cir", &a, &err) == MS_OK);
+    CHECK(ms_circuit_load_string(dc, "dc.cir", &b, &err) == MS_OK);
+    if (!a || !b || ms_work_new(a, &wa, &err) || ms_work_new(b, &wb, &err)) {
+        CHECK(0);
+        goto done;
+    }
+    CHECK(ms_work_set_source_dc(wa, "v1", 0.3, &err) == MS_OK);
+    MsResult ra = {0}, rb = {0};
+    CHECK(ms_run_tran(wa, NULL, &ra, &err) == MS_OK);
+    CHECK(ms_run_tran(wb, NULL, &rb, &err) == MS_OK);
+    CHECK_MSG(ra.npts == rb.npts, "%zu points with the override, %zu with DC in the netlist", ra.npts, rb.npts);
+    CHECK(ra.npts == rb.npts && !memcmp(ra.time, rb.time, ra.npts * sizeof *ra.time));
+    ms_result_free(&ra);
+    ms_result_free(&rb);
+done:
+    ms_work_free(&wa);
+    ms_work_free(&wb);
+    ms_circuit_free(&a);
+    ms_circuit_free(&b);
+}
+
 int main(void)
 {
+    test_override_breakpoints();
     for (int i = 0; i < 3; i++)
         test_circuit(netlists[i]);
     test_max_steps();
