@@ -54,7 +54,11 @@ static void train_usage(FILE *f)
             "  --lr-min R           cosine: the last epoch's rate (default 0)\n"
             "  --step-every N --gamma G   step: multiply by G every N epochs (10, 0.5)\n"
             "  --fault-aware F      stick a fresh random fraction F of the cells each epoch\n"
-            "  --seed S             shuffling, rate-coded spikes, faults (default 1)\n"
+            "  --augment shift=N    shift every training image by dx, dy uniform in [-N, N]\n"
+            "                       pixels (zero fill), drawn afresh each epoch; images only\n"
+            "                       (IDX, or HDF5 samples x rows x cols), N <= min(rows,\n"
+            "                       cols) / 2; never the test or --val samples\n"
+            "  --seed S             shuffling, rate-coded spikes, faults, shifts (default 1)\n"
             "  --threads N          worker threads (default: all cores); results do not\n"
             "                       depend on it\n"
             "  --no-plots           no PNG plots\n"
@@ -177,7 +181,12 @@ static int parse_opt(Args *a, int argc, char **argv, int *i)
         rc = num(o, v, 0, 1, &a->t.opt.momentum);
     else if (WITH_VALUE("--weight-decay"))
         rc = num(o, v, 0, 1e6, &a->t.opt.weight_decay);
-    else if (WITH_VALUE("--fault-aware"))
+    else if (WITH_VALUE("--augment")) {
+        if (strncmp(v, "shift=", 6))
+            rc = bad(o, v);
+        else   /* the image size bounds it: ms_augment_check */
+            rc = whole("--augment shift", v + 6, 0, 1L << 20, &n), a->t.augment_shift = (int)n;
+    } else if (WITH_VALUE("--fault-aware"))
         rc = num(o, v, 0, 1, &a->t.fault_aware);
     else if (WITH_VALUE("--faults"))
         rc = num(o, v, 0, 1, &a->e.faults);

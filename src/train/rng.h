@@ -27,6 +27,6 @@ static inline double ms_uniform3(uint64_t seed, uint64_t stream, uint64_t index)
 
 /* Streams, so that no two uses share draws. */
 enum { MS_RNG_SHUFFLE = 1, MS_RNG_SPIKES, MS_RNG_FAULT, MS_RNG_FAULT_KIND, MS_RNG_NOISE, MS_RNG_INPUT_NOISE,
-       MS_RNG_SPLIT };
+       MS_RNG_SPLIT, MS_RNG_AUGMENT };
 
 #endif

@@ -1,5 +1,6 @@
 /* trainer.c — see trainer.h. */
 #include "trainer.h"
+#include "augment.h"
 #include "batch_net.h"
 #include "chunks.h"
 #include "cell_faults.h"
@@ -50,21 +51,30 @@ typedef struct Batch {
     double *grads;            /* one slot of nparams per chunk */
     double *loss;             /* n */
     int *pred;                /* n */
-    float *xbuf;              /* per thread chunk * nfeat: noisy inputs */
+    float *xbuf;              /* per thread chunk * nfeat: shifted or noisy inputs */
     double input_noise;
     int rank, size;           /* MPI: this process computes the chunks c % size == rank */
+    int shift, epoch;         /* training only: shift by up to `shift` pixels, drawn for this epoch */
+    uint64_t seed;            /* ... from this seed (augment.h) */
 } Batch;
 
 static int chunk_size(const MsNet *net) { return net->batch ? MS_BATCH_CHUNK : 1; }
 
-/* Sample `row`'s features (with input noise: a copy in slot q of thread id). */
+/* Sample `row`'s features: the one place both engines get them, so both see
+ * the same shifted or noisy image (a copy in slot q of thread id). */
 static const float *sample_x(Batch *b, int id, int q, int row)
 {
     const float *x = b->d->x + (size_t)row * (size_t)b->d->nfeat;
-    if (b->input_noise <= 0)
+    if (b->input_noise <= 0 && b->shift <= 0)
         return x;
     float *y = b->xbuf + ((size_t)id * (size_t)chunk_size(b->net) + (size_t)q) * (size_t)b->d->nfeat;
-    for (int i = 0; i < b->d->nfeat; i++) {   /* flip binary pixels */
+    if (b->shift > 0) {
+        int dx, dy;
+        ms_augment_draw(b->seed, b->epoch, row, b->shift, &dx, &dy);
+        ms_augment_shift(x, y, b->d->rows, b->d->cols, dx, dy);
+        x = y;   /* noise, if any, then flips the shifted pixels in place */
+    }
+    for (int i = 0; i < b->d->nfeat && b->input_noise > 0; i++) {   /* flip binary pixels */
         int on = x[i] >= 0.5f;
         if (ms_uniform3(b->draw_seed, MS_RNG_INPUT_NOISE, (uint64_t)row * (uint64_t)b->d->nfeat + (uint64_t)i) <
             b->input_noise)
@@ -189,7 +199,7 @@ int ms_train_check_split(const MsTrainOpts *o, const MsDataset *train, MsError *
     if (o->val >= nused)
         return ms_err(err, MS_ERR_ARG, "--val %d: the training set has only %d samples (--train-limit included)",
                       o->val, nused);
-    return MS_OK;
+    return ms_augment_check(o->augment_shift, train, err);
 }
 
 int ms_train_check_data(const MsNet *net, const MsDataset *d, const char *what, MsError *err)
@@ -239,7 +249,7 @@ int ms_train_evaluate(MsNet *net, const MsDataset *d, const MsEvalOpts *e, MsTra
     int chunk = (nr > 1 ? 16 * nr : 8 * p.nthreads) * chunk_size(net);
     for (int s = 0; s < n && rc == MS_OK; s += chunk) {
         Batch b = {net, p.works, p.bworks, d, idx + s, n - s < chunk ? n - s : chunk, e->seed, 0, NULL, losses + s,
-                   pred + s, p.xbuf, e->input_noise, rank, nr};
+                   pred + s, p.xbuf, e->input_noise, rank, nr, 0, 0, 0};   /* never augmented */
         dist_clear(dist, NULL, 0, losses + s, pred + s, b.n);
         rc = run_batch(&b, p.nthreads, err);
         if (rc == MS_OK)
@@ -271,13 +281,17 @@ int ms_train_evaluate(MsNet *net, const MsDataset *d, const MsEvalOpts *e, MsTra
 
 static char *config_text(const MsTrainOpts *o, const char *netlist)
 {
+    /* augment_shift only when set: checkpoints from before --augment still match */
+    char aug[48] = "";
+    if (o->augment_shift > 0)
+        snprintf(aug, sizeof aug, "augment_shift=%d\n", o->augment_shift);
     return ms_asprintf("netlist=%s\nbatch=%d\noptimizer=%s\nlr=%.17g\nbeta1=%.17g\nbeta2=%.17g\neps=%.17g\n"
                        "momentum=%.17g\nweight_decay=%.17g\nschedule=%d\nlr_min=%.17g\nstep_every=%d\ngamma=%.17g\n"
-                       "seed=%llu\ntrain_limit=%d\ntest_limit=%d\nfault_aware=%.17g\nsa1=%.17g\nval=%d\n",
+                       "seed=%llu\ntrain_limit=%d\ntest_limit=%d\nfault_aware=%.17g\nsa1=%.17g\nval=%d\n%s",
                        netlist, o->batch, o->opt.kind == MS_OPT_ADAM ? "adam" : "sgd", o->opt.lr, o->opt.beta1,
                        o->opt.beta2, o->opt.eps, o->opt.momentum, o->opt.weight_decay, (int)o->opt.schedule,
                        o->opt.lr_min, o->opt.step_every, o->opt.gamma, o->seed, o->train_limit, o->test_limit,
-                       o->fault_aware, o->sa1, o->val);
+                       o->fault_aware, o->sa1, o->val, aug);
 }
 
 /* Training state that a checkpoint holds. */
@@ -382,7 +396,8 @@ static int train_epoch(MsNet *net, const MsDataset *d, MsTrainOpts *o, Pass *p, 
     for (int start = 0; start + B <= n && rc == MS_OK; start += B) {   /* whole batches only */
         const MsDist *dist = o->dist;
         Batch b = {net, p->works, p->bworks, d, idx + start, B, draw, 1, grads, losses, pred, p->xbuf, 0,
-                   ms_dist_active(dist) ? dist->rank : 0, ms_dist_active(dist) ? dist->size : 1};
+                   ms_dist_active(dist) ? dist->rank : 0, ms_dist_active(dist) ? dist->size : 1,
+                   o->augment_shift, s->epoch + 1, o->seed};
         dist_clear(dist, grads, (size_t)nslots * (size_t)np, losses, pred, B);
         rc = run_batch(&b, p->nthreads, err);
         if (rc == MS_OK)

@@ -4,8 +4,8 @@
  * (net.h) in worker threads, one MsWork each; every sample's gradient has
  * its own slot and the slots are summed in sample order, so results do not
  * depend on the thread count.  All randomness (shuffles, rate-coded spikes,
- * stuck cells, noise) is drawn from hashes of (seed, epoch, sample), so a
- * run resumed from its checkpoint continues exactly. */
+ * stuck cells, noise, augmentation shifts) is drawn from hashes of (seed,
+ * epoch, sample), so a run resumed from its checkpoint continues exactly. */
 #ifndef MS_TRAIN_TRAINER_H
 #define MS_TRAIN_TRAINER_H
 
@@ -25,6 +25,7 @@ typedef struct MsTrainOpts {
     int val;                  /* the last val of the (limited) training samples: validation, not trained on */
     double fault_aware;       /* fraction of cells stuck afresh each epoch (0: none) */
     double sa1;               /* share of stuck cells stuck at the low-resistance state */
+    int augment_shift;        /* training images shifted by up to this many pixels (augment.h; 0: none) */
     const char *outdir;
     int resume;               /* continue from outdir/checkpoint.h5 */
     int plots;                /* write loss.png / accuracy.png */
@@ -49,7 +50,7 @@ typedef void (*MsTrainProgressFn)(const MsTrainTick *t, void *user);
 /* The data set fits the network: features = .input sources, labels < classes. */
 int ms_train_check_data(const MsNet *net, const MsDataset *d, const char *what, MsError *err);
 
-/* --val leaves samples to train on. */
+/* --val leaves samples to train on; --augment fits the images. */
 int ms_train_check_split(const MsTrainOpts *o, const MsDataset *train, MsError *err);
 
 /* A per-epoch summary line is printed to `log` (NULL: none).  With o->dist,

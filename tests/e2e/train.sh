@@ -14,8 +14,13 @@
 #      --eval-only on it gives the last epoch's test accuracy and loss;
 #   5. --faults (not better, reproducible), --fault-sweep (table, faults.csv),
 #      --fault-aware training;
+#   5b. --augment shift=1: --threads 1 and 2 the same on both engines, the engines
+#      the same losses, not the unaugmented result (shift=0 is), --resume (also
+#      after kill -9) equal to an uninterrupted run, evaluation never shifted,
+#      an HDF5 set of samples x rows x cols accepted;
 #   6. errors: exit 1 or 2, a message naming the file (or option), and no
-#      trained.cir / checkpoint.h5 / metrics.csv written.
+#      trained.cir / checkpoint.h5 / metrics.csv written (--augment on flat
+#      features or out of range: exit 2).
 # Keep it short: it also runs under the ASan/UBSan build (tests/run.sh).
 set -u
 : "${MEMSPICE:?set MEMSPICE to the memspice binary}"
@@ -60,7 +65,7 @@ OPTS=(--data "$DATA" --epochs 3 --batch 8 --engine per-sample)
 if run 0 "train --help" train --help; then
     missing=()
     for w in usage --data --train-limit --test-limit --output --resume --epochs --batch --lr --threads --eval-only \
-        --faults --fault-seed --fault-sweep --fault-seeds --fault-aware --no-plots; do
+        --faults --fault-seed --fault-sweep --fault-seeds --fault-aware --augment --no-plots; do
         has "$tmp/out" "$w" || missing+=("$w")
     done
     [ ${#missing[@]} -eq 0 ] && ok "train --help" || bad "train --help does not mention: ${missing[*]}"
@@ -271,6 +276,103 @@ if run 0 "--fault-aware 0.1" train "$NET" --data "$DATA" --train-limit 32 --test
         ok "--fault-aware 0.1: trains (trained.cir, one metrics row)" || bad "--fault-aware 0.1: no trained.cir or metrics row"
 fi
 
+# ---- 5b. --augment shift=1: training images shifted by a hash of (seed, epoch, row) ----
+aug=(--augment shift=1)
+for engine in batched per-sample; do
+    if [ "$engine" = batched ]; then small=(--data "$DATA" --train-limit 80 --test-limit 16 --epochs 2 --batch 40 --no-plots)
+    else small=(--data "$DATA" --train-limit 16 --test-limit 8 --epochs 2 --batch 8 --no-plots); fi
+    a1=$tmp/a1$engine a2=$tmp/a2$engine
+    if run 0 "--augment, --threads 1 ($engine)" train "$NET" "${small[@]}" "${aug[@]}" --engine $engine --threads 1 -o "$a1" &&
+        run 0 "--augment, --threads 2 ($engine)" train "$NET" "${small[@]}" "${aug[@]}" --engine $engine --threads 2 -o "$a2"; then
+        if ! cmp -s "$a1/trained.cir" "$a2/trained.cir"; then bad "--augment, --threads 1 / 2 ($engine): trained.cir differs"
+        elif ! cmp -s <(cut -d, -f1-5 "$a1/metrics.csv") <(cut -d, -f1-5 "$a2/metrics.csv"); then
+            bad "--augment, --threads 1 / 2 ($engine): metrics differ"; paste -d'\n' "$a1/metrics.csv" "$a2/metrics.csv"
+        elif cmp -s "$a1/trained.cir" "$tmp/t1$engine/trained.cir"; then bad "--augment ($engine): trained.cir equals the unaugmented run's"
+        else ok "--augment shift=1, --threads 1 and 2 ($engine engine): identical trained.cir, not the unaugmented one"; fi
+    fi
+done
+# both engines shift the same way: the same losses (as in 2)
+if [ -f "$tmp/a1per-sample/metrics.csv" ] &&
+    run 0 "--augment, batched as per-sample" train "$NET" --data "$DATA" --train-limit 16 --test-limit 8 --epochs 2 \
+        --batch 8 --no-plots --engine batched "${aug[@]}" -o "$tmp/ab"; then
+    python3 - "$tmp/ab/metrics.csv" "$tmp/a1per-sample/metrics.csv" <<'PY' && ok "--augment: batched and per-sample engines, the same losses" || bad "--augment: the engines differ"
+import csv, sys
+a, b = (list(csv.DictReader(open(f))) for f in sys.argv[1:3])
+assert len(a) == len(b) == 2
+for x, y in zip(a, b):
+    for k in ("train_loss", "test_loss"):
+        assert abs(float(x[k]) - float(y[k])) <= 1e-6 * abs(float(y[k])), (k, x[k], y[k])
+PY
+fi
+if [ -f "$tmp/t1per-sample/trained.cir" ] &&
+    run 0 "--augment shift=0" train "$NET" --data "$DATA" --train-limit 16 --test-limit 8 --epochs 2 --batch 8 --no-plots \
+        --engine per-sample --threads 1 --augment shift=0 -o "$tmp/a0"; then
+    cmp -s "$tmp/a0/trained.cir" "$tmp/t1per-sample/trained.cir" && ok "--augment shift=0: the unaugmented trained.cir" ||
+        bad "--augment shift=0 differs from no --augment"
+fi
+# resume (batched): 2 epochs + 1 = 3; resuming with other --augment warns, as other options do
+bopts=(--data "$DATA" --batch 40 --train-limit 120 --test-limit 16 --no-plots --engine batched "${aug[@]}")
+if run 0 "--augment, 3 epochs" train "$NET" "${bopts[@]}" --epochs 3 -o "$tmp/ab3" &&
+    run 0 "--augment, 2 epochs" train "$NET" "${bopts[@]}" --epochs 2 -o "$tmp/ab2" && cp -r "$tmp/ab2" "$tmp/ab2x" &&
+    run 0 "--augment, --resume to 3" train "$NET" "${bopts[@]}" --epochs 3 --resume "$tmp/ab2"; then
+    cmp -s "$tmp/ab3/trained.cir" "$tmp/ab2/trained.cir" && ok "--augment (batched): 2 epochs + resume = 3 epochs" ||
+        bad "--augment (batched): resumed run differs from the uninterrupted one"
+    if run 0 "--resume without --augment" train "$NET" "${bopts[@]:0:${#bopts[@]}-2}" --epochs 3 --resume "$tmp/ab2x"; then
+        if ! grep -q 'written with other training options' "$tmp/err"; then bad "--resume without --augment: no warning"
+        elif cmp -s "$tmp/ab3/trained.cir" "$tmp/ab2x/trained.cir"; then bad "--resume without --augment: still augmented"
+        else ok "--resume without --augment: a warning, the last epoch not augmented"; fi
+    fi
+fi
+# kill -9 in the middle, resume (per-sample, 3 epochs of 200 samples as in 3)
+U=$tmp/augU K=$tmp/augK
+if run 0 "--augment, uninterrupted" train "$NET" "${OPTS[@]}" "${aug[@]}" --no-plots -o "$U"; then
+    "$MEMSPICE" train "$NET" "${OPTS[@]}" "${aug[@]}" --no-plots -o "$K" >/dev/null 2>"$tmp/K.err" &
+    bgpid=$!
+    t0=$SECONDS
+    while [ $((SECONDS - t0)) -lt 120 ] && kill -0 "$bgpid" 2>/dev/null && [ "$(rows "$K/metrics.csv")" -lt 1 ]; do sleep 0.02; done
+    killed=no
+    kill -9 "$bgpid" 2>/dev/null && killed=yes
+    wait "$bgpid" 2>/dev/null
+    bgpid=
+    r=$(rows "$K/metrics.csv")
+    if [ "$killed" != yes ] || [ "$r" -gt 2 ] || [ ! -f "$K/checkpoint.h5" ]; then
+        cp "$tmp/K.err" "$tmp/err"; bad "--augment: run not killed in the middle ($killed, $r epochs)"
+    elif run 0 "--augment, --resume after kill -9" train "$NET" "${OPTS[@]}" "${aug[@]}" --no-plots --resume "$K"; then
+        if ! cmp -s "$U/trained.cir" "$K/trained.cir"; then bad "--augment: resumed after kill -9, trained.cir differs"
+        elif ! cmp -s <(cut -d, -f1-5 "$U/metrics.csv") <(cut -d, -f1-5 "$K/metrics.csv"); then
+            bad "--augment: resumed after kill -9, metrics differ"; paste -d'\n' "$U/metrics.csv" "$K/metrics.csv"
+        else ok "--augment: killed after $r epochs, --resume = uninterrupted (trained.cir, metrics)"; fi
+    fi
+    # the test evaluation of every epoch is not shifted: --eval-only of trained.cir gives its accuracy and loss
+    if run 0 "--eval-only of an augmented run" train "$U/trained.cir" --data "$DATA" --eval-only; then
+        want=$(awk -F, 'END {printf "loss %.4f accuracy %.2f", $4, 100 * $5}' "$U/metrics.csv")
+        got=$(awk '/^loss/ {l = $0} /^accuracy/ {a = $1 " " $2} END {print l, a}' "$tmp/out")
+        [ "$got" = "$want" ] && ok "--augment: the epochs' test evaluation unshifted ('$got')" ||
+            bad "--augment: --eval-only '$got', metrics.csv '$want'"
+    fi
+fi
+# evaluation ignores --augment
+if [ -f "$tmp/eval0" ] && run 0 "--eval-only --augment" train "$A/trained.cir" --data "$DATA" --eval-only --augment shift=2; then
+    cmp -s "$tmp/eval0" "$tmp/out" && ok "--eval-only --augment shift=2: the same accuracy and loss" ||
+        { bad "--eval-only: --augment changed the evaluation"; diff "$tmp/eval0" "$tmp/out"; }
+fi
+# HDF5: /x of samples x rows x cols is an image set; samples x features is flat (refused in 6)
+h5set() {   # FILE RANK DIMS...: 4 samples of 30 binary features, labels 0..3, the same as the test split
+    local f=$1 rank=$2; shift 2
+    python3 -c 'import random; random.seed(1); print("\n".join(" ".join(random.choice("01") for _ in range(30)) for _ in range(4)))' >"$tmp/h5x.txt"
+    echo "0 1 2 3" >"$tmp/h5y.txt"
+    for p in x x_test; do printf 'PATH %s\nINPUT-CLASS TEXTFP\nRANK %s\nDIMENSION-SIZES %s\nOUTPUT-CLASS FP\nOUTPUT-SIZE 32\n' $p "$rank" "$*" >"$tmp/c$p"; done
+    for p in y y_test; do printf 'PATH %s\nINPUT-CLASS TEXTIN\nRANK 1\nDIMENSION-SIZES 4\nOUTPUT-CLASS IN\nOUTPUT-SIZE 32\n' $p >"$tmp/c$p"; done
+    h5import "$tmp/h5x.txt" -c "$tmp/cx" "$tmp/h5x.txt" -c "$tmp/cx_test" "$tmp/h5y.txt" -c "$tmp/cy" \
+        "$tmp/h5y.txt" -c "$tmp/cy_test" -o "$f" >/dev/null 2>&1
+}
+if command -v h5import >/dev/null && h5set "$tmp/flat.h5" 2 4 30 && h5set "$tmp/img.h5" 3 4 6 5; then
+    run 0 "--augment on HDF5 images" train "$NET" --data "$tmp/img.h5" --epochs 1 --batch 4 --no-plots "${aug[@]}" -o "$tmp/h5img" &&
+        ok "--augment shift=1 on an HDF5 set of 4 x 6 x 5 images: trains"
+else
+    echo "skip --augment on HDF5 sets: h5import (hdf5-tools) not installed"
+fi
+
 # ---- 6. errors: exit 1 or 2, the file named, nothing written ----
 # fails WHAT PATTERN memspice-train-args...: the command must fail
 fails() {
@@ -279,6 +381,7 @@ fails() {
     "$MEMSPICE" train "$@" >"$tmp/out" 2>"$tmp/err"
     local rc=$?
     local msg
+    frc=$rc
     msg=$(grep -m1 '^memspice\( train\)\?: error:\|^memspice train:' "$tmp/err")
     if sanitizer "$tmp/err"; then bad "$what: sanitizer report"
     elif [ "$rc" -ne 1 ] && [ "$rc" -ne 2 ]; then bad "$what: exit code $rc, want 1 or 2"
@@ -331,6 +434,13 @@ fails "--batch 0" "--batch" "$NET" "${OPTS[@]}" --batch 0 -o "$tmp/eo"
 fails "--epochs 1.5" "--epochs" "$NET" "${OPTS[@]}" --epochs 1.5 -o "$tmp/eo"
 fails "--faults 2" "--faults" "$NET" --data "$DATA" --eval-only --faults 2
 fails "no --data" "data" "$NET" -o "$tmp/eo"
+# --augment: a usage error (exit 2), before anything is written
+augfails() { fails "$@"; [ "$frc" -eq 2 ] || bad "$1: exit code $frc, want 2"; }
+[ -f "$tmp/flat.h5" ] && augfails "--augment on flat HDF5 features" "no image shape" "$NET" --data "$tmp/flat.h5" "${aug[@]}" -o "$tmp/eo"
+augfails "--augment shift=3 on 6x5 images" "out of range 0..2" "$NET" "${OPTS[@]}" --augment shift=3 -o "$tmp/eo"
+augfails "--augment shift=-1" "--augment" "$NET" "${OPTS[@]}" --augment shift=-1 -o "$tmp/eo"
+augfails "--augment shift=x" "--augment" "$NET" "${OPTS[@]}" --augment shift=x -o "$tmp/eo"
+augfails "--augment rotate=1" "--augment" "$NET" "${OPTS[@]}" --augment rotate=1 -o "$tmp/eo"
 
 echo "train: $n checks, $((n - fail)) passed, $fail failed"
 [ "$fail" -eq 0 ]
