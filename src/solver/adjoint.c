@@ -90,7 +90,7 @@ static int replay(MsWork *w, const MsTraj *tr, size_t k0, size_t k1, double *buf
         memcpy(w->x_prev, w->x, n1 * sizeof *w->x);
         memcpy(w->f_prev, w->f, n1 * sizeof *w->f);
         memcpy(w->q_prev, w->q, n1 * sizeof *w->q);
-        MsStep st = {tr->t[m - 1], tr->h[m], tr->be[m], tr->pred[m], {NULL}, {0}, 1000, tr->iters[m], 0};
+        MsStep st = {tr->t[m - 1], tr->h[m], tr->be[m], tr->pred[m], {NULL}, {0}, 1000, tr->iters[m], 0, w->rec_uic && m == 1};
         for (size_t k = 0; k < (size_t)st.np; k++) {   /* x_{m-1-k}: replayed, or stored before x_k0 */
             size_t pm = m - 1 - k;
             st.p[k] = pm >= k0 ? buf + (pm - k0) * n1 : tr->ck_prev + (2 * j + (k0 - 1 - pm)) * n1;

@@ -172,6 +172,7 @@ static int solve_linear(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
 #define CHORD_MAX_ITERS 4    /* chord solves per step */
 #define CHORD_ERR 1e-4       /* accepted error estimate after a chord update (x tolerance) */
 #define CHORD_START 1e2      /* a step reuses its own factors once its update is this small */
+#define MAX_BACKTRACK 20     /* halvings of an update that left an expression undefined */
 
 static int chord_usable(const MsWork *w, const MsNewtonSys *sys)
 {
@@ -188,19 +189,31 @@ int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
     int chord = chord_usable(w, sys);   /* this iteration solves with factors at hand */
     if (chord)
         w->chord_age++;
-    int converged = 0, chord_solves = 0;
+    int converged = 0, chord_solves = 0, backtracked = 0;
     double last_update = INFINITY;   /* the last update (x tolerance) made with the present factors */
     for (int it = 0;; it++) {
         /* after an update within tolerance the Jacobian is rarely needed:
          * evaluate values first, and the Jacobian only if Newton goes on */
         int values = sys->fixed_iters ? it == sys->fixed_iters : converged || chord;
         eval_circuit(w, sys, it == 0, values);
+        /* an expression undefined at an intermediate iterate (r={V(x)} through
+         * 0, a log of a negative value) is no reason to give up the step: go
+         * back toward the last iterate, where it was defined.  Only the
+         * initial guess failing fails the step (the caller may cut it). */
+        for (int back = 0; w->eval_failed && it > 0 && back < MAX_BACKTRACK; back++) {
+            backtracked = 1;
+            for (int i = 1; i <= c->n; i++) {
+                w->rhs[i] *= 0.5;
+                w->x[i] -= w->rhs[i];
+            }
+            eval_circuit(w, sys, 0, values);
+        }
         if (w->eval_failed)
             return MS_ERR_EVAL;
         if (sys->fixed_iters ? it == sys->fixed_iters : converged && !w->limited)
             return MS_OK;
         if (it == sys->maxiter)   /* maxiter solves, and the last one did not converge */
-            return MS_ERR_NONCONV;
+            return backtracked ? MS_ERR_EVAL : MS_ERR_NONCONV;   /* then the expression is the reason */
         if (w->limited)
             chord = 0;   /* a limited device's linearisation needs its own Jacobian */
         if (!chord) {

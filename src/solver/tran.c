@@ -214,6 +214,8 @@ int ms_tran_step(MsWork *w, const MsStep *st, double *hist, MsNewtonResult *nr)
         }
     } else {
         memcpy(w->x, w->x_prev, ((size_t)c->n + 1) * sizeof *w->x);
+        if (st->uic_start)
+            ms_uic_start_guess(w, w->x);
     }
     return ms_newton(w, &sys, nr);
 }
@@ -223,7 +225,7 @@ int ms_tran_step(MsWork *w, const MsStep *st, double *hist, MsNewtonResult *nr)
 static int take_step(Tran *tr, double t, double h, int be, MsNewtonResult *nr, int *np)
 {
     const MsCircuit *c = tr->c;
-    MsStep st = {t, h, be, 0, {NULL}, {0}, 0, 0, 0};
+    MsStep st = {t, h, be, 0, {NULL}, {0}, 0, 0, 0, 0};
     /* a fixed step cannot be cut when Newton fails, so it gets the DC
      * iteration limit: pnjlim alone may need ~10 iterations to bring a
      * junction from reverse to forward bias on a source edge */
@@ -237,6 +239,7 @@ static int take_step(Tran *tr, double t, double h, int be, MsNewtonResult *nr, i
         st.pt[k] = tr->ts[k];
     }
     *np = st.np;
+    st.uic_start = tr->spec.uic && t == 0;
     return ms_tran_step(tr->w, &st, tr->hist, nr);
 }
 
@@ -273,6 +276,19 @@ static int timestep_too_small(const Tran *tr, double t, double h, int unk, int n
                   c->deck.src.files[0], t, h, unk > 0 ? ms_unknown_kind_name(c, unk) : "unknown",
                   unk > 0 ? c->unk_name[unk] : "?",
                   newton_failed ? "does not converge" : "changes faster than the tolerances allow");
+}
+
+/* The t = 0 row of a uic run shows where the first step starts (voltages
+ * carried across voltage sources, uic_start.c) rather than nodes that no
+ * initial condition set left at 0: a node behind a 0 V ammeter is not 0 V
+ * at t = 0+.  The state integrated from is unchanged (ngspice's). */
+static void show_uic_start(Tran *tr)
+{
+    MsWork *w = tr->w;
+    memcpy(tr->hist, w->x, ((size_t)tr->c->n + 1) * sizeof *tr->hist);
+    ms_uic_start_guess(w, tr->hist);
+    tr->res->npts = 0;
+    ms_result_record(tr->c, tr->res, 0, tr->hist);
 }
 
 static int step_limit(const Tran *tr, double t, MsError *err)
@@ -444,6 +460,8 @@ int ms_run_tran(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err)
     if (rc == MS_OK) {
         tr.res->steps_accepted = -1;   /* the initial point is not a step */
         accept(&tr, 0, 0, 1, 0, 0, 0);
+        if (tr.spec.uic && res->npts == 1)
+            show_uic_start(&tr);
         rc = tr.spec.fixed_step ? run_fixed(&tr, err) : run_adaptive(&tr, err);
     }
     res->factorizations = w->factorizations - fact0;

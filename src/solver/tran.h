@@ -14,10 +14,16 @@ typedef struct MsStep {
     int maxiter;
     int fixed_iters;          /* > 0: exactly this many Newton solves (recomputation) */
     int chord;                /* Newton may reuse factors (chord iterations, newton.c) */
+    int uic_start;            /* the first step of a uic run: start from ms_uic_start_guess */
 } MsStep;
 
 /* Solve the step from the accepted point in w (x_prev, f_prev, q_prev);
  * hist is scratch of n+1.  On success w->x, w->f, w->q hold the new point. */
 int ms_tran_step(MsWork *w, const MsStep *st, double *hist, MsNewtonResult *nr);
+
+/* x (a copy of the uic start point): the voltages of nodes with initial
+ * conditions carried across voltage sources to the nodes behind them
+ * (uic_start.c). */
+void ms_uic_start_guess(const MsWork *w, double *x);
 
 #endif
