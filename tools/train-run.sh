@@ -5,7 +5,8 @@
 # tools/mknet (LAYERS, default 784,100,10: the anchor's shape), trains it
 # through the circuit (batched engine, all cores) and evaluates the trained
 # netlist under stuck-at faults.  Everything goes to build/train-SET/
-# (build/train-SET-LAYERS/ for other LAYERS).
+# (build/train-SET-LAYERS/ for other LAYERS; -shiftN with AUGMENT=N, which
+# trains with --augment shift=N).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 set_name=${1:?usage: tools/train-run.sh mnist|fashion-mnist [EPOCHS]}
@@ -18,11 +19,16 @@ tools/fetch-data.sh "$set_name"
 layers=${LAYERS:-784,100,10}
 out=build/train-$set_name
 [ "$layers" = 784,100,10 ] || out=$out-${layers//,/-}
+augment=()
+if [ -n "${AUGMENT:-}" ]; then
+    augment=(--augment "shift=$AUGMENT")
+    out=$out-shift$AUGMENT
+fi
 mkdir -p "$out"
 tools/mknet --layers "$layers" --steps 25 --tstep 1u --seed 1 -o "$out/net.cir"
 start=$(date +%s)
 build/memspice train "$out/net.cir" --data "$set_name" --epochs "$epochs" --batch 64 --lr 0.01 \
-    --schedule cosine --lr-min 0.0005 -o "$out/run"
+    --schedule cosine --lr-min 0.0005 "${augment[@]}" -o "$out/run"
 echo "training: $(( $(date +%s) - start )) s wall"
 build/memspice train "$out/run/trained.cir" --data "$set_name" --eval-only --fault-sweep 0,0.05,0.1,0.2 \
     --fault-seeds 5 -o "$out/run"
