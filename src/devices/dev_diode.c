@@ -56,6 +56,11 @@ static int diode_parse(MsElab *el, const MsCard *c, void *p)
     d->b = nodes[1];
     if (c->ntok < 4)
         return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[c->ntok - 1], "%s needs a model name", c->tok[0].s);
+    /* the model is ngspice's at its nominal 27 °C: no temperature scaling of IS, VT */
+    if (ms_elab_temp(el) != 27)
+        return ms_elab_error(el, MS_ERR_UNSUPPORTED, &c->tok[0],
+                             "%s: diodes are simulated at 27 C only (.temp %g would change IS and VT)", c->tok[0].s,
+                             ms_elab_temp(el));
     const MsModelDef *m;
     if ((rc = ms_elab_model(el, &c->tok[3], "d", &m)))
         return rc;

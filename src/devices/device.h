@@ -181,10 +181,14 @@ struct MsTape;
 int ms_elab_compile(MsElab *el, const char *text, MsLoc loc, struct MsTape **tape);
 /* Value of a token: number, {expr}, 'expr' or parameter name. */
 int ms_elab_value(MsElab *el, const MsToken *t, double *v);
+/* The circuit temperature (.temp, °C). */
+double ms_elab_temp(const MsElab *el);
 /* Flattened name of an element referenced from this scope (F/H controls). */
 char *ms_elab_ref(MsElab *el, const MsToken *t);
 /* The .model named by token t, of the given type (NULL type: any). */
 int ms_elab_model(MsElab *el, const MsToken *t, const char *type, const MsModelDef **m);
+/* The model named so in scope, or NULL (no error). */
+const MsModelDef *ms_elab_find_model(MsElab *el, const char *name);
 /* Read name=value pairs from tokens [first,last) into base using desc;
  * unknown names are errors.  `given` (may be NULL) gets a bit per desc entry. */
 int ms_elab_params(MsElab *el, const MsCard *c, int first, int last, const MsParamDesc *desc,

@@ -32,7 +32,7 @@ static int read_args(MsElab *el, const MsCard *c, int *at, double *fixed, int ma
             continue;
         if (paren && tk[i].kind == TK_RP)
             break;
-        if (!paren && is_keyword(&tk[i]))
+        if (!paren && (is_keyword(&tk[i]) || tk[i].kind == TK_RP))   /* ')': the end of a (PWL ...) group */
             break;
         if (stop_at_eq && i + 1 < c->ntok && tk[i + 1].kind == TK_EQ)
             break;
@@ -124,17 +124,24 @@ int ms_parse_source(MsElab *el, const MsCard *c, int at, MsWave *w)
     int have_wave = 0, rc;
     while (at < c->ntok) {
         const MsToken *t = &tk[at];
+        /* a parenthesised group, "(PWL 0 0 1m 1) (AC 1)", is the same as its contents */
+        int group = t->kind == TK_LP && at + 1 < c->ntok && is_keyword(&tk[at + 1]);
+        if (group)
+            t = &tk[++at];
         if (ms_tok_is(t, "dc")) {
-            if (at + 1 >= c->ntok)
+            int eq = at + 1 < c->ntok && tk[at + 1].kind == TK_EQ;   /* DC=1 as well as DC 1 */
+            if (at + 1 + eq >= c->ntok)
                 return ms_elab_error(el, MS_ERR_SYNTAX, t, "%s", "value expected after DC");
-            if ((rc = ms_elab_value(el, &tk[at + 1], &w->dc)))
+            if ((rc = ms_elab_value(el, &tk[at + 1 + eq], &w->dc)))
                 return rc;
             w->has_dc = 1;
-            at += 2;
+            at += 2 + eq;
         } else if (ms_tok_is(t, "ac")) {
             /* small-signal magnitude and phase: no effect on .op/.tran */
             at++;
-            for (int k = 0; k < 2 && at < c->ntok && !is_keyword(&tk[at]) && tk[at].kind != TK_LP; k++)
+            for (int k = 0; k < 2 && at < c->ntok && !is_keyword(&tk[at]) && tk[at].kind != TK_LP &&
+                            tk[at].kind != TK_RP;
+                 k++)
                 at++;
         } else if (ms_tok_is(t, "pulse") || ms_tok_is(t, "sin") || ms_tok_is(t, "exp") || ms_tok_is(t, "pwl")) {
             if (have_wave)
@@ -161,6 +168,12 @@ int ms_parse_source(MsElab *el, const MsCard *c, int at, MsWave *w)
             at++;
         } else {
             return ms_elab_error(el, MS_ERR_SYNTAX, t, "unexpected '%s' in source", t->s);
+        }
+        if (group) {
+            if (at >= c->ntok || tk[at].kind != TK_RP)
+                return ms_elab_error(el, MS_ERR_SYNTAX, &tk[at < c->ntok ? at : c->ntok - 1],
+                                     "')' expected to close the (%s ...) group", t->s);
+            at++;
         }
     }
     double tstep, tstop;

@@ -23,8 +23,14 @@ static int env_lookup(MsExprEnv *env, const char *name, double *v, MsError *err)
     int rc = ms_elab_find_param(se->el, se->scope, name, &p);
     if (rc > 0)
         *v = p->value;
+    if (rc == 0 && !strcmp(name, "temper")) {   /* .temp, unless a .param named it */
+        *v = se->el->c->deck.temp;
+        rc = 1;
+    }
     return rc;
 }
+
+double ms_elab_temp(const MsElab *el) { return el->c->deck.temp; }
 
 static const MsExpr *env_func(MsExprEnv *env, const char *name, char ***args, int *nargs)
 {
@@ -197,7 +203,8 @@ static int node_by_name(MsElab *el, const char *name)
     for (int i = 0; i < s->nports; i++)
         if (!strcmp(s->port_names[i], name))
             return s->port_nodes[i];
-    char *full = ms_asprintf("%s%s", s->prefix, name);
+    int global = ms_map_get(&el->c->deck.globals, name, NULL);
+    char *full = ms_asprintf("%s%s", global ? "" : s->prefix, name);
     int node;
     if (!ms_map_get(&el->nodes, full, &node)) {
         node = ms_circuit_add_unknown(el->c, full, MS_UNK_NODE);
@@ -303,18 +310,25 @@ int ms_elab_value(MsElab *el, const MsToken *t, double *v) { return device_value
 
 char *ms_elab_ref(MsElab *el, const MsToken *t) { return ms_asprintf("%s%s", el->scope->prefix, t->s); }
 
-int ms_elab_model(MsElab *el, const MsToken *t, const char *type, const MsModelDef **m)
+const MsModelDef *ms_elab_find_model(MsElab *el, const char *name)
 {
     for (const MsSubckt *d = el->scope->def; d; d = d->parent)
         for (int i = 0; i < d->nmodels; i++)
-            if (!strcmp(d->models[i].name, t->s)) {
-                if (type && strcmp(d->models[i].type, type))
-                    return ms_elab_error(el, MS_ERR_SEMANTIC, t, "model '%s' is of type '%s', expected '%s'",
-                                         t->s, d->models[i].type, type);
-                *m = &d->models[i];
-                return MS_OK;
-            }
-    return ms_elab_error(el, MS_ERR_SEMANTIC, t, "unknown model '%s'", t->s);
+            if (!strcmp(d->models[i].name, name))
+                return &d->models[i];
+    return NULL;
+}
+
+int ms_elab_model(MsElab *el, const MsToken *t, const char *type, const MsModelDef **m)
+{
+    const MsModelDef *found = ms_elab_find_model(el, t->s);
+    if (!found)
+        return ms_elab_error(el, MS_ERR_SEMANTIC, t, "unknown model '%s'", t->s);
+    if (type && strcmp(found->type, type))
+        return ms_elab_error(el, MS_ERR_SEMANTIC, t, "model '%s' is of type '%s', expected '%s'", t->s,
+                             found->type, type);
+    *m = found;
+    return MS_OK;
 }
 
 void ms_params_default(const MsParamDesc *desc, void *base)
@@ -475,9 +489,10 @@ static int expand_x(MsElab *el, const MsCard *c)
     const MsSubckt *def = find_subckt(s->def, tk[ni].s);
     if (!def)
         return ms_elab_error(el, MS_ERR_SEMANTIC, &tk[ni], "unknown subcircuit '%s'", tk[ni].s);
-    if (ni - 1 != def->nports)
-        return ms_elab_error(el, MS_ERR_SEMANTIC, &tk[0], "%s connects %d nodes but subcircuit '%s' has %d ports",
-                             tk[0].s, ni - 1, def->name, def->nports);
+    if (ni - 1 < def->nrequired || ni - 1 > def->nports)
+        return ms_elab_error(el, MS_ERR_SEMANTIC, &tk[0], "%s connects %d nodes but subcircuit '%s' has %d ports%s",
+                             tk[0].s, ni - 1, def->name, def->nports,
+                             def->nrequired < def->nports ? " (some optional)" : "");
     if (s->depth >= MS_MAX_SUBCKT_DEPTH)
         return ms_elab_error(el, MS_ERR_SEMANTIC, &tk[0], "subcircuits nested more than %d deep (recursive subcircuit '%s'?)",
                              MS_MAX_SUBCKT_DEPTH, def->name);
@@ -492,7 +507,10 @@ static int expand_x(MsElab *el, const MsCard *c)
     int rc = MS_OK;
     for (int k = 0; k < def->nports && rc == MS_OK; k++) {
         sub.port_names[k] = def->ports[k];
-        rc = ms_elab_node(el, &tk[1 + k], &sub.port_nodes[k]);
+        if (k < ni - 1)
+            rc = ms_elab_node(el, &tk[1 + k], &sub.port_nodes[k]);
+        else   /* an optional port left out: its default node, named in the instantiating scope */
+            sub.port_nodes[k] = node_by_name(el, def->port_defaults[k]);
     }
     for (int k = 0; k < def->ndefaults; k++)
         scope_add_param(&sub, def->defaults[k].name, &def->defaults[k], 0, 0, NULL, NULL);

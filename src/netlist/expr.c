@@ -418,8 +418,14 @@ int ms_builtin_call(const char *f, const double *a, int n, double *out)
         {"sin", 1}, {"cos", 1}, {"tan", 1}, {"asin", 1}, {"acos", 1}, {"atan", 1},
         {"sinh", 1}, {"cosh", 1}, {"tanh", 1}, {"floor", 1}, {"ceil", 1}, {"int", 1},
         {"nint", 1}, {"sgn", 1}, {"u", 1}, {"uramp", 1}, {"atan2", 2}, {"pow", 2},
-        {"pwr", 2}, {"min", 2}, {"max", 2}, {"limit", 3}, {"if", 3},
+        {"pwr", 2}, {"min", 2}, {"max", 2}, {"limit", 3}, {"if", 3}, {"asinh", 1}, {"acosh", 1},
+        {"atanh", 1},
     };
+    /* ngspice's other spellings */
+    if (!strcmp(f, "arctan"))
+        f = "atan";
+    else if (!strcmp(f, "ternary_fcn"))
+        f = "if";
     int k = -1;
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (!strcmp(tab[i].name, f)) {
@@ -459,7 +465,10 @@ int ms_builtin_call(const char *f, const double *a, int n, double *out)
     case 25: r = fmin(x, a[1]); break;
     case 26: r = fmax(x, a[1]); break;
     case 27: r = x < a[1] ? a[1] : x > a[2] ? a[2] : x; break;
-    default: r = x != 0 ? a[1] : a[2]; break;
+    case 28: r = x != 0 ? a[1] : a[2]; break;
+    case 29: r = asinh(x); break;
+    case 30: r = acosh(x); break;   /* NaN below 1: the caller's finiteness check reports it */
+    default: r = atanh(x); break;
     }
     *out = r;
     return 1;

@@ -209,7 +209,8 @@ static const struct { const char *name; MsTapeOpcode op; int nargs; } builtins[]
     {"cosh", TO_COSH, 1}, {"tanh", TO_TANH, 1}, {"floor", TO_FLOOR, 1}, {"ceil", TO_CEIL, 1},
     {"int", TO_INT, 1}, {"nint", TO_NINT, 1}, {"sgn", TO_SGN, 1}, {"u", TO_U, 1},
     {"uramp", TO_URAMP, 1}, {"atan2", TO_ATAN2, 2}, {"pow", TO_POW, 2}, {"pwr", TO_PWR, 2},
-    {"min", TO_MIN, 2}, {"max", TO_MAX, 2}, {"limit", TO_LIMIT, 3},
+    {"min", TO_MIN, 2}, {"max", TO_MAX, 2}, {"limit", TO_LIMIT, 3}, {"asinh", TO_ASINH, 1},
+    {"acosh", TO_ACOSH, 1}, {"atanh", TO_ATANH, 1}, {"arctan", TO_ATAN, 1},
 };
 
 static int comp_call(Comp *c, const MsExpr *e, int *out)
@@ -240,7 +241,7 @@ static int comp_call(Comp *c, const MsExpr *e, int *out)
         c->nlocals = saved_n;
         return rc;
     }
-    if (!strcmp(e->name, "if")) {
+    if (!strcmp(e->name, "if") || !strcmp(e->name, "ternary_fcn")) {   /* ternary_fcn: ngspice's spelling */
         if (e->nargs != 3)
             return fail(c, MS_ERR_SEMANTIC, "wrong number of arguments to", e->name);
         return comp_select(c, e->args[0], e->args[1], e->args[2], out);
@@ -383,6 +384,7 @@ static void mark_reads(const MsTapeOp *o, int *used)
     case TO_JZ: case TO_MOV: case TO_NEG: case TO_NOT: case TO_POWI:
     case TO_ABS: case TO_SQRT: case TO_EXP: case TO_LN: case TO_LOG10: case TO_SIN: case TO_COS:
     case TO_TAN: case TO_ASIN: case TO_ACOS: case TO_ATAN: case TO_SINH: case TO_COSH: case TO_TANH:
+    case TO_ASINH: case TO_ACOSH: case TO_ATANH:
     case TO_FLOOR: case TO_CEIL: case TO_INT: case TO_NINT: case TO_SGN: case TO_U: case TO_URAMP:
         used[o->a] = 1;
         return;

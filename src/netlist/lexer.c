@@ -125,12 +125,16 @@ static size_t physical_line(const char *p, const char **next)
 }
 
 /* Where the card's text ends on this physical line: at a ';' comment, a
- * ' $ ' comment (a '$' after a blank), or the line's end. */
+ * ' $ ' comment (a '$' after a blank), a ' //' comment (after a blank, so
+ * that paths keep their '//'), or the line's end. */
 static size_t content_end(const char *p, size_t from, size_t len)
 {
-    for (size_t i = from; i < len; i++)
-        if (p[i] == ';' || (p[i] == '$' && i > 0 && isspace((unsigned char)p[i - 1])))
+    for (size_t i = from; i < len; i++) {
+        int after_blank = i > 0 && isspace((unsigned char)p[i - 1]);
+        if (p[i] == ';' || (p[i] == '$' && after_blank) ||
+            (p[i] == '/' && i + 1 < len && p[i + 1] == '/' && (after_blank || i == from)))
             return i;
+    }
     return len;
 }
 

@@ -1,6 +1,6 @@
 /* lexer.h — netlist files to logical lines ("cards") and tokens.
  *
- * Handles: title line, '*' comment lines, ';' and ' $ ' inline comments,
+ * Handles: title line, '*' comment lines, ';', ' $ ' and ' //' inline comments,
  * '+' continuation lines, .include, .lib file section / .lib section ... .endl,
  * .control ... .endc (skipped with a notice), .end.  Text is lower-cased
  * (SPICE is case-insensitive) except file names.  Every token remembers the

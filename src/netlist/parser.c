@@ -148,14 +148,28 @@ static int parse_subckt(Parser *p, const MsCard *c)
     s->loc = tk[0].loc;
     int i = 2;
     for (; i < c->ntok; i++) {
-        if (ms_tok_is(&tk[i], "params:"))
+        if (ms_tok_is(&tk[i], "params:") || ms_tok_is(&tk[i], "optional:"))
             break;
         if (tk[i].kind != TK_WORD || (i + 1 < c->ntok && tk[i + 1].kind == TK_EQ))
             break;
         PUSH(s->ports, s->nports, ms_strdup(tk[i].s));
     }
+    s->nrequired = s->nports;
+    s->port_defaults = ms_calloc((size_t)s->nports + 1, sizeof *s->port_defaults);
     PUSH(p->cur->subs, p->cur->nsubs, s);
     p->cur = s;
+    /* PSpice: "optional: port=default_node ...", ports an instance may leave out */
+    if (i < c->ntok && ms_tok_is(&tk[i], "optional:")) {
+        for (i++; i + 2 < c->ntok && tk[i].kind == TK_WORD && tk[i + 1].kind == TK_EQ && tk[i + 2].kind == TK_WORD &&
+                  !ms_tok_is(&tk[i], "params:");
+             i += 3) {
+            PUSH(s->ports, s->nports, ms_strdup(tk[i].s));
+            s->port_defaults = ms_realloc(s->port_defaults, (size_t)s->nports * sizeof *s->port_defaults);
+            s->port_defaults[s->nports - 1] = ms_strdup(tk[i + 2].s);
+        }
+        if (s->nports == s->nrequired)
+            return syntax(p, &tk[i < c->ntok ? i : c->ntok - 1], "%s", "optional: expects port=default_node pairs");
+    }
     if (i < c->ntok) {
         /* parameter defaults: find the text position after "params:" or of the first name=value */
         const char *pos = strstr(c->text, "params:");
@@ -194,7 +208,7 @@ static int parse_options(Parser *p, const MsCard *c)
         if (tk[i].kind != TK_WORD)
             return syntax(p, &tk[i], "option name expected, found '%s'", tk[i].s);
         const char *name = tk[i].s;
-        const MsToken *val = NULL;
+        const MsToken *name_tok = &tk[i], *val = NULL;
         if (i + 1 < c->ntok && tk[i + 1].kind == TK_EQ) {
             if (i + 2 >= c->ntok)
                 return syntax(p, &tk[i + 1], "value expected after '%s='", name);
@@ -245,10 +259,14 @@ static int parse_options(Parser *p, const MsCard *c)
                    !strcmp(name, "klu") || !strcmp(name, "sparse") || !strcmp(name, "acct") ||
                    !strcmp(name, "list") || !strcmp(name, "node") || !strcmp(name, "opts") ||
                    !strcmp(name, "pivtol") || !strcmp(name, "pivrel") || !strcmp(name, "noinit") ||
-                   !strcmp(name, "interp") || !strcmp(name, "savecurrents")) {
-            /* accepted, no effect in memspice */
+                   !strcmp(name, "interp") || !strcmp(name, "savecurrents") || !strcmp(name, "bypass") ||
+                   !strcmp(name, "warn") || !strcmp(name, "seed") || !strcmp(name, "nomod") ||
+                   !strcmp(name, "noopiter") || !strcmp(name, "norefvalue") || !strcmp(name, "keepopinfo") ||
+                   !strcmp(name, "rshunt") || !strcmp(name, "maxwarns") || !strcmp(name, "nopage") ||
+                   !strcmp(name, "post") || !strcmp(name, "ingold")) {
+            /* accepted, no effect in memspice (rshunt: every node already has gmin to ground) */
         } else {
-            return ms_err_at(p->err, MS_ERR_UNSUPPORTED, tk[i].loc, "unknown option '%s'", name);
+            return ms_err_at(p->err, MS_ERR_UNSUPPORTED, name_tok->loc, "unknown option '%s'", name);
         }
     }
     return MS_OK;
@@ -348,6 +366,35 @@ static int parse_tran(Parser *p, const MsCard *c)
     return MS_OK;
 }
 
+static void notice_at(Parser *p, const MsToken *t, const char *fmt, const char *what)
+{
+    MsNoticeFn fn = p->deck->src.notice;
+    if (!fn)
+        return;
+    char *msg = ms_asprintf("%s:%d: ", t->loc.file ? t->loc.file : "netlist", t->loc.line);
+    char *text = ms_asprintf(fmt, what);
+    char *all = ms_asprintf("%s%s", msg, text);
+    fn(all, p->deck->src.notice_user);
+    free(msg);
+    free(text);
+    free(all);
+}
+
+/* .temp T: the circuit temperature in °C (one value). */
+static int parse_temp(Parser *p, const MsCard *c)
+{
+    double v;
+    int r = c->ntok == 2 && c->tok[1].kind == TK_WORD ? ms_is_number(c->tok[1].s, &v) : 0;
+    if (c->ntok != 2)
+        return syntax(p, &c->tok[c->ntok > 2 ? 2 : 0], "%s", ".temp expects one temperature in degrees Celsius");
+    if (r != 1)
+        return ms_number_error(p->err, c->tok[1].loc, c->tok[1].s, r);
+    if (v < -273.15)
+        return syntax(p, &c->tok[1], "%s", ".temp below absolute zero");
+    p->deck->temp = v;
+    return MS_OK;
+}
+
 static int parse_dot(Parser *p, const MsCard *c)
 {
     const MsToken *t0 = &c->tok[0];
@@ -401,6 +448,21 @@ static int parse_dot(Parser *p, const MsCard *c)
         p->deck->src.title = ms_strdup(after_word(c->text) + (*after_word(c->text) ? 1 : 0));
         return MS_OK;
     }
+    if (!strcmp(w, ".temp"))
+        return parse_temp(p, c);
+    if (!strcmp(w, ".global")) {
+        for (int i = 1; i < c->ntok; i++)
+            if (c->tok[i].kind == TK_WORD)
+                ms_map_put(&p->deck->globals, c->tok[i].s, 1);
+        return MS_OK;
+    }
+    /* output and control-section cards of ngspice that change no result */
+    static const char *ignored[] = {".csparam", ".plot", ".probe", ".width", 0};
+    for (int i = 0; ignored[i]; i++)
+        if (!strcmp(w, ignored[i])) {
+            notice_at(p, t0, "%s ignored (memspice writes every saved vector to -o; plot with its PNG or CSV)", w);
+            return MS_OK;
+        }
     if (!strcmp(w, ".endl"))
         return syntax(p, t0, "%s", ".endl without .lib");
     if (!strcmp(w, ".endc"))
@@ -436,6 +498,7 @@ int ms_parse_netlist(const char *path, const char *text, MsDeck *deck, MsError *
 {
     memset(deck, 0, sizeof *deck);
     ms_options_default(&deck->opt);
+    deck->temp = 27;
     deck->src.notice = notice;
     deck->src.notice_user = notice_user;
     int rc = ms_lex_netlist(path, text, &deck->src, err);
@@ -464,9 +527,13 @@ static void free_params(MsParamDef *d, int n)
 static void free_subckt(MsSubckt *s)
 {
     free(s->name);
-    for (int i = 0; i < s->nports; i++)
+    for (int i = 0; i < s->nports; i++) {
         free(s->ports[i]);
+        if (s->port_defaults)
+            free(s->port_defaults[i]);
+    }
     free(s->ports);
+    free(s->port_defaults);
     free_params(s->defaults, s->ndefaults);
     free_params(s->params, s->nparams);
     free(s->elems);
@@ -495,6 +562,7 @@ static void free_subckt(MsSubckt *s)
 void ms_deck_free(MsDeck *d)
 {
     free_subckt(&d->top);
+    ms_map_free(&d->globals);
     for (int i = 0; i < d->nics; i++) {
         free(d->ics[i].node);
         ms_expr_free(d->ics[i].expr);

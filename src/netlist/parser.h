@@ -34,6 +34,8 @@ typedef struct MsSubckt {
     char *name;                    /* NULL for the top level */
     char **ports;
     int nports;
+    int nrequired;                 /* ports before PSpice's "optional:"; the rest have defaults */
+    char **port_defaults;          /* per port: the node an instance that omits it connects (NULL: required) */
     MsParamDef *defaults;          /* params: a=1 b=2 */
     int ndefaults;
     const MsCard **elems;
@@ -129,6 +131,8 @@ typedef struct MsDeck {
     MsInputDef *inputs;       /* .input */
     int ninputs;
     MsReadoutDef *readout;    /* .readout, NULL if none */
+    double temp;              /* .temp (°C; 27 unless given): `temper` in expressions */
+    MsMap globals;            /* .global node names: never prefixed inside subcircuits */
 } MsDeck;
 
 void ms_options_default(MsOptions *o);

@@ -18,7 +18,7 @@ typedef enum {
     TO_EQ, TO_NE, TO_LT, TO_LE, TO_GT, TO_GE, TO_AND, TO_OR,
     TO_ABS, TO_SQRT, TO_EXP, TO_LN, TO_LOG10, TO_SIN, TO_COS, TO_TAN, TO_ASIN, TO_ACOS,
     TO_ATAN, TO_SINH, TO_COSH, TO_TANH, TO_FLOOR, TO_CEIL, TO_INT, TO_NINT, TO_SGN, TO_U,
-    TO_URAMP, TO_ATAN2, TO_MIN, TO_MAX, TO_LIMIT,
+    TO_URAMP, TO_ATAN2, TO_MIN, TO_MAX, TO_LIMIT, TO_ASINH, TO_ACOSH, TO_ATANH,
     TO_POWI, /* a ^ k for a small integer k */
     TO_JZ,   /* if slot a == 0 jump to op b */
     TO_JMP,  /* jump to op b */

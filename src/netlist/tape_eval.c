@@ -92,6 +92,17 @@ static inline __attribute__((always_inline)) int op_eval(MsTapeOpcode op, double
     case TO_SINH: r = sinh(a); if (want_p) d0 = cosh(a); break;
     case TO_COSH: r = cosh(a); if (want_p) d0 = sinh(a); break;
     case TO_TANH: r = tanh(a); d0 = 1 - r * r; break;
+    case TO_ASINH: r = asinh(a); d0 = 1 / sqrt(a * a + 1); break;
+    case TO_ACOSH:
+        if (a < 1) { *what = "acosh of a number below 1"; return MS_ERR_EVAL; }
+        r = acosh(a);
+        d0 = a > 1 ? 1 / sqrt(a * a - 1) : 0;
+        break;
+    case TO_ATANH:
+        if (!(fabs(a) < 1)) { *what = "atanh of a number outside (-1, 1)"; return MS_ERR_EVAL; }
+        r = atanh(a);
+        d0 = 1 / (1 - a * a);
+        break;
     case TO_FLOOR: r = floor(a); break;
     case TO_CEIL: r = ceil(a); break;
     case TO_INT: r = trunc(a); break;
