@@ -139,6 +139,10 @@ void ms_work_source_pwl(MsWork *w, int id, int n, const double *t, const double 
 int ms_circuit_set_params(MsCircuit *c, const double *values, const unsigned char *skip, MsError *err);
 /* Checkpoint spacing of w's recorded forward run (0: every point). */
 long ms_grad_checkpoint(const MsWork *w);
+/* ms_grad_backward, also giving wf_sum[n+1] = the sum over the points
+ * (and the operating point) of the adjoint weights wf of f: a constant
+ * excitation level's gradient is wf_sum . d b / d level (adjoint.c). */
+int ms_grad_backward_wf(MsWork *w, double *loss, double *grad, double *wf_sum, MsError *err);
 
 /* Resolve "v(a)", "v(a,b)", "i(x)" to unknowns (out->name is r->name, not copied). */
 int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsError *err);

@@ -63,10 +63,6 @@ int ms_net_sample_ds(const MsNet *net, MsNetWork *nw, const double *x, uint64_t 
  * once, kept in net). */
 int ms_net_input_rows(MsNet *net, MsError *err);
 
-/* ms_grad_backward, also giving wf_sum[n+1] = the sum over the points
- * (and the operating point) of the adjoint weights wf of f: a constant
- * excitation level's gradient is wf_sum . d b / d level (solver/adjoint.c). */
-int ms_grad_backward_wf(MsWork *w, double *loss, double *grad, double *wf_sum, MsError *err);
 
 /* Loss of scores for label, and dloss/dscore (dscore may be NULL). */
 double ms_net_loss(const MsNet *net, const double *scores, int label, double *dscore);
