@@ -16,6 +16,11 @@ int ms_cli_fail(const MsError *err);
 /* Exit code for an error code: 1 for bad input and numerical failure, 2 usage. */
 int ms_cli_exit_code(int code);
 
+/* --threads N for subcommand cmd: 0 and *out set, or 2 (a usage error, printed). */
+int ms_cli_threads(const char *cmd, const char *arg, int *out);
+/* Create the output folder dir (an existing folder is fine). */
+int ms_cli_make_dir(const char *dir, MsError *err);
+
 /* A progress bar on stderr (only when stderr is a terminal, or forced). */
 typedef struct MsProgressBar {
     const char *label;

@@ -134,13 +134,8 @@ static int parse_args(GradArgs *a, int argc, char **argv)
         } else if (!strcmp(s, "--inputs") && i + 1 < argc) {
             a->inputs = argv[++i];
         } else if (!strcmp(s, "--threads") && i + 1 < argc) {
-            char *end;
-            long t = strtol(argv[++i], &end, 10);
-            if (*end || t < 1 || t > 1024) {
-                fprintf(stderr, "memspice grad: error: --threads needs a count from 1\n");
+            if (ms_cli_threads("grad", argv[++i], &a->threads))
                 return 2;
-            }
-            a->threads = (int)t;
         } else if (!strcmp(s, "--check-fd")) {
             a->fd = 1;
         } else if (!strcmp(s, "--fd-step") && i + 1 < argc) {

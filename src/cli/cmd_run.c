@@ -79,13 +79,8 @@ static int parse_args(RunArgs *a, int argc, char **argv)
         } else if (!strcmp(s, "--inputs") && i + 1 < argc) {
             a->inputs = argv[++i];
         } else if (!strcmp(s, "--threads") && i + 1 < argc) {
-            char *end;
-            long t = strtol(argv[++i], &end, 10);
-            if (*end || t < 1 || t > 1024) {
-                fprintf(stderr, "memspice run: error: --threads needs a count from 1\n");
+            if (ms_cli_threads("run", argv[++i], &a->threads))
                 return 2;
-            }
-            a->threads = (int)t;
         } else if (!strcmp(s, "--ascii")) {
             a->ascii = 1;
         } else if (!strcmp(s, "--fixed-step")) {

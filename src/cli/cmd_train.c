@@ -318,12 +318,7 @@ static int make_dir(const char *dir, int resume, MsError *err)
 {
     if (resume && access(dir, F_OK))   /* --resume: the run's folder, not a new one */
         return ms_err(err, MS_ERR_IO, "%s: cannot resume: %s", dir, strerror(errno));
-    if (mkdir(dir, 0777) && errno != EEXIST)
-        return ms_err(err, MS_ERR_IO, "%s: cannot create the output folder: %s", dir, strerror(errno));
-    struct stat st;
-    if (stat(dir, &st) || !S_ISDIR(st.st_mode))
-        return ms_err(err, MS_ERR_IO, "%s: not a folder", dir);
-    return MS_OK;
+    return ms_cli_make_dir(dir, err);
 }
 
 /* The command line: -1 to go on, else the exit code (0: --help, 2: a usage error). */

@@ -53,16 +53,6 @@ int ms_sweep_exit_early(int code)
     return code;
 }
 
-static int make_dir(const char *dir, MsError *err)
-{
-    if (mkdir(dir, 0777) && errno != EEXIST)
-        return ms_err(err, MS_ERR_IO, "%s: cannot create the output folder: %s", dir, strerror(errno));
-    struct stat st;
-    if (stat(dir, &st) || !S_ISDIR(st.st_mode))
-        return ms_err(err, MS_ERR_IO, "%s: not a folder", dir);
-    return MS_OK;
-}
-
 /* The output names; a clash with the command's own file is an error. */
 static int out_paths(MsSweep *s, MsError *err)
 {
@@ -120,7 +110,7 @@ int ms_sweep_begin(MsSweep *s, const MsSweepOpts *o, MsError *err)
     if (rc == MS_OK)   /* every rank is here: same_files is collective */
         rc = ms_dist_agree(&s->dist, same_files(s, err), err);
     if (rc == MS_OK)   /* on every rank: each writes its own files (the folder may not be shared) */
-        rc = ms_dist_agree(&s->dist, make_dir(o->outdir, err), err);
+        rc = ms_dist_agree(&s->dist, ms_cli_make_dir(o->outdir, err), err);
     if (rc == MS_OK && !s->o.quiet) {
         const char *f = ms_circuit_faults(s->c);
         if (f[0])

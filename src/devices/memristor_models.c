@@ -12,19 +12,19 @@ static const MsParamDesc mem_params[] = {
     {"p", offsetof(MsMemModel, par[MP_P]), 0, 0, "window exponent (level 1, a positive integer)"},
     {"window", offsetof(MsMemModel, par[MP_WINDOW]), 0, 0, "0 none, 1 Joglekar, 2 Biolek, 3 Prodromakis (level 1)"},
     {"j", offsetof(MsMemModel, par[MP_J]), 0, MS_PF_TRAINABLE, "Prodromakis window scale (level 1)"},
-    {"von", offsetof(MsMemModel, par[MP_VON]), 0, MS_PF_TRAINABLE, "switch-on voltage, V (level 5)"},
-    {"voff", offsetof(MsMemModel, par[MP_VOFF]), 0, MS_PF_TRAINABLE, "switch-off voltage, V (level 5)"},
+    {"von", offsetof(MsMemModel, par[MP_VON]), 0, MS_PF_TRAINABLE, "switch-on voltage, V (levels 5, 7)"},
+    {"voff", offsetof(MsMemModel, par[MP_VOFF]), 0, MS_PF_TRAINABLE, "switch-off voltage, V (levels 5, 7)"},
     {"tau", offsetof(MsMemModel, par[MP_TAU]), 0, MS_PF_TRAINABLE, "time constant, s (level 5)"},
     {"kt", offsetof(MsMemModel, par[MP_KT]), 0, MS_PF_TRAINABLE, "thermal voltage scale kT/q, V (level 5)"},
     {"x0", offsetof(MsMemModel, par[MP_X0]), 0, MS_PF_TRAINABLE, "initial state in [0, 1]"},
 #define P(name, idx, flags, help) {name, offsetof(MsMemModel, par[idx]), 0, flags, help}
     P("ion", MP_ION, MS_PF_TRAINABLE, "on-switching current threshold, A (< 0; level 2)"),
     P("ioff", MP_IOFF, MS_PF_TRAINABLE, "off-switching current threshold, A (> 0; level 2)"),
-    P("kon", MP_KON, MS_PF_TRAINABLE, "on-switching rate, 1/s (levels 2, 4)"),
-    P("koff", MP_KOFF, MS_PF_TRAINABLE, "off-switching rate, 1/s (levels 2, 4)"),
-    P("aon", MP_AON, 0, "on-switching exponent (levels 2, 4)"),
-    P("aoff", MP_AOFF, 0, "off-switching exponent (levels 2, 4)"),
-    P("iv", MP_IV, 0, "I-V relation: 0 linear, 1 exponential (levels 2, 4)"),
+    P("kon", MP_KON, MS_PF_TRAINABLE, "on-switching rate, 1/s (> 0; levels 2, 7)"),
+    P("koff", MP_KOFF, MS_PF_TRAINABLE, "off-switching rate, 1/s (> 0; levels 2, 7)"),
+    P("alphaon", MP_AON, 0, "on-switching exponent (levels 2, 7)"),
+    P("alphaoff", MP_AOFF, 0, "off-switching exponent (levels 2, 7)"),
+    P("iv", MP_IV, 0, "I-V relation: 0 linear, 1 exponential (levels 2, 7)"),
     P("a1", MP_A1, MS_PF_TRAINABLE, "current scale for v >= 0, A (level 3)"),
     P("a2", MP_A2, MS_PF_TRAINABLE, "current scale for v < 0, A (level 3)"),
     P("b", MP_B, MS_PF_TRAINABLE, "sinh slope, 1/V (level 3)"),
@@ -72,7 +72,7 @@ static void level_defaults(MsMemModel *m)
         p[MP_VN] = 0.15, p[MP_ALPHAP] = 1, p[MP_ALPHAN] = 5, p[MP_XP] = 0.3, p[MP_XN] = 0.5, p[MP_ETA] = 1;
         p[MP_X0] = 0.11;
         break;
-    case 4:
+    case 7:
         p[MP_RON] = 1e3, p[MP_ROFF] = 10e3, p[MP_VON] = -0.3, p[MP_VOFF] = 0.3, p[MP_KON] = 1e3, p[MP_KOFF] = 1e3;
         p[MP_AON] = 3, p[MP_AOFF] = 3, p[MP_X0] = 0.5;
         break;
@@ -100,32 +100,113 @@ int ms_mem_param_trainable(int k)
     return k >= 0 && k < MP_COUNT && (mem_params[k].flags & MS_PF_TRAINABLE);
 }
 
+/* Xyce's memristor parameters that memspice lacks.  Xyce reads YMEMRISTOR
+ * with the same levels, so a Xyce deck would run here with another model's
+ * meaning: each name is refused, saying why, rather than ignored. */
+static const struct {
+    const char *name, *why;
+} xyce_only[] = {
+    {"xon", "Xyce's TEAM/Yakopcic physical state runs from xon (on) to xoff"},
+    {"xoff", "Xyce's TEAM/Yakopcic physical state runs from xon (on) to xoff"},
+    {"xscaling", "Xyce scales its physical state by xscaling"},
+    {"wt", "wt selects one of Xyce's TEAM windows (0 none, 1 Joglekar, 2 Biolek, 3 Prodromakis, 4 Kvatinsky); "
+           "memspice's TEAM always takes Joglekar's window 1 - (2x - 1)^(2p)"},
+    {"wc", "wc is the width of Xyce's Kvatinsky window (wt=4), which memspice does not have"},
+    {"aon", "aon/aoff are the positions of Xyce's (and the TEAM paper's) Kvatinsky window (wt=4), which "
+            "memspice does not have; memspice's switching exponents are alphaon/alphaoff"},
+    {"aoff", "aon/aoff are the positions of Xyce's (and the TEAM paper's) Kvatinsky window (wt=4), which "
+             "memspice does not have; memspice's switching exponents are alphaon/alphaoff"},
+    {"ivrelation", "Xyce's ivrelation is memspice's iv, but Xyce's R(x) is written for its physical state"},
+    {"xo", "xo is Xyce's initial state; memspice spells it x0"},
+};
+
+/* Xyce's random telegraph noise on R and x: res..., x... */
+static int xyce_noise(const char *s)
+{
+    static const char *const names[] = {"resnoise", "resseed", "reslambda", "restd", "reseptd", "resdelta",
+                                        "resdeltagrad", "xnoise", "xseed", "xlambda", "xtd", "xeptd",
+                                        "xdelta", "xdeltagrad"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (!strcmp(s, names[k]))
+            return 1;
+    return 0;
+}
+
+/* Refuse Xyce-only names among the name=value tokens [first, last). */
+static int refuse_xyce(MsElab *el, const MsCard *c, int first, int last, int level)
+{
+    for (int i = first; i + 1 < last; i++) {
+        const MsToken *t = &c->tok[i];
+        if (t->kind != TK_WORD || c->tok[i + 1].kind != TK_EQ)
+            continue;
+        if (xyce_noise(t->s))
+            return ms_elab_error(el, MS_ERR_SEMANTIC, t, "memristor: '%s' is a parameter of Xyce's random "
+                                 "telegraph noise, which memspice does not implement", t->s);
+        for (size_t k = 0; k < sizeof xyce_only / sizeof xyce_only[0]; k++)
+            if (!strcmp(t->s, xyce_only[k].name))
+                return ms_elab_error(el, MS_ERR_SEMANTIC, t,
+                                     "memristor: '%s' is Xyce's, not memspice's: %s. memspice's level %d uses "
+                                     "the normalised state x in [0, 1] (x = 1 on), so this Xyce deck would "
+                                     "give a different answer; write it for memspice's equations (README, "
+                                     "Memristors)", t->s, xyce_only[k].why, level);
+    }
+    return MS_OK;
+}
+
+/* kon < 0 is Xyce's TEAM convention (its physical state falls toward xon
+ * when switching on); here it would switch the wrong way. */
+static int refuse_xyce_kon(MsElab *el, const MsCard *c, int first, int last, const MsMemModel *m)
+{
+    if (m->level != 2 || !(m->par[MP_KON] < 0))
+        return MS_OK;
+    for (int i = first; i + 1 < last; i++)
+        if (ms_tok_is(&c->tok[i], "kon") && c->tok[i + 1].kind == TK_EQ)
+            return ms_elab_error(el, MS_ERR_SEMANTIC, &c->tok[i],
+                                 "memristor level 2: kon=%g is negative, Xyce's TEAM convention (a physical "
+                                 "state that falls to xon when switching on); memspice's TEAM uses x in "
+                                 "[0, 1] with x = 1 on and kon > 0: write kon = -kon_xyce/(xoff - xon) in "
+                                 "the units of x", m->par[MP_KON]);
+    return MS_OK;
+}
+
 int ms_mem_params_read(MsElab *el, const MsCard *c, int first, int last, MsMemModel *m)
 {
     double level = m->level_given;
-    int rc = ms_elab_params(el, c, first, last, mem_params, m, NULL);
+    int rc = refuse_xyce(el, c, first, last, m->level);
+    if (rc == MS_OK)
+        rc = ms_elab_params(el, c, first, last, mem_params, m, NULL);
     if (rc == MS_OK && m->level_given != level)
         return ms_elab_error(el, MS_ERR_SEMANTIC, &c->tok[first], "%s", "level= belongs on the .model card");
-    return rc;
+    return rc ? rc : refuse_xyce_kon(el, c, first, last, m);
 }
 
 int ms_mem_model_read(MsElab *el, const MsModelDef *md, MsMemModel *m)
 {
-    /* first pass: which level; second pass: its defaults, then the values */
+    /* first the level alone; then its defaults, then the values */
     MsMemModel probe = {0};
     probe.level_given = 1;
-    int rc = ms_elab_params(el, md->card, md->first, md->last, mem_params, &probe, NULL);
+    int rc = MS_OK;
+    for (int i = md->first; i + 2 < md->last && !rc; i++)
+        if (ms_tok_is(&md->card->tok[i], "level") && md->card->tok[i + 1].kind == TK_EQ)
+            rc = ms_elab_params(el, md->card, i, i + 3, mem_params, &probe, NULL);
+    double v = probe.level_given;
     if (rc)
         return rc;
-    double v = probe.level_given;
-    if (!ms_whole_in(v, 1, 6))
+    if (v == 4)   /* Xyce's level 4 is PEM, memspice's VTEAM was level 4 until it moved to 7 */
+        return ms_elab_error(el, MS_ERR_SEMANTIC, &md->card->tok[1], "%s",
+                             "memristor level 4 is Xyce's piecewise empirical model (PEM), which memspice "
+                             "does not implement; memspice's VTEAM is level=7");
+    if (!ms_whole_in(v, 1, 7))
         return ms_elab_error(el, MS_ERR_SEMANTIC, &md->card->tok[1],
-                             "memristor level %g does not exist (1 HP, 2 TEAM, 3 Yakopcic, 4 VTEAM, 5 MMS, "
-                             "6 Stanford-PKU)", v);
+                             "memristor level %g does not exist (1 HP, 2 TEAM, 3 Yakopcic, 5 MMS, "
+                             "6 Stanford-PKU, 7 VTEAM)", v);
+    if ((rc = refuse_xyce(el, md->card, md->first, md->last, (int)v)))
+        return rc;
     m->level = (int)v;
     level_defaults(m);
     m->level_given = v;
-    return ms_elab_params(el, md->card, md->first, md->last, mem_params, m, NULL);
+    rc = ms_elab_params(el, md->card, md->first, md->last, mem_params, m, NULL);
+    return rc ? rc : refuse_xyce_kon(el, md->card, md->first, md->last, m);
 }
 
 /* 1 if level uses parameter k. */
@@ -136,10 +217,10 @@ static int level_uses(int level, int k)
     case MP_P: return 1;   /* p defaults to 1 for every level */
     case MP_RON: case MP_ROFF: return level != 3 && level != 6;
     case MP_D: case MP_UV: case MP_WINDOW: case MP_J: return level == 1;
-    case MP_VON: case MP_VOFF: return level == 4 || level == 5;
+    case MP_VON: case MP_VOFF: return level == 7 || level == 5;
     case MP_TAU: case MP_KT: return level == 5;
     case MP_ION: case MP_IOFF: return level == 2;
-    case MP_KON: case MP_KOFF: case MP_AON: case MP_AOFF: case MP_IV: return level == 2 || level == 4;
+    case MP_KON: case MP_KOFF: case MP_AON: case MP_AOFF: case MP_IV: return level == 2 || level == 7;
     case MP_A1: case MP_A2: case MP_B: case MP_AP: case MP_AN: case MP_VP: case MP_VN: case MP_ALPHAP:
     case MP_ALPHAN: case MP_XP: case MP_XN: case MP_ETA: return level == 3;
     default: return level == 6;   /* the Stanford-PKU parameters */
@@ -173,12 +254,14 @@ int ms_mem_model_check(MsElab *el, const MsToken *t, const MsMemModel *m)
         why = "level 1: window must be 0, 1, 2 or 3";
     else if (m->level == 2 && !(p[MP_ION] < 0 && p[MP_IOFF] > 0))
         why = "level 2: need ion < 0 < ioff";
-    else if (m->level == 4 && !(p[MP_VON] < 0 && p[MP_VOFF] > 0))
-        why = "level 4: need von < 0 < voff";
-    else if ((m->level == 2 || m->level == 4) && p[MP_IV] != 0 && p[MP_IV] != 1)
-        why = "levels 2 and 4: iv must be 0 (linear) or 1 (exponential)";
-    else if ((m->level == 2 || m->level == 4) && !(p[MP_AON] >= 1 && p[MP_AOFF] >= 1))
-        why = "levels 2 and 4: aon and aoff must be at least 1";
+    else if (m->level == 7 && !(p[MP_VON] < 0 && p[MP_VOFF] > 0))
+        why = "level 7: need von < 0 < voff";
+    else if ((m->level == 2 || m->level == 7) && p[MP_IV] != 0 && p[MP_IV] != 1)
+        why = "levels 2 and 7: iv must be 0 (linear) or 1 (exponential)";
+    else if ((m->level == 2 || m->level == 7) && !(p[MP_AON] >= 1 && p[MP_AOFF] >= 1))
+        why = "levels 2 and 7: alphaon and alphaoff must be at least 1";
+    else if ((m->level == 2 || m->level == 7) && !(p[MP_KON] >= 0 && p[MP_KOFF] >= 0))
+        why = "levels 2 and 7: kon and koff must not be negative (x = 1 is on: kon drives x up, koff down)";
     else if (m->level == 3 && !(p[MP_XP] < 1 && p[MP_XN] < 1 && p[MP_VP] >= 0 && p[MP_VN] >= 0))
         why = "level 3: need xp, xn < 1 and vp, vn >= 0";
     else if (m->level == 5 && !(p[MP_TAU] > 0 && p[MP_KT] > 0))
@@ -311,7 +394,7 @@ void ms_mem_eval(const MsMemModel *m, int seed, double v, double x, Dual *I, Dua
     case 1: hp_eval(m, seed, dv, dx, I, g); break;
     case 2: team_eval(m, seed, dv, dx, I, g); break;
     case 3: yakopcic_eval(m, seed, dv, dx, I, g); break;
-    case 4: vteam_eval(m, seed, dv, dx, I, g); break;
+    case 7: vteam_eval(m, seed, dv, dx, I, g); break;
     case 5: mms_eval(m, seed, dv, dx, I, g); break;
     default: pku_eval(m, seed, dv, dx, I, g);
     }
