@@ -79,9 +79,9 @@ const MsModelCase ms_model_cases[] = {
     },
     {
         "memristor_vteam",
-        "VTEAM memristor (level 4) vs memr_vteam",
+        "VTEAM memristor (level 7) vs memr_vteam",
         "Ymemristor m1 a 0 mdev\n"
-        ".model mdev memristor level=4\n",
+        ".model mdev memristor level=7\n",
         ".include @MODELS@/memristors.lib\n"
         "X1 a 0 memr_vteam\n",
         "V1 in 0 SIN(0 0.8 1k)\n"

@@ -11,11 +11,20 @@
  * The model equations (memristor_models.c) are written once on dual
  * numbers, giving dI/dv, dI/dx, dg/dv, dg/dx and d/dparam exactly.
  *
+ * Bounds: the model equations stop the state at 0 and 1 (a rate pointing
+ * out of [0, 1] from a bound is zero, memristor_models.h), so an implicit
+ * step has its solution inside; a transient point with x more than
+ * MS_MEM_X_SLACK outside (a trapezoidal step that overshoots) is not
+ * accepted, so such a step is cut rather than kept.
+ *
  * Faults: fault=sa0 sticks the cell at its high-resistance state (x = 0),
  * sa1 at the low-resistance state (x = 1); the state then never moves. */
 #include "memristor_models.h"
 #include "stamp.h"
 
+/* How far outside [0, 1] a converged state may lie: Newton's own error
+ * (its updates are within reltol |x| + vntol and shrink quadratically). */
+#define MS_MEM_X_SLACK 1e-9
 
 typedef struct Memristor {
     MsInstHead h;
@@ -131,6 +140,11 @@ static void mem_eval(const void *insts, int n, MsEval *ev)
             I[0] = Id.v, I[1] = Id.d[0], I[2] = Id.d[1];
             g[0] = gd.v, g[1] = gd.d[0], g[2] = gd.d[1];
         }
+        /* a transient point with x outside [0, 1] is never accepted: Newton
+         * iterates on, and a step whose solution lies outside fails (and is
+         * cut, or refused in fixed-step mode) instead of passing silently */
+        if (!ev->dc && (x < -MS_MEM_X_SLACK || x > 1 + MS_MEM_X_SLACK))
+            ev->limited = 1;
         ev->f[e->a] += I[0];
         ev->f[e->b] -= I[0];
         /* x - x0 = 0 at DC; a stuck cell has dx/dt = 0 and x stays at x0 */

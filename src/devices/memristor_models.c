@@ -280,6 +280,13 @@ static Dual par(const MsMemModel *m, int k, int seed)
     return r;
 }
 
+/* HP without a window (window=0) moves at a rate that does not vanish at
+ * the bounds, so an implicit step toward a bound has no root once it would
+ * cross it (the rate drops from k I to 0 there).  Within HP_EDGE of the bound
+ * ahead the rate falls linearly to 0: the root then lies inside, and the
+ * model is unchanged elsewhere. */
+#define HP_EDGE 1e-6
+
 static void hp_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, Dual *g)
 {
     Dual ron = par(m, MP_RON, seed), roff = par(m, MP_ROFF, seed);
@@ -290,8 +297,13 @@ static void hp_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, Dual
     double e = 2 * m->par[MP_P];
     Dual F;
     switch ((int)m->par[MP_WINDOW]) {
-    case 0:
-        F = dc(1);
+    case 0:   /* none, but the last HP_EDGE before the bound ahead ramps to 0 (see HP_EDGE) */
+        if (I->v >= 0 && x.v > 1 - HP_EDGE)
+            F = dscale(dsub(dc(1), x), 1 / HP_EDGE);
+        else if (I->v < 0 && x.v < HP_EDGE)
+            F = dscale(x, 1 / HP_EDGE);
+        else
+            F = dc(1);
         break;
     case 1:
         F = dsub(dc(1), dpowc(daddc(dscale(x, 2), -1), e));
@@ -387,6 +399,8 @@ static void pku_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, Dua
     *g = dscale(dmul(dmul(rate, dsinh(field)), joglekar(x, m->par[MP_P])), 1 / (gmax - gmin));
 }
 
+int ms_mem_rate_outward(double x, double g) { return (x >= 1 && g > 0) || (x <= 0 && g < 0); }
+
 void ms_mem_eval(const MsMemModel *m, int seed, double v, double x, Dual *I, Dual *g)
 {
     Dual dv = dvar(v, 0), dx = dvar(x, 1);
@@ -398,6 +412,8 @@ void ms_mem_eval(const MsMemModel *m, int seed, double v, double x, Dual *I, Dua
     case 5: mms_eval(m, seed, dv, dx, I, g); break;
     default: pku_eval(m, seed, dv, dx, I, g);
     }
+    if (ms_mem_rate_outward(x, g->v))
+        *g = dc(0);
 }
 
 /* Hand-written derivatives of the two levels simulated most (HP, the MMS of
@@ -424,8 +440,13 @@ static void hp_fast(const MsMemModel *m, double v, double x, double I[3], double
     int e = 2 * (int)p[MP_P];
     double F, dF;   /* window and dF/dx */
     switch ((int)p[MP_WINDOW]) {
-    case 0:
-        F = 1, dF = 0;
+    case 0:   /* see HP_EDGE */
+        if (I[0] >= 0 && x > 1 - HP_EDGE)
+            F = (1 - x) / HP_EDGE, dF = -1 / HP_EDGE;
+        else if (I[0] < 0 && x < HP_EDGE)
+            F = x / HP_EDGE, dF = 1 / HP_EDGE;
+        else
+            F = 1, dF = 0;
         break;
     case 1: {
         double u = 2 * x - 1, ue = ipow(u, e - 1);
@@ -446,6 +467,8 @@ static void hp_fast(const MsMemModel *m, double v, double x, double I[3], double
     g[0] = k * I[0] * F;
     g[1] = k * I[1] * F;
     g[2] = k * (I[2] * F + I[0] * dF);
+    if (ms_mem_rate_outward(x, g[0]))
+        g[0] = g[1] = g[2] = 0;
 }
 
 static double sigmoid(double s) { return s >= 0 ? 1 / (1 + exp(-s)) : exp(s) / (1 + exp(s)); }

@@ -5,22 +5,35 @@
  * v(n+) - v(n-), I the current from n+ through the device to n-, and
  * g = dx/dt.  stp(s) = 1 for s > 0, else 0.  Win(x) = 1 - (2x - 1)^(2p).
  *
+ * Bounds (every level): at or beyond a bound, a rate that points further out
+ * is 0 (g = 0 for x >= 1 and g > 0, or x <= 0 and g < 0; the stp terms of
+ * the Biolek and TEAM windows), in the dual-number and the fast forms alike.
+ * Every window vanishes at the bound ahead, so an implicit step toward a
+ * bound has its solution inside [0, 1]; HP without a window ramps its rate
+ * to 0 over the last 1e-6 before the bound (HP_EDGE) for the same reason.
+ * States inside (0, 1) are evaluated exactly as before; the MMS (level 5)
+ * never points outward and is unchanged.  dev_memristor.c refuses to accept
+ * a transient point outside [0, 1] (a trapezoidal overshoot).
+ *
  * level 1  HP linear ion drift (Strukov et al., Nature 2008) with a window:
  *          R = Ron x + Roff (1 - x),  I = v / R,
  *          g = uv Ron / D^2 * I * F(x, I)
- *          window=0 none: F = 1;  1 Joglekar: F = Win(x);
+ *          window=0 none: F = 1 (see Bounds);  1 Joglekar: F = Win(x);
  *          2 Biolek (default): F = 1 - (x - stp(-I))^(2p);
  *          3 Prodromakis: F = j (1 - ((x - 1/2)^2 + 3/4)^p)
  *          defaults Ron 100, Roff 16k, D 10n, uv 1e-14, p 1, j 1, x0 0.1
  * level 2  TEAM (Kvatinsky et al., IEEE TCAS-I 2013), current thresholds
  *          ion < 0 < ioff, written for the normalised state:
- *          g = kon (I/ion - 1)^aon Win(x)     for I < ion   (switches on)
- *          g = -koff (I/ioff - 1)^aoff Win(x) for I > ioff  (switches off)
+ *          g = kon (I/ion - 1)^alphaon Win(x)     for I < ion   (switches on)
+ *          g = -koff (I/ioff - 1)^alphaoff Win(x) for I > ioff  (switches off)
  *          g = 0 otherwise;  iv=0 linear R = Roff + (Ron - Roff) x,
  *          iv=1 exponential R = Roff exp(-ln(Roff/Ron) x);  I = v / R
- *          (parameter names: ron roff ion ioff kon koff aon aoff p iv)
+ *          (parameter names: ron roff ion ioff kon koff alphaon alphaoff p iv;
+ *          kon, koff >= 0.  Xyce's TEAM is written for a physical state
+ *          from xon (on) to xoff with kon < 0 and aon/aoff window positions:
+ *          those names, and kon < 0, are refused, memristor_models.c)
  *          defaults Ron 50, Roff 1k, ion -8.9u, ioff 115u, kon 1.56e2,
- *          koff 4.87e2 (1/s), aon 10, aoff 10, p 1, iv 0, x0 0.5
+ *          koff 4.87e2 (1/s), alphaon 10, alphaoff 10, p 1, iv 0, x0 0.5
  * level 3  Yakopcic (IEEE EDL 2011; 2013):
  *          I = a1 x sinh(b v) for v >= 0, a2 x sinh(b v) for v < 0
  *          G(v) = Ap (exp(v) - exp(Vp)) for v > Vp,
@@ -31,10 +44,11 @@
  *          (parameter names: a1 a2 b ap an vp vn alphap alphan xp xn eta)
  *          defaults a1 0.17, a2 0.17, b 0.05, ap 4000, an 4000, vp 0.16,
  *          vn 0.15, alphap 1, alphan 5, xp 0.3, xn 0.5, eta 1, x0 0.11
- * level 4  VTEAM (Kvatinsky et al., IEEE TCAS-II 2015), voltage thresholds
+ * level 4  refused: Xyce's level 4 is its piecewise empirical model (PEM)
+ * level 7  VTEAM (Kvatinsky et al., IEEE TCAS-II 2015), voltage thresholds
  *          von < 0 < voff, as TEAM with v, von, voff in place of I, ion, ioff
  *          defaults Ron 1k, Roff 10k, von -0.3, voff 0.3, kon 1e3, koff 1e3
- *          (1/s), aon 3, aoff 3, p 1, iv 0, x0 0.5
+ *          (1/s), alphaon 3, alphaoff 3, p 1, iv 0, x0 0.5
  * level 5  Knowm mean metastable switch (MMS; Molter & Nugent 2016), the
  *          volatile device of the memristive integrate-and-fire neuron:
  *          g = ((1 - x) sig((v - Von)/kT) - x sig((Voff - v)/kT)) / tau,
@@ -58,7 +72,7 @@
 
 enum {
     MP_RON, MP_ROFF, MP_D, MP_UV, MP_P, MP_WINDOW, MP_J, MP_VON, MP_VOFF, MP_TAU, MP_KT, MP_X0,
-    MP_ION, MP_IOFF, MP_KON, MP_KOFF, MP_AON, MP_AOFF, MP_IV,                         /* TEAM, VTEAM */
+    MP_ION, MP_IOFF, MP_KON, MP_KOFF, MP_AON, MP_AOFF, MP_IV,   /* TEAM, VTEAM (MP_AON: alphaon) */
     MP_A1, MP_A2, MP_B, MP_AP, MP_AN, MP_VP, MP_VN, MP_ALPHAP, MP_ALPHAN, MP_XP, MP_XN, MP_ETA,  /* Yakopcic */
     MP_I0, MP_G0, MP_V0, MP_GMIN, MP_GMAX, MP_NU0, MP_EA, MP_A0, MP_TOX, MP_GAM0, MP_BETA,      /* Stanford-PKU */
     MP_COUNT
@@ -88,6 +102,9 @@ int ms_mem_param_index(const char *name);
 /* 1 if par[k] may be trained. */
 int ms_mem_param_trainable(int k);
 
+/* 1 if the rate g at state x points further out of [0, 1] from a bound
+ * or beyond it: every level's g is then 0 (see "Bounds" above). */
+int ms_mem_rate_outward(double x, double g);
 /* I(v, x) and g(v, x) = dx/dt: d[0] = d/dv, d[1] = d/dx, d[2] = d/dpar[seed]
  * (seed < 0: no parameter derivative). */
 void ms_mem_eval(const MsMemModel *m, int seed, double v, double x, Dual *I, Dual *g);

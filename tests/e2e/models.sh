@@ -74,7 +74,7 @@ PY
 }
 
 # ---- memristor levels ----
-for spec in hp:1 team:2 yakopcic:3 vteam:4 mms:5 pku:6; do
+for spec in hp:1 team:2 yakopcic:3 vteam:7 mms:5 pku:6; do
     name=${spec%%:*} level=${spec##*:}
     nat=tests/models/${name}_native.cir ref=tests/models/${name}_ngspice.cir
     # the reference-only netlist is the reference half of the native one

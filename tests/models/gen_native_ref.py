@@ -34,7 +34,7 @@ L = [
       variants=['', 'a2=0.3 alphan=3', 'eta=-1 x0=0.5'],
       sin='SIN(0 0.5 100)', tri=tri(0,0.5,10e-3,2), rs=None, tran='.tran 10u 20m 0 5u uic',
       why='0.5 V, 100 Hz: past Vp = 0.16 and -Vn = -0.15, x sweeps about 0.07 to 0.98 (variant 3, eta = -1: the other way round)'),
- dict(name='vteam', level=4, sub='memr_vteam', title='VTEAM, voltage thresholds (level 4)',
+ dict(name='vteam', level=7, sub='memr_vteam', title='VTEAM, voltage thresholds (level 7)',
       variants=['', 'iv=1'],
       sin='SIN(0 0.8 1k)', tri=tri(0,0.8,1e-3,2), rs=None, tran='.tran 1u 2m 0 1u uic',
       why='0.8 V, 1 kHz: past voff = 0.3 (switching off) and von = -0.3 (back on), x sweeps 0.5 to about 0.04'),

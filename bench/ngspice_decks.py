@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+"""ngspice_decks.py — ngspice's own decks through `memspice check`.
+
+    bench/ngspice_decks.py REPO [--memspice build/memspice] [--out bench/results-decks.md]
+
+REPO is a snapshot of ngspice's repository (its tests/ and examples/ are
+read).  Every deck there (.cir .sp .spi .net) that ngspice runs in batch mode
+(`ngspice -b`, exit 0, no "error" in its output) with a transient or an
+operating point on its own cards is given to `memspice check` (memspice and
+libngspice on the same deck, every saved signal compared within 1e-3 of its
+range): pass, mismatch, or the reason memspice could not run it.  The reasons
+are grouped (an unsupported device letter, analysis, card, ...) and ranked.
+Each deck runs in its own folder copy of the snapshot's directory so that
+relative .include paths resolve; time limits: 60 s for ngspice, 120 s for check.
+"""
+import argparse
+import collections
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+EXTS = (".cir", ".sp", ".spi", ".net")
+DEVICES = {"m": "MOSFET (M)", "q": "BJT (Q)", "j": "JFET (J)", "z": "MESFET (Z)", "t": "transmission line (T)",
+           "o": "lossy line (O)", "u": "uniform RC line (U)", "k": "coupled inductors (K)", "s": "switch (S)",
+           "w": "switch (W)", "a": "XSPICE code model (A)", "n": "numerical device (N)", "p": "coupled line (P)",
+           "y": "Y element"}
+
+
+def has_analysis(text):
+    """A .tran or .op card outside .control blocks."""
+    inside = False
+    for line in text.lower().splitlines():
+        w = line.strip().split()
+        if not w:
+            continue
+        if w[0] == ".control":
+            inside = True
+        elif w[0] == ".endc":
+            inside = False
+        elif not inside and w[0] in (".tran", ".op"):
+            return True
+    return False
+
+
+def control_analysis(text):
+    t = text.lower()
+    return ".control" in t and re.search(r"^\s*(tran|op)\b", t, re.M) is not None
+
+
+def reason(msg):
+    """A short, groupable reason from memspice's error message."""
+    m = re.search(r"unsupported element '[^']*' \(no device for letter '(.)'\)", msg)
+    if m:
+        return "device: " + DEVICES.get(m.group(1).lower(), m.group(1))
+    m = re.search(r"'(\.[a-z]+)' is not supported", msg)
+    if m:
+        return "analysis or card: " + m.group(1)
+    m = re.search(r"unsupported control card '([^']*)'", msg)
+    if m:
+        return "card: " + m.group(1)
+    m = re.search(r"unknown option '([^']*)'", msg)
+    if m:
+        return "option: " + m.group(1)
+    m = re.search(r"unknown function ([a-z_0-9]+)", msg)
+    if m:
+        return "function: " + m.group(1)
+    m = re.search(r"source function '([^']*)'", msg)
+    if m:
+        return "source function: " + m.group(1).upper()
+    if "model" in msg and ("unknown parameter" in msg or "has no parameter" in msg):
+        return "model parameter"
+    m = re.search(r"model '[^']*' is of type '([^']*)'", msg)
+    if m:
+        return "model type: " + m.group(1)
+    if "time step too small" in msg or "does not converge" in msg or "not converge" in msg:
+        return "convergence"
+    return "other: " + re.sub(r"^.*?:\d+:\d+: ", "", msg)[:70]
+
+
+def run(cmd, cwd, timeout):
+    try:
+        r = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           errors="replace", timeout=timeout)
+        return r.returncode, r.stdout + r.stderr
+    except subprocess.TimeoutExpired:
+        return None, ""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("repo")
+    ap.add_argument("--memspice", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../build/memspice"))
+    ap.add_argument("--out", help="write a markdown table here")
+    ap.add_argument("--label", default="memspice")
+    args = ap.parse_args()
+    memspice = os.path.abspath(args.memspice)
+    decks = []
+    for top in ("tests", "examples"):
+        for d, _, files in os.walk(os.path.join(args.repo, top)):
+            decks += [os.path.join(d, f) for f in sorted(files) if f.lower().endswith(EXTS)]
+    decks.sort()
+    outcome, reasons, rows = collections.Counter(), collections.Counter(), []
+    for path in decks:
+        rel = os.path.relpath(path, args.repo)
+        text = open(path, errors="replace").read()
+        if not has_analysis(text):
+            outcome["no .tran/.op card outside .control" + (" (one inside)" if control_analysis(text) else "")] += 1
+            continue
+        work = tempfile.mkdtemp(prefix="decks.")
+        try:
+            shutil.copytree(os.path.dirname(path), os.path.join(work, "d"))
+            cwd, deck = os.path.join(work, "d"), os.path.basename(path)
+            rc, out = run(["ngspice", "-b", deck], cwd, 60)
+            if rc != 0 or re.search(r"^\s*error", out, re.I | re.M):
+                outcome["ngspice does not run it"] += 1
+                continue
+            outcome["ngspice runs it"] += 1
+            rc, out = run([memspice, "check", deck, "--timeout", "60"], cwd, 150)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if rc == 0:
+            what = "pass"
+        elif rc == 1:
+            what = "mismatch"
+        elif rc is None:
+            what = "check timed out"
+        else:
+            m = re.search(r"memspice could not simulate [^:]*: (.*)", out)
+            what = reason(m.group(1)) if m else "could not compare: " + \
+                (re.search(r"could not compare: (.*)", out) or re.search(r"(.*)", out)).group(1)[:70]
+        outcome["memspice: " + ("pass" if what == "pass" else "mismatch" if what == "mismatch" else "fails")] += 1
+        if what not in ("pass",):
+            reasons[what] += 1
+        rows.append((rel, what))
+        print("%-60s %s" % (rel, what), flush=True)
+    ran = outcome["ngspice runs it"]
+    lines = ["# ngspice's own decks through `memspice check` (%s)" % args.label, "",
+             "%d decks in tests/ and examples/; %d with a .tran/.op card that ngspice runs; "
+             "**%d agree** (%.0f %%), %d mismatch, %d memspice cannot run." %
+             (len(decks), ran, outcome["memspice: pass"], 100.0 * outcome["memspice: pass"] / max(ran, 1),
+              outcome["memspice: mismatch"], outcome["memspice: fails"]), "",
+             "| outcome | decks |", "|---|---:|"]
+    lines += ["| %s | %d |" % (k, v) for k, v in outcome.most_common()]
+    lines += ["", "Reasons, ranked:", "", "| reason | decks |", "|---|---:|"]
+    lines += ["| %s | %d |" % (k.replace("|", "/"), v) for k, v in reasons.most_common()]
+    lines += ["", "Per deck:", "", "| deck | result |", "|---|---|"]
+    lines += ["| %s | %s |" % (r, w.replace("|", "/")) for r, w in rows]
+    print("\n".join(lines[:12 + len(outcome) + len(reasons) + 4]))
+    if args.out:
+        open(args.out, "w").write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
