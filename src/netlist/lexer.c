@@ -5,8 +5,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "../util/limits.h"
 
@@ -45,42 +48,51 @@ MsLoc ms_card_loc(const MsCard *c, int pos)
     return (MsLoc){c->file, c->line[pos], c->col[pos]};
 }
 
-/* Read a whole text file.  An included file must be a regular file (not
- * /dev/zero, a FIFO or a terminal that would never end); every file is
- * bounded in size and refused at its first NUL byte. */
+/* Read a whole text file, gzip-compressed or not (zlib reads both: large
+ * trained networks are shipped as .cir.gz).  An included file must be a
+ * regular file (not /dev/zero, a FIFO or a terminal that would never end);
+ * every file is bounded in size (after decompression) and refused at its
+ * first NUL byte. */
 static int read_file(const char *path, char **out, MsError *err, MsLoc from)
 {
     MsError local;
     MsError *e = from.file ? &local : err;
-    int rc = MS_OK;
-    FILE *f = fopen(path, "rb");
+    int rc = MS_OK, fd = open(path, O_RDONLY);
     struct stat st;
-    if (!f) {
+    gzFile f = NULL;
+    if (fd < 0)
         rc = ms_err(e, MS_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
-    } else if (from.file && (fstat(fileno(f), &st) || !S_ISREG(st.st_mode))) {
+    else if (from.file && (fstat(fd, &st) || !S_ISREG(st.st_mode)))
         rc = ms_err(e, MS_ERR_IO, "'%s' is not a regular file", path);
-        fclose(f);
-        f = NULL;
-    }
+    else if (!(f = gzdopen(fd, "rb")))
+        rc = ms_err(e, MS_ERR_NOMEM, "cannot read '%s': out of memory", path);
+    if (fd >= 0 && !f)
+        close(fd);
     size_t cap = 4096, len = 0;
     char *buf = f ? ms_malloc(cap) : NULL;
     while (f && rc == MS_OK) {
-        size_t n = fread(buf + len, 1, cap - len - 1, f);
-        if (n == 0)
+        int n = gzread(f, buf + len, (unsigned)(cap - len - 1));
+        if (n < 0)
+            rc = ms_err(e, MS_ERR_IO, "error reading '%s': %s", path, errno ? strerror(errno) : "corrupt gzip data");
+        if (n <= 0)
             break;
-        if (memchr(buf + len, 0, n))
+        if (memchr(buf + len, 0, (size_t)n))
             rc = ms_err(e, MS_ERR_IO, "'%s' is not a text file (contains NUL bytes)", path);
-        len += n;
+        len += (size_t)n;
         if (rc == MS_OK && len > (size_t)MS_MAX_FILE_BYTES)
             rc = ms_err(e, MS_ERR_IO, "'%s' is larger than %ld MB: not a netlist", path,
                         MS_MAX_FILE_BYTES >> 20);
         if (len + 1 >= cap)
-            buf = ms_realloc(buf, cap *= 2);
+            buf = ms_realloc(buf, cap = cap > (1u << 26) ? cap + (1u << 26) : 2 * cap);
     }
     if (f) {
-        if (rc == MS_OK && ferror(f))
-            rc = ms_err(e, MS_ERR_IO, "error reading '%s': %s", path, strerror(errno));
-        fclose(f);
+        int zerr;
+        const char *why = gzerror(f, &zerr), *colon = why ? strstr(why, ": ") : NULL;
+        if (colon && why[0] == '<')   /* zlib names the descriptor, "<fd:3>: ..." */
+            why = colon + 2;
+        if (rc == MS_OK && zerr != Z_OK && zerr != Z_STREAM_END)   /* a truncated or corrupt .gz */
+            rc = ms_err(e, MS_ERR_IO, "error reading '%s': %s", path, why && why[0] ? why : "corrupt gzip data");
+        gzclose(f);
     }
     if (rc) {
         free(buf);

@@ -65,10 +65,12 @@ static Edit param_edit(const MsCard *c, const char *pname, double v)
             continue;
         int a = val->pos - (val->kind == TK_EXPR), b = val->pos + (int)strlen(val->s) - 1 + (val->kind == TK_EXPR);
         if (c->line[a] == c->line[b])
-            return (Edit){c->line[a], c->col[a], c->col[b] + 1, ms_asprintf("%.17g", v)};
+            return (Edit){c->line[a], c->col[a], c->col[b] + 1, ms_shortest_g(v)};
     }
     int last = (int)strlen(c->text) - 1;
-    return (Edit){c->line[last], c->col[last] + 1, c->col[last] + 1, ms_asprintf(" %s=%.17g", pname, v)};
+    char *num = ms_shortest_g(v), *text = ms_asprintf(" %s=%s", pname, num);
+    free(num);
+    return (Edit){c->line[last], c->col[last] + 1, c->col[last] + 1, text};
 }
 
 /* A relative path on a .include / .lib line made absolute (dir: the netlist's folder). */

@@ -212,3 +212,14 @@ void ms_map_put(MsMap *m, const char *key, int val)
 }
 
 int ms_whole_in(double v, double lo, double hi) { return v >= lo && v <= hi && v == floor(v); }
+
+char *ms_shortest_g(double v)
+{
+    for (int digits = 1; digits < 17; digits++) {
+        char *s = ms_asprintf("%.*g", digits, v);
+        if (strtod(s, NULL) == v)
+            return s;
+        free(s);
+    }
+    return ms_asprintf("%.17g", v);
+}

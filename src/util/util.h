@@ -46,6 +46,10 @@ void ms_grow(void **p, size_t *cap, size_t need, size_t esz);
             (arr) = ms_realloc((arr), (size_t)((n) ? 2 * (n) : 1) * sizeof *(arr));     \
     } while (0)
 
+/* v with the fewest significant digits (at most 17) that read back as v
+ * exactly: 0.317182, not 0.31718200000000002 (malloc'd). */
+char *ms_shortest_g(double v);
+
 /* 1 if v is a whole number in [lo, hi]: tested before a cast to int,
  * since casting 1e12 or NaN is undefined behaviour. */
 int ms_whole_in(double v, double lo, double hi);

@@ -41,6 +41,16 @@ expect 1 20 "not a text file" "/dev/zero as the netlist" "$MEMSPICE" run /dev/ze
 head -c 100000 /dev/urandom >"$tmp/random.cir"
 expect 1 20 "" "100 kB of random bytes" "$MEMSPICE" run "$tmp/random.cir"
 
+# ---- gzip-compressed netlists: read as the plain text; truncated, corrupt or bombs refused ----
+gzip -c netlists/rc_pulse.cir >"$tmp/rc.cir.gz"
+expect 0 20 "" "a .cir.gz netlist" "$MEMSPICE" run "$tmp/rc.cir.gz" -o "$tmp/rc_gz.csv"
+"$MEMSPICE" run netlists/rc_pulse.cir -o "$tmp/rc.csv" 2>/dev/null
+cmp -s "$tmp/rc.csv" "$tmp/rc_gz.csv" && ok "  ... the same waveforms as the plain netlist" || bad "  ... waveforms differ"
+head -c 150 "$tmp/rc.cir.gz" >"$tmp/trunc.cir.gz"
+expect 1 20 "unexpected end of file" "a truncated .cir.gz" "$MEMSPICE" run "$tmp/trunc.cir.gz"
+{ printf 't\n'; head -c 300000000 /dev/zero | tr '\0' ' '; } | gzip -1 >"$tmp/bomb.cir.gz"
+expect 1 60 "larger than 256 MB" "a gzip bomb (300 MB of blanks in $(($(wc -c <"$tmp/bomb.cir.gz") / 1024)) kB)" "$MEMSPICE" run "$tmp/bomb.cir.gz"
+
 # ---- recursion and size limits ----
 gen 'print("t\nV1 a 0 1\nR1 a 0 {" + "("*10000 + "1k" + ")"*10000 + "}\n.op")' "$tmp/parens.cir"
 expect 1 20 "nested more than 256 deep" "10,000 nested parentheses" "$MEMSPICE" run "$tmp/parens.cir"
