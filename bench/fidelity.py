@@ -54,7 +54,7 @@ def test_set(folder):
 
 def cards(path):
     """The .input scale and the .readout signals, gain and reduction of a network netlist."""
-    text = open(path).read().lower()
+    text = (gzip.open(path, "rt") if path.endswith(".gz") else open(path)).read().lower()
     inp = re.search(r"^\.input\s.*$", text, re.M).group(0)
     out = re.search(r"^\.readout\s.*$", text, re.M).group(0)
     scale = float(re.search(r"scale=([^\s]+)", inp).group(1)) if "scale=" in inp else 1.0
@@ -114,7 +114,7 @@ def ngspice_scores(args, net, sources, x, scale, signals, gain, reduce, tstop, w
     form = os.path.join(work, "ngspice_form.cir")
     subprocess.run([os.path.join(ROOT, "tools/mknet"), "--ngspice-of", net, "-o", form], check=True,
                    stdout=subprocess.DEVNULL)
-    base = open(form).read()
+    base = open(form).read()   # mknet --ngspice-of writes plain text
     scores, t0 = [], time.time()
     for b in range(len(x)):
         deck = base

@@ -11,7 +11,10 @@ libngspice on the same deck, every saved signal compared within 1e-3 of its
 range): pass, mismatch, or the reason memspice could not run it.  The reasons
 are grouped (an unsupported device letter, analysis, card, ...) and ranked.
 Each deck runs in its own folder copy of the snapshot's directory so that
-relative .include paths resolve; time limits: 60 s for ngspice, 120 s for check.
+relative .include paths resolve.  A deck whose only .tran/.op is a plain
+`tran ...`/`op` command in its .control block gets that command as a card
+(both simulators run the copy; memspice skips .control blocks).  Time limits: --ngspice-timeout (20 s) for
+ngspice alone, 150 s for check.
 """
 import argparse
 import collections
@@ -46,8 +49,22 @@ def has_analysis(text):
 
 
 def control_analysis(text):
-    t = text.lower()
-    return ".control" in t and re.search(r"^\s*(tran|op)\b", t, re.M) is not None
+    """The first plain `tran ...` or `op` command of a .control block, as a
+    card (None if there is none, or its arguments are variables)."""
+    inside = False
+    for line in text.lower().splitlines():
+        w = line.strip().split()
+        if not w:
+            continue
+        if w[0] == ".control":
+            inside = True
+        elif w[0] == ".endc":
+            inside = False
+        elif inside and w[0] in ("tran", "op"):
+            if any(c in line for c in "$&{}"):
+                return None
+            return "." + " ".join(w)
+    return None
 
 
 def reason(msg):
@@ -95,6 +112,8 @@ def main():
     ap.add_argument("--memspice", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../build/memspice"))
     ap.add_argument("--out", help="write a markdown table here")
     ap.add_argument("--label", default="memspice")
+    ap.add_argument("--ngspice-timeout", type=float, default=20,
+                    help="seconds ngspice -b may take on a deck (longer: counted as not run)")
     args = ap.parse_args()
     memspice = os.path.abspath(args.memspice)
     decks = []
@@ -106,14 +125,25 @@ def main():
     for path in decks:
         rel = os.path.relpath(path, args.repo)
         text = open(path, errors="replace").read()
+        card = None
         if not has_analysis(text):
-            outcome["no .tran/.op card outside .control" + (" (one inside)" if control_analysis(text) else "")] += 1
-            continue
+            card = control_analysis(text)
+            if not card:
+                outcome["no .tran/.op, not even in .control"] += 1
+                continue
         work = tempfile.mkdtemp(prefix="decks.")
         try:
             shutil.copytree(os.path.dirname(path), os.path.join(work, "d"))
             cwd, deck = os.path.join(work, "d"), os.path.basename(path)
-            rc, out = run(["ngspice", "-b", deck], cwd, 60)
+            if card:   # the .control block's analysis as a card, for both simulators
+                deck = "memspice_decks_" + deck
+                with open(os.path.join(cwd, deck), "w") as f:
+                    f.write(re.sub(r"(?im)^\s*\.end\s*$", card + "\n.end", text, count=1) if
+                            re.search(r"(?im)^\s*\.end\s*$", text) else text + "\n" + card + "\n")
+            rc, out = run(["ngspice", "-b", deck], cwd, args.ngspice_timeout)
+            if rc is None:
+                outcome["ngspice takes longer than %g s" % args.ngspice_timeout] += 1
+                continue
             if rc != 0 or re.search(r"^\s*error", out, re.I | re.M):
                 outcome["ngspice does not run it"] += 1
                 continue
