@@ -66,7 +66,10 @@ test: deps
 
 # The netlist fuzzer (tests/fuzz): libFuzzer with ASan/UBSan, built by clang in
 # build-fuzz.  make test fuzzes for 60 s; make fuzz for FUZZ_SECONDS (600).
-FUZZ_SAN := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
+# FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION: smaller resource bounds (src/util/limits.h),
+# so that a legal but huge circuit is an error rather than a slow unit
+FUZZ_SAN := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all \
+            -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 FUZZ_SECONDS ?= 600
 fuzz-build:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang MPI=0 OPT="-O1 -g" \

@@ -17,7 +17,11 @@
 #define MS_MAX_INCLUDE_DEPTH 32
 /* nested subcircuit instances, and elements once they are flattened */
 #define MS_MAX_SUBCKT_DEPTH 64
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 #define MS_MAX_ELEMENTS 20000000L
+#else   /* the fuzzer's build (tests/fuzz): the same checks, bounds that a unit passes in milliseconds */
+#define MS_MAX_ELEMENTS 100000L
+#endif
 /* .params whose definitions use ones defined after them, in a chain */
 #define MS_MAX_PARAM_DEPTH 1000
 /* brackets, unary operators and ternaries nested in one expression */
@@ -35,6 +39,10 @@
 #define MS_MAX_STEPS 1000000000L
 #define MS_MAX_STORED_VALUES 1000000000L
 /* waveform corners (PULSE edges) one transient steps onto */
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 #define MS_MAX_BREAKS 50000000
+#else
+#define MS_MAX_BREAKS 100000
+#endif
 
 #endif

@@ -34,8 +34,14 @@ pip_editable() {
     fi
     PIP_DISABLE_PIP_VERSION_CHECK=1 "$v/bin/python" -m pip install -q --no-index --no-cache-dir \
         --no-build-isolation --no-deps -e python/ || { rm -rf "$tmp"; echo "FAIL: pip install -e python/"; return 1; }
-    out=$(cd "$tmp" && PYTHONPATH= "$v/bin/python" -c '
-import importlib.metadata as md, os, memspice
+    # a memspice installed for another tree (`make python` there: a symlink in
+    # dist-packages) would shadow the editable install: leave such entries out
+    out=$(tree=$(pwd -P) && cd "$tmp" && PYTHONPATH= TREE=$tree ROOT=$tree "$v/bin/python" -c '
+import importlib.metadata as md, os, sys
+mine = os.path.join(os.environ["TREE"], "python", "memspice")
+sys.path = [p for p in sys.path if not (os.path.isdir(os.path.join(p, "memspice")) and
+                                        os.path.realpath(os.path.join(p, "memspice")) != mine)]
+import memspice
 n = memspice.Network(os.path.join(os.environ["ROOT"], "tests/python/data/tiny.cir"))
 print(os.path.realpath(memspice.__file__), md.version("memspice"), n.n_inputs)' 2>&1)
     rm -rf "$tmp"
