@@ -32,38 +32,30 @@ DEVICES = {"m": "MOSFET (M)", "q": "BJT (Q)", "j": "JFET (J)", "z": "MESFET (Z)"
            "y": "Y element"}
 
 
-def has_analysis(text):
-    """A .tran or .op card outside .control blocks."""
+def cards(text):
+    """(inside a .control block, the line's words) for every non-blank line."""
     inside = False
     for line in text.lower().splitlines():
         w = line.strip().split()
         if not w:
             continue
-        if w[0] == ".control":
-            inside = True
-        elif w[0] == ".endc":
-            inside = False
-        elif not inside and w[0] in (".tran", ".op"):
-            return True
-    return False
+        if w[0] in (".control", ".endc"):
+            inside = w[0] == ".control"
+            continue
+        yield inside, w, line
+
+
+def has_analysis(text):
+    """A .tran or .op card outside .control blocks."""
+    return any(not inside and w[0] in (".tran", ".op") for inside, w, _ in cards(text))
 
 
 def control_analysis(text):
     """The first plain `tran ...` or `op` command of a .control block, as a
     card (None if there is none, or its arguments are variables)."""
-    inside = False
-    for line in text.lower().splitlines():
-        w = line.strip().split()
-        if not w:
-            continue
-        if w[0] == ".control":
-            inside = True
-        elif w[0] == ".endc":
-            inside = False
-        elif inside and w[0] in ("tran", "op"):
-            if any(c in line for c in "$&{}"):
-                return None
-            return "." + " ".join(w)
+    for inside, w, line in cards(text):
+        if inside and w[0] in ("tran", "op"):
+            return None if any(c in line for c in "$&{}") else "." + " ".join(w)
     return None
 
 
