@@ -59,32 +59,29 @@ def control_analysis(text):
     return None
 
 
+# (pattern with one group, what it is, how the group is shown): the first match names the reason
+REASONS = [
+    (r"unsupported element '[^']*' \(no device for letter '(.)'\)", "device", lambda g: DEVICES.get(g.lower(), g)),
+    (r"'(\.[a-z]+)' is not supported", "analysis or card", str),
+    (r"unsupported control card '([^']*)'", "card", str),
+    (r"unknown option '([^']*)'", "option", str),
+    (r"unknown function ([a-z_0-9]+)", "function", str),
+    (r"source function '([^']*)'", "source function", str.upper),
+]
+
+
 def reason(msg):
     """A short, groupable reason from memspice's error message."""
-    m = re.search(r"unsupported element '[^']*' \(no device for letter '(.)'\)", msg)
-    if m:
-        return "device: " + DEVICES.get(m.group(1).lower(), m.group(1))
-    m = re.search(r"'(\.[a-z]+)' is not supported", msg)
-    if m:
-        return "analysis or card: " + m.group(1)
-    m = re.search(r"unsupported control card '([^']*)'", msg)
-    if m:
-        return "card: " + m.group(1)
-    m = re.search(r"unknown option '([^']*)'", msg)
-    if m:
-        return "option: " + m.group(1)
-    m = re.search(r"unknown function ([a-z_0-9]+)", msg)
-    if m:
-        return "function: " + m.group(1)
-    m = re.search(r"source function '([^']*)'", msg)
-    if m:
-        return "source function: " + m.group(1).upper()
+    for pattern, what, show in REASONS:
+        m = re.search(pattern, msg)
+        if m:
+            return what + ": " + show(m.group(1))
     if "model" in msg and ("unknown parameter" in msg or "has no parameter" in msg):
         return "model parameter"
     m = re.search(r"model '[^']*' is of type '([^']*)'", msg)
     if m:
         return "model type: " + m.group(1)
-    if "time step too small" in msg or "does not converge" in msg or "not converge" in msg:
+    if "time step too small" in msg or "not converge" in msg:
         return "convergence"
     return "other: " + re.sub(r"^.*?:\d+:\d+: ", "", msg)[:70]
 
