@@ -20,6 +20,11 @@ int ms_cli_exit_code(int code);
 int ms_cli_threads(const char *cmd, const char *arg, int *out);
 /* Create the output folder dir (an existing folder is fine). */
 int ms_cli_make_dir(const char *dir, MsError *err);
+/* Under an MPI launcher, ranks other than 0 keep quiet while the command
+ * line is parsed (usage errors and --help print once): ms_cli_mute sends
+ * their stdout and stderr to /dev/null until ms_cli_unmute. */
+void ms_cli_mute(int saved[2]);
+void ms_cli_unmute(int saved[2]);
 
 /* A progress bar on stderr (only when stderr is a terminal, or forced). */
 typedef struct MsProgressBar {

@@ -1,13 +1,16 @@
-/* cli_args.c — small pieces the subcommands share: a count option and the
- * output folder. */
+/* cli_args.c — small pieces the subcommands share: a count option, the
+ * output folder, quiet ranks while the command line is parsed. */
 #include "cli.h"
+#include "../train/train_mpi.h"
 #include "../util/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int ms_cli_threads(const char *cmd, const char *arg, int *out)
 {
@@ -29,4 +32,26 @@ int ms_cli_make_dir(const char *dir, MsError *err)
     if (stat(dir, &st) || !S_ISDIR(st.st_mode))
         return ms_err(err, MS_ERR_IO, "%s: not a folder", dir);
     return MS_OK;
+}
+
+void ms_cli_mute(int saved[2])
+{
+    saved[0] = saved[1] = -1;
+    if (ms_dist_env_rank() <= 0)
+        return;
+    int null = open("/dev/null", O_WRONLY);
+    if (null < 0)
+        return;
+    fflush(stdout), fflush(stderr);
+    saved[0] = dup(1), saved[1] = dup(2);
+    dup2(null, 1), dup2(null, 2), close(null);
+}
+
+void ms_cli_unmute(int saved[2])
+{
+    if (saved[0] < 0)
+        return;
+    fflush(stdout), fflush(stderr);
+    dup2(saved[0], 1), dup2(saved[1], 2), close(saved[0]), close(saved[1]);
+    saved[0] = saved[1] = -1;
 }

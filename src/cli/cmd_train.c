@@ -9,7 +9,6 @@
 #include "../util/util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -358,20 +357,10 @@ int ms_cmd_train(int argc, char **argv)
     a.fault_seeds = 5;
     a.engine = "auto";
     a.quiet = !isatty(2);   /* the bar is for people; logs get the epoch lines */
-    int out = -1, errfd = -1;
-    if (ms_dist_env_rank() > 0) {   /* under mpirun: help and usage errors from rank 0 alone */
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0) {
-            fflush(stdout), fflush(stderr);
-            out = dup(1), errfd = dup(2);
-            dup2(null, 1), dup2(null, 2), close(null);
-        }
-    }
+    int saved[2];
+    ms_cli_mute(saved);   /* under mpirun: help and usage errors from rank 0 alone */
     int code = parse_args(&a, argc, argv);
-    if (out >= 0) {
-        fflush(stdout), fflush(stderr);
-        dup2(out, 1), dup2(errfd, 2), close(out), close(errfd);
-    }
+    ms_cli_unmute(saved);
     MsError err = {0};
     MsDist dist;   /* under mpirun: this rank of the job (README: 'Training on several processes: MPI') */
     if (ms_dist_begin(&dist, &err))

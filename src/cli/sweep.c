@@ -4,7 +4,6 @@
 #include "../util/util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,28 +11,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-void ms_cli_mute(int saved[2])
-{
-    saved[0] = saved[1] = -1;
-    if (ms_dist_env_rank() <= 0)
-        return;
-    int null = open("/dev/null", O_WRONLY);
-    if (null < 0)
-        return;
-    fflush(stdout), fflush(stderr);
-    saved[0] = dup(1), saved[1] = dup(2);
-    dup2(null, 1), dup2(null, 2), close(null);
-}
-
-void ms_cli_unmute(int saved[2])
-{
-    if (saved[0] < 0)
-        return;
-    fflush(stdout), fflush(stderr);
-    dup2(saved[0], 1), dup2(saved[1], 2), close(saved[0]), close(saved[1]);
-    saved[0] = saved[1] = -1;
-}
 
 int ms_cli_has_opt(int argc, char **argv, const char *opt)
 {

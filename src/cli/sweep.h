@@ -58,11 +58,6 @@ void ms_sweep_unlock(MsSweep *s);
  * prints the error, the other ranks stay silent). */
 int ms_sweep_end(MsSweep *s, int rc, MsError *err);
 
-/* Under an MPI launcher, ranks other than 0 keep quiet while the command
- * line is parsed (usage errors and --help print once): ms_cli_mute sends
- * their stdout and stderr to /dev/null until ms_cli_unmute. */
-void ms_cli_mute(int saved[2]);
-void ms_cli_unmute(int saved[2]);
 /* Exit code `code` for an early exit (--help, a usage error) of a sweep
  * under a launcher: joins and leaves the job first, so that mpirun does not
  * end rank 0 before it has printed. */
