@@ -222,10 +222,21 @@ static void mem_describe(const void *inst, MsElemInfo *o)
                       .model = &d->m};
 }
 
+/* v I(v, x), the model's current at the state (a stuck cell's too) */
+static double mem_power(const void *inst, const double *x)
+{
+    const Memristor *d = inst;
+    double v = x[d->a] - x[d->b];
+    Dual I, g;
+    ms_mem_eval(&d->m, -1, v, x[d->x], &I, &g);
+    return v * I.v;
+}
+
 const MsDevType ms_dev_memristor = {
     .name = "memristor", .letter = 'y', .inst_size = sizeof(Memristor), .flags = MS_DEV_NONLINEAR,
     .claims = mem_claims, .parse = mem_parse, .unknowns = mem_unknowns, .entries = mem_entries,
     .stamp_linear = mem_stamp, .eval = mem_eval, .initial = mem_ics,
     .param_index = mem_param_index, .param_ref = mem_param_ref, .dparam = mem_dparam,
     .dinitial = mem_dinitial, .param_at = mem_param_at, .describe = mem_describe,
+    .power = mem_power,
 };

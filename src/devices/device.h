@@ -141,6 +141,9 @@ typedef struct MsDevType {
     /* What the instance is, for engines that compile a circuit of known
      * structure (the batched training engine); NULL: not described. */
     void (*describe)(const void *inst, struct MsElemInfo *out);
+    /* The power the instance absorbs at solution x, v(n+, n-) times the current
+     * from n+ through it to n- (.print p(name)); NULL: not available. */
+    double (*power)(const void *inst, const double *x);
 } MsDevType;
 
 /* An instance as describe() tells it.  Unknown indices; 0 is ground. */

@@ -6,7 +6,7 @@
 
 static int is_keyword(const MsToken *t)
 {
-    static const char *kw[] = {"dc", "ac", "pulse", "pwl", "sin", "exp", "r", "td", 0};
+    static const char *kw[] = {"dc", "ac", "distof1", "distof2", "pulse", "pwl", "sin", "exp", "r", "td", 0};
     for (int i = 0; kw[i]; i++)
         if (ms_tok_is(t, kw[i]))
             return 1;
@@ -136,8 +136,8 @@ int ms_parse_source(MsElab *el, const MsCard *c, int at, MsWave *w)
                 return rc;
             w->has_dc = 1;
             at += 2 + eq;
-        } else if (ms_tok_is(t, "ac")) {
-            /* small-signal magnitude and phase: no effect on .op/.tran */
+        } else if (ms_tok_is(t, "ac") || ms_tok_is(t, "distof1") || ms_tok_is(t, "distof2")) {
+            /* small-signal (ac) and distortion (.disto's distof1/2) magnitude and phase: no effect on .op/.tran */
             at++;
             for (int k = 0; k < 2 && at < c->ntok && !is_keyword(&tk[at]) && tk[at].kind != TK_LP &&
                             tk[at].kind != TK_RP;

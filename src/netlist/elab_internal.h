@@ -64,6 +64,10 @@ struct MsElab {
     size_t cap_writes;
 };
 
+/* ---- elab_print.c ---- */
+/* Compile the {expr} vectors of .print and .save (after the elements). */
+int ms_elab_print_exprs(MsElab *el, Scope *top);
+
 /* ---- elaborate.c ---- */
 void ms_scope_env(ScopeEnv *env, MsElab *el, Scope *s, MsLoc loc, const char *text);
 ScopeEnv *ms_scope_env_new(MsElab *el, Scope *s, MsLoc loc, const char *text);

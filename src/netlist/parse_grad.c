@@ -48,7 +48,7 @@ int ms_parse_trainable(MsDeck *d, const MsCard *c, MsError *err)
         MS_RESERVE_NEXT(d->trainables, d->ntrainables);
         MS_RESERVE_NEXT(d->train_lo, d->ntrainables);
         MS_RESERVE_NEXT(d->train_hi, d->ntrainables);
-        d->trainables[d->ntrainables++] = (MsVecRef){ms_strdup(t->s), t->loc};
+        d->trainables[d->ntrainables++] = (MsVecRef){ms_strdup(t->s), t->loc, NULL, NULL};
     }
     if (d->ntrainables == first)
         return ms_err_at(err, MS_ERR_SYNTAX, c->tok[0].loc, "%s", ".trainable needs element names");

@@ -66,8 +66,10 @@ typedef struct MsIcDef {
 } MsIcDef;
 
 typedef struct MsVecRef {
-    char *name;       /* "v(out)", "v(a,b)", "i(v1)" */
+    char *name;       /* "v(out)", "v(a,b)", "i(v1)", "x(m1)", "p(r1)", "{v(a)*i(v1)}" */
     MsLoc loc;
+    char *expr;       /* .print/.save {expr}: its text (name is "{text}"), else NULL */
+    struct MsTape *tape;   /* ... compiled at elaboration (elab_print.c) */
 } MsVecRef;
 
 /* .loss terms (memspice only): the objective `memspice grad` differentiates. */
@@ -145,6 +147,9 @@ void ms_deck_free(MsDeck *deck);
 /* "v(a)", "v(a,b)", "i(x)" or a bare node name from tokens at *i (left on
  * the last token used). */
 int ms_parse_vecref(const MsCard *c, int *i, MsVecRef *out, MsError *err);
+/* Xyce's "ymemristor!mr1_x" as memspice's "x(mr1)" (newly allocated). */
+int ms_xyce_state_name(const char *s, MsLoc loc, char **out, MsError *err);
+void ms_vecref_free(MsVecRef *r);
 /* .loss and .trainable (parse_grad.c). */
 int ms_parse_loss(MsDeck *d, const MsCard *c, MsError *err);
 int ms_parse_trainable(MsDeck *d, const MsCard *c, MsError *err);

@@ -17,11 +17,15 @@ typedef struct MsIc {
     double value;
 } MsIc;
 
-/* A saved vector: v(a) = x[a] - x[b] (b may be 0), or a branch current. */
+/* A saved vector: v(a) = x[a] - x[b] (b may be 0), or a branch current;
+ * or (.print/.save only) a vector derived from x at each point. */
+enum { MS_SAVE_UNKNOWN = 0, MS_SAVE_POWER, MS_SAVE_EXPR };
 typedef struct MsSave {
     char *name;
-    int kind;         /* MS_VEC_VOLTAGE / MS_VEC_CURRENT / MS_VEC_STATE */
-    int a, b;
+    int kind;         /* MS_VEC_VOLTAGE / MS_VEC_CURRENT / MS_VEC_STATE (derived vectors: STATE) */
+    int a, b;         /* MS_SAVE_POWER: group and instance of the element */
+    int derived;      /* MS_SAVE_UNKNOWN: x[a] (- x[b]); MS_SAVE_POWER: p(name); MS_SAVE_EXPR: {expr} */
+    const struct MsTape *tape;   /* MS_SAVE_EXPR, owned by the deck's MsVecRef */
 } MsSave;
 
 /* A non-zero slot of G_L or C_L: M[slot] at (row, col), unknowns 1..n. */
