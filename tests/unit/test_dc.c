@@ -202,6 +202,7 @@ static void test_restores_source(void)
     if (rc == MS_OK)
         CHECK_NEAR(op.data[ms_result_find(&op, "v(a)")], 5, 1e-12);
     /* API misuse: a clear MS_ERR_ARG, no result */
+    ms_result_free(&op);
     MsDcSpec bad = spec;
     bad.sweep[0].source = "v9";
     CHECK(ms_run_dc(w, &bad, &op, &err) == MS_ERR_ARG && strstr(err.msg, "v9") && op.npts == 0);
