@@ -10,12 +10,15 @@
 #include "ngdeck.h"
 #include "ngspice_run.h"
 
+/* Which analysis a row compares. */
+enum { MS_ROW_OP = 0, MS_ROW_TRAN = 1, MS_ROW_DC = 2 };
+
 typedef struct MsSigRow {
     char *name;
     int kind;            /* MS_VEC_* */
-    int tran;            /* 1 transient, 0 operating point */
+    int tran;            /* MS_ROW_*: transient, operating point or DC sweep */
     int ia, ib;          /* column in memspice's / ngspice's result */
-    MsWaveErr e;         /* transient figures */
+    MsWaveErr e;         /* transient and DC-sweep figures */
     double vm, vn;       /* operating point: memspice's and ngspice's value */
     double abs_err, rel_err, scale;   /* both analyses: the figures the rule uses */
     double allowed;
@@ -29,8 +32,8 @@ typedef struct MsCheck {
     int status;                  /* MS_CHECK_* */
     char *error;                 /* why the comparison could not be made */
     MsNgDeck deck;
-    MsResult ms_op, ms_tran;
-    int ms_has_op, ms_has_tran;
+    MsResult ms_op, ms_tran, ms_dc;
+    int ms_has_op, ms_has_tran, ms_has_dc;
     double ms_seconds;
     MsNgRun ng;
     int ng_ran;
@@ -38,7 +41,7 @@ typedef struct MsCheck {
     int nrows;
     char **only_ms, **only_ng;   /* saved by one simulator only (not compared) */
     int nonly_ms, nonly_ng;
-    char *span_note;             /* the transient spans differ */
+    char *span_note;             /* the transient spans (or the DC sweeps' points) differ */
     char *plot_note;             /* why no PNGs were written */
 } MsCheck;
 

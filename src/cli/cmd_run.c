@@ -12,11 +12,12 @@ static void run_usage(FILE *f)
     fprintf(f,
             "usage: memspice run NETLIST [options]\n"
             "\n"
-            "Runs the analyses the netlist asks for (.op, .tran; only .op if neither).\n"
+            "Runs the analyses the netlist asks for (.op, .dc, .tran; only .op if none).\n"
             ".op results and '.print tran' tables go to stdout.\n"
             "\n"
             "options:\n"
-            "  -o, --output FILE   write the transient (or operating point) waveforms;\n"
+            "  -o, --output FILE   write the transient (else the DC sweep, else the operating\n"
+            "                      point) vectors;\n"
             "                      format from the extension: .raw (ngspice binary raw),\n"
             "                      .csv, .h5/.hdf5; '-' writes to stdout (needs --format)\n"
             "  --format F          raw | rawascii | csv | h5 (overrides the extension)\n"
@@ -126,18 +127,22 @@ static int run_set(MsSweep *s, void *user, MsWork *w, const char *out, double *r
 {
     const RunArgs *a = user;
     (void)rec;
-    int has_tran = ms_circuit_has_tran(s->c, NULL), rc = MS_OK;
-    MsResult op = {0}, tran = {0};
-    if (ms_circuit_has_op(s->c) || !has_tran)
+    MsDcSpec dspec;
+    int has_tran = ms_circuit_has_tran(s->c, NULL), has_dc = ms_circuit_has_dc(s->c, &dspec), rc = MS_OK;
+    MsResult op = {0}, dc = {0}, tran = {0};
+    if (ms_circuit_has_op(s->c) || (!has_tran && !has_dc))
         rc = ms_run_op(w, &op, err);
+    if (rc == MS_OK && has_dc)
+        rc = ms_run_dc(w, &dspec, &dc, err);
     if (rc == MS_OK && has_tran)
         rc = ms_run_tran(w, &a->spec, &tran, err);
     if (rc == MS_OK) {
         ms_sweep_lock(s);
-        rc = ms_write_result(has_tran ? &tran : &op, out, a->format ? a->format : "h5", err);
+        rc = ms_write_result(has_tran ? &tran : has_dc ? &dc : &op, out, a->format ? a->format : "h5", err);
         ms_sweep_unlock(s);
     }
     ms_result_free(&op);
+    ms_result_free(&dc);
     ms_result_free(&tran);
     return rc;
 }
@@ -171,19 +176,34 @@ int ms_cmd_run(int argc, char **argv)
     MsError err = {0};
     MsCircuit *c = NULL;
     MsWork *w = NULL;
-    MsResult op = {0}, tran = {0};
+    MsResult op = {0}, dc = {0}, tran = {0};
     int rc = ms_circuit_load(a.netlist, &c, &err);
     if (rc == MS_OK)
         rc = ms_work_new(c, &w, &err);
     MsTranSpec nspec;
+    MsDcSpec dspec;
     int has_tran = c && ms_circuit_has_tran(c, &nspec);
+    int has_dc = c && ms_circuit_has_dc(c, &dspec);
     if (c && ms_circuit_faults(c)[0] && !a.quiet)
         fprintf(stderr, "memspice: stuck memristors: %s\n", ms_circuit_faults(c));
-    int do_op = c && (ms_circuit_has_op(c) || !has_tran);
+    int do_op = c && (ms_circuit_has_op(c) || (!has_tran && !has_dc));
     if (rc == MS_OK && do_op) {
         rc = ms_run_op(w, &op, &err);
         if (rc == MS_OK)
             print_op(&op);
+    }
+    if (rc == MS_OK && has_dc) {
+        MsProgressBar bar;
+        ms_progress_init(&bar, "DC sweep", a.force_progress);
+        ms_work_set_progress(w, ms_progress_cb, &bar);
+        rc = ms_run_dc(w, &dspec, &dc, &err);
+        ms_progress_done(&bar);
+        ms_work_set_progress(w, NULL, NULL);
+        if (rc == MS_OK && !a.quiet)
+            fprintf(stderr, "memspice: DC sweep: %zu points, %ld factorizations\n", dc.npts, dc.factorizations);
+        if (rc == MS_OK && has_tran && a.out && !a.quiet)
+            fprintf(stderr, "memspice: notice: -o gets the transient; the DC sweep is not written "
+                            "(run the .dc in a netlist of its own)\n");
     }
     if (rc == MS_OK && has_tran) {
         MsProgressBar bar;
@@ -201,13 +221,14 @@ int ms_cmd_run(int argc, char **argv)
         }
     }
     if (rc == MS_OK && a.out) {
-        const MsResult *r = has_tran ? &tran : &op;
+        const MsResult *r = has_tran ? &tran : has_dc ? &dc : &op;
         rc = ms_write_result(r, a.out, a.format, &err);
         if (rc == MS_OK && !a.quiet && strcmp(a.out, "-"))
             fprintf(stderr, "memspice: wrote %d vectors x %zu points to %s\n", r->nvec, r->npts, a.out);
     }
     code = rc == MS_OK ? 0 : ms_cli_fail(&err);
     ms_result_free(&op);
+    ms_result_free(&dc);
     ms_result_free(&tran);
     ms_work_free(&w);
     ms_circuit_free(&c);

@@ -351,8 +351,13 @@ static int load_plot(RawReader *rd, const RawPlot *p, MsResult *out)
         return ms_err(rd->err, MS_ERR_UNSUPPORTED,
                       "%s: plot '%s' holds complex (AC) data, which memspice does not read",
                       rd->path, p->plotname);
-    int has_time = kind_of(p->vars[0].type) == MS_VEC_TIME;
+    /* a DC sweep's scale is its first vector whatever its type (v(v-sweep)
+     * is a voltage, res-sweep has a type of its own) */
+    int sweep = !strncasecmp(p->plotname, "DC transfer", 11);
+    int has_time = sweep || kind_of(p->vars[0].type) == MS_VEC_TIME;
     ms_result_init(out, p->title, p->plotname, p->nvars - has_time, has_time);
+    if (sweep)
+        out->scale = ms_strdup(p->vars[0].name);
     for (int j = 0; j < out->nvec; j++) {
         out->kinds[j] = kind_of(p->vars[j + has_time].type);
         out->names[j] = vector_name(p->vars[j + has_time].name, out->kinds[j]);

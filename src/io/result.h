@@ -11,6 +11,15 @@ void ms_result_init(MsResult *r, const char *title, const char *plotname, int nv
 /* Append a point at time t; returns the row of nvec values to fill. */
 double *ms_result_add_point(MsResult *r, double t);
 
+/* The scale vector's name ("time" unless r->scale says otherwise) and kind
+ * (MS_VEC_TIME, or from the name: v(v-sweep) a voltage, i(i-sweep) a
+ * current). */
+const char *ms_result_scale(const MsResult *r);
+int ms_result_scale_kind(const MsResult *r);
+/* A DC sweep's scale as ngspice names it: v(v-sweep), i(i-sweep),
+ * res-sweep, temp-sweep. */
+int ms_is_sweep_scale(const char *name);
+
 /* Writers, one per format (io/raw.c, io/csv.c, io/hdf5.c).  Each writes
  * the whole result to `path` ("-" = stdout where the format allows). */
 int ms_write_raw(const MsResult *r, const char *path, int ascii, MsError *err);

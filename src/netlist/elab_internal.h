@@ -77,6 +77,10 @@ int ms_elab_find_param(MsElab *el, Scope *s, const char *name, ScopeParam **out)
 int ms_elab_compile_node(void *user, const char *name, int *unk, MsError *err);
 char *ms_elab_compile_branch(void *user, const char *name);
 
+/* ---- elab_dc.c ---- */
+/* The .dc card's sweeps into deck.dc (after flattening: sources must exist). */
+int ms_elab_dc(MsElab *el);
+
 /* ---- elab_train.c ---- */
 /* Which .trainable names are top-level .params: marks them in top and fills
  * c->train (before any parameter is evaluated). */

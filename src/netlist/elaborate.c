@@ -718,6 +718,8 @@ int ms_elaborate(MsCircuit *c, MsError *err)
     if (rc == MS_OK)
         rc = expand_scope(&el, &top);
     if (rc == MS_OK)
+        rc = ms_elab_dc(&el);
+    if (rc == MS_OK)
         rc = resolve_ics(&el, &top);
     if (rc == MS_OK)
         rc = ms_elab_print_exprs(&el, &top);

@@ -528,6 +528,19 @@ static int parse_tran(Parser *p, const MsCard *c)
     return MS_OK;
 }
 
+/* .dc: recorded here, its values evaluated during elaboration (elab_dc.c). */
+static int parse_dc(Parser *p, const MsCard *c)
+{
+    if (p->cur != &p->deck->top)
+        return syntax(p, &c->tok[0], "%s", ".dc inside a .subckt");
+    if (p->deck->dc_card)
+        return ms_err_at(p->err, MS_ERR_UNSUPPORTED, c->tok[0].loc,
+                         "a second .dc card (the first is at line %d; memspice runs one DC sweep per netlist)",
+                         p->deck->dc_card->tok[0].loc.line);
+    p->deck->dc_card = c;
+    p->deck->has_dc = 1;
+    return MS_OK;
+}
 
 /* .temp T: the circuit temperature in °C (one value). */
 static int parse_temp(Parser *p, const MsCard *c)
@@ -569,6 +582,8 @@ static int parse_dot(Parser *p, const MsCard *c)
         return parse_options(p, c);
     if (!strcmp(w, ".tran"))
         return parse_tran(p, c);
+    if (!strcmp(w, ".dc"))
+        return parse_dc(p, c);
     if (!strcmp(w, ".op")) {
         p->deck->has_op = 1;
         return MS_OK;
@@ -616,11 +631,11 @@ static int parse_dot(Parser *p, const MsCard *c)
         return syntax(p, t0, "%s", ".endl without .lib");
     if (!strcmp(w, ".endc"))
         return syntax(p, t0, "%s", ".endc without .control");
-    static const char *analyses[] = {".ac", ".dc", ".noise", ".tf", ".sens", ".pz", ".disto", ".four", ".meas", ".measure", ".sp", 0};
+    static const char *analyses[] = {".ac", ".noise", ".tf", ".sens", ".pz", ".disto", ".four", ".meas", ".measure", ".sp", 0};
     for (int i = 0; analyses[i]; i++)
         if (!strcmp(w, analyses[i]))
             return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t0->loc,
-                             "'%s' is not supported (memspice runs .op and .tran)", w);
+                             "'%s' is not supported (memspice runs .op, .dc and .tran)", w);
     return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t0->loc, "unsupported control card '%s'", w);
 }
 
@@ -658,8 +673,8 @@ int ms_parse_netlist(const char *path, const char *text, MsDeck *deck, MsError *
         rc = parse_card(&p, &deck->src.cards[i]);
     if (rc == MS_OK && p.cur != &deck->top)
         rc = ms_err_at(err, MS_ERR_SYNTAX, p.cur->loc, ".subckt %s has no .ends", p.cur->name);
-    if (rc == MS_OK && !deck->has_op && !deck->has_tran && notice)
-        notice("no .op or .tran card: memspice will compute the operating point", notice_user);
+    if (rc == MS_OK && !deck->has_op && !deck->has_tran && !deck->has_dc && notice)
+        notice("no .op, .dc or .tran card: memspice will compute the operating point", notice_user);
     return rc;
 }
 

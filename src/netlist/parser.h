@@ -1,5 +1,5 @@
 /* parser.h — cards to a deck: the subcircuit tree with its elements,
- * parameters, functions and models, plus the control cards (.tran, .op,
+ * parameters, functions and models, plus the control cards (.tran, .op, .dc,
  * .options, .ic, .save, .print).  Element cards are kept as token lists; the
  * device that owns the element letter reads them during elaboration. */
 #ifndef MS_PARSER_H
@@ -119,6 +119,9 @@ typedef struct MsDeck {
     MsTranSpec tran;              /* filled from tran_card during elaboration */
     const MsCard *tran_card;
     MsLoc tran_loc;
+    int has_dc;
+    MsDcSpec dc;                  /* filled from dc_card during elaboration (elab_dc.c) */
+    const MsCard *dc_card;
     MsIcDef *ics;
     int nics;
     MsVecRef *saves;

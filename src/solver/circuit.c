@@ -287,6 +287,13 @@ void ms_circuit_free(MsCircuit **cp)
 int ms_circuit_num_unknowns(const MsCircuit *c) { return c->n; }
 int ms_circuit_has_op(const MsCircuit *c) { return c->has_op; }
 
+int ms_circuit_has_dc(const MsCircuit *c, MsDcSpec *spec)
+{
+    if (spec && c->deck.has_dc)
+        *spec = c->deck.dc;
+    return c->deck.has_dc;
+}
+
 int ms_circuit_has_tran(const MsCircuit *c, MsTranSpec *spec)
 {
     if (spec && c->has_tran)

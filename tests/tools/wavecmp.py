@@ -10,7 +10,9 @@ not depend on memspice's own reader.  Transient: every node voltage v(...)
 present in both (or the --vectors given) is put on the union of both time
 axes, on the span both cover, by linear interpolation; the largest
 difference must stay below tol x the ngspice vector's range (1e-9 absolute
-for a constant one).  Operating
+for a constant one).  DC sweep (plot "DC transfer characteristic", scale
+v(v-sweep) or i(i-sweep) first in both files): the same swept values, then
+every common vector point by point within tol x its range.  Operating
 point: |a - b| <= op_rtol |b| + 1e-9 for every common vector.
 Prints one line per vector; exits 1 on any failure, 2 on unusable input."""
 import bisect
@@ -107,6 +109,41 @@ def interp(ts, vs, t):
     return vs[k - 1] + (vs[k] - vs[k - 1]) * (t - t0) / (t1 - t0)
 
 
+def compare_dc(mcols, mnames, ncols, nnames, tol, vectors):
+    scale = nnames[0]
+    if mnames[0] != scale:
+        print("FAIL scale: memspice %s, ngspice %s" % (mnames[0], scale))
+        return 1
+    xm, xn = mcols[scale], ncols[scale]
+    span = max(abs(x) for x in xm + xn) or 1.0
+    if len(xm) != len(xn) or any(abs(a - b) > 1e-9 * span for a, b in zip(xm, xn)):
+        print("FAIL %s: the swept values differ (%d vs %d points)" % (scale, len(xm), len(xn)))
+        return 1
+    wanted = vectors.lower().split(",") if vectors else [n for n in nnames[1:] if n in mcols]
+    if not wanted:
+        print("wavecmp: no vectors in common (memspice: %s; ngspice: %s)" % (mnames, nnames))
+        return 1
+    bad = 0
+    for name in wanted:
+        if name not in mcols or name not in ncols:
+            print("FAIL %-12s missing in %s" % (name, "memspice" if name not in mcols else "ngspice"))
+            bad += 1
+            continue
+        vm, vn = mcols[name], ncols[name]
+        rng = max(vn) - min(vn)
+        worst, xw = 0.0, xm[0]
+        for x, a, b in zip(xm, vm, vn):
+            d = abs(a - b)
+            if d > worst or d != d:
+                worst, xw = d, x
+        limit = tol * rng if rng > 0 else 1e-9
+        ok = worst < limit
+        print("%s %-12s max diff %.3g (%.3g of range %.3g) at %s=%.6g; %d points" %
+              ("ok  " if ok else "FAIL", name, worst, worst / rng if rng > 0 else worst, rng, scale, xw, len(xm)))
+        bad += not ok
+    return 1 if bad else 0
+
+
 def main(argv):
     args, opts = [], {"--plot": None, "--tol": "1e-3", "--vectors": None, "--op-rtol": "1e-6"}
     i = 1
@@ -127,6 +164,8 @@ def main(argv):
         print("wavecmp: cannot read input: %s" % e)
         return 2
     tol, op_rtol = float(opts["--tol"]), float(opts["--op-rtol"])
+    if pname.lower().startswith("dc transfer"):
+        return compare_dc(mcols, mnames, ncols, nnames, tol, opts["--vectors"])
     is_tran = "time" in ncols and "time" in mcols
     # default: node voltages of a transient (currents through switching
     # diodes are spikes that two time grids sample differently), and
