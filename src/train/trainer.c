@@ -417,7 +417,7 @@ static int train_epoch(MsNet *net, const MsDataset *d, MsTrainOpts *o, Pass *p, 
         }
         for (int k = 0; k < np; k++)
             g[k] /= B;
-        ms_optim_step(&o->opt, lr, s->params, g, net->lo, net->hi, stuck);
+        ms_optim_step(&o->opt, lr, s->params, g, net->lo, net->hi, net->scale, stuck);
         rc = ms_net_step_params(net, s->params, stuck, err);
         done += B;
         if (progress) {
