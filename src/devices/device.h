@@ -217,4 +217,8 @@ void ms_setup_scratch(MsSetup *s, size_t count);            /* eval scratch doub
 int ms_setup_error(MsSetup *s, MsLoc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Kinds that training code names (a membrane capacitor; values written back
+ * by position on the card). */
+extern const MsDevType ms_dev_capacitor, ms_dev_inductor;
+
 #endif

@@ -757,6 +757,7 @@ void ms_deck_free(MsDeck *d)
     free(d->trainables);
     free(d->train_lo);
     free(d->train_hi);
+    free(d->train_scale);
     ms_train_cards_free(d);
     ms_source_free(&d->src);
     memset(d, 0, sizeof *d);

@@ -132,6 +132,7 @@ typedef struct MsDeck {
     int nlosses;
     MsVecRef *trainables;     /* .trainable element names or glob patterns */
     double *train_lo, *train_hi;  /* per .trainable name: bounds (min=, max=; +-inf if not given) */
+    double *train_scale;      /* per .trainable name: the optimiser's unit (scale=; 1 if not given) */
     int ntrainables;
     MsInputDef *inputs;       /* .input */
     int ninputs;

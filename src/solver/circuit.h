@@ -48,6 +48,7 @@ typedef struct MsParamRef {
     const char *name;   /* "r1", "m1:ron", "rval" or "param:rval", points into the deck or into owned */
     char *owned;        /* the name of a value a .trainable pattern matched (m1_3:x0) */
     double lo, hi;      /* bounds for training (min=, max=; a memristor's x0: [0, 1]) */
+    double scale;       /* the optimiser's unit (scale=, default 1): it trains value / scale */
 } MsParamRef;
 
 /* A feature input of `memspice train`: the source that carries it (.input). */

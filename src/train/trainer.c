@@ -418,7 +418,7 @@ static int train_epoch(MsNet *net, const MsDataset *d, MsTrainOpts *o, Pass *p, 
         }
         for (int k = 0; k < np; k++)
             g[k] /= B;
-        ms_optim_step(&o->opt, lr, s->params, g, net->lo, net->hi, stuck);
+        ms_optim_step(&o->opt, lr, s->params, g, net->lo, net->hi, net->scale, stuck);
         rc = ms_net_step_params(net, s->params, stuck, err);
         if (o->fault_aware > 0 && rc == MS_OK) {   /* sticking overwrote the cells' x0: restore all */
             ms_cells_unstick(net, stuck);
