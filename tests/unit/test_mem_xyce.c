@@ -17,6 +17,7 @@
  * the bound behind) are kept away from it: a state there recovers after a
  * time set by how close it came, which no two integrators share. */
 #include "check.h"
+#include "devices/memristor_models.h"
 #include "memspice.h"
 
 #include <math.h>
@@ -246,8 +247,49 @@ static const Case cases[] = {
      .amp = 1, .freq = 100, .rs = 50, .tstop = 2e-2, .tstep = 1e-5, .swing = 0.3},
 };
 
+/* Xyce's TEAM on dual numbers: d/dv, d/dX and d/dparameter (the adjoint's
+ * terms) against central differences, for every window */
+static void check_derivatives(void)
+{
+    static const int ks[] = {MP_RON, MP_ROFF, MP_ION, MP_IOFF, MP_KON, MP_KOFF, MP_D, MP_J};
+    for (int wt = 0; wt <= 4; wt++)
+        for (int iv = 0; iv <= 1; iv++) {
+            MsMemModel m;
+            memset(&m, 0, sizeof m);
+            m.level = 2, m.xyce = 1;
+            double *p = m.par;
+            p[MP_RON] = 50, p[MP_ROFF] = 1e3, p[MP_ION] = -8.9e-6, p[MP_IOFF] = 1.15e-4, p[MP_KON] = -3e-13;
+            p[MP_KOFF] = 2e-13, p[MP_AON] = 3, p[MP_AOFF] = 4, p[MP_XON] = 0, p[MP_XOFF] = 3e-9, p[MP_XSCALING] = 1e9;
+            p[MP_D] = 3.2, p[MP_P] = 2, p[MP_J] = 0.7, p[MP_WT] = wt, p[MP_WC] = 0.3e-9, p[MP_WAON] = 0.2e-9;
+            p[MP_WAOFF] = 2.8e-9, p[MP_IV] = iv;
+            const double vs[] = {-0.7, -0.2, 0.3, 0.9}, xs[] = {0.4, 1.3, 2.6};
+            for (size_t a = 0; a < 4; a++)
+                for (size_t b = 0; b < 3; b++)
+                    for (size_t q = 0; q < sizeof ks / sizeof ks[0]; q++) {
+                        Dual I, g, Ip, Im, gp, gm;
+                        double v = vs[a], X = xs[b];
+                        ms_mem_eval(&m, ks[q], v, X, &I, &g);
+                        double h = 1e-6 * v;
+                        ms_mem_eval(&m, -1, v + h, X, &Ip, &gp), ms_mem_eval(&m, -1, v - h, X, &Im, &gm);
+                        CHECK_NEAR(g.d[0], (gp.v - gm.v) / (2 * h), 1e-5 * fabs(g.d[0]) + 1e-12 * fabs(g.v / v));
+                        h = 1e-6;
+                        ms_mem_eval(&m, -1, v, X + h, &Ip, &gp), ms_mem_eval(&m, -1, v, X - h, &Im, &gm);
+                        CHECK_NEAR(I.d[1], (Ip.v - Im.v) / (2 * h), 1e-6 * fabs(I.d[1]) + 1e-15);
+                        CHECK_NEAR(g.d[1], (gp.v - gm.v) / (2 * h), 1e-5 * fabs(g.d[1]) + 1e-9 * fabs(g.v));
+                        double keep = p[ks[q]];
+                        h = 1e-6 * keep;
+                        p[ks[q]] = keep + h, ms_mem_eval(&m, -1, v, X, &Ip, &gp);
+                        p[ks[q]] = keep - h, ms_mem_eval(&m, -1, v, X, &Im, &gm);
+                        p[ks[q]] = keep;
+                        CHECK_NEAR(I.d[2], (Ip.v - Im.v) / (2 * h), 1e-6 * fabs(I.d[2]) + 1e-18);
+                        CHECK_NEAR(g.d[2], (gp.v - gm.v) / (2 * h), 1e-5 * fabs(g.d[2]) + 1e-9 * fabs(g.v / keep));
+                    }
+        }
+}
+
 int main(void)
 {
+    check_derivatives();
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
         check_case(&cases[k]);
     return check_summary("mem_xyce");
