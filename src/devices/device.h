@@ -49,6 +49,9 @@ typedef struct MsEval {
     double gmin;                  /* conductance across nonlinear junctions */
     int first_iter;               /* 1 on the first Newton iteration of a solve */
     int limited;                  /* set to 1 when a device limited its voltages */
+    int past_wall;                /* set to 1 when a state lies past a bound its equations do not
+                                   * approach smoothly (Xyce's TEAM): a trapezoidal step that arrives
+                                   * there is retried with backward Euler (tran.c) */
     double *scratch;              /* per-work scratch (ms_setup_scratch) */
     int no_limit;                 /* 1: evaluate exactly at x (adjoint), no voltage limiting */
     int values_only;              /* 1: only f and q are needed (G, C may be left stale) */

@@ -160,6 +160,7 @@ struct MsWork {
     double J_cq, J_a;             /* coefficients of the factored J = cq C + a G (linear circuits) */
     unsigned long J_gen;          /* the circuit's stamp_gen when it was factored */
     int limited;                  /* a device limited its step in the last evaluation */
+    int past_wall;                /* ... and a state lay past a bound (MsEval.past_wall) */
     int eval_failed;              /* a device could not evaluate (eval_err says why) */
     int no_limit;                 /* evaluate devices exactly at x (adjoint sweeps) */
     long factorizations;

@@ -182,8 +182,12 @@ int ms_trainables_setup(MsCircuit *c, MsError *err)
     for (int k = 0; k < l.n; k++) {   /* a memristor state stays in its physical range */
         MsParamRef *p = &l.p[k];
         if (p->train < 0 && c->groups[p->group].type == &ms_dev_memristor && p->k == MP_X0) {
-            p->lo = fmax(p->lo, 0);
-            p->hi = fmin(p->hi, 1);
+            MsElemInfo in;
+            double lo, hi;
+            ms_dev_memristor.describe(ms_group_inst(&c->groups[p->group], p->inst), &in);
+            ms_mem_range(in.model, &lo, &hi);
+            p->lo = fmax(p->lo, lo);
+            p->hi = fmin(p->hi, hi);
         }
     }
     c->params = l.p;
