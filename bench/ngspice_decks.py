@@ -6,13 +6,13 @@
 REPO is a snapshot of ngspice's repository (its tests/ and examples/ are
 read).  Every deck there (.cir .sp .spi .net) that ngspice runs in batch mode
 (`ngspice -b`, exit 0, no "error" in its output) with a transient or an
-operating point on its own cards is given to `memspice check` (memspice and
+operating point, DC sweep or AC analysis on its own cards is given to `memspice check` (memspice and
 libngspice on the same deck, every saved signal compared within 1e-3 of its
 range): pass, mismatch, or the reason memspice could not run it.  The reasons
 are grouped (an unsupported device letter, analysis, card, ...) and ranked.
 Each deck runs in its own folder copy of the snapshot's directory so that
-relative .include paths resolve.  A deck whose only .tran/.op is a plain
-`tran ...`/`op` command in its .control block gets that command as a card
+relative .include paths resolve.  A deck whose only analysis is a plain
+`tran ...`/`op`/`dc ...`/`ac ...` command in its .control block gets that command as a card
 (both simulators run the copy; memspice skips .control blocks).  Time limits: --ngspice-timeout (20 s) for
 ngspice alone, 150 s for check.
 """
@@ -45,16 +45,20 @@ def cards(text):
         yield inside, w, line
 
 
+ANALYSES = ("tran", "op", "dc", "ac")
+
+
 def has_analysis(text):
-    """A .tran or .op card outside .control blocks."""
-    return any(not inside and w[0] in (".tran", ".op") for inside, w, _ in cards(text))
+    """A .tran, .op, .dc or .ac card outside .control blocks."""
+    return any(not inside and w[0] in tuple("." + a for a in ANALYSES) for inside, w, _ in cards(text))
 
 
 def control_analysis(text):
-    """The first plain `tran ...` or `op` command of a .control block, as a
-    card (None if there is none, or its arguments are variables)."""
+    """The first plain `tran ...`, `op`, `dc ...` or `ac ...` command of a
+    .control block, as a card (None if there is none, or its arguments are
+    variables)."""
     for inside, w, line in cards(text):
-        if inside and w[0] in ("tran", "op"):
+        if inside and w[0] in ANALYSES:
             return None if any(c in line for c in "$&{}") else "." + " ".join(w)
     return None
 
@@ -118,7 +122,7 @@ def main():
         if not has_analysis(text):
             card = control_analysis(text)
             if not card:
-                outcome["no .tran/.op, not even in .control"] += 1
+                outcome["no .tran/.op/.dc/.ac, not even in .control"] += 1
                 continue
         work = tempfile.mkdtemp(prefix="decks.")
         try:
@@ -157,7 +161,7 @@ def main():
         print("%-60s %s" % (rel, what), flush=True)
     ran = outcome["ngspice runs it"]
     lines = ["# ngspice's own decks through `memspice check` (%s)" % args.label, "",
-             "%d decks in tests/ and examples/; %d with a .tran/.op card that ngspice runs; "
+             "%d decks in tests/ and examples/; %d with a .tran/.op/.dc/.ac card that ngspice runs; "
              "**%d agree** (%.0f %%), %d mismatch, %d memspice cannot run." %
              (len(decks), ran, outcome["memspice: pass"], 100.0 * outcome["memspice: pass"] / max(ran, 1),
               outcome["memspice: mismatch"], outcome["memspice: fails"]), "",

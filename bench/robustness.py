@@ -93,7 +93,7 @@ def main():
     a = ap.parse_args()
     nets = {}
     for spec in a.net:
-        name, sep, path = spec.partition("=")
+        name, sep, path = spec.rpartition("=")
         if not sep or not os.path.isfile(path):
             sys.exit(f"robustness: --net {spec}: expected NAME=NETLIST of an existing file")
         nets[name] = path
