@@ -73,6 +73,11 @@ int ms_elab_find_param(MsElab *el, Scope *s, const char *name, ScopeParam **out)
 int ms_elab_compile_node(void *user, const char *name, int *unk, MsError *err);
 char *ms_elab_compile_branch(void *user, const char *name);
 
+/* ---- elab_meas.c ---- */
+/* The names PARAM measures read: each an earlier measure or a top-level
+ * .param (its value kept in c->meas_param_*), else an error at the card. */
+int ms_elab_meas_params(MsElab *el, Scope *top);
+
 /* ---- elab_train.c ---- */
 /* Which .trainable names are top-level .params: marks them in top and fills
  * c->train (before any parameter is evaluated). */
