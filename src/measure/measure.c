@@ -260,6 +260,11 @@ static int integ_rms(const Ctx *x, const MsMeasDef *d, const double *s, MsMeasur
         if (xv < from)
             continue;
         if (d->has_to && xv > d->to) {
+            if (m == 0 && k > 0 && t[k - 1] < from) {   /* the window inside one step */
+                double vf = lerp_y(t, s, k, from);
+                X[m] = from;
+                Y[m++] = rms ? vf * vf : vf;
+            }
             if (k > 0 && m > 0 && !almost_equal(xv, d->to)) {
                 v = lerp_y(t, s, k, d->to);
                 xv = d->to;
