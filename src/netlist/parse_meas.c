@@ -14,6 +14,7 @@
  * the options ngspice accepts but ignores (TD= of AVG, FROM= of WHEN) too. */
 #include "number.h"
 #include "parser.h"
+#include "../util/limits.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -313,6 +314,8 @@ int ms_parse_meas(MsDeck *d, const MsCard *c, MsError *err)
     if (c->ntok < 4)
         return err_tok(err, c->ntok > 1 ? last_tok(c) : &tk[0], "%s",
                        ".meas expects: .meas tran NAME TRIG|WHEN|FIND|AVG|RMS|MIN|MAX|PP|INTEG|PARAM ...");
+    if (d->nmeas >= MS_MAX_MEASURES)
+        return ms_err_at(err, MS_ERR_SEMANTIC, tk[0].loc, "more than %d .meas cards", MS_MAX_MEASURES);
     MsMeasDef m = {0};
     m.loc = tk[0].loc;
     if (ms_tok_is(&tk[1], "tran"))
