@@ -181,6 +181,35 @@ int ms_circuit_num_params(const MsCircuit *c);
 int ms_circuit_set_param(MsCircuit *c, int k, double value, MsError *err);
 double ms_circuit_get_param(const MsCircuit *c, int k);
 
+/* ---- measurements (.meas) ----
+ * The netlist's .meas cards of one analysis, evaluated on that analysis's
+ * result as ngspice evaluates them (see README "Measurements").  The scale
+ * of r (r->time) is time for "tran", the sweep or the frequency for others. */
+typedef struct MsMeasure {
+    const char *name;     /* as on the card (lower case), owned by the circuit */
+    const char *analysis; /* "tran", "dc", "ac" */
+    const char *kind;     /* "trig/targ", "when", "find", "avg", "rms", "min", "max", "pp", "integ", "param" */
+    const char *file;     /* where the card is */
+    int line;
+    int ok;               /* 1: value holds the result; 0: the measure failed, why says why */
+    double value;
+    double trig, targ;    /* trig/targ: the two times; min/max: trig = where */
+    double scale;         /* magnitude an absolute error is judged against (memspice check):
+                             the signal's range for value measures, range x span for integ, 0 else */
+    char why[256];
+} MsMeasure;
+
+int ms_circuit_num_measures(const MsCircuit *c);
+/* Evaluates the .meas cards of `analysis` on r, in netlist order, into
+ * out[0 .. *n) (out holds ms_circuit_num_measures(c) entries).  A measure
+ * that cannot be taken (no such crossing, an empty window) is ok = 0 with
+ * the reason; the return value is an error only for bad arguments. */
+int ms_measure(const MsCircuit *c, const char *analysis, const MsResult *r, MsMeasure *out, int *n,
+               MsError *err);
+/* Writes measures as CSV "name,value,error" (value empty and error the
+ * reason for a failed one; values with 17 digits), through a temporary file. */
+int ms_write_measures(const MsMeasure *m, int n, const char *path, MsError *err);
+
 /* ---- results ---- */
 int ms_result_find(const MsResult *r, const char *name);   /* index or -1 */
 void ms_result_free(MsResult *r);

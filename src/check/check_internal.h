@@ -26,6 +26,19 @@ typedef struct MsSigRow {
     char *png;           /* file name in the report directory, or NULL */
 } MsSigRow;
 
+/* One .meas result of each simulator (meas_check.c). */
+typedef struct MsMeasRow {
+    char *name, *kind;
+    int ms_ok;           /* memspice took it (vm), else ms_why */
+    double vm;
+    char *ms_why;
+    int ng_seen, ng_ok;  /* ngspice printed a result for it; not "failed" (vn) */
+    double vn;
+    double scale;        /* memspice's MsMeasure.scale */
+    double abs_err, allowed;
+    int pass;
+} MsMeasRow;
+
 typedef struct MsCheck {
     const MsCheckInput *in;
     const MsCheckOpts *o;
@@ -43,6 +56,8 @@ typedef struct MsCheck {
     int nonly_ms, nonly_ng;
     char *span_note;             /* the transient spans (or the DC sweeps' points) differ */
     char *plot_note;             /* why no PNGs were written */
+    MsMeasRow *meas;             /* the transient's .meas results */
+    int nmeas;
 } MsCheck;
 
 /* Units of a kind: "V", "A", "". */
@@ -50,6 +65,15 @@ const char *ms_check_unit(int kind);
 /* The tolerance rule's atol and transient rtol for a kind under the options. */
 double ms_check_atol(const MsCheckOpts *o, int kind);
 double ms_check_rtol(const MsCheckOpts *o, int kind);
+
+/* meas_check.c: memspice's measures (after its transient), ngspice's (read
+ * from the lines it printed) and their comparison; text and JSON parts. */
+void ms_check_meas_collect(MsCheck *c, const MsCircuit *circ);
+void ms_check_meas_compare(MsCheck *c);
+int ms_check_meas_bad(const MsCheck *c);
+void ms_check_meas_text(const MsCheck *c, FILE *f);
+void ms_check_meas_json(const MsCheck *c, FILE *f);
+void ms_check_meas_free(MsCheck *c);
 
 /* report.c */
 void ms_check_print_text(const MsCheck *c, FILE *f);

@@ -20,6 +20,8 @@ void ms_check_opts_default(MsCheckOpts *o)
     o->op_rtol = MS_CHECK_OP_RTOL;
     o->atol = -1;
     o->timeout = MS_CHECK_TIMEOUT;
+    o->meas_rtol = MS_CHECK_MEAS_RTOL;
+    o->meas_atol = -1;
 }
 
 const char *ms_check_unit(int kind)
@@ -89,6 +91,8 @@ static int run_memspice(MsCheck *c)
             rc = ms_run_dc(w, &dspec, &c->ms_dc, &err);
         if (rc == MS_OK && c->ms_has_tran)
             rc = ms_run_tran(w, &spec, &c->ms_tran, &err);
+        if (rc == MS_OK && c->ms_has_tran)
+            ms_check_meas_collect(c, circ);
         if (rc != MS_OK)
             c->ms_has_tran = c->ms_has_op = c->ms_has_dc = 0;
     }
@@ -360,7 +364,8 @@ static int compare(MsCheck *c)
                                        c->ms_dc.npts, c->ng.dc.npts);
     }
     compare_rows(c);
-    int bad = c->span_note != NULL;
+    ms_check_meas_compare(c);
+    int bad = c->span_note != NULL || ms_check_meas_bad(c);
     for (int i = 0; i < c->nrows; i++)
         bad |= !c->rows[i].pass;
     return c->status = bad ? MS_CHECK_MISMATCH : MS_CHECK_PASS;
@@ -407,17 +412,27 @@ static void summary(const MsCheck *c)
     for (int i = 0; i < c->nrows; i++)
         nbad += !c->rows[i].pass;
     if (c->status == MS_CHECK_PASS) {
-        fprintf(stderr, "memspice check: %s: pass, %d of %d signals agree (memspice %.2f s, ngspice %.2f s)\n", label,
-                c->nrows, c->nrows, c->ms_seconds, c->ng.seconds);
+        fprintf(stderr, "memspice check: %s: pass, %d of %d signals agree", label, c->nrows, c->nrows);
+        if (c->nmeas)
+            fprintf(stderr, ", %d of %d measures", c->nmeas, c->nmeas);
+        fprintf(stderr, " (memspice %.2f s, ngspice %.2f s)\n", c->ms_seconds, c->ng.seconds);
         return;
     }
+    int mbad = 0;
+    for (int i = 0; i < c->nmeas; i++)
+        mbad += !c->meas[i].pass;
     fprintf(stderr, "memspice check: %s: MISMATCH, %d of %d signals differ", label, nbad, c->nrows);
+    if (c->nmeas)
+        fprintf(stderr, ", %d of %d measures", mbad, c->nmeas);
     int shown = 0;
     for (int i = 0; i < c->nrows && shown < 6; i++)
         if (!c->rows[i].pass)
             fprintf(stderr, "%s%s%s", shown++ ? ", " : ": ", c->rows[i].name,
                     c->rows[i].tran == MS_ROW_TRAN ? "" : c->rows[i].tran == MS_ROW_DC ? " (dc)" : " (op)");
-    if (nbad > shown)
+    for (int i = 0; i < c->nmeas && shown < 6; i++)
+        if (!c->meas[i].pass)
+            fprintf(stderr, "%s.meas %s", shown++ ? ", " : ": ", c->meas[i].name);
+    if (nbad + mbad > shown)
         fprintf(stderr, ", ...");
     if (c->span_note)
         fprintf(stderr, "; %s", c->span_note);
@@ -445,6 +460,7 @@ static void check_free(MsCheck *c)
     free(c->only_ng);
     free(c->span_note);
     free(c->plot_note);
+    ms_check_meas_free(c);
 }
 
 int ms_check_run(const MsCheckInput *in, const MsCheckOpts *o, const char *report_dir)

@@ -10,6 +10,9 @@
  *    kind: 1e-3 for voltages (and states), 1e-2 for currents;
  *  - operating point: scale = max(|memspice|, |ngspice|), rtol = --op-rtol (1e-4);
  *  - atol = --atol, or by kind: 1e-6 V for voltages, 1e-9 A for currents.
+ * .meas results: |memspice - ngspice| <= max(meas_rtol * max(|m|, |n|), atol),
+ * atol = meas_rtol * the scale of what is measured (a signal's range) unless
+ * --meas-atol; a measure that fails in both simulators agrees.
  * Why these defaults: README.md, "Cross-checking against ngspice". */
 #ifndef MS_CHECK_CROSSCHECK_H
 #define MS_CHECK_CROSSCHECK_H
@@ -25,6 +28,7 @@
 #define MS_CHECK_ATOL_I 1e-9      /* amperes */
 #define MS_CHECK_ATOL_OTHER 1e-9  /* state variables, unknown units */
 #define MS_CHECK_TIMEOUT 300.0    /* seconds */
+#define MS_CHECK_MEAS_RTOL 1e-3   /* .meas results, of the value */
 
 /* Exit codes of `memspice check`. */
 enum { MS_CHECK_PASS = 0, MS_CHECK_MISMATCH = 1, MS_CHECK_ERROR = 2 };
@@ -34,6 +38,8 @@ typedef struct MsCheckOpts {
     double op_rtol;
     double atol;               /* < 0: by kind (MS_CHECK_ATOL_*) */
     double timeout;            /* ngspice time limit in seconds; <= 0: none */
+    double meas_rtol;          /* .meas: |m - n| <= max(meas_rtol * max(|m|, |n|), atol) */
+    double meas_atol;          /* < 0: meas_rtol * the measure's scale (MsMeasure.scale) */
     const char *ngspice_lib;   /* NULL: $MEMSPICE_NGSPICE_LIB or libngspice.so.0 */
     const char *signals;       /* "v(out),i(v1)"; NULL: every signal both simulators saved */
     int quiet;                 /* no table on stdout, no notices */

@@ -117,6 +117,10 @@ int ms_ng_is_error_line(const char *s)
 {
     while (isspace((unsigned char)*s))
         s++;
+    /* a .meas that could not be taken ("Error: measure  x  when(WHEN) : out
+     * of interval") is a result, compared by meas_check.c, not a failed run */
+    if (!strncasecmp(s, "error: measure ", 15))
+        return 0;
     return !strncasecmp(s, "error", 5) || has_ci(s, "error:") || has_ci(s, "simulation(s) aborted") ||
            has_ci(s, "timestep too small") || has_ci(s, "cannot recover");
 }

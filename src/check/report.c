@@ -127,6 +127,8 @@ void ms_check_print_text(const MsCheck *c, FILE *f)
                     vu(b3, sizeof b3, r->allowed, u), r->pass ? "pass" : "FAIL");
         }
     }
+    if (c->status != MS_CHECK_ERROR)
+        ms_check_meas_text(c, f);
     if (c->nonly_ms) {
         fprintf(f, "\nsaved by memspice only (not compared):");
         for (int i = 0; i < c->nonly_ms; i++)
@@ -144,10 +146,14 @@ void ms_check_print_text(const MsCheck *c, FILE *f)
         nbad += !c->rows[i].pass;
     if (c->status == MS_CHECK_ERROR)
         fprintf(f, "\nresult: could not compare: %s\n", c->error);
-    else if (c->status == MS_CHECK_PASS)
+    else if (c->status == MS_CHECK_PASS && !c->nmeas)
         fprintf(f, "\nresult: pass (%d of %d signals agree)\n", c->nrows, c->nrows);
+    else if (c->status == MS_CHECK_PASS)
+        fprintf(f, "\nresult: pass (%d of %d signals and %d of %d measures agree)\n", c->nrows, c->nrows, c->nmeas,
+                c->nmeas);
     else
-        fprintf(f, "\nresult: MISMATCH (%d of %d signals differ%s)\n", nbad, c->nrows,
+        fprintf(f, "\nresult: MISMATCH (%d of %d signals%s differ%s)\n", nbad, c->nrows,
+                ms_check_meas_bad(c) ? " and some measures" : "",
                 c->span_note ? (c->ms_has_tran ? "; the transient spans differ" : "; the DC sweeps differ") : "");
 }
 
@@ -344,6 +350,8 @@ static void write_json(const MsCheck *c, FILE *f)
     } else {
         fputs("null", f);
     }
+    fputs(",\n  \"measures\": ", f);
+    ms_check_meas_json(c, f);
     fputs(",\n  \"memspice_only\": ", f);
     jnames(f, c->only_ms, c->nonly_ms);
     fputs(",\n  \"ngspice_only\": ", f);

@@ -24,7 +24,8 @@ static void check_usage(FILE *f)
             "Simulates each netlist with memspice and with ngspice (libngspice, loaded in a\n"
             "child process) and compares every signal both simulators save: transient\n"
             "waveforms on each other's time points (both ways, the worse counts) and the\n"
-            "operating point.  A signal passes when max |memspice - ngspice| <= atol + rtol * scale.\n"
+            "operating point, and the .meas results.  A signal passes when\n"
+            "max |memspice - ngspice| <= atol + rtol * scale.\n"
             "\n"
             "options:\n"
             "  --against FILE      ngspice simulates FILE instead of NETLIST (one netlist only)\n"
@@ -34,6 +35,9 @@ static void check_usage(FILE *f)
             "  --op-rtol R         operating point: allowed error as a fraction of the value (default %g)\n"
             "  --atol A            absolute allowance in the signal's unit, for every signal\n"
             "                      (default %g V for voltages, %g A for currents)\n"
+            "  --meas-rtol R       .meas results: allowed error as a fraction of the value (default %g)\n"
+            "  --meas-atol A       .meas results: absolute allowance (default: meas-rtol times the\n"
+            "                      measured signal's range, so that values near 0 compare absolutely)\n"
             "  --report DIR        write DIR/report.txt, DIR/report.json and one PNG per transient\n"
             "                      signal (with several netlists or models: DIR/<name>/)\n"
             "  --timeout S         stop ngspice after S seconds (default %g; 0: no limit)\n"
@@ -47,7 +51,8 @@ static void check_usage(FILE *f)
             "\n"
             "exit codes: 0 every signal agrees; 1 mismatch; 2 could not compare (ngspice missing,\n"
             "crashed, timed out or rejecting the netlist; memspice failing on it; bad arguments)\n",
-            MS_CHECK_RTOL_V, MS_CHECK_RTOL_I, MS_CHECK_OP_RTOL, MS_CHECK_ATOL_V, MS_CHECK_ATOL_I, MS_CHECK_TIMEOUT, "libngspice.so.0");
+            MS_CHECK_RTOL_V, MS_CHECK_RTOL_I, MS_CHECK_OP_RTOL, MS_CHECK_ATOL_V, MS_CHECK_ATOL_I, MS_CHECK_MEAS_RTOL,
+            MS_CHECK_TIMEOUT, "libngspice.so.0");
 }
 
 static int bad_arg(const char *fmt, const char *a)
@@ -185,6 +190,10 @@ int ms_cmd_check(int argc, char **argv)
             rc = parse_nonneg(a, argv[++i], &o.rtol) ? 2 : 0;
         } else if (!strcmp(a, "--op-rtol") && has) {
             rc = parse_nonneg(a, argv[++i], &o.op_rtol) ? 2 : 0;
+        } else if (!strcmp(a, "--meas-rtol") && has) {
+            rc = parse_nonneg(a, argv[++i], &o.meas_rtol) ? 2 : 0;
+        } else if (!strcmp(a, "--meas-atol") && has) {
+            rc = parse_nonneg(a, argv[++i], &o.meas_atol) ? 2 : 0;
         } else if (!strcmp(a, "--atol") && has) {
             rc = parse_nonneg(a, argv[++i], &o.atol) ? 2 : 0;
         } else if (!strcmp(a, "--timeout") && has) {

@@ -13,7 +13,8 @@ static void run_usage(FILE *f)
             "usage: memspice run NETLIST [options]\n"
             "\n"
             "Runs the analyses the netlist asks for (.op, .dc, .tran; only .op if none).\n"
-            ".op results and '.print tran' tables go to stdout.\n"
+            ".op results, '.print tran' tables and .meas results go to stdout; with -o FILE\n"
+            "the measures are also written to FILE's name with the extension .meas (CSV).\n"
             "\n"
             "options:\n"
             "  -o, --output FILE   write the transient (else the DC sweep, else the operating\n"
@@ -57,6 +58,66 @@ static void print_table(const MsResult *r, const char *const *names)
             printf(" % .9e", r->data[i * (size_t)r->nvec + (size_t)idx[k]]);
         printf("\n");
     }
+}
+
+static int out_of_memory(MsError *err)
+{
+    err->code = MS_ERR_NOMEM;
+    snprintf(err->msg, sizeof err->msg, "out of memory");
+    return MS_ERR_NOMEM;
+}
+
+/* The measures file beside an output: out.raw -> out.meas (out.meas -> out.meas.meas). */
+static char *meas_path(const char *out)
+{
+    const char *slash = strrchr(out, '/'), *dot = strrchr(out, '.');
+    size_t stem = dot && dot > (slash ? slash : out) ? (size_t)(dot - out) : strlen(out);
+    if (!strcmp(out + stem, ".meas"))
+        stem = strlen(out);
+    char *p = malloc(stem + 6);
+    if (p) {
+        memcpy(p, out, stem);
+        memcpy(p + stem, ".meas", 6);
+    }
+    return p;
+}
+
+/* Prints the transient's measures as ngspice does ("name = value", or
+ * "name = failed" with the reason on stderr) on f, and writes them beside
+ * the output file.  A failed measure does not fail the run (as in ngspice). */
+static int report_measures(const MsCircuit *c, const MsResult *tran, const char *out, FILE *f, MsError *err)
+{
+    int nm = ms_circuit_num_measures(c), n = 0;
+    if (!nm)
+        return MS_OK;
+    MsMeasure *m = calloc((size_t)nm, sizeof *m);
+    if (!m)
+        return out_of_memory(err);
+    int rc = ms_measure(c, "tran", tran, m, &n, err);
+    if (rc == MS_OK && n > 0) {
+        fprintf(f, "\n  Measurements for Transient Analysis\n\n");
+        for (int i = 0; i < n; i++) {
+            if (!m[i].ok) {
+                fprintf(f, "%-20s=  failed\n", m[i].name);
+                fprintf(stderr, "memspice: %s:%d: measure '%s' failed: %s\n", m[i].file ? m[i].file : "netlist", m[i].line,
+                        m[i].name, m[i].why);
+            } else if (!strcmp(m[i].kind, "trig/targ")) {
+                fprintf(f, "%-20s=  %e targ=  %e trig=  %e\n", m[i].name, m[i].value, m[i].targ, m[i].trig);
+            } else if (!strcmp(m[i].kind, "min") || !strcmp(m[i].kind, "max")) {
+                fprintf(f, "%-20s=  %e at=  %e\n", m[i].name, m[i].value, m[i].trig);
+            } else {
+                fprintf(f, "%-20s=  %e\n", m[i].name, m[i].value);
+            }
+        }
+        fprintf(f, "\n");
+    }
+    if (rc == MS_OK && n > 0 && out && strcmp(out, "-")) {
+        char *path = meas_path(out);
+        rc = path ? ms_write_measures(m, n, path, err) : out_of_memory(err);
+        free(path);
+    }
+    free(m);
+    return rc;
 }
 
 typedef struct RunArgs {
@@ -215,6 +276,7 @@ int ms_cmd_run(int argc, char **argv)
             const char *const *pn = ms_circuit_print_names(c);
             if (pn && pn[0])
                 print_table(&tran, pn);
+            rc = report_measures(c, &tran, a.out, a.out && !strcmp(a.out, "-") ? stderr : stdout, &err);
             if (!a.quiet)
                 fprintf(stderr, "memspice: transient: %zu points, %ld steps accepted, %ld rejected, %ld Newton iterations, %ld factorizations\n",
                         tran.npts, tran.steps_accepted, tran.steps_rejected, tran.newton_iters, tran.factorizations);

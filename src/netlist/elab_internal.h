@@ -81,6 +81,11 @@ char *ms_elab_compile_branch(void *user, const char *name);
 /* The .dc card's sweeps into deck.dc (after flattening: sources must exist). */
 int ms_elab_dc(MsElab *el);
 
+/* ---- elab_meas.c ---- */
+/* The names PARAM measures read: each an earlier measure or a top-level
+ * .param (its value kept in c->meas_param_*), else an error at the card. */
+int ms_elab_meas_params(MsElab *el, Scope *top);
+
 /* ---- elab_train.c ---- */
 /* Which .trainable names are top-level .params: marks them in top and fills
  * c->train (before any parameter is evaluated). */

@@ -599,6 +599,11 @@ static int parse_dot(Parser *p, const MsCard *c)
     if ((!strcmp(w, ".loss") || !strcmp(w, ".trainable") || !strcmp(w, ".input") || !strcmp(w, ".readout")) &&
         p->cur != &p->deck->top)
         return syntax(p, t0, "%s inside a .subckt (put it at the top level with flattened names, e.g. x1.c1)", w);
+    if (!strcmp(w, ".meas") || !strcmp(w, ".measure")) {
+        if (p->cur != &p->deck->top)
+            return syntax(p, t0, "%s inside a .subckt (put it at the top level with flattened names, e.g. v(x1.out))", w);
+        return ms_parse_meas(p->deck, c, p->err);
+    }
     if (!strcmp(w, ".loss"))
         return ms_parse_loss(p->deck, c, p->err);
     if (!strcmp(w, ".trainable"))
@@ -631,7 +636,7 @@ static int parse_dot(Parser *p, const MsCard *c)
         return syntax(p, t0, "%s", ".endl without .lib");
     if (!strcmp(w, ".endc"))
         return syntax(p, t0, "%s", ".endc without .control");
-    static const char *analyses[] = {".ac", ".noise", ".tf", ".sens", ".pz", ".disto", ".four", ".meas", ".measure", ".sp", 0};
+    static const char *analyses[] = {".ac", ".noise", ".tf", ".sens", ".pz", ".disto", ".four", ".sp", 0};
     for (int i = 0; analyses[i]; i++)
         if (!strcmp(w, analyses[i]))
             return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t0->loc,
@@ -673,6 +678,8 @@ int ms_parse_netlist(const char *path, const char *text, MsDeck *deck, MsError *
         rc = parse_card(&p, &deck->src.cards[i]);
     if (rc == MS_OK && p.cur != &deck->top)
         rc = ms_err_at(err, MS_ERR_SYNTAX, p.cur->loc, ".subckt %s has no .ends", p.cur->name);
+    if (rc == MS_OK)
+        rc = ms_meas_check_analyses(deck, err);
     if (rc == MS_OK && !deck->has_op && !deck->has_tran && !deck->has_dc && notice)
         notice("no .op, .dc or .tran card: memspice will compute the operating point", notice_user);
     return rc;
@@ -759,6 +766,7 @@ void ms_deck_free(MsDeck *d)
     free(d->train_hi);
     free(d->train_scale);
     ms_train_cards_free(d);
+    ms_meas_defs_free(d);
     ms_source_free(&d->src);
     memset(d, 0, sizeof *d);
 }

@@ -111,6 +111,50 @@ typedef struct MsReadoutDef {
     MsLoc loc;
 } MsReadoutDef;
 
+/* .meas / .measure cards (parse_meas.c; evaluated on a result by
+ * measure/measure.c).  The analysis each reads: */
+typedef enum { MS_MEAS_TRAN, MS_MEAS_DC, MS_MEAS_AC } MsMeasAnalysis;
+
+typedef enum {
+    MS_MEAS_TRIG_TARG,   /* TRIG ... TARG ...: targ time - trig time */
+    MS_MEAS_WHEN,        /* WHEN sig=val: the time of the crossing */
+    MS_MEAS_FIND_WHEN,   /* FIND sig WHEN sig2=val: sig at that crossing */
+    MS_MEAS_FIND_AT,     /* FIND sig AT=t */
+    MS_MEAS_AVG, MS_MEAS_RMS, MS_MEAS_MIN, MS_MEAS_MAX, MS_MEAS_PP, MS_MEAS_INTEG,
+    MS_MEAS_PARAM        /* PARAM='expr' of earlier measures and .params */
+} MsMeasKind;
+
+/* Which crossing: the n-th rise, fall or crossing (n = -1: the last one);
+ * MS_EDGE_ANY with n = 0 is the first crossing of either direction. */
+typedef enum { MS_EDGE_ANY, MS_EDGE_RISE, MS_EDGE_FALL, MS_EDGE_CROSS } MsMeasEdge;
+
+typedef struct MsMeasCond {
+    MsVecRef sig;        /* the signal that crosses */
+    MsVecRef sig2;       /* ... another signal (WHEN v(a)=v(b)), or name NULL: the value val */
+    double val;
+    int has_val;
+    MsMeasEdge edge;
+    int n;               /* which one (1, 2, ...), -1 the last */
+    double td;           /* crossings before td do not count (tran) */
+    double at;           /* TRIG AT=t: the time itself (has_at) */
+    int has_at;
+} MsMeasCond;
+
+typedef struct MsMeasDef {
+    char *name;
+    MsMeasAnalysis analysis;
+    MsMeasKind kind;
+    MsVecRef sig;        /* FIND, AVG, RMS, MIN, MAX, PP, INTEG */
+    MsMeasCond trig, targ;   /* TRIG/TARG; WHEN and FIND ... WHEN use trig */
+    double at;           /* FIND AT= */
+    double from, to;     /* window of AVG ... INTEG; has_to 0: to the end */
+    int has_from, has_to;
+    MsExpr *expr;        /* PARAM */
+    char *text;
+    MsLoc loc;           /* the card */
+    MsLoc expr_loc;
+} MsMeasDef;
+
 typedef struct MsDeck {
     MsSource src;
     MsSubckt top;
@@ -137,6 +181,8 @@ typedef struct MsDeck {
     MsInputDef *inputs;       /* .input */
     int ninputs;
     MsReadoutDef *readout;    /* .readout, NULL if none */
+    MsMeasDef *meas;          /* .meas / .measure, in netlist order */
+    int nmeas;
     double temp;              /* .temp (°C; 27 unless given): `temper` in expressions */
     MsMap globals;            /* .global node names: never prefixed inside subcircuits */
 } MsDeck;
@@ -161,6 +207,12 @@ int ms_parse_trainable(MsDeck *d, const MsCard *c, MsError *err);
 int ms_parse_input(MsDeck *d, const MsCard *c, MsError *err);
 int ms_parse_readout(MsDeck *d, const MsCard *c, MsError *err);
 void ms_train_cards_free(MsDeck *d);
+/* .meas / .measure (parse_meas.c); after the whole deck is read,
+ * ms_meas_check_analyses refuses a measure of an analysis the deck lacks. */
+int ms_parse_meas(MsDeck *d, const MsCard *c, MsError *err);
+int ms_meas_check_analyses(const MsDeck *d, MsError *err);
+void ms_meas_defs_free(MsDeck *d);
+const char *ms_meas_analysis_name(MsMeasAnalysis a);
 /* Glob match: '*' any run, '?' any one character. */
 int ms_glob_match(const char *pattern, const char *s);
 

@@ -172,6 +172,21 @@ static int choose_saves(MsCircuit *c, MsError *err)
     for (int i = 0; i < d->nsaves; i++)
         if (save_ref(c, &d->saves[i], err) < 0)
             return err->code;
+    /* .meas signals: an unknown one is an error at its card; saved when
+     * .save picks a subset, as ngspice saves what its measures read */
+    int subset = d->nsaves > 0 && !d->save_all;
+    for (int k = 0; k < d->nmeas; k++) {
+        const MsMeasDef *m = &d->meas[k];
+        const MsVecRef *refs[] = {&m->sig, &m->trig.sig, &m->trig.sig2, &m->targ.sig, &m->targ.sig2};
+        for (size_t j = 0; j < sizeof refs / sizeof refs[0]; j++) {
+            if (!refs[j]->name)
+                continue;
+            int rc = subset ? save_ref(c, refs[j], err) : MS_OK;
+            MsSave s;
+            if (rc < 0 || (rc = ms_circuit_signal(c, refs[j], &s, err)))
+                return err->code;
+        }
+    }
     c->nprints = d->nprints;
     c->print_names = ms_calloc((size_t)d->nprints + 1, sizeof *c->print_names);
     c->print_index = ms_calloc((size_t)d->nprints + 1, sizeof *c->print_index);
@@ -276,6 +291,9 @@ void ms_circuit_free(MsCircuit **cp)
     ms_pdep_free(c);
     if (c->node_index_built)
         ms_map_free(&c->node_index);
+    if (c->nmeas_params)
+        ms_map_free(&c->meas_param_index);
+    free(c->meas_param_val);
     free(c->print_names);
     free(c->print_index);
     free(c->title);

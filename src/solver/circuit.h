@@ -129,6 +129,9 @@ struct MsCircuit {
     int ndeps;
     MsTrainTerm *terms;           /* per trainable .param j: terms[term_start[j] .. term_start[j+1]) */
     int *term_start;
+    MsMap meas_param_index;       /* the .params PARAM measures read -> meas_param_val */
+    double *meas_param_val;
+    int nmeas_params;
     char **print_names;           /* NULL-terminated */
     int *print_index;             /* into saves */
     int nprints;

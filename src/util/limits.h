@@ -51,4 +51,8 @@
 #define MS_MAX_BREAKS 100000
 #endif
 
+/* .meas cards in one netlist: each is evaluated over every stored point
+ * (and names are checked against the ones before it) */
+#define MS_MAX_MEASURES 10000
+
 #endif

@@ -1,0 +1,476 @@
+/* measure.c — .meas cards evaluated on a result (memspice.h, ms_measure).
+ *
+ * Generic over the analysis: the scale is r->time (time, a swept value or a
+ * frequency), the signals are r's columns.  The semantics are ngspice's
+ * (com_measure2.c, checked against ngspice 39; README "Measurements"):
+ *  - crossings: the signal is "below" val while < val; a rise is a step from
+ *    below to >= val, a fall from above to <= val, the time linearly
+ *    interpolated between the two points.  Points before TD are skipped.  On
+ *    the first interval after TD ngspice counts only an upward crossing
+ *    (RISE=1/CROSS=1), and a measure without RISE/FALL/CROSS takes the first
+ *    crossing after that interval: both kept, so the results agree;
+ *  - FIND ... AT: linear interpolation between the two points around AT;
+ *  - AVG: trapezoidal integral over the points inside [FROM, TO] divided by
+ *    the time they span (no interpolation at the ends); MIN/MAX/PP over
+ *    those points;
+ *  - INTEG/RMS: the window's ends interpolated, then ngspice's composite rule
+ *    (Simpson 3/8 over three equal steps, Simpson 1/3 over two, trapezoid
+ *    otherwise); RMS = sqrt(integral of v^2 / window).
+ * A measure that cannot be taken is "failed" with the reason, as in ngspice. */
+#include "../solver/circuit.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Ctx {
+    const MsCircuit *c;
+    const MsResult *r;
+    MsMeasAnalysis an;
+    MsMeasure *out;        /* measures so far (PARAM reads them) */
+    int nout;
+} Ctx;
+
+static int fail(MsMeasure *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(MsMeasure *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m->why, sizeof m->why, fmt, ap);
+    va_end(ap);
+    m->ok = 0;
+    return 0;
+}
+
+static const double *column(const MsResult *r, const char *name)
+{
+    int j = ms_result_find(r, name);
+    return j < 0 ? NULL : r->data + j;   /* stride r->nvec */
+}
+
+static int is_ground(const char *node) { return !strcmp(node, "0") || !strcmp(node, "gnd"); }
+
+/* The values of signal `name` at every point (malloc'ed), or NULL with the
+ * reason in m: a column of r; v(a,b) from v(a) and v(b); v(0) is 0. */
+static double *signal_values(const MsResult *r, const char *name, MsMeasure *m)
+{
+    size_t n = r->npts, st = (size_t)r->nvec;
+    double *s = ms_calloc(n ? n : 1, sizeof *s);
+    const double *col = column(r, name);
+    if (col) {
+        for (size_t k = 0; k < n; k++)
+            s[k] = col[k * st];
+        return s;
+    }
+    char a[256], b[256];
+    int two = sscanf(name, "v(%255[^,)],%255[^)])", a, b) == 2;
+    if (two || (sscanf(name, "v(%255[^)])", a) == 1 && is_ground(a))) {
+        const char *nodes[2] = {a, two ? b : "0"};
+        for (int i = 0; i < 2; i++) {
+            if (is_ground(nodes[i]))
+                continue;
+            char *vn = ms_asprintf("v(%s)", nodes[i]);
+            col = column(r, vn);
+            free(vn);
+            if (!col) {
+                free(s);
+                fail(m, "no vector v(%s) in the result", nodes[i]);
+                return NULL;
+            }
+            for (size_t k = 0; k < n; k++)
+                s[k] += (i ? -1 : 1) * col[k * st];
+        }
+        return s;
+    }
+    free(s);
+    fail(m, "no vector %s in the result", name);
+    return NULL;
+}
+
+static double lerp_x(const double *t, const double *s, size_t k, double val)
+{
+    double ds = s[k] - s[k - 1];
+    return ds == 0 ? t[k] : t[k - 1] + (val - s[k - 1]) * (t[k] - t[k - 1]) / ds;
+}
+
+static double lerp_y(const double *t, const double *s, size_t k, double x)
+{
+    double dt = t[k] - t[k - 1];
+    return dt == 0 ? s[k] : s[k - 1] + (x - t[k - 1]) * (s[k] - s[k - 1]) / dt;
+}
+
+/* The time (scale value) of the crossing m asks for: 1 found, 0 not. */
+static int find_crossing(const double *t, const double *s, size_t n, double val, const MsMeasCond *m, int use_td,
+                         double *out)
+{
+    size_t k0 = 0;
+    while (use_td && k0 < n && t[k0] < m->td)
+        k0++;
+    if (k0 + 2 > n)
+        return 0;
+    int rise = 0, fall = 0, cross = 0, found = 0;
+    size_t k = k0 + 1;
+    int above = !(s[k] < val);
+    if (above && s[k0] <= val) {   /* the first interval: an upward crossing only, as ngspice */
+        rise = cross = 1;
+        if ((m->edge == MS_EDGE_RISE || m->edge == MS_EDGE_CROSS) && m->n == 1) {
+            *out = lerp_x(t, s, k, val);
+            return 1;
+        }
+    }
+    for (k = k0 + 2; k < n; k++) {
+        int ev = 0;
+        if (!above && s[k] >= val) {
+            above = 1;
+            ev = 1;
+            rise++;
+            cross++;
+        } else if (above && s[k] <= val) {
+            above = 0;
+            ev = -1;
+            fall++;
+            cross++;
+        }
+        if (!ev)
+            continue;
+        int count = m->edge == MS_EDGE_RISE ? (ev > 0 ? rise : 0) : m->edge == MS_EDGE_FALL ? (ev < 0 ? fall : 0) : cross;
+        if (m->edge == MS_EDGE_ANY || (count && count == m->n)) {
+            *out = lerp_x(t, s, k, val);
+            return 1;
+        }
+        if (count && m->n < 0) {   /* LAST: keep the latest */
+            *out = lerp_x(t, s, k, val);
+            found = 1;
+        }
+    }
+    return found;
+}
+
+static void describe_cond(const MsMeasCond *m, char *buf, size_t cap)
+{
+    static const char *edge[] = {"", " RISE=", " FALL=", " CROSS="};
+    char n[32] = "";
+    if (m->edge != MS_EDGE_ANY) {
+        if (m->n < 0)
+            snprintf(n, sizeof n, "%slast", edge[m->edge]);
+        else
+            snprintf(n, sizeof n, "%s%d", edge[m->edge], m->n);
+    }
+    char td[40] = "";
+    if (m->td > 0)
+        snprintf(td, sizeof td, " TD=%g", m->td);
+    if (m->sig2.name)
+        snprintf(buf, cap, "%s=%s%s%s", m->sig.name, m->sig2.name, n, td);
+    else
+        snprintf(buf, cap, "%s=%g%s%s", m->sig.name, m->val, n, td);
+}
+
+/* A crossing's time into *t, or 0 with the reason in out. */
+static int cond_time(const Ctx *x, const MsMeasCond *m, const char *what, MsMeasure *out, double *t)
+{
+    if (m->has_at) {
+        *t = m->at;
+        return 1;
+    }
+    const MsResult *r = x->r;
+    double *s = signal_values(r, m->sig.name, out);
+    if (!s)
+        return 0;
+    double val = m->val;
+    if (m->sig2.name) {   /* sig = sig2: sig - sig2 crosses 0 */
+        double *s2 = signal_values(r, m->sig2.name, out);
+        if (!s2) {
+            free(s);
+            return 0;
+        }
+        for (size_t k = 0; k < r->npts; k++)
+            s[k] -= s2[k];
+        free(s2);
+        val = 0;
+    }
+    int found = find_crossing(r->time, s, r->npts, val, m, x->an == MS_MEAS_TRAN, t);
+    free(s);
+    if (!found) {
+        char d[300];
+        describe_cond(m, d, sizeof d);
+        return fail(out, "%s %s: no such crossing in the result (out of interval)", what, d);
+    }
+    return 1;
+}
+
+/* s at scale value `at` (interpolated): 1, or 0 outside the result. */
+static int value_at(const double *t, const double *s, size_t n, double at, int descending_too, double *v)
+{
+    for (size_t k = 1; k < n; k++)
+        if ((t[k - 1] <= at && t[k] >= at) || (descending_too && t[k - 1] >= at && t[k] <= at)) {
+            *v = lerp_y(t, s, k, at);
+            return 1;
+        }
+    return 0;
+}
+
+/* Equal to within 100 units in the last place: the steps ngspice's
+ * composite rule treats as one grid. */
+static int almost_equal(double a, double b)
+{
+    double m = fmax(fabs(a), fabs(b));
+    return fabs(a - b) <= 100 * (nextafter(m, INFINITY) - m);
+}
+
+static double composite_integral(const double *x, const double *y, size_t n)
+{
+    double sum = 0;
+    size_t i = 0;
+    while (i + 1 < n) {
+        double w = x[i + 1] - x[i];
+        if (i + 3 < n && almost_equal(w, x[i + 2] - x[i + 1]) && almost_equal(w, x[i + 3] - x[i + 2])) {
+            sum += 3 * w * (y[i] + 3 * (y[i + 1] + y[i + 2]) + y[i + 3]) / 8;
+            i += 3;
+        } else if (i + 2 < n && almost_equal(w, x[i + 2] - x[i + 1])) {
+            sum += w * (y[i] + 4 * y[i + 1] + y[i + 2]) / 3;
+            i += 2;
+        } else {
+            sum += w * (y[i] + y[i + 1]) / 2;
+            i++;
+        }
+    }
+    return sum;
+}
+
+static void window_text(const MsMeasDef *d, char *buf, size_t cap)
+{
+    if (d->has_to)
+        snprintf(buf, cap, "[%g, %g]", d->has_from ? d->from : 0, d->to);
+    else
+        snprintf(buf, cap, "[%g, end]", d->has_from ? d->from : 0);
+}
+
+/* INTEG / RMS: the window [from, to] with interpolated ends. */
+static int integ_rms(const Ctx *x, const MsMeasDef *d, const double *s, MsMeasure *out)
+{
+    const double *t = x->r->time;
+    size_t n = x->r->npts, m = 0;
+    double *X = ms_malloc((n + 1) * sizeof *X), *Y = ms_malloc((n + 1) * sizeof *Y);
+    double from = d->has_from ? d->from : 0, end = t[n - 1];
+    int rms = d->kind == MS_MEAS_RMS;
+    for (size_t k = 0; k < n; k++) {
+        double xv = t[k], v = s[k];
+        if (xv < from)
+            continue;
+        if (d->has_to && xv > d->to) {
+            if (m == 0 && k > 0 && t[k - 1] < from) {   /* the window inside one step */
+                double vf = lerp_y(t, s, k, from);
+                X[m] = from;
+                Y[m++] = rms ? vf * vf : vf;
+            }
+            if (k > 0 && m > 0 && !almost_equal(xv, d->to)) {
+                v = lerp_y(t, s, k, d->to);
+                xv = d->to;
+            }
+            if (m > 0) {
+                X[m] = xv;
+                Y[m++] = rms ? v * v : v;
+            }
+            end = xv;
+            break;
+        }
+        if (m == 0 && from != 0 && k > 0 && !almost_equal(xv, from)) {
+            v = lerp_y(t, s, k, from);
+            xv = from;
+        }
+        X[m] = xv;
+        Y[m++] = rms ? v * v : v;
+    }
+    int ok = 1;
+    if (m < 2 || !(end > X[0])) {
+        char w[80];
+        window_text(d, w, sizeof w);
+        ok = fail(out, "fewer than two time points in the window %s (out of interval)", w);
+    } else {
+        double sum = composite_integral(X, Y, m);
+        out->value = rms ? sqrt(sum / (end - X[0])) : sum;
+    }
+    free(X);
+    free(Y);
+    return ok;
+}
+
+/* AVG, MIN, MAX, PP over the points inside [from, to]. */
+static int stats(const Ctx *x, const MsMeasDef *d, const double *s, MsMeasure *out)
+{
+    const double *t = x->r->time;
+    size_t n = x->r->npts, used = 0;
+    int dc = x->an == MS_MEAS_DC;
+    double from = d->has_from ? d->from : dc ? -INFINITY : 0;
+    double mn = 0, mx = 0, mn_at = 0, mx_at = 0, area = 0, t0 = 0, tl = 0, prev = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (t[k] < from || (d->has_to && t[k] > d->to)) {
+            if (!dc && used)   /* a transient's window ends at the first point past TO */
+                break;
+            continue;
+        }
+        if (!used) {
+            mn = mx = s[k];
+            mn_at = mx_at = t0 = t[k];
+        } else {
+            if (s[k] <= mn)
+                mn = s[k], mn_at = t[k];
+            if (s[k] >= mx)
+                mx = s[k], mx_at = t[k];
+            area += 0.5 * (s[k] + prev) * (t[k] - tl);
+        }
+        prev = s[k];
+        tl = t[k];
+        used++;
+    }
+    char w[80];
+    window_text(d, w, sizeof w);
+    if (!used || (d->kind == MS_MEAS_AVG && (used < 2 || !(tl > t0))))
+        return fail(out, "%s time points in the window %s (out of interval)", used ? "fewer than two" : "no", w);
+    switch (d->kind) {
+    case MS_MEAS_AVG: out->value = area / (tl - t0); break;
+    case MS_MEAS_MIN: out->value = mn; out->trig = mn_at; break;
+    case MS_MEAS_MAX: out->value = mx; out->trig = mx_at; break;
+    default: out->value = mx - mn; break;
+    }
+    return 1;
+}
+
+static int lookup_measure(MsExprEnv *env, const char *name, double *v, MsError *err)
+{
+    const Ctx *x = env->user;
+    for (int i = x->nout - 1; i >= 0; i--)
+        if (!strcmp(x->out[i].name, name)) {
+            if (!x->out[i].ok)
+                return ms_err(err, MS_ERR_EVAL, "measure '%s' failed", name);
+            *v = x->out[i].value;
+            return 1;
+        }
+    int k;
+    if (ms_map_get(&x->c->meas_param_index, name, &k)) {
+        *v = x->c->meas_param_val[k];
+        return 1;
+    }
+    return 0;
+}
+
+static int param(const Ctx *x, const MsMeasDef *d, MsMeasure *out)
+{
+    MsExprEnv env = {0};
+    env.lookup = lookup_measure;
+    env.user = (void *)x;
+    env.loc = d->expr_loc;
+    env.text = d->text;
+    MsError e = {0};
+    double v;
+    if (ms_expr_eval(d->expr, &env, &v, &e) != MS_OK)
+        return fail(out, "%s", e.msg);
+    if (!isfinite(v))
+        return fail(out, "'%s' is not finite", d->text);
+    out->value = v;
+    return 1;
+}
+
+/* The signal's range over the whole result (its magnitude if constant). */
+static double range_of(const double *s, size_t n)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t k = 0; k < n; k++) {
+        lo = fmin(lo, s[k]);
+        hi = fmax(hi, s[k]);
+    }
+    double mag = fmax(fabs(lo), fabs(hi));
+    return hi - lo > 1e-9 * mag ? hi - lo : mag;
+}
+
+static const char *kind_name(MsMeasKind k)
+{
+    static const char *names[] = {"trig/targ", "when", "find", "find", "avg", "rms", "min", "max", "pp", "integ", "param"};
+    return names[k];
+}
+
+static void measure_one(const Ctx *x, const MsMeasDef *d, MsMeasure *out)
+{
+    const MsResult *r = x->r;
+    out->ok = 1;
+    double ta, tb, *s = NULL;
+    switch (d->kind) {
+    case MS_MEAS_TRIG_TARG:
+        if (cond_time(x, &d->trig, "TRIG", out, &ta) && cond_time(x, &d->targ, "TARG", out, &tb)) {
+            out->value = tb - ta;
+            out->trig = ta;
+            out->targ = tb;
+        }
+        return;
+    case MS_MEAS_WHEN:
+        if (cond_time(x, &d->trig, "WHEN", out, &ta))
+            out->value = out->trig = ta;
+        return;
+    case MS_MEAS_PARAM:
+        param(x, d, out);
+        return;
+    default:
+        break;
+    }
+    s = signal_values(r, d->sig.name, out);
+    if (!s)
+        return;
+    double rg = range_of(s, r->npts);
+    if (d->kind == MS_MEAS_FIND_AT || d->kind == MS_MEAS_FIND_WHEN) {
+        out->scale = rg;
+        ta = d->at;
+        if (d->kind == MS_MEAS_FIND_AT || cond_time(x, &d->trig, "WHEN", out, &ta)) {
+            out->trig = ta;
+            if (!value_at(r->time, s, r->npts, ta, x->an == MS_MEAS_DC, &out->value))
+                fail(out, "FIND %s at %g: outside the result [%g, %g] (out of interval)", d->sig.name, ta, r->time[0],
+                     r->time[r->npts - 1]);
+        }
+    } else if (d->kind == MS_MEAS_INTEG || d->kind == MS_MEAS_RMS) {
+        out->scale = d->kind == MS_MEAS_RMS ? rg : rg * fabs(r->time[r->npts - 1] - r->time[0]);
+        integ_rms(x, d, s, out);
+    } else {
+        out->scale = rg;
+        stats(x, d, s, out);
+    }
+    free(s);
+}
+
+int ms_circuit_num_measures(const MsCircuit *c) { return c->deck.nmeas; }
+
+int ms_measure(const MsCircuit *c, const char *analysis, const MsResult *r, MsMeasure *out, int *n, MsError *err)
+{
+    *n = 0;
+    MsMeasAnalysis an;
+    if (!strcmp(analysis, "tran"))
+        an = MS_MEAS_TRAN;
+    else if (!strcmp(analysis, "dc"))
+        an = MS_MEAS_DC;
+    else if (!strcmp(analysis, "ac"))
+        an = MS_MEAS_AC;
+    else
+        return ms_err(err, MS_ERR_ARG, "ms_measure: unknown analysis '%s' (tran, dc, ac)", analysis);
+    if (!r || !r->time || r->npts < 1)
+        return ms_err(err, MS_ERR_ARG, "ms_measure: the %s result has no points", analysis);
+    Ctx x = {c, r, an, out, 0};
+    for (int k = 0; k < c->deck.nmeas; k++) {
+        const MsMeasDef *d = &c->deck.meas[k];
+        if (d->analysis != an)
+            continue;
+        MsMeasure *m = &out[x.nout];
+        memset(m, 0, sizeof *m);
+        m->name = d->name;
+        m->analysis = ms_meas_analysis_name(an);
+        m->kind = kind_name(d->kind);
+        m->file = d->loc.file;
+        m->line = d->loc.line;
+        m->trig = m->targ = NAN;
+        measure_one(&x, d, m);
+        if (m->ok && !isfinite(m->value))
+            fail(m, "the result is not finite");
+        x.nout++;
+    }
+    *n = x.nout;
+    return MS_OK;
+}
