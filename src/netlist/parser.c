@@ -4,6 +4,7 @@
 #include "../devices/registry.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@ void ms_options_default(MsOptions *o)
     o->memfault = 0;
     o->memfaultseed = 1;
     o->memfaultsa1 = 0.5;
+    o->seed = 1;
 }
 
 int ms_tok_is(const MsToken *t, const char *word)
@@ -241,6 +243,11 @@ static int parse_options(Parser *p, const MsCard *c)
             if (!val || v < 1 || v > 1e6)
                 return syntax(p, &tk[i], "option '%s' needs a count from 1 to 1000000", name);
             *(name[3] == '1' ? &o->itl1 : &o->itl4) = (int)v;
+        } else if (!strcmp(name, "seed")) {
+            /* the random sources' seed (devices/noise_wave.c): an integer, exact in a double */
+            if (!val || v < 0 || v != floor(v) || v > 9007199254740992.0)
+                return syntax(p, &tk[i], "%s", "option 'seed' needs an integer from 0 to 2^53");
+            o->seed = v;
         } else if (!strcmp(name, "fixedstep")) {
             o->fixedstep = val ? v != 0 : 1;
         } else if (!strcmp(name, "chord")) {
@@ -260,7 +267,7 @@ static int parse_options(Parser *p, const MsCard *c)
                    !strcmp(name, "list") || !strcmp(name, "node") || !strcmp(name, "opts") ||
                    !strcmp(name, "pivtol") || !strcmp(name, "pivrel") || !strcmp(name, "noinit") ||
                    !strcmp(name, "interp") || !strcmp(name, "savecurrents") || !strcmp(name, "bypass") ||
-                   !strcmp(name, "warn") || !strcmp(name, "seed") || !strcmp(name, "nomod") ||
+                   !strcmp(name, "warn") || !strcmp(name, "nomod") ||
                    !strcmp(name, "noopiter") || !strcmp(name, "norefvalue") || !strcmp(name, "keepopinfo") ||
                    !strcmp(name, "rshunt") || !strcmp(name, "maxwarns") || !strcmp(name, "nopage") ||
                    !strcmp(name, "post") || !strcmp(name, "ingold")) {
