@@ -9,15 +9,19 @@
  * ron = 1, roff = 1/gmin.
  *
  * The state is an unknown s of the system (saved as x(s1), 0 off, 1 on)
- * with the row  s - on(c, s_accepted) = 0, and the switch conducts
- * g(s) = goff + s (gon - goff).  So every converged point holds its own
- * state in x: the adjoint reads the conductance the forward run used at
- * each point from the trajectory.  on() is piecewise constant: the row has
- * no derivative with respect to the control, and the conductance carries no
- * gradient through it.  A point whose decision differs from its s is not
- * converged (ev->limited); the accepted() hook keeps s_accepted, asks for a
- * restart of the integrator where the switch changed and limits the step
- * while the control approaches the threshold ahead. */
+ * with the row  s - on(c, s) = 0, and the switch conducts
+ * g(s) = goff + s (gon - goff).  on(c, s) is on above the band, off below
+ * it and s (rounded) inside it; Newton's first iterate of a time point is
+ * the last accepted point's (or the predictor's, through points of one
+ * state), so inside the band the state is the accepted one unless an
+ * iterate left the band, as in ngspice.  Every converged point holds its
+ * own state in x: the adjoint reads the conductance the forward run used
+ * at each point from the trajectory.  on() is piecewise constant: the row
+ * has no derivative with respect to the control, and the conductance
+ * carries no gradient through it.  A point whose decision differs from its
+ * s is not converged (ev->limited); the accepted() hook asks for a restart
+ * of the integrator where the switch changed and limits the step while the
+ * control approaches the threshold ahead. */
 #include "stamp.h"
 
 #include <math.h>
@@ -45,8 +49,8 @@ static const MsParamDesc csw_params[] = {
     {0, 0, 0, 0, 0},
 };
 
-/* numeric state per instance: accepted state (0: none yet, 1 off, 2 on),
- * the control at the last accepted point */
+/* numeric state per instance, written by accepted() only: the state of the
+ * last accepted point (0: none yet, 1 off, 2 on) and its control value */
 enum { ST_ACCEPTED, ST_CTRL, ST_COUNT };
 
 typedef struct Switch {
@@ -156,19 +160,21 @@ static int decide(const Switch *w, double v, int prev_on)
     return prev_on;
 }
 
-static int accepted_on(const Switch *w, const double *state)
-{
-    double a = state[w->st + ST_ACCEPTED];
-    return a == 0 ? w->init_on : a == 2;
-}
-
 static void sw_eval(const void *insts, int n, MsEval *ev)
 {
     const Switch *w = insts;
     const double *x = ev->x;
     for (int i = 0; i < n; i++) {
         const Switch *e = &w[i];
-        int on = decide(e, control(e, x), accepted_on(e, ev->state));
+        /* in the band the switch keeps the state of the iterate, which starts
+         * as the last accepted point's (ngspice keeps its iteration's state
+         * too): once a step's iterate has switched, it stays switched while
+         * the control is in the band, so a switch that moves its own control
+         * back into the band (a relaxation oscillator) has a consistent
+         * solution.  The first iteration of an operating point starts from
+         * the card's on/off. */
+        int prev = ev->dc && ev->first_iter ? e->init_on : x[e->s] > 0.5;
+        int on = decide(e, control(e, x), prev);
         double gon = 1 / e->m.ron, goff = e->roff_gmin ? ev->gmin : 1 / e->m.roff, s = x[e->s];
         double g = goff + s * (gon - goff), v = x[e->a] - x[e->b], cur = g * v;
         ev->f[e->a] += cur;

@@ -4,8 +4,9 @@
 #   K: a coupled RL step against its closed-form solution, the open-secondary
 #      ratio v(s) = k sqrt(L2/L1) v(p) for k = 1 and k = -0.5, ngspice (check);
 #   S/W: an RC charged through a switch a PULSE closes against the exponential,
-#      the hysteresis states, ngspice (check), the gradient through R and C
-#      (adjoint = finite differences, and the closed form);
+#      the hysteresis states, a relaxation oscillator's period, ngspice (check),
+#      the gradient through R and C (adjoint = finite differences, and the
+#      closed form);
 #   noise: 10,000 samples of each distribution from a circuit, memspice's and
 #      ngspice's alike, within the confidence bounds of mean and sigma; NA = 0
 #      equals the DC source; the same seed gives the same waveforms, another
@@ -115,6 +116,22 @@ sys.exit(got != [[w] for w in want])
 PY
     else bad "$f did not run"; fi
 done
+
+# ---- S: a switch that moves its own control (relaxation oscillator), closed-form period ----
+if sim $FIX/relaxation_osc.cir -o "$tmp/osc.csv"; then
+    py "relaxation oscillator: first turn-on and period" "$tmp/osc.csv" <<PY
+$CSV
+d = load(sys.argv[1]); t, s = d['time'], d['x(s1)']
+ons = [t[i] for i in range(1, len(t)) if s[i] > s[i - 1]]
+# C charges through 10k toward 1 V (0 -> 0.7, then 0.3 -> 0.7) and discharges through
+# 101 ohm || 10k toward 0.01 V from 0.7 to 0.3
+first = 10e-6 * math.log(1 / 0.3)
+period = 10e-6 * math.log(0.7 / 0.3) + 1e-9 * (101 * 1e4 / 10101) * math.log(0.69 / 0.29)
+got = (ons[-1] - ons[0]) / (len(ons) - 1)
+print(f"{len(ons)} turn-ons, first at {ons[0] * 1e6:.4f} us ({first * 1e6:.4f}), period {got * 1e6:.4f} us ({period * 1e6:.4f})")
+sys.exit(len(ons) != 11 or abs(ons[0] - first) > 0.01e-6 or abs(got / period - 1) > 0.005)
+PY
+else bad "relaxation_osc.cir did not run"; fi
 
 # ---- S: gradients (the switch's conductance is piecewise constant in the control) ----
 if "$MEMSPICE" grad $FIX/rc_switch.cir --check-fd >"$tmp/g" 2>"$tmp/err"; then
