@@ -43,7 +43,7 @@ double ms_trrandom_draw(const MsWave *w, uint64_t n)
     default: {   /* 4: Poisson by the product of uniforms (Knuth) */
         double limit = exp(-p1), prod = uniform01(w, n, 0);
         uint64_t k = 0;
-        while (prod > limit)
+        while (prod > limit && k < 100000)   /* (the bound is never reached: mean <= 700) */
             prod *= uniform01(w, n, ++k);
         return (double)k + p2;
     }

@@ -399,8 +399,10 @@ static int run_adaptive(Tran *tr, MsError *err)
             double grow = ratio > 0 ? fmin(0.9 * cbrt(1 / ratio), MAX_GROWTH) : MAX_GROWTH;
             h *= grow;
         }
-        if (tr->restart)
+        if (tr->restart) {   /* a device changed (a switch): start again as after a corner */
             be = 1;
+            h = fmax(fmin(h, 0.1 * h_prop), 0.01 * tr->hmax);
+        }
         h = fmin(h, fmax(tr->dev_hmax, tr->hmin * 10));
         h = fmin(h, tr->hmax);
     }
