@@ -2,8 +2,10 @@
  * The mutual inductance M = k sqrt(L1 L2) adds to each inductor's flux the
  * other's current:  q_k1 += M i2,  q_k2 += M i1  (dots on the first nodes,
  * as in ngspice), two constant entries of C between the branch rows.
- * M is computed once at setup from the inductors' values, so neither k nor
- * a coupled inductor's L is trainable (the inductor stops offering it). */
+ * sqrt(L1 L2) is read once at setup, so a coupled inductor's L is not
+ * trainable (the inductor stops offering it); k is: dq/dk is
+ * sqrt(L1 L2) times the other inductor's current (training keeps k in
+ * [-1, 1], solver/train_cards.c). */
 #include "inductor.h"
 #include "stamp.h"
 
@@ -14,7 +16,8 @@
 typedef struct Mutual {
     MsInstHead h;
     char *name1, *name2;   /* the inductors, flattened */
-    double k, m;
+    double k;
+    double lroot;          /* sqrt(L1 L2), read at setup */
     int k1, k2;            /* branch unknowns */
     int s12, s21;
 } Mutual;
@@ -70,7 +73,7 @@ static int mut_entries(MsSetup *s, void *insts, int n)
             rc = find_inductor(s, &d[i], d[i].name2, &l2, &d[i].k2);
         if (rc)
             return rc;
-        d[i].m = d[i].k * sqrt(l1 * l2);
+        d[i].lroot = sqrt(l1 * l2);
         ms_setup_entry(s, d[i].k1, d[i].k2, &d[i].s12);
         ms_setup_entry(s, d[i].k2, d[i].k1, &d[i].s21);
     }
@@ -82,8 +85,9 @@ static void mut_stamp(const void *insts, int n, double *G, double *C)
     (void)G;
     const Mutual *d = insts;
     for (int i = 0; i < n; i++) {
-        C[d[i].s12] += d[i].m;
-        C[d[i].s21] += d[i].m;
+        double m = d[i].k * d[i].lroot;
+        C[d[i].s12] += m;
+        C[d[i].s21] += m;
     }
 }
 
@@ -96,7 +100,19 @@ static void mut_free(void *insts, int n)
     }
 }
 
+static double *mut_value(void *inst) { return &((Mutual *)inst)->k; }
+
+/* q_k1 += k lroot i2, q_k2 += k lroot i1 */
+static double mut_dvalue(const void *inst, const MsEval *ev, const MsSourceEval *se, const double *wq,
+                         const double *wf)
+{
+    (void)se, (void)wf;
+    const Mutual *d = inst;
+    return d->lroot * (wq[d->k1] * ev->x[d->k2] + wq[d->k2] * ev->x[d->k1]);
+}
+
 const MsDevType ms_dev_mutual = {
     .name = "mutual inductance", .letter = 'k', .inst_size = sizeof(Mutual),
     .parse = mut_parse, .entries = mut_entries, .stamp_linear = mut_stamp, .free = mut_free,
+    .value_name = "k", .value_ref = mut_value, .dvalue = mut_dvalue,
 };

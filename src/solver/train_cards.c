@@ -184,6 +184,10 @@ int ms_trainables_setup(MsCircuit *c, MsError *err)
             p->lo = fmax(p->lo, 0);
             p->hi = fmin(p->hi, 1);
         }
+        if (p->train < 0 && c->groups[p->group].type == &ms_dev_mutual) {   /* a coupling factor too */
+            p->lo = fmax(p->lo, -1);
+            p->hi = fmin(p->hi, 1);
+        }
     }
     c->params = l.p;
     c->nparams = l.n;

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # devices.sh — coupled inductors (K), switches (S, W) and random sources
 # (TRNOISE, TRRANDOM):
-#   K: a coupled RL step against its closed-form solution, the open-secondary
-#      ratio v(s) = k sqrt(L2/L1) v(p) for k = 1 and k = -0.5, ngspice (check);
+#   K: a coupled RL step against its closed-form solution, the gradient with
+#      respect to k against finite differences and the closed form's derivative,
+#      the open-secondary ratio v(s) = k sqrt(L2/L1) v(p) for k = 1 and k = -0.5,
+#      ngspice (check);
 #   S/W: an RC charged through a switch a PULSE closes against the exponential,
 #      the hysteresis states, a relaxation oscillator's period, ngspice (check),
 #      the gradient through R and C (adjoint = finite differences, and the
@@ -64,6 +66,29 @@ print(f"max error {worst:.2e} of 0.1 A")
 sys.exit(worst > 2e-3)
 PY
 else bad "coupled_inductors.cir did not run"; fi
+
+# ---- K: the coupling factor is trainable: adjoint = FD = the closed form's derivative ----
+{ grep -v '^\.end$' netlists/coupled_inductors.cir; printf '.trainable k1\n.loss value v(b) at=50u\n.end\n'; } >"$tmp/kg.cir"
+if "$MEMSPICE" grad "$tmp/kg.cir" --check-fd >"$tmp/kg" 2>"$tmp/err"; then
+    py "dv(b)/dk: adjoint = FD = closed form" "$tmp/kg" <<'PY'
+import math, sys
+def vb(k, t=50e-6 - 1e-9, L1=1e-3, L2=4e-3, R1=10.0, R2=20.0):
+    M = k * math.sqrt(L1 * L2); det = L1 * L2 - M * M
+    A = [[-L2 * R1 / det, M * R2 / det], [M * R1 / det, -L1 * R2 / det]]; b = [L2 / det, -M / det]
+    da = A[0][0] * A[1][1] - A[0][1] * A[1][0]
+    xs = [-(A[1][1] * b[0] - A[0][1] * b[1]) / da, -(-A[1][0] * b[0] + A[0][0] * b[1]) / da]
+    tr = A[0][0] + A[1][1]; disc = math.sqrt(tr * tr - 4 * da); l1, l2 = (tr + disc) / 2, (tr - disc) / 2
+    v = [-xs[0], -xs[1]]; e1, e2 = math.exp(l1 * t), math.exp(l2 * t)
+    a1 = (A[1][0] * v[0] + (A[1][1] - l2) * v[1]); a2 = (A[1][0] * v[0] + (A[1][1] - l1) * v[1])
+    return -R2 * (xs[1] + (e1 * a1 - e2 * a2) / (l1 - l2))   # v(b) = -R2 i(l2)
+want = (vb(0.9 + 1e-6) - vb(0.9 - 1e-6)) / 2e-6
+row = [l.split() for l in open(sys.argv[1]) if l.split()[:1] == ['k1'] and len(l.split()) == 4][0]
+adj, rel = float(row[1]), float(row[3])
+cf = abs(adj / want - 1)
+print(f"adjoint {adj:.6g}, closed form {want:.6g} (rel {cf:.1e}), FD rel {rel:.1e}")
+sys.exit(cf > 2e-3 or rel > 1e-5)
+PY
+else bad "grad .trainable k1"; fi
 
 # ---- K: transformer-like ratio, k = 1 and a reversed dot ----
 for k in 1 -0.5; do
