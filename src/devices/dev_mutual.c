@@ -73,7 +73,7 @@ static int mut_entries(MsSetup *s, void *insts, int n)
             rc = find_inductor(s, &d[i], d[i].name2, &l2, &d[i].k2);
         if (rc)
             return rc;
-        d[i].lroot = sqrt(l1 * l2);
+        d[i].lroot = sqrt(l1) * sqrt(l2);   /* (no overflow of the product) */
         ms_setup_entry(s, d[i].k1, d[i].k2, &d[i].s12);
         ms_setup_entry(s, d[i].k2, d[i].k1, &d[i].s21);
     }

@@ -99,7 +99,8 @@ static int sw_parse(MsElab *el, const MsCard *c, void *p)
     if ((rc = ms_elab_params(el, m->card, m->first, m->last, desc, &w->m, &given)))
         return rc;
     w->roff_gmin = !(given & (1u << 3));   /* ngspice: goff = gmin unless roff is given */
-    if (!(w->m.ron > 0 && (w->roff_gmin || w->m.roff > 0) && isfinite(w->m.ron) && isfinite(w->m.roff)))
+    if (!(w->m.ron > 0 && (w->roff_gmin || w->m.roff > 0) && isfinite(1 / w->m.ron) &&
+          (w->roff_gmin || isfinite(1 / w->m.roff)) && isfinite(w->m.ron) && isfinite(w->m.roff)))
         return ms_elab_error(el, MS_ERR_SEMANTIC, &tk[at], "%s: model '%s' needs ron > 0 and roff > 0", tk[0].s,
                              tk[at].s);
     if (!(w->m.vh >= 0))

@@ -105,7 +105,8 @@ PY
 done
 
 # ---- agreement with ngspice ----
-for f in netlists/coupled_inductors.cir netlists/switch_hysteresis.cir netlists/current_switch.cir $FIX/transformer.cir; do
+for f in netlists/coupled_inductors.cir netlists/switch_hysteresis.cir netlists/current_switch.cir $FIX/transformer.cir \
+         $FIX/rc_switch.cir; do
     if "$MEMSPICE" check "$f" >"$tmp/out" 2>"$tmp/err"; then
         ok "check $f: $(grep -c ' pass$' "$tmp/out") signals pass"
     else bad "check $f"; grep -E 'FAIL|result' "$tmp/out" | head -5; fi
