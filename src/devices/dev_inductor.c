@@ -1,6 +1,7 @@
 /* dev_inductor.c — linear inductor with branch current i:
  *   KCL: f_a += i, f_b -= i;  branch: d/dt (L i) - (va - vb) = 0.
  * "ic=i0" is the initial current used with .tran ... uic. */
+#include "inductor.h"
 #include "stamp.h"
 
 typedef struct Inductor {
@@ -8,8 +9,17 @@ typedef struct Inductor {
     int a, b, k;
     double l, ic;
     int has_ic;
+    int coupled;      /* a K element uses l: no longer trainable */
     int ak, bk, ka, kb, kk;
 } Inductor;
+
+double ms_inductor_couple(void *inst, int *branch)
+{
+    Inductor *d = inst;
+    d->coupled = 1;
+    *branch = d->k;
+    return d->l;
+}
 
 static int ind_parse(MsElab *el, const MsCard *c, void *p)
 {
@@ -63,7 +73,8 @@ static void ind_ics(const void *insts, int n, MsIcSink *sink)
             sink->add(sink, d[i].k, 0, d[i].ic);
 }
 
-static double *ind_value(void *inst) { return &((Inductor *)inst)->l; }
+/* a coupled inductor's value is also in its K's mutual inductance */
+static double *ind_value(void *inst) { return ((Inductor *)inst)->coupled ? NULL : &((Inductor *)inst)->l; }
 
 /* q_k = L i  =>  d q_k / d L = i */
 static double ind_dvalue(const void *inst, const MsEval *ev, const MsSourceEval *se, const double *wq,

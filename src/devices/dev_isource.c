@@ -1,5 +1,6 @@
 /* dev_isource.c — independent current source: I(t) flows from the + node
  * through the source to the - node:  f_a += I, f_b -= I  (so b_a -= I). */
+#include "noise_wave.h"
 #include "source_parse.h"
 #include "stamp.h"
 
@@ -18,7 +19,9 @@ static int is_parse(MsElab *el, const MsCard *c, void *p)
     s->a = nodes[0];
     s->b = nodes[1];
     s->id = ms_elab_source_id(el, s->h.name);
-    return ms_parse_source(el, c, 3, &s->w);
+    rc = ms_parse_source(el, c, 3, &s->w);
+    s->w.stream = ms_noise_stream(ms_elab_seed(el), s->h.name);
+    return rc;
 }
 
 static void is_load(const void *insts, int n, const MsSourceEval *se, double *b)

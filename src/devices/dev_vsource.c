@@ -1,6 +1,7 @@
 /* dev_vsource.c — independent voltage source with branch current i
  * (positive into the + terminal, as in ngspice):
  *   KCL: f_a += i, f_b -= i;  branch: va - vb - V(t) = 0. */
+#include "noise_wave.h"
 #include "source_parse.h"
 #include "stamp.h"
 
@@ -20,7 +21,9 @@ static int vs_parse(MsElab *el, const MsCard *c, void *p)
     v->a = nodes[0];
     v->b = nodes[1];
     v->id = ms_elab_source_id(el, v->h.name);
-    return ms_parse_source(el, c, 3, &v->w);
+    rc = ms_parse_source(el, c, 3, &v->w);
+    v->w.stream = ms_noise_stream(ms_elab_seed(el), v->h.name);
+    return rc;
 }
 
 static int vs_unknowns(MsSetup *s, void *insts, int n)

@@ -147,6 +147,14 @@ typedef struct MsDevType {
     /* The power the instance absorbs at solution x, v(n+, n-) times the current
      * from n+ through it to n- (.print p(name)); NULL: not available. */
     double (*power)(const void *inst, const double *x);
+    /* A time point was accepted: the operating point or uic start (h = 0),
+     * then every transient point, the adjoint's replay included.  Kinds with
+     * a memory of the last accepted point (switches: their hysteresis) keep
+     * it in `state` (per work), read from x.  Returns 1 if an instance
+     * changed discretely there (the integrator restarts as after a
+     * breakpoint); may lower *hmax to the largest next step the kind wants,
+     * given the step h that ended here.  NULL: no memory. */
+    int (*accepted)(const void *insts, int n, const double *x, double h, double *state, double *hmax);
 } MsDevType;
 
 /* An instance as describe() tells it.  Unknown indices; 0 is ground. */
@@ -187,6 +195,8 @@ struct MsTape;
 int ms_elab_compile(MsElab *el, const char *text, MsLoc loc, struct MsTape **tape);
 /* Value of a token: number, {expr}, 'expr' or parameter name. */
 int ms_elab_value(MsElab *el, const MsToken *t, double *v);
+/* The random sources' seed (.options seed, default 1). */
+double ms_elab_seed(const MsElab *el);
 /* The circuit temperature (.temp, °C). */
 double ms_elab_temp(const MsElab *el);
 /* Flattened name of an element referenced from this scope (F/H controls). */
@@ -214,6 +224,8 @@ int ms_setup_branch(MsSetup *s, const char *inst_name);     /* "i(name)" */
 int ms_setup_internal(MsSetup *s, const char *inst_name, const char *suffix);
 int ms_setup_state_unknown(MsSetup *s, const char *inst_name, const char *suffix);   /* "name#x" */
 int ms_setup_find_branch(MsSetup *s, const char *inst_name); /* -1 if none */
+/* The instance named so (flattened name) and its kind, or NULL. */
+void *ms_setup_find_inst(MsSetup *s, const char *inst_name, const MsDevType **type);
 void ms_setup_entry(MsSetup *s, int row, int col, int *slot);
 int ms_setup_state(MsSetup *s, int count);                  /* numeric state offset */
 void ms_setup_scratch(MsSetup *s, size_t count);            /* eval scratch doubles needed */

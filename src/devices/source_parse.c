@@ -6,7 +6,8 @@
 
 static int is_keyword(const MsToken *t)
 {
-    static const char *kw[] = {"dc", "ac", "distof1", "distof2", "pulse", "pwl", "sin", "exp", "r", "td", 0};
+    static const char *kw[] = {"dc", "ac", "distof1", "distof2", "pulse", "pwl", "sin", "exp", "r", "td", "trnoise",
+                               "trrandom", 0};
     for (int i = 0; kw[i]; i++)
         if (ms_tok_is(t, kw[i]))
             return 1;
@@ -143,13 +144,18 @@ int ms_parse_source(MsElab *el, const MsCard *c, int at, MsWave *w)
                             tk[at].kind != TK_RP;
                  k++)
                 at++;
-        } else if (ms_tok_is(t, "pulse") || ms_tok_is(t, "sin") || ms_tok_is(t, "exp") || ms_tok_is(t, "pwl")) {
+        } else if (ms_tok_is(t, "pulse") || ms_tok_is(t, "sin") || ms_tok_is(t, "exp") || ms_tok_is(t, "pwl") ||
+                   ms_tok_is(t, "trnoise") || ms_tok_is(t, "trrandom")) {
             if (have_wave)
                 return ms_elab_error(el, MS_ERR_SYNTAX, t, "%s", "only one waveform per source");
             have_wave = 1;
             at++;
             if (t->s[0] == 'p' && t->s[1] == 'w')
                 rc = pwl_args(el, c, &at, w);
+            else if (ms_tok_is(t, "trnoise"))
+                rc = fixed_args(el, c, &at, w, WF_TRNOISE, 7);
+            else if (ms_tok_is(t, "trrandom"))
+                rc = fixed_args(el, c, &at, w, WF_TRRANDOM, 5);
             else if (t->s[0] == 'p')
                 rc = fixed_args(el, c, &at, w, WF_PULSE, 8);
             else if (t->s[0] == 's')
@@ -158,8 +164,8 @@ int ms_parse_source(MsElab *el, const MsCard *c, int at, MsWave *w)
                 rc = fixed_args(el, c, &at, w, WF_EXP, 6);
             if (rc)
                 return rc;
-        } else if (t->kind == TK_WORD && (ms_tok_is(t, "sffm") || ms_tok_is(t, "am") || ms_tok_is(t, "trnoise") ||
-                                          ms_tok_is(t, "trrandom") || !strncmp(t->s, "distof", 6))) {
+        } else if (t->kind == TK_WORD && (ms_tok_is(t, "sffm") || ms_tok_is(t, "am") ||
+                                          !strncmp(t->s, "distof", 6))) {
             return ms_elab_error(el, MS_ERR_UNSUPPORTED, t, "source function '%s' is not supported", t->s);
         } else if (!w->has_dc && !have_wave && (t->kind == TK_WORD || t->kind == TK_EXPR)) {
             if ((rc = ms_elab_value(el, t, &w->dc)))

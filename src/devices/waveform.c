@@ -1,6 +1,7 @@
 /* waveform.c — see waveform.h. */
 #include "waveform.h"
 #include "device.h"
+#include "noise_wave.h"
 #include "../util/limits.h"
 
 #include <math.h>
@@ -59,6 +60,9 @@ int ms_wave_finish(MsWave *w, double tstep, double tstop, const char **why)
             return -1;
         }
         break;
+    case WF_TRNOISE:
+    case WF_TRRANDOM:
+        return ms_noise_finish(w, why);
     case WF_DC:
         break;
     }
@@ -134,6 +138,9 @@ double ms_wave_eval(const MsWave *w, double t)
     }
     case WF_PWL:
         return pwl_eval(w, t);
+    case WF_TRNOISE:
+    case WF_TRRANDOM:   /* ngspice adds a DC value given with them */
+        return (w->has_dc ? w->dc : 0) + ms_noise_eval(w, t);
     }
     return 0;
 }
@@ -172,6 +179,8 @@ void ms_wave_breaks(const MsWave *w, double tstop, MsBreaks *bp)
         ms_breaks_add(bp, p[4]);
     } else if (w->kind == WF_SIN && p[3] > 0) {
         ms_breaks_add(bp, p[3]);
+    } else if (w->kind == WF_TRNOISE || w->kind == WF_TRRANDOM) {
+        ms_noise_breaks(w, tstop, bp);
     }
 }
 

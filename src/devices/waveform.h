@@ -3,18 +3,22 @@
 #ifndef MS_WAVEFORM_H
 #define MS_WAVEFORM_H
 
-typedef enum { WF_DC, WF_PULSE, WF_PWL, WF_SIN, WF_EXP } MsWaveKind;
+#include <stdint.h>
+
+typedef enum { WF_DC, WF_PULSE, WF_PWL, WF_SIN, WF_EXP, WF_TRNOISE, WF_TRRANDOM } MsWaveKind;
 
 typedef struct MsWave {
     MsWaveKind kind;
     double dc;          /* DC value (".op" and t < 0); has_dc: given explicitly */
     int has_dc;
-    double p[8];        /* PULSE v1 v2 td tr tf pw per np / SIN vo va f td theta phase / EXP v1 v2 td1 tau1 td2 tau2 */
+    double p[8];        /* PULSE v1 v2 td tr tf pw per np / SIN vo va f td theta phase / EXP v1 v2 td1 tau1 td2 tau2
+                         * / TRNOISE na nt nalpha namp rtsam rtscapt rtsemt / TRRANDOM type ts td param1 param2 */
     int np;             /* number of p[] values given */
     double *t, *v;      /* PWL points */
     int npts;
     double repeat;      /* PWL r= repeat start time, < 0 none */
     double td;          /* PWL td= delay */
+    uint64_t stream;    /* TRNOISE, TRRANDOM: the source's random stream (noise_wave.h) */
 } MsWave;
 
 /* Fill the defaults that depend on the analysis (ngspice: tr, tf = tstep,

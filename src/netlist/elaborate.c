@@ -308,6 +308,8 @@ static int device_value(MsElab *el, const MsToken *t, double *v, const char *key
 
 int ms_elab_value(MsElab *el, const MsToken *t, double *v) { return device_value(el, t, v, NULL); }
 
+double ms_elab_seed(const MsElab *el) { return el->c->opt.seed; }
+
 char *ms_elab_ref(MsElab *el, const MsToken *t) { return ms_asprintf("%s%s", el->scope->prefix, t->s); }
 
 const MsModelDef *ms_elab_find_model(MsElab *el, const char *name)

@@ -5,6 +5,7 @@
 #include "../devices/registry.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ void ms_options_default(MsOptions *o)
     o->memfault = 0;
     o->memfaultseed = 1;
     o->memfaultsa1 = 0.5;
+    o->seed = 1;
 }
 
 int ms_tok_is(const MsToken *t, const char *word)
@@ -224,7 +226,7 @@ static int option_is_noop(const char *name)
 {
     static const char *noop[] = {
         "acct", "noacct", "list", "node", "opts", "nopage", "nomod", "noinit", "numdgt", "post",
-        "ingold", "warn", "maxwarns", "keepopinfo", "savecurrents", "interp", "norefvalue", "seed",
+        "ingold", "warn", "maxwarns", "keepopinfo", "savecurrents", "interp", "norefvalue",
         "itl2", "itl3", "itl5", "itl6", "limpts", "limtim", "lvlcod", "lvltim",
         "cptime", "klu", "sparse", "pivtol", "pivrel", "bypass", "noopiter", "rshunt", "srcsteps",
         "gminsteps", "gminfactor", "defm", "defl", "defw", "defad", "defas", "badmos3", "oldlimit",
@@ -341,6 +343,11 @@ static int parse_options(Parser *p, const MsCard *c)
             if (!val || v < 1 || v > 1e6)
                 return syntax(p, &tk[i], "option '%s' needs a count from 1 to 1000000", name);
             *(name[3] == '1' ? &o->itl1 : &o->itl4) = (int)v;
+        } else if (!strcmp(name, "seed")) {
+            /* the random sources' seed (devices/noise_wave.c): an integer, exact in a double */
+            if (!val || v < 0 || v != floor(v) || v > 9007199254740992.0)
+                return syntax(p, &tk[i], "%s", "option 'seed' needs an integer from 0 to 2^53");
+            o->seed = v;
         } else if (!strcmp(name, "temp")) {   /* as .temp */
             if (!val || v < -273.15)
                 return syntax(p, &tk[i], "%s", "option 'temp' needs a temperature in degrees Celsius above absolute zero");

@@ -57,6 +57,7 @@ typedef struct MsOptions {
     int itl1, itl4, fixedstep;
     int chord;                  /* transient Newton may reuse factorizations (chord iterations) */
     double memfault, memfaultseed, memfaultsa1;   /* stuck-at fault injection (solver/faults.c) */
+    double seed;                  /* random sources (TRNOISE, TRRANDOM): .options seed=N, default 1 */
 } MsOptions;
 
 typedef struct MsIcDef {

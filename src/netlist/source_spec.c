@@ -1,5 +1,6 @@
 /* source_spec.c — see source_spec.h. */
 #include "source_spec.h"
+#include "../devices/noise_wave.h"
 #include "elab_internal.h"
 #include "lexer.h"
 #include "../devices/source_parse.h"
@@ -59,6 +60,8 @@ static int read_card(MsCircuit *c, const MsCard *card, int *seen, const MsCard *
         ms_wave_free(&sp->wave);
         return rc;
     }
+    /* a random source keeps the stream its netlist card would have */
+    sp->wave.stream = ms_noise_stream(c->opt.seed, c->source_name[id]);
     sp->source = id;
     seen[id] = (int)(card - cards);
     s->n++;

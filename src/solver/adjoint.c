@@ -101,6 +101,8 @@ static int replay(MsWork *w, const MsTraj *tr, size_t k0, size_t k1, double *buf
         if (rc)
             return ms_numeric_error(w, rc, nr.worst, "adjoint (replaying a checkpointed segment)", tr->t[m], err);
         memcpy(buf + (m - k0) * n1, w->x, n1 * sizeof *w->x);
+        double hmax = INFINITY;   /* (the steps are the recorded ones) */
+        ms_devices_accepted(w, tr->h[m], &hmax);   /* a switch's memory, as in the forward run */
     }
     return MS_OK;
 }

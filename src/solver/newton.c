@@ -53,6 +53,16 @@ static void eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter, int 
         w->f[i] -= w->b[i];
 }
 
+int ms_devices_accepted(MsWork *w, double h, double *hmax)
+{
+    const MsCircuit *c = w->c;
+    int changed = 0;
+    for (int g = 0; g < c->ngroups; g++)
+        if (c->groups[g].type->accepted)
+            changed |= c->groups[g].type->accepted(c->groups[g].inst, c->groups[g].n, w->x, h, w->state, hmax);
+    return changed;
+}
+
 const char *ms_unknown_kind_name(const MsCircuit *c, int unk)
 {
     switch (c->unk_kind[unk]) {

@@ -33,6 +33,10 @@ typedef struct MsNewtonResult {
 /* Evaluate f, q (and G, C) at w->x: f includes -b(t), the linear stamps and
  * the nonlinear devices. */
 void ms_eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter);
+/* The point in w->x was accepted (step h, 0 at the start): the devices'
+ * accepted() hooks.  1 if one changed discretely (restart the integrator);
+ * *hmax lowered to the next step they allow. */
+int ms_devices_accepted(MsWork *w, double h, double *hmax);
 
 /* Solve the system from the start value in w->x.  On success w->x, w->f,
  * w->q hold the solution and the equations evaluated there. */

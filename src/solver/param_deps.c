@@ -71,6 +71,14 @@ int ms_pdep_setup(MsCircuit *c, MsError *err)
     int n = 0;
     for (int i = 0; i < c->ndeps; i++) {
         MsParamDep *d = &c->deps[i];
+        if (!dep_ref(c, d)) {   /* the value stopped being trainable at setup (an inductor K couples) */
+            const MsInstHead *h = ms_group_inst(&c->groups[d->group], d->inst);
+            for (int j = i; j < c->ndeps; j++)
+                ms_tape_free(c->deps[j].tape);
+            c->ndeps = n;
+            return ms_err_at(err, MS_ERR_SEMANTIC, h->loc, "%s: its value is computed from a trainable .param, "
+                             "but a K element couples it (coupled inductors are not trainable)", h->name);
+        }
         if (*dep_ref(c, d) != d->value) {
             ms_tape_free(d->tape);
             continue;

@@ -12,6 +12,10 @@ typedef struct Request {
     int *slot;
 } Request;
 
+typedef struct InstAt {
+    int g, i;
+} InstAt;
+
 struct MsSetup {
     MsCircuit *c;
     MsError *err;
@@ -19,6 +23,9 @@ struct MsSetup {
     size_t nreq, cap;
     MsMap branches;        /* instance name -> branch unknown */
     int failed;
+    MsMap insts;           /* instance name -> inst_of index (ms_setup_find_inst) */
+    InstAt *inst_of;
+    int insts_built;
 };
 
 int ms_setup_branch(MsSetup *s, const char *inst_name)
@@ -50,6 +57,35 @@ int ms_setup_find_branch(MsSetup *s, const char *inst_name)
 {
     int k;
     return ms_map_get(&s->branches, inst_name, &k) ? k : -1;
+}
+
+/* Instances by name: a map built on the first look-up (value g << 24 | i
+ * would overflow for large groups, so it indexes a flat list instead). */
+void *ms_setup_find_inst(MsSetup *s, const char *inst_name, const MsDevType **type)
+{
+    MsCircuit *c = s->c;
+    if (!s->insts_built) {
+        ms_map_init(&s->insts);
+        s->insts_built = 1;
+        int total = 0;
+        for (int g = 0; g < c->ngroups; g++)
+            total += c->groups[g].n;
+        s->inst_of = ms_malloc(((size_t)total + 1) * sizeof *s->inst_of);
+        int k = 0;
+        for (int g = 0; g < c->ngroups; g++)
+            for (int i = 0; i < c->groups[g].n; i++, k++) {
+                s->inst_of[k] = (InstAt){g, i};
+                ms_map_put(&s->insts, ((MsInstHead *)ms_group_inst(&c->groups[g], i))->name, k);
+            }
+    }
+    int k;
+    if (!ms_map_get(&s->insts, inst_name, &k)) {
+        *type = NULL;
+        return NULL;
+    }
+    const MsDevGroup *g = &c->groups[s->inst_of[k].g];
+    *type = g->type;
+    return ms_group_inst(g, s->inst_of[k].i);
 }
 
 void ms_setup_entry(MsSetup *s, int row, int col, int *slot)
@@ -157,7 +193,7 @@ void ms_circuit_stamp_linear(MsCircuit *c)
 
 int ms_circuit_setup(MsCircuit *c, MsError *err)
 {
-    MsSetup s = {c, err, NULL, 0, 0, {0}, 0};
+    MsSetup s = {c, err, NULL, 0, 0, {0}, 0, {0}, NULL, 0};
     ms_map_init(&s.branches);
     int rc = MS_OK;
     for (int g = 0; g < c->ngroups && rc == MS_OK; g++) {
@@ -197,5 +233,8 @@ int ms_circuit_setup(MsCircuit *c, MsError *err)
     }
     free(s.req);
     ms_map_free(&s.branches);
+    if (s.insts_built)
+        ms_map_free(&s.insts);
+    free(s.inst_of);
     return rc;
 }

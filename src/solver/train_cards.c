@@ -1,6 +1,7 @@
 /* train_cards.c — see train_cards.h.  Lookups are hashed or sorted, so a
  * network with 80,000 trainable cells resolves in linear time. */
 #include "train_cards.h"
+#include "../devices/inductor.h"
 #include "../devices/memristor_models.h"
 
 #include <float.h>
@@ -60,7 +61,8 @@ static int resolve_value(const MsCircuit *c, int g, int i, const char *pname, co
     *k = -1;
     if (!t->value_ref || !t->value_ref(h))
         return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "%s (%s) has no trainable value%s", h->name, t->name,
-                         t->param_index ? ": name a parameter, e.g. m1:ron" : "");
+                         t->param_index ? ": name a parameter, e.g. m1:ron"
+                         : t == &ms_dev_inductor ? " (a K element couples it)" : "");
     return MS_OK;
 }
 
@@ -188,6 +190,10 @@ int ms_trainables_setup(MsCircuit *c, MsError *err)
             ms_mem_range(in.model, &lo, &hi);
             p->lo = fmax(p->lo, lo);
             p->hi = fmin(p->hi, hi);
+        }
+        if (p->train < 0 && c->groups[p->group].type == &ms_dev_mutual) {   /* a coupling factor too */
+            p->lo = fmax(p->lo, -1);
+            p->hi = fmin(p->hi, 1);
         }
     }
     c->params = l.p;

@@ -36,6 +36,8 @@ typedef struct Tran {
     int *dyn, ndyn;       /* the unknowns with a column in C (lte_ratio) */
     int dyn_valid;
     unsigned long dyn_gen;    /* w->C_gen they were found at */
+    int restart;          /* a device changed discretely at the last point (a switch): backward Euler next */
+    double dev_hmax;      /* the next step the devices allow (ms_devices_accepted) */
 } Tran;
 
 static int cmp_double(const void *a, const void *b)
@@ -261,7 +263,11 @@ static void accept(Tran *tr, double t, double h, int reset, int be, int np, int 
     memcpy(w->x_prev, w->x, n1 * sizeof *w->x);
     memcpy(w->f_prev, w->f, n1 * sizeof *w->f);
     memcpy(w->q_prev, w->q, n1 * sizeof *w->q);
-    push_point(tr, t, w->x, reset);
+    tr->dev_hmax = INFINITY;
+    tr->restart = ms_devices_accepted(w, h, &tr->dev_hmax);
+    /* a switch that changed is a corner: the predictor and the error
+     * estimate start again from this point, as after a breakpoint */
+    push_point(tr, t, w->x, reset || tr->restart);
     if (t >= tr->spec.tstart * (1 - 1e-12))
         ms_result_record(tr->c, tr->res, t, w->x);
     tr->res->steps_accepted++;
@@ -319,7 +325,7 @@ static int run_fixed(Tran *tr, MsError *err)
         double eps = 1e-9 * h;
         while (bi < tr->nbreaks && tr->breaks[bi] < t0 - eps)
             bi++;
-        int corner = bi < tr->nbreaks && tr->breaks[bi] <= t0 + eps;
+        int corner = (bi < tr->nbreaks && tr->breaks[bi] <= t0 + eps) || tr->restart;
         MsNewtonResult nr;
         /* exactly h except a shorter last step: t1 - t0 would drift in the last
          * bits and make a linear circuit refactor its unchanged matrix */
@@ -409,6 +415,11 @@ static int run_adaptive(Tran *tr, MsError *err)
             double grow = ratio > 0 ? fmin(0.9 * cbrt(1 / ratio), MAX_GROWTH) : MAX_GROWTH;
             h *= grow;
         }
+        if (tr->restart) {   /* a device changed (a switch): start again as after a corner */
+            be = 1;
+            h = fmax(fmin(h, 0.1 * h_prop), 0.01 * tr->hmax);
+        }
+        h = fmin(h, fmax(tr->dev_hmax, tr->hmin * 10));
         h = fmin(h, tr->hmax);
     }
     return MS_OK;
