@@ -30,6 +30,7 @@ typedef struct Build {
     int *mem_node;            /* per neuron */
     int *depth;               /* per neuron */
     int *col_node, *col_branch, *col_layer;
+    int direct;               /* "direct" columns: the cells' column nodes are the membranes */
     MsError *err;
 } Build;
 
@@ -99,6 +100,44 @@ static int is_const_source(const Build *b, int node, double *level)
     return 1;
 }
 
+/* Direct columns (tools/mknet --columns direct): the network has no current
+ * mirrors and its cells' - nodes are free nodes, the membranes themselves;
+ * each is a column and a neuron at once. */
+static int direct_columns(Build *b)
+{
+    int mirrors = 0, free_col = 0, held_col = 0;
+    for (int k = 0; k < b->nel; k++) {
+        const MsElemInfo *in = &b->el[k].in;
+        mirrors += in->kind == 'f';
+        if (in->kind == 'y' && in->model->level == 3 && in->b != 0) {
+            free_col += b->drv[in->b] < 0;
+            held_col += b->drv[in->b] >= 0;
+        }
+    }
+    if (mirrors || !free_col)
+        return MS_OK;
+    b->direct = 1;
+    for (int k = 0; k < b->nel; k++) {
+        const MsElemInfo *in = &b->el[k].in;
+        if (in->kind != 'y' || in->model->level != 3)
+            continue;
+        if (in->b == 0 || b->drv[in->b] >= 0)
+            return refuse(b, "a crossbar cell whose column is not a membrane, in a network with direct columns",
+                          b->el[k].name);
+        if (b->col_of[in->b] < 0) {
+            MS_RESERVE_NEXT(b->col_node, b->ncols);
+            MS_RESERVE_NEXT(b->mem_node, b->nneurons);
+            b->col_node[b->ncols] = in->b;
+            b->col_of[in->b] = b->ncols++;
+            b->mem_node[b->nneurons] = in->b;
+            b->neuron_of[in->b] = b->nneurons++;
+            b->role[in->b] = N_MEM;
+        }
+    }
+    (void)held_col;
+    return MS_OK;
+}
+
 /* Columns (cells' - nodes, held at 0 V) and membranes (F outputs). */
 static int roles(Build *b)
 {
@@ -108,10 +147,19 @@ static int roles(Build *b)
     b->neuron_of = ms_malloc((size_t)n1 * sizeof *b->neuron_of);
     for (int i = 0; i < n1; i++)
         b->col_of[i] = b->neuron_of[i] = -1;
+    int rc = direct_columns(b);
+    if (rc)
+        return rc;
     for (int k = 0; k < b->nel; k++) {
         const MsElemInfo *in = &b->el[k].in;
         double level;
-        if (in->kind == 'y' && in->model->level == 3) {
+        if (in->kind == 'y' && in->model->level == 3 && b->direct) {
+            if (in->a == 0 || (b->drv[in->a] < 0 && b->neuron_of[in->a] < 0))
+                return refuse(b, "a crossbar cell whose row is neither driven by a source or a buffer nor a "
+                                 "membrane", b->el[k].name);
+            if (b->neuron_of[in->a] < 0)
+                b->role[in->a] = N_ROW;
+        } else if (in->kind == 'y' && in->model->level == 3) {
             if (!is_const_source(b, in->b, &level) || level != 0)
                 return refuse(b, "a crossbar cell whose column is not held at 0 V by a DC source", b->el[k].name);
             if (b->col_of[in->b] < 0) {
@@ -124,6 +172,8 @@ static int roles(Build *b)
                 return refuse(b, "a crossbar cell whose row is not driven by a source or a buffer", b->el[k].name);
             b->role[in->a] = N_ROW;
         } else if (in->kind == 'f') {
+            if (b->direct)
+                return refuse(b, "a current mirror in a network with direct columns", b->el[k].name);
             int mem = in->a == 0 ? in->b : in->b == 0 ? in->a : -1;
             if (mem <= 0 || b->drv[mem] >= 0)
                 return refuse(b, "a current mirror not from ground into a free node", b->el[k].name);
@@ -140,7 +190,7 @@ static int roles(Build *b)
     }
     b->col_branch = ms_malloc(((size_t)b->ncols + 1) * sizeof *b->col_branch);
     for (int j = 0; j < b->ncols; j++)
-        b->col_branch[j] = b->el[b->drv[b->col_node[j]]].in.branch;
+        b->col_branch[j] = b->direct ? -1 : b->el[b->drv[b->col_node[j]]].in.branch;
     if (!b->ncols || !b->nneurons)
         return ms_err(b->err, MS_ERR_UNSUPPORTED, "%s: no crossbar columns mirrored into neurons",
                       b->c->deck.src.files[0]);
@@ -170,7 +220,9 @@ static int check_connections(Build *b, MsBatchNet *bn)
                 ok = b->role[node] == N_MEM && in->a * in->b == 0;
                 break;
             default:   /* memristors */
-                ok = in->model->level == 3 ? (s == 0 ? b->role[node] == N_ROW : b->role[node] == N_COL)
+                ok = in->model->level == 3 && b->direct
+                         ? (s == 0 ? b->role[node] == N_ROW || b->role[node] == N_MEM : b->role[node] == N_MEM)
+                     : in->model->level == 3 ? (s == 0 ? b->role[node] == N_ROW : b->role[node] == N_COL)
                                            : (s == 0 ? b->role[node] == N_MEM : b->role[node] == N_REV ||
                                                                                     b->role[node] == N_NONE);
                 if (ok && in->model->level == 5 && s == 1) {
@@ -235,12 +287,16 @@ static int neurons(Build *b, MsBatchNet *bn)
 /* The row a cell's + node is: input feature, constant, or buffer. */
 static int row_of(Build *b, int node, BatchRow *r)
 {
+    if (b->direct && b->drv[node] < 0) {   /* a membrane: its cells load it */
+        *r = (BatchRow){ROW_MEMBRANE, b->neuron_of[node], 1, NULL};
+        return MS_OK;
+    }
     const Elem *e = &b->el[b->drv[node]];
     const MsElemInfo *in = &e->in;
     if (in->kind == 'v') {
         for (int i = 0; i < b->c->ninputs; i++)
             if (b->c->inputs[i].src == in->source_id) {
-                *r = (BatchRow){ROW_INPUT, i, 0, NULL};
+                *r = (BatchRow){ROW_INPUT, i, 1, NULL};
                 return MS_OK;
             }
         *r = (BatchRow){ROW_CONST, -1, in->value, NULL};
@@ -249,6 +305,14 @@ static int row_of(Build *b, int node, BatchRow *r)
     int ctl = in->c, j;
     if (in->kind == 'e' && in->d != 0)
         return refuse(b, "a buffer not controlled against ground", e->name);
+    if (b->direct && in->kind == 'b')
+        return refuse(b, "an expression buffer in a network with direct columns", e->name);
+    if (b->direct && in->kind == 'e' && in->c > 0 && b->drv[in->c] >= 0 && b->el[b->drv[in->c]].in.kind == 'v') {
+        /* a scaled copy of a source row (mknet's inverted rows, gain -1) */
+        int rc = row_of(b, in->c, r);
+        r->value *= in->value;
+        return rc;
+    }
     if (in->kind == 'b') {
         const MsTape *t = in->tape;
         if (t->nvars != 1 || t->vars[0].param >= 0 || t->uses_time || t->vars[0].unk <= 0)
@@ -278,7 +342,7 @@ static int depths(Build *b, int *taps_col, int *taps_neur, int ntaps)
             BatchRow r;
             if (row_of(b, in->a, &r))
                 return MS_ERR_UNSUPPORTED;
-            int d = r.kind == ROW_BUFFER ? b->depth[r.ref] : 0, col = b->col_of[in->b];
+            int d = r.kind == ROW_BUFFER || r.kind == ROW_MEMBRANE ? b->depth[r.ref] : 0, col = b->col_of[in->b];
             for (int t = 0; t < ntaps; t++)
                 if (taps_col[t] == col && b->depth[taps_neur[t]] < d + 1) {
                     b->depth[taps_neur[t]] = d + 1;
@@ -317,6 +381,14 @@ static int layers(Build *b, MsBatchNet *bn)
         /* F from a to b through itself: it takes gain * i out of a and into b */
         tneur[ntaps] = b->neuron_of[in->a ? in->a : in->b];
         tgain[ntaps++] = in->a == 0 ? in->value : -in->value;
+    }
+    for (int j = 0; b->direct && j < b->ncols; j++) {   /* a direct column is its neuron's membrane */
+        MS_RESERVE_NEXT(tcol, ntaps);
+        MS_RESERVE_NEXT(tneur, ntaps);
+        MS_RESERVE_NEXT(tgain, ntaps);
+        tcol[ntaps] = j;
+        tneur[ntaps] = b->neuron_of[b->col_node[j]];
+        tgain[ntaps++] = 1;
     }
     int rc = depths(b, tcol, tneur, ntaps), maxd = 0;
     for (int j = 0; j < b->nneurons && rc == MS_OK; j++)
@@ -397,8 +469,8 @@ static int layers(Build *b, MsBatchNet *bn)
             L->param[i] = -1;
         for (int r = 0; r < L->nrows && rc == MS_OK; r++) {
             rc = row_of(b, rows[r], &L->rows[r]);   /* neuron_of holds the new numbers by now */
-            if (L->rows[r].kind == ROW_BUFFER)
-                L->dynamic = 1;
+            if (L->rows[r].kind == ROW_BUFFER || L->rows[r].kind == ROW_MEMBRANE)
+                L->dynamic = L->coupled = 1;
             if (L->rows[r].kind == ROW_INPUT && c->inputs[L->rows[r].ref].def->encoding != MS_ENC_ANALOG)
                 L->dynamic = 1;
         }
@@ -415,6 +487,10 @@ static int layers(Build *b, MsBatchNet *bn)
             }
             if (p[MP_A1] != L->a1 || p[MP_A2] != L->a2 || p[MP_B] != L->b || p[MP_VP] != L->vp || p[MP_VN] != L->vn)
                 rc = refuse(b, "cells of one layer with different a1, a2, b, vp or vn", b->el[k].name);
+            /* direct: a x sinh(b (v_r - v_c)) splits into sinh/cosh products only with one a */
+            if (b->direct && p[MP_A1] != p[MP_A2])
+                rc = refuse(b, "a cell with a1 != a2 on a direct column (its current must be a x sinh(b v) for "
+                               "both signs of v)", b->el[k].name);
             size_t at = (size_t)lrow[in->a] * (size_t)L->ncols + (size_t)lcol[b->col_of[in->b]];
             if (L->cell[at])
                 rc = refuse(b, "two cells between one row and one column", b->el[k].name);
@@ -448,6 +524,11 @@ static int layers(Build *b, MsBatchNet *bn)
         if (p->train < 0 && c->groups[p->group].type == &ms_dev_capacitor && p->k < 0) {
             MsElemInfo in;
             ms_dev_capacitor.describe(ms_group_inst(&c->groups[p->group], p->inst), &in);
+            if (b->direct) {   /* batch_direct.c has no dL/dC term */
+                rc = refuse(b, "a trainable membrane capacitance on direct columns (train it with --engine per-sample)",
+                            p->name);
+                break;
+            }
             bn->neurons[b->neuron_of[in.a ? in.a : in.b]].cparam = k;   /* every capacitor is a membrane's */
             found = 1;
         }
@@ -462,6 +543,12 @@ static int layers(Build *b, MsBatchNet *bn)
         }
         if (!found)
             rc = refuse(b, "a trainable value that is not a crossbar cell's x0 or a membrane capacitance", p->name);
+    }
+    for (int d = 0; d < maxd && rc == MS_OK; d++) {   /* every row has a cell in every column */
+        BatchLayer *L = &bn->layers[d];
+        L->full = 1;
+        for (int i = 0; i < L->nrows * L->ncols; i++)
+            L->full &= L->cell[i] != NULL;
     }
     free(lcol), free(lrow), free(order), free(newidx), free(tcol), free(tneur), free(tgain);
     return rc;
@@ -522,6 +609,7 @@ int ms_batch_compile(const MsNet *net, MsBatchNet **out, MsError *err)
         rc = drivers(&b);
     if (rc == MS_OK)
         rc = roles(&b);
+    bn->direct = b.direct;
     if (rc == MS_OK)
         rc = check_connections(&b, bn);
     if (rc == MS_OK)

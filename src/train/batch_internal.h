@@ -7,14 +7,18 @@
 #include "../devices/memristor_models.h"
 #include "../netlist/tape.h"
 
+#include <math.h>
+
 #define MS_BATCH_MAX_BRANCH 4
 
-enum { ROW_INPUT = 'i', ROW_CONST = 'k', ROW_BUFFER = 'e' };
+/* ROW_MEMBRANE (direct columns only): the row node is a membrane, which the
+ * row's cells load */
+enum { ROW_INPUT = 'i', ROW_CONST = 'k', ROW_BUFFER = 'e', ROW_MEMBRANE = 'm' };
 
 typedef struct BatchRow {
     char kind;
-    int ref;                  /* input: feature index; buffer: the neuron whose membrane it reads */
-    double value;             /* const: the level; linear buffer: the gain */
+    int ref;                  /* input: feature index; buffer, membrane: the neuron whose membrane it reads */
+    double value;             /* const: the level; linear buffer, input: the gain */
     const MsTape *tape;       /* expression buffer (NULL: linear) */
 } BatchRow;
 
@@ -30,6 +34,8 @@ typedef struct BatchLayer {
     double *tap_gain;
     int dynamic;              /* some row changes with time (buffers, time-coded inputs) */
     int tape_batch;           /* every buffer row has the first one's tape code: evaluate 64 at once */
+    int coupled;              /* direct: some row reads a membrane (solved with the neurons) */
+    int full;                 /* every row has a cell in every column */
 } BatchLayer;
 
 typedef struct BatchNeuron {
@@ -61,6 +67,40 @@ struct MsBatchNet {
     double *w;                /* the readout's weight of point k (its reduction) */
     int reduce_max;
     int maxrows, maxcols;
+    /* direct columns (tools/mknet --columns direct, batch_direct.c): column j
+     * of a layer is the membrane of neuron n0 + tap_neuron[t] (tap_col[t] = j),
+     * the cells see v_row - v_membrane, and the membranes of all layers are
+     * solved together at every step */
+    int direct;
 };
+
+/* sinh and cosh of the small arguments of read voltages (b v ~ 0.01): the
+ * Taylor series, whose next term is below 1e-20 relative for |y| < 0.02;
+ * libm elsewhere. */
+static inline double sinh_read(double y)
+{
+    if (!(fabs(y) < 0.02))
+        return sinh(y);
+    double y2 = y * y;
+    return y * (1 + y2 / 6 * (1 + y2 / 20 * (1 + y2 / 42 * (1 + y2 / 72))));
+}
+
+static inline double cosh_read(double y)
+{
+    if (!(fabs(y) < 0.02))
+        return cosh(y);
+    double y2 = y * y;
+    return 1 + y2 / 2 * (1 + y2 / 12 * (1 + y2 / 30 * (1 + y2 / 56)));
+}
+
+/* Direct columns (batch_direct.c): the chunk forward (Z, and the readout
+ * left to batch_run.c) and the adjoint from w's dL/dv. */
+typedef struct DirectWork DirectWork;
+DirectWork *ms_direct_work_new(const MsBatchNet *bn);
+void ms_direct_work_free(DirectWork *dw);
+int ms_direct_forward(const MsBatchNet *bn, DirectWork *dw, double *Z, double *D, int S, const float *const *x,
+                      const double *const *xd, const uint64_t *draw, MsError *err);
+void ms_direct_backward(const MsBatchNet *bn, DirectWork *dw, const double *Z, const double *D, const double *dLv,
+                        int S, double *grad, double *dx);
 
 #endif

@@ -9,7 +9,9 @@
  *   - rows driven by the .input sources, by constant DC sources, or by
  *     buffers (linear E, or E value= / B V= of one membrane voltage);
  *   - columns held at 0 V by a DC source whose current F sources mirror
- *     (with gains) into neuron membranes ("virtual-ground" columns);
+ *     (with gains) into neuron membranes ("virtual-ground" columns), or
+ *     columns that are the membranes themselves ("direct", batch_direct.c:
+ *     rows may then be membranes or E copies of rows, cells need a1 = a2);
  *   - neurons: a membrane with a capacitor to ground (ic = its start) and
  *     memristive branches (level 5, MMS, the MIF neuron) to DC sources;
  *   - .readout signals: membrane voltages; uic; trainable: cells' x0 and

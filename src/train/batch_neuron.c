@@ -106,6 +106,8 @@ static void lanes_eval(const BatchNeuron *nr, int n, NeuronLanes *L)
         lanes_eval_slow(nr, n, L, 0);
 }
 
+void ms_neuron_lanes_eval(const BatchNeuron *nr, int n, NeuronLanes *L) { lanes_eval(nr, n, L); }
+
 /* One Newton update of every lane (the arrowhead Jacobian eliminated in
  * closed form); returns the largest scaled update. */
 LANES_TARGETS

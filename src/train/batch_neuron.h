@@ -24,6 +24,9 @@ typedef struct NeuronLanes {
     double d[MS_BATCH_MAX_BRANCH][4][MS_LANES];     /* out: dI/dv, dI/dx, dg/dv, dg/dx per branch */
 } NeuronLanes;
 
+/* f and d at z for n lanes (no update). */
+void ms_neuron_lanes_eval(const BatchNeuron *nr, int n, NeuronLanes *L);
+
 /* n lanes; MS_OK or MS_ERR_NONCONV. */
 int ms_neuron_lanes_step(const BatchNeuron *nr, int n, double a, double ah, NeuronLanes *L);
 

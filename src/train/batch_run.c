@@ -27,6 +27,7 @@ struct MsBatchWork {
     double *dLv, *dU, *dI, *dX, *dH;
     double *tS, *tval, *tgrad, *tin;
     int *tunk;
+    DirectWork *dw;              /* direct columns (batch_direct.c) */
 };
 
 #define IDX(s, k) ((size_t)(s) * (size_t)(N + 1) + (size_t)(k))
@@ -69,6 +70,8 @@ int ms_batch_work_new(const MsBatchNet *bn, MsBatchWork **out)
     w->tS = ms_calloc(ts + 1, sizeof(double));
     for (int l = 0; l < MS_TAPE_LANES; l++)
         w->tunk[l] = l;
+    if (bn->direct)
+        w->dw = ms_direct_work_new(bn);
     *out = w;
     return MS_OK;
 }
@@ -85,30 +88,12 @@ void ms_batch_work_free(MsBatchWork **wp)
     free(w->V), free(w->H), free(w->Icol), free(w->E), free(w->U), free(w->Z), free(w->D), free(w->lanes), free(w->adj);
     free(w->dLv), free(w->dU), free(w->dI), free(w->dH), free(w->dX), free(w->tS), free(w->tval), free(w->tgrad);
     free(w->tin), free(w->tunk);
+    ms_direct_work_free(w->dw);
     free(w);
     *wp = NULL;
 }
 
 /* ---- rows ---- */
-
-/* sinh and cosh of the small arguments of read voltages (b v ~ 0.01): the
- * Taylor series, whose next term is below 1e-20 relative for |y| < 0.02;
- * libm elsewhere. */
-static inline double sinh_read(double y)
-{
-    if (!(fabs(y) < 0.02))
-        return sinh(y);
-    double y2 = y * y;
-    return y * (1 + y2 / 6 * (1 + y2 / 20 * (1 + y2 / 42 * (1 + y2 / 72))));
-}
-
-static inline double cosh_read(double y)
-{
-    if (!(fabs(y) < 0.02))
-        return cosh(y);
-    double y2 = y * y;
-    return 1 + y2 / 2 * (1 + y2 / 12 * (1 + y2 / 30 * (1 + y2 / 56)));
-}
 
 /* Buffer rows of layer l at the points [k0, k1]: V = buffer(v_mem), E = its derivative. */
 static int buffer_rows(const MsBatchNet *bn, MsBatchWork *w, int l, int S, int k0, int k1, MsError *err)
@@ -330,7 +315,9 @@ static int batch_run(const MsBatchNet *bn, MsBatchWork *w, int S, const float *c
                               "%s: dL/dinput needs encoding=analog inputs (input %d is rate or latency coded)",
                               net->path, i);
     double *tmp = ms_malloc(((size_t)N + 1) * sizeof *tmp), ds[256], kscale = score_scale(bn);
-    for (int l = 0; l < bn->nlayers && rc == MS_OK; l++) {
+    if (bn->direct)
+        rc = ms_direct_forward(bn, w->dw, w->Z, w->D, S, x, xd, draw, err);
+    for (int l = 0; l < bn->nlayers && rc == MS_OK && !bn->direct; l++) {
         rc = rows_forward(bn, w, l, S, x, xd, draw, err);
         if (rc == MS_OK) {
             columns_forward(bn, w, l, S);
@@ -367,6 +354,10 @@ static int batch_run(const MsBatchNet *bn, MsBatchWork *w, int S, const float *c
         memset(grad, 0, (size_t)net->nparams * sizeof *grad);
     if (dx)
         memset(dx, 0, (size_t)S * (size_t)nin * sizeof *dx);
+    if (bn->direct) {
+        ms_direct_backward(bn, w->dw, w->Z, w->D, w->dLv, S, grad, dx);
+        return MS_OK;
+    }
     for (int l = bn->nlayers - 1; l >= 0; l--) {
         const BatchLayer *L = &bn->layers[l];
         int R = L->nrows, C = L->ncols;

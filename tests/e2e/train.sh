@@ -163,6 +163,35 @@ else
     bad "tools/mknet --layers 30,16,10 failed"
 fi
 
+# ---- 2c. a direct-column network of tools/mknet (fully memristive: the columns are the
+# membranes, the second layer's cells load the first layer's membranes): --engine auto takes the
+# batched engine, and it gives the per-sample path's losses and trained states to 1e-10 ----
+if python3 tools/mknet --layers 30,8,10 --columns direct --steps 10 \
+    --options "reltol=1e-10 vntol=1e-13 abstol=1e-16" -o "$tmp/dir.cir" >/dev/null; then
+    for engine in auto batched per-sample; do
+        run 0 "direct network ($engine)" train "$tmp/dir.cir" --data "$DATA" --train-limit 32 --test-limit 16 \
+            --epochs 1 --batch 16 --no-plots --engine $engine -o "$tmp/dir_$engine"
+    done
+    # (the engine line is printed only to a terminal: auto's result is the batched engine's, bit for bit)
+    cmp -s "$tmp/dir_auto/trained.cir" "$tmp/dir_batched/trained.cir" &&
+        ok "direct network: --engine auto = --engine batched (trained.cir)" ||
+        bad "direct network: --engine auto did not take the batched engine"
+    python3 - "$tmp/dir_auto" "$tmp/dir_per-sample" <<'PY' && ok "direct network: batched (auto) = per-sample (losses, trained x0 to 1e-10)" || bad "direct network: the engines differ"
+import csv, re, sys
+a, b = sys.argv[1:3]
+ra, rb = (list(csv.DictReader(open(f + "/metrics.csv")))[0] for f in (a, b))
+for k in ("train_loss", "test_loss", "test_acc"):
+    assert abs(float(ra[k]) - float(rb[k])) <= 1e-10 * abs(float(rb[k])), (k, ra[k], rb[k])
+xa, xb = (re.findall(r"x0=([-0-9.e+]+)", open(f + "/trained.cir").read()) for f in (a, b))
+assert len(xa) == len(xb) > 600, (len(xa), len(xb))
+worst = max(abs(float(p) - float(q)) for p, q in zip(xa, xb))
+assert worst <= 1e-10, worst
+print("     worst trained x0 difference", worst)
+PY
+else
+    bad "tools/mknet --columns direct failed"
+fi
+
 # ---- 3. resume after kill -9 ----
 B=$tmp/B
 if [ -f "$A/trained.cir" ]; then

@@ -85,6 +85,14 @@ if [ -f "$tmp/A/trained.cir" ] && run 0 "--eval-only" train "$tmp/A/trained.cir"
     fi
 fi
 
+# ---- 3b. direct columns: the batched engine has no dL/dC there and says so ----
+tools/mknet --layers 30,8,10 --columns direct --trainable-cm -o "$tmp/dcm.cir" &&
+    if run 1 "direct + trainable C, batched" train "$tmp/dcm.cir" --data "$DATA" --epochs 1 --engine batched --no-plots \
+        -o "$tmp/dcm"; then
+        grep -q "trainable membrane capacitance on direct columns" "$tmp/err" && ok "direct + trainable C: refused by the batched engine" ||
+            bad "direct + trainable C: no reason given"
+    fi
+
 # ---- 4. the ngspice form ----
 if command -v ngspice >/dev/null 2>&1 || [ -n "${MS_NGSPICE_LIB:-}" ]; then
     tools/mknet --layers 6,4,3 --trainable-cm --cm-spread 0.5 --tmax 0.05u --sample <(echo 0.1 0.9 0.5 0.3 1 0) \

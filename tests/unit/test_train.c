@@ -322,6 +322,217 @@ static void check_batched(int layers, const char *enc, const char *reduce, const
     free(path), free(text), free(bgrad), free(g), free(sum);
 }
 
+/* A network of direct columns as tools/mknet --columns direct writes it:
+ * the cells' column node is the membrane; pair synapses take their - cell
+ * from an inverted copy of the row (E, gain -1); bias rows; the second
+ * layer's + cells hang on the first layer's membranes. */
+static char *direct_text(int layers, const char *enc, int pair, const char *a2)
+{
+    char *s = ms_asprintf("direct net\n.lib %s mif_native\n"
+                          ".model syn1 memristor level=3 a1=1.1e-4 a2=%s b=0.05 vp=0.16 vn=0.15\n"
+                          ".model syn2 memristor level=3 a1=1.4e-4 a2=1.4e-4 b=0.05 vp=0.16 vn=0.15\n"
+                          ".options reltol=1e-10 vntol=1e-13 abstol=1e-16\n",
+                          mif_lib, a2 ? a2 : "1.1e-4");
+    int sizes[3] = {NIN, layers == 2 ? NHID : NOUT, NOUT};
+    for (int i = 0; i < NIN; i++)
+        s = append(s, ms_asprintf("vin%d r1_%d 0 0\n", i, i));
+    for (int l = 1; l <= layers; l++) {
+        int n = sizes[l - 1];
+        s = append(s, ms_asprintf("vbias%d r%d_b 0 DC 0.075\n", l, l));
+        if (pair) {
+            s = append(s, ms_asprintf("vbias%dn r%dn_b 0 DC -0.075\n", l, l));
+            for (int i = 0; i < n; i++)
+                s = append(s, l == 1 ? ms_asprintf("e1n_%d r1n_%d 0 r1_%d 0 -1\n", i, i, i)
+                                     : ms_asprintf("e%dn_%d r%dn_%d 0 mem%d_%d 0 -1\n", l, i, l, i, l - 1, i));
+        }
+        for (int j = 0; j < sizes[l]; j++) {
+            for (int i = 0; i <= n; i++) {
+                char row[48], rown[48], idx[16];
+                if (i == n)
+                    snprintf(idx, sizeof idx, "b");
+                else
+                    snprintf(idx, sizeof idx, "%d", i);
+                if (i == n || l == 1)
+                    snprintf(row, sizeof row, "r%d_%s", l, idx);
+                else
+                    snprintf(row, sizeof row, "mem%d_%d", l - 1, i);
+                snprintf(rown, sizeof rown, "r%dn_%s", l, idx);
+                uint64_t at = (uint64_t)(l * 1000 + i * 10 + j);
+                if (pair) {
+                    s = append(s, ms_asprintf("ymemristor m%dp_%s_%d %s mem%d_%d syn%d x0=%.4f\n", l, idx, j, row, l, j,
+                                              l, 0.2 + 0.6 * ms_uniform3(5, 1, at)));
+                    s = append(s, ms_asprintf("ymemristor m%dn_%s_%d %s mem%d_%d syn%d x0=%.4f\n", l, idx, j, rown, l,
+                                              j, l, 0.2 + 0.6 * ms_uniform3(5, 2, at)));
+                } else
+                    s = append(s, ms_asprintf("ymemristor m%d_%s_%d %s mem%d_%d syn%d x0=%.4f\n", l, idx, j, row, l, j,
+                                              l, 0.2 + 0.6 * ms_uniform3(5, 1, at)));
+            }
+            s = append(s, ms_asprintf("xn%d_%d mem%d_%d mif_native vm0=0.01831 x01=0.00752 x02=8.59e-05\n", l, j, l, j));
+        }
+    }
+    s = append(s, ms_asprintf(".input vin* scale=0.075 encoding=%s\n", enc));
+    for (int l = 1; l <= layers; l++)
+        s = append(s, pair ? ms_asprintf(".trainable m%dp_*:x0 m%dn_*:x0\n", l, l) : ms_asprintf(".trainable m%d_*:x0\n", l));
+    s = append(s, ms_asprintf(".readout v(mem%d_0) v(mem%d_1) v(mem%d_2) reduce=mean gain=%g\n.tran 1u 12u uic\n.end\n",
+                              layers, layers, layers, layers == 2 ? 3e4 : 3e3));
+    return s;
+}
+
+/* Loss summed over the chunk, from the batched engine at params p. */
+static double batch_loss(MsBatchNet *bn, MsBatchWork *bw, int S, const float *const *xp, const uint64_t *draw,
+                         const int *label, const double *p)
+{
+    double sc[16 * NOUT], loss[16], sum = 0;
+    MsError err = {0};
+    ms_batch_set_params(bn, p, NULL);
+    int rc = ms_batch_run(bn, bw, S, xp, draw, label, sc, loss, NULL, &err);
+    CHECK_MSG(rc == MS_OK, "batch run: %s", err.msg);
+    for (int s = 0; s < S; s++)
+        sum += loss[s];
+    return sum;
+}
+
+/* Direct columns: the batched engine against the per-sample path (scores,
+ * losses, summed gradients), its gradient against central differences of its
+ * own loss, and (analog) its input gradient likewise. */
+static void check_direct(int layers, const char *enc, int pair)
+{
+    char *text = direct_text(layers, enc, pair, NULL), *path = write_tmp(text);
+    MsNet net;
+    MsNetWork nw;
+    MsError err = {0};
+    int rc = ms_net_open(path, &net, &err);
+    CHECK_MSG(rc == MS_OK, "open: %s", err.msg);
+    MsBatchNet *bn = NULL;
+    MsBatchWork *bw = NULL;
+    if (rc == MS_OK)
+        rc = ms_batch_compile(&net, &bn, &err);
+    CHECK_MSG(rc == MS_OK, "batch compile (direct): %s", err.msg);
+    if (rc) {
+        free(text), free(path);
+        return;
+    }
+    ms_net_work_new(&net, &nw, &err);
+    ms_batch_work_new(bn, &bw);
+    enum { S = 5 };
+    float xs[S][NIN];
+    const float *xp[S];
+    uint64_t draw[S];
+    int label[S];
+    for (int s = 0; s < S; s++) {
+        for (int i = 0; i < NIN; i++)
+            xs[s][i] = (float)ms_uniform3(11, (uint64_t)s, (uint64_t)i);
+        xp[s] = xs[s];
+        draw[s] = 100 + (uint64_t)s;
+        label[s] = s % NOUT;
+    }
+    int np = net.nparams;
+    double bscores[S * NOUT], bloss[S], *bgrad = calloc((size_t)np, sizeof *bgrad), *g = calloc((size_t)np, sizeof *g);
+    double *sum = calloc((size_t)np, sizeof *sum), *p = calloc((size_t)np, sizeof *p);
+    rc = ms_batch_run(bn, bw, S, xp, draw, label, bscores, bloss, bgrad, &err);
+    CHECK_MSG(rc == MS_OK, "batch run (direct): %s", err.msg);
+    double worst_s = 0, worst_g = 0, spread = 0;
+    for (int s = 0; s < S && rc == MS_OK; s++) {
+        double sc[NOUT], loss;
+        rc = ms_net_sample(&net, &nw, xs[s], draw[s], label[s], sc, &loss, g, &err);
+        CHECK_MSG(rc == MS_OK, "sample: %s", err.msg);
+        for (int k = 0; k < NOUT; k++) {
+            worst_s = fmax(worst_s, fabs(sc[k] - bscores[s * NOUT + k]) / fmax(fabs(sc[k]), 1e-9));
+            spread = fmax(spread, fabs(sc[k] - sc[0]));
+        }
+        CHECK_NEAR(bloss[s], loss, 1e-9 * fabs(loss));
+        for (int k = 0; k < np; k++)
+            sum[k] += g[k];
+    }
+    CHECK_MSG(spread > 1e-3, "direct: scores all alike (%g)", spread);
+    double gmax = 0;
+    for (int k = 0; k < np; k++)
+        gmax = fmax(gmax, fabs(sum[k]));
+    for (int k = 0; k < np; k++)
+        worst_g = fmax(worst_g, fabs(sum[k] - bgrad[k]) / gmax);
+    /* central differences of the batched loss, Richardson-extrapolated */
+    ms_net_get_params(&net, p);
+    double worst_fd = 0;
+    for (int k = 0; k < np && rc == MS_OK; k += np > 24 ? 5 : 2) {
+        double x = p[k], h = 1e-3, d[2];
+        for (int r = 0; r < 2; r++, h /= 2) {
+            p[k] = x + h;
+            double up = batch_loss(bn, bw, S, xp, draw, label, p);
+            p[k] = x - h;
+            d[r] = (up - batch_loss(bn, bw, S, xp, draw, label, p)) / (2 * h);
+        }
+        p[k] = x;
+        double fdk = (4 * d[1] - d[0]) / 3, e = fabs(fdk - bgrad[k]) / fmax(fabs(fdk), 1e-3 * gmax);
+        worst_fd = fmax(worst_fd, e);
+        CHECK_MSG(e < 1e-6, "direct %s: adjoint %.10g, finite differences %.10g", net.c->params[k].name, bgrad[k], fdk);
+    }
+    ms_batch_set_params(bn, p, NULL);
+    /* input gradient (analog): d(sum ds . scores)/dx against central differences */
+    double worst_dx = 0;
+    if (!strcmp(enc, "analog") && rc == MS_OK) {
+        double xd[S][NIN], ds[S * NOUT], dxv[S * NIN], sc[S * NOUT], sc2[S * NOUT];
+        const double *xdp[S];
+        for (int s = 0; s < S; s++) {
+            for (int i = 0; i < NIN; i++)
+                xd[s][i] = xs[s][i];
+            xdp[s] = xd[s];
+        }
+        for (int q = 0; q < S * NOUT; q++)
+            ds[q] = 1 - 0.3 * q;
+        rc = ms_batch_run_ds(bn, bw, S, xdp, draw, ds, sc, NULL, dxv, &err);
+        CHECK_MSG(rc == MS_OK, "run_ds: %s", err.msg);
+        double dmax = 0;
+        for (int q = 0; q < S * NIN; q++)
+            dmax = fmax(dmax, fabs(dxv[q]));
+        for (int s = 0; s < S && rc == MS_OK; s++)
+            for (int i = 0; i < NIN; i++) {
+                double x = xd[s][i], h = 1e-3, Lp = 0, Lm = 0;
+                xd[s][i] = x + h;
+                ms_batch_run_ds(bn, bw, S, xdp, draw, NULL, sc, NULL, NULL, &err);
+                xd[s][i] = x - h;
+                ms_batch_run_ds(bn, bw, S, xdp, draw, NULL, sc2, NULL, NULL, &err);
+                xd[s][i] = x;
+                for (int q = 0; q < S * NOUT; q++)
+                    Lp += ds[q] * sc[q], Lm += ds[q] * sc2[q];
+                double e = fabs((Lp - Lm) / (2 * h) - dxv[s * NIN + i]) / fmax(dmax, 1e-12);
+                worst_dx = fmax(worst_dx, e);
+                CHECK_MSG(e < 1e-6, "direct dL/dx[%d][%d]: adjoint %.10g, differences %.10g", s, i,
+                          dxv[s * NIN + i], (Lp - Lm) / (2 * h));
+            }
+    }
+    printf("batched direct %d layer(s) %s %s: scores within %.2g, gradients within %.2g of the largest; "
+           "vs differences: params %.2g, inputs %.2g\n",
+           layers, enc, pair ? "pair" : "single", worst_s, worst_g, worst_fd, worst_dx);
+    CHECK_MSG(worst_s < 1e-9, "direct: scores differ by %.3g", worst_s);
+    CHECK_MSG(worst_g < 1e-8, "direct: gradients differ by %.3g", worst_g);
+    ms_batch_work_free(&bw);
+    ms_batch_free(&bn);
+    ms_net_work_free(&nw);
+    ms_net_close(&net);
+    remove(path);
+    free(path), free(text), free(bgrad), free(g), free(sum), free(p);
+}
+
+/* a1 != a2 on a direct column is refused with the reason. */
+static void check_direct_refused(void)
+{
+    char *text = direct_text(1, "analog", 1, "2e-4"), *path = write_tmp(text);
+    MsNet net;
+    MsError err = {0};
+    int rc = ms_net_open(path, &net, &err);
+    CHECK_MSG(rc == MS_OK, "open: %s", err.msg);
+    MsBatchNet *bn = NULL;
+    if (rc == MS_OK) {
+        rc = ms_batch_compile(&net, &bn, &err);
+        CHECK(rc == MS_ERR_UNSUPPORTED);
+        CHECK_MSG(strstr(err.msg, "a1 != a2") != NULL, "message: %s", err.msg);
+        ms_batch_free(&bn);
+        ms_net_close(&net);
+    }
+    remove(path);
+    free(path), free(text);
+}
+
 int main(void)
 {
     if (!realpath("models/mif.lib", mif_lib)) {
@@ -344,5 +555,12 @@ int main(void)
     check_batched(2, "analog", "mean", NULL);
     check_batched(2, "rate", "mean", NULL);
     check_batched(2, "analog", "mean", "* tanh buffers\n");
+    check_direct(1, "analog", 1);
+    check_direct(1, "analog", 0);
+    check_direct(1, "rate", 1);
+    check_direct(2, "analog", 1);
+    check_direct(2, "analog", 0);
+    check_direct(2, "rate", 1);
+    check_direct_refused();
     return check_summary("train");
 }
