@@ -103,6 +103,11 @@ static int read_file(const char *path, char **out, MsError *err, MsLoc from)
     return MS_OK;
 }
 
+int ms_read_netlist_text(const char *path, char **out, MsError *err)
+{
+    return read_file(path, out, err, (MsLoc){0});
+}
+
 typedef struct Lexer {
     MsSource *src;
     MsError *err;

@@ -45,5 +45,8 @@ typedef struct MsSource {
 /* Read a netlist file (text == NULL) or a string (text, named `path`). */
 int ms_lex_netlist(const char *path, const char *text, MsSource *src, MsError *err);
 void ms_source_free(MsSource *src);
+/* A netlist file's whole text, gzip-compressed or not, as the lexer reads it
+ * (NUL-terminated, malloc'ed; bounded as in read_file). */
+int ms_read_netlist_text(const char *path, char **out, MsError *err);
 
 #endif

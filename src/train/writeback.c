@@ -3,6 +3,7 @@
 #define _XOPEN_SOURCE 700   /* realpath */
 #include "writeback.h"
 #include "../devices/device.h"
+#include "../netlist/lexer.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -124,26 +125,6 @@ static char *absolute_include(const char *line, const char *dir)
     return out;
 }
 
-static char *read_all(const char *path, MsError *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        ms_err(err, MS_ERR_IO, "%s: cannot read the netlist again for trained.cir", path);
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = ms_malloc(cap);
-    size_t r;
-    while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += r;
-        if (n + 1 >= cap)
-            buf = ms_realloc(buf, cap *= 2);
-    }
-    fclose(f);
-    buf[n] = 0;
-    return buf;
-}
-
 int ms_writeback(const MsNet *net, const char *path, MsError *err)
 {
     const MsCircuit *c = net->c;
@@ -151,9 +132,9 @@ int ms_writeback(const MsNet *net, const char *path, MsError *err)
     if (rc)
         return rc;
     const char *src = c->deck.src.files[0];
-    char *text = read_all(src, err);
-    if (!text)
-        return MS_ERR_IO;
+    char *text = NULL;   /* as the lexer read it: a .cir.gz is decompressed, trained.cir is plain text */
+    if ((rc = ms_read_netlist_text(src, &text, err)) != MS_OK)
+        return rc;
     Edit *ed = ms_malloc(((size_t)c->nparams + 1) * sizeof *ed);
     int nlines;
     const MsCard **by_line = cards_by_line(net, &nlines);

@@ -421,6 +421,17 @@ else
     echo "skip --augment on HDF5 sets: h5import (hdf5-tools) not installed"
 fi
 
+# ---- 5c. a gzip-compressed netlist: trained.cir is plain text and evaluates as the last epoch ----
+gzip -c "$NET" >"$tmp/netgz.cir.gz"
+if run 0 "train NET.cir.gz" train "$tmp/netgz.cir.gz" --data "$DATA" --train-limit 32 --test-limit 16 --epochs 1 --batch 8 \
+    --no-plots -o "$tmp/gz" && run 0 "--eval-only of its trained.cir" train "$tmp/gz/trained.cir" --data "$DATA" \
+    --test-limit 16 --eval-only; then
+    want=$(awk -F, 'END {printf "accuracy %.2f %%", 100 * $5}' "$tmp/gz/metrics.csv")
+    if ! grep -q '^\.trainable' "$tmp/gz/trained.cir"; then bad "train NET.cir.gz: trained.cir is not the netlist's text"
+    elif ! grep -q "^$want" "$tmp/out"; then bad "train NET.cir.gz: --eval-only of trained.cir: $(tail -1 "$tmp/out"), want $want"
+    else ok "train NET.cir.gz: a plain-text trained.cir that evaluates as the last epoch ($want)"; fi
+fi
+
 # ---- 6. errors: exit 1 or 2, the file named, nothing written ----
 # fails WHAT PATTERN memspice-train-args...: the command must fail
 fails() {
