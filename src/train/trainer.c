@@ -496,7 +496,7 @@ int ms_train_run(MsNet *net, const MsDataset *train, const MsDataset *test, cons
         rc = share_state(dist, &o, &s, np, err);
     if (rc == MS_OK)
         rc = ms_net_set_params(net, s.params, NULL, err);
-    int setup_rc = rc;
+    int setup_rc = rc, resumed_at = s.epoch;
     /* --val: the last o.val of the (limited) training samples are held out */
     MsDataset fit = *train, val = *train;
     fit.n = nused - o.val;
@@ -528,6 +528,11 @@ int ms_train_run(MsNet *net, const MsDataset *train, const MsDataset *test, cons
         }
         if (log)
             fflush(log);
+    }
+    if (rc == MS_OK && root && o.resume && s.epoch == resumed_at) {   /* a finished run: trained.cir again */
+        char *cir = ms_asprintf("%s/trained.cir", o.outdir);
+        rc = ms_writeback(net, cir, err);
+        free(cir);
     }
     if (rc && setup_rc == MS_OK)   /* failed on this rank while the others train: end the job */
         ms_dist_abort(dist, err);

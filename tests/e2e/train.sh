@@ -240,6 +240,12 @@ if [ -f "$A/trained.cir" ]; then
             bad "--resume of a finished run changed trained.cir, checkpoint.h5 or metrics.csv"
         else ok "--resume of a finished run: exit 0, nothing changed"; fi
     fi
+    # ... and a lost trained.cir comes back from the checkpoint, the same bytes
+    rm -f "$A/trained.cir"
+    if run 0 "--resume of a finished run without trained.cir" train "$NET" "${OPTS[@]}" --resume "$A"; then
+        cmp -s "$A/trained.cir" "$tmp/A.before/trained.cir" && ok "--resume of a finished run writes a lost trained.cir again" ||
+            bad "--resume of a finished run: trained.cir not written again (or different)"
+    fi
 fi
 
 # ---- 3b. resume on the batched engine: 2 epochs, then --resume to 3 = 3 epochs ----
