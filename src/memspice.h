@@ -57,6 +57,8 @@ typedef struct MsResult {
     int *kinds;        /* MS_VEC_* per vector */
     size_t npts, cap;
     double *time;      /* npts time points, NULL for an operating point */
+    char *scale;       /* name of the scale vector (time, the swept source, frequency); NULL = "time" */
+    double *imag;      /* imaginary parts beside data (same layout), NULL for a real result */
     double *data;
     char *faults;      /* stuck memristor cells, as ms_circuit_faults(), or NULL */
     /* statistics of the run */
@@ -69,6 +71,16 @@ typedef struct MsTranSpec {
     int uic;           /* 1: skip the operating point, start from .ic values */
     int fixed_step;    /* 1: every step exactly tstep (training mode) */
 } MsTranSpec;
+
+/* Small-signal (.ac) request: the sweep of the card `.ac dec|oct|lin N FSTART FSTOP`.
+ * dec/oct: N points per decade/octave from fstart, multiplied on while
+ * f <= fstop (1 + reltol) as ngspice does; lin: N points from fstart to fstop. */
+enum { MS_AC_DEC = 0, MS_AC_OCT = 1, MS_AC_LIN = 2 };
+typedef struct MsAcSpec {
+    int sweep;         /* MS_AC_DEC, MS_AC_OCT or MS_AC_LIN */
+    long npoints;      /* N: per decade, per octave, or in all (lin) */
+    double fstart, fstop;   /* Hz, 0 < fstart <= fstop */
+} MsAcSpec;
 
 /* Progress callback for long runs: fraction done in [0,1]. */
 typedef void (*MsProgressFn)(double fraction, void *user);
@@ -83,6 +95,8 @@ int ms_circuit_num_unknowns(const MsCircuit *c);
 /* The analyses the netlist asks for (.op, .tran); fills spec from .tran. */
 int ms_circuit_has_op(const MsCircuit *c);
 int ms_circuit_has_tran(const MsCircuit *c, MsTranSpec *spec);
+/* The netlist's .ac card (fills spec when there is one). */
+int ms_circuit_has_ac(const MsCircuit *c, MsAcSpec *spec);
 /* The netlist's .print requests as vector names, NULL-terminated, owned by c. */
 const char *const *ms_circuit_print_names(const MsCircuit *c);
 /* Memristors stuck by fault= or .options memfault: "m1:sa0,x1.m2:sa1" ("" if none). */
@@ -108,6 +122,13 @@ void ms_work_clear_sources(MsWork *w);
 /* ---- analyses ---- */
 int ms_run_op(MsWork *w, MsResult *res, MsError *err);
 int ms_run_tran(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err);
+/* Small-signal AC: the operating point (sources at their DC values), then
+ * at every frequency of spec (NULL: the netlist's .ac) the complex system
+ * (G + j 2 pi f C) X = B_ac with G, C the Jacobians at the operating point
+ * and B_ac the sources' AC phasors (mag, phase in degrees).  res: plotname
+ * "AC Analysis", scale "frequency" in time[], real parts in data[], imaginary
+ * parts in imag[].  A memristor's state is frozen (dx = 0): see README. */
+int ms_run_ac(MsWork *w, const MsAcSpec *spec, MsResult *res, MsError *err);
 
 /* ---- gradients (memspice grad) ----
  * The netlist names the objective with .loss cards and the parameters with

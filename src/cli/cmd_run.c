@@ -12,11 +12,13 @@ static void run_usage(FILE *f)
     fprintf(f,
             "usage: memspice run NETLIST [options]\n"
             "\n"
-            "Runs the analyses the netlist asks for (.op, .tran; only .op if neither).\n"
+            "Runs the analyses the netlist asks for (.op, .tran, .ac; only .op if none).\n"
             ".op results and '.print tran' tables go to stdout.\n"
             "\n"
             "options:\n"
-            "  -o, --output FILE   write the transient (or operating point) waveforms;\n"
+            "  -o, --output FILE   write the transient (or AC, or operating point) results;\n"
+            "                      with both .tran and .ac the AC goes to FILE's name\n"
+            "                      with '_ac' before the extension;\n"
             "                      format from the extension: .raw (ngspice binary raw),\n"
             "                      .csv, .h5/.hdf5; '-' writes to stdout (needs --format)\n"
             "  --format F          raw | rawascii | csv | h5 (overrides the extension)\n"
@@ -127,18 +129,22 @@ static int run_set(MsSweep *s, void *user, MsWork *w, const char *out, double *r
     const RunArgs *a = user;
     (void)rec;
     int has_tran = ms_circuit_has_tran(s->c, NULL), rc = MS_OK;
-    MsResult op = {0}, tran = {0};
-    if (ms_circuit_has_op(s->c) || !has_tran)
+    int has_ac = !has_tran && ms_circuit_has_ac(s->c, NULL);   /* one output per file: tran, else ac */
+    MsResult op = {0}, tran = {0}, ac = {0};
+    if (ms_circuit_has_op(s->c) || (!has_tran && !has_ac))
         rc = ms_run_op(w, &op, err);
     if (rc == MS_OK && has_tran)
         rc = ms_run_tran(w, &a->spec, &tran, err);
+    if (rc == MS_OK && has_ac)
+        rc = ms_run_ac(w, NULL, &ac, err);
     if (rc == MS_OK) {
         ms_sweep_lock(s);
-        rc = ms_write_result(has_tran ? &tran : &op, out, a->format ? a->format : "h5", err);
+        rc = ms_write_result(has_tran ? &tran : has_ac ? &ac : &op, out, a->format ? a->format : "h5", err);
         ms_sweep_unlock(s);
     }
     ms_result_free(&op);
     ms_result_free(&tran);
+    ms_result_free(&ac);
     return rc;
 }
 
@@ -157,6 +163,38 @@ static int run_sweep(const RunArgs *a)
     return ms_sweep_end(&s, rc, &err);
 }
 
+static int run_ac(const RunArgs *a, MsWork *w, MsResult *ac, MsError *err)
+{
+    MsProgressBar bar;
+    ms_progress_init(&bar, "ac", a->force_progress);
+    ms_work_set_progress(w, ms_progress_cb, &bar);
+    int rc = ms_run_ac(w, NULL, ac, err);
+    ms_progress_done(&bar);
+    if (rc == MS_OK && !a->quiet)
+        fprintf(stderr, "memspice: ac: %zu frequencies, %ld factorizations\n", ac->npts, ac->factorizations);
+    return rc;
+}
+
+static int write_out(const RunArgs *a, const MsResult *r, const char *path, MsError *err)
+{
+    int rc = ms_write_result(r, path, a->format, err);
+    if (rc == MS_OK && !a->quiet && strcmp(path, "-"))
+        fprintf(stderr, "memspice: wrote %d vectors x %zu points to %s\n", r->nvec, r->npts, path);
+    return rc;
+}
+
+/* Where the AC result goes beside a transient: out.raw -> out_ac.raw
+ * ("-" stays stdout: the AC table follows the transient's). */
+static char *ac_path(const char *out)
+{
+    if (!strcmp(out, "-"))
+        return ms_strdup(out);
+    const char *slash = strrchr(out, '/'), *dot = strrchr(out, '.');
+    if (!dot || (slash && dot < slash) || dot == out || (slash && dot == slash + 1))
+        return ms_asprintf("%s_ac", out);
+    return ms_asprintf("%.*s_ac%s", (int)(dot - out), out, dot);
+}
+
 int ms_cmd_run(int argc, char **argv)
 {
     RunArgs a = {0};
@@ -171,7 +209,7 @@ int ms_cmd_run(int argc, char **argv)
     MsError err = {0};
     MsCircuit *c = NULL;
     MsWork *w = NULL;
-    MsResult op = {0}, tran = {0};
+    MsResult op = {0}, tran = {0}, ac = {0};
     int rc = ms_circuit_load(a.netlist, &c, &err);
     if (rc == MS_OK)
         rc = ms_work_new(c, &w, &err);
@@ -179,7 +217,8 @@ int ms_cmd_run(int argc, char **argv)
     int has_tran = c && ms_circuit_has_tran(c, &nspec);
     if (c && ms_circuit_faults(c)[0] && !a.quiet)
         fprintf(stderr, "memspice: stuck memristors: %s\n", ms_circuit_faults(c));
-    int do_op = c && (ms_circuit_has_op(c) || !has_tran);
+    int has_ac = c && ms_circuit_has_ac(c, NULL);
+    int do_op = c && (ms_circuit_has_op(c) || (!has_tran && !has_ac));
     if (rc == MS_OK && do_op) {
         rc = ms_run_op(w, &op, &err);
         if (rc == MS_OK)
@@ -200,15 +239,21 @@ int ms_cmd_run(int argc, char **argv)
                         tran.npts, tran.steps_accepted, tran.steps_rejected, tran.newton_iters, tran.factorizations);
         }
     }
+    if (rc == MS_OK && has_ac)
+        rc = run_ac(&a, w, &ac, &err);
     if (rc == MS_OK && a.out) {
-        const MsResult *r = has_tran ? &tran : &op;
-        rc = ms_write_result(r, a.out, a.format, &err);
-        if (rc == MS_OK && !a.quiet && strcmp(a.out, "-"))
-            fprintf(stderr, "memspice: wrote %d vectors x %zu points to %s\n", r->nvec, r->npts, a.out);
+        const MsResult *r = has_tran ? &tran : has_ac ? &ac : &op;
+        rc = write_out(&a, r, a.out, &err);
+        if (rc == MS_OK && has_tran && has_ac) {
+            char *path = ac_path(a.out);
+            rc = write_out(&a, &ac, path, &err);
+            free(path);
+        }
     }
     code = rc == MS_OK ? 0 : ms_cli_fail(&err);
     ms_result_free(&op);
     ms_result_free(&tran);
+    ms_result_free(&ac);
     ms_work_free(&w);
     ms_circuit_free(&c);
     return code;

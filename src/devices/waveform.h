@@ -15,6 +15,7 @@ typedef struct MsWave {
     int npts;
     double repeat;      /* PWL r= repeat start time, < 0 none */
     double td;          /* PWL td= delay */
+    double ac_mag, ac_phase;   /* small-signal phasor of `AC mag [phase]` (phase in degrees); 0 if none */
 } MsWave;
 
 /* Fill the defaults that depend on the analysis (ngspice: tr, tf = tstep,
@@ -30,6 +31,8 @@ void ms_wave_breaks(const MsWave *w, double tstop, struct MsBreaks *bp);
 double *ms_wave_level(MsWave *w);
 /* d value(t) / d level (every waveform is affine in its level). */
 double ms_wave_dlevel(const MsWave *w, double t, int dc_op);
+/* The real (imag = 0) or imaginary part of the AC phasor mag e^{j phase}. */
+double ms_wave_ac(const MsWave *w, int imag);
 void ms_wave_free(MsWave *w);
 void ms_wave_copy(MsWave *dst, const MsWave *src);
 

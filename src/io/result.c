@@ -24,6 +24,8 @@ double *ms_result_add_point(MsResult *r, double t)
         r->data = ms_realloc(r->data, r->cap * (size_t)r->nvec * sizeof *r->data);
         if (r->time)
             r->time = ms_realloc(r->time, r->cap * sizeof *r->time);
+        if (r->imag)   /* a complex result grows its imaginary parts alike */
+            r->imag = ms_realloc(r->imag, r->cap * (size_t)r->nvec * sizeof *r->imag);
     }
     if (r->time)
         r->time[r->npts] = t;
@@ -50,6 +52,8 @@ void ms_result_free(MsResult *r)
     free(r->plotname);
     free(r->faults);
     free(r->time);
+    free(r->scale);
+    free(r->imag);
     free(r->data);
     memset(r, 0, sizeof *r);
 }

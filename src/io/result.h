@@ -8,7 +8,8 @@
 /* Start an empty result with nvec vectors whose names/kinds the caller fills. */
 void ms_result_init(MsResult *r, const char *title, const char *plotname, int nvec,
                     int with_time);
-/* Append a point at time t; returns the row of nvec values to fill. */
+/* Append a point at time t; returns the row of nvec values to fill (and,
+ * when r->imag is set, grows imag alike: the row at the same offset). */
 double *ms_result_add_point(MsResult *r, double t);
 
 /* Writers, one per format (io/raw.c, io/csv.c, io/hdf5.c).  Each writes
@@ -37,7 +38,8 @@ int ms_out_check(const MsResult *r, MsError *err);
 /* Readers, for tests and for comparing with ngspice.  Each fills *out (set
  * up by the reader; release with ms_result_free) or leaves it zeroed and
  * returns MS_ERR_IO naming the file when it is missing, malformed or
- * truncated (MS_ERR_UNSUPPORTED for a complex, i.e. AC, plot).
+ * truncated.  A complex (AC) plot or CSV ("frequency,re(x),im(x),...")
+ * reads into a complex result: scale "frequency" in r->time, r->imag set.
  *
  * ms_read_raw reads the first plot of an ngspice raw file, binary or ascii,
  * as written by ngspice (-r, or `write`) or by ms_write_raw.  A first

@@ -73,6 +73,9 @@ int ms_elab_find_param(MsElab *el, Scope *s, const char *name, ScopeParam **out)
 int ms_elab_compile_node(void *user, const char *name, int *unk, MsError *err);
 char *ms_elab_compile_branch(void *user, const char *name);
 
+/* .ac: d->ac from d->ac_card (elab_ac.c). */
+int ms_elab_ac_card(MsElab *el);
+
 /* ---- elab_train.c ---- */
 /* Which .trainable names are top-level .params: marks them in top and fills
  * c->train (before any parameter is evaluated). */

@@ -366,6 +366,18 @@ static int parse_tran(Parser *p, const MsCard *c)
     return MS_OK;
 }
 
+/* .ac dec|oct|lin N FSTART FSTOP: evaluated during elaboration (elab_ac.c). */
+static int parse_ac(Parser *p, const MsCard *c)
+{
+    if (p->cur != &p->deck->top)
+        return syntax(p, &c->tok[0], "%s", ".ac inside a .subckt");
+    if (p->deck->ac_card)
+        return syntax(p, &c->tok[0], "%s", "a second .ac card (memspice runs one sweep)");
+    p->deck->ac_card = c;
+    p->deck->has_ac = 1;
+    return MS_OK;
+}
+
 static void notice_at(Parser *p, const MsToken *t, const char *fmt, const char *what)
 {
     MsNoticeFn fn = p->deck->src.notice;
@@ -420,6 +432,8 @@ static int parse_dot(Parser *p, const MsCard *c)
         return parse_options(p, c);
     if (!strcmp(w, ".tran"))
         return parse_tran(p, c);
+    if (!strcmp(w, ".ac"))
+        return parse_ac(p, c);
     if (!strcmp(w, ".op")) {
         p->deck->has_op = 1;
         return MS_OK;
@@ -467,7 +481,7 @@ static int parse_dot(Parser *p, const MsCard *c)
         return syntax(p, t0, "%s", ".endl without .lib");
     if (!strcmp(w, ".endc"))
         return syntax(p, t0, "%s", ".endc without .control");
-    static const char *analyses[] = {".ac", ".dc", ".noise", ".tf", ".sens", ".pz", ".disto", ".four", ".meas", ".measure", ".sp", 0};
+    static const char *analyses[] = {".dc", ".noise", ".tf", ".sens", ".pz", ".disto", ".four", ".meas", ".measure", ".sp", 0};
     for (int i = 0; analyses[i]; i++)
         if (!strcmp(w, analyses[i]))
             return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t0->loc,
@@ -509,7 +523,7 @@ int ms_parse_netlist(const char *path, const char *text, MsDeck *deck, MsError *
         rc = parse_card(&p, &deck->src.cards[i]);
     if (rc == MS_OK && p.cur != &deck->top)
         rc = ms_err_at(err, MS_ERR_SYNTAX, p.cur->loc, ".subckt %s has no .ends", p.cur->name);
-    if (rc == MS_OK && !deck->has_op && !deck->has_tran && notice)
+    if (rc == MS_OK && !deck->has_op && !deck->has_tran && !deck->has_ac && notice)
         notice("no .op or .tran card: memspice will compute the operating point", notice_user);
     return rc;
 }

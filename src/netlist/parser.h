@@ -117,6 +117,9 @@ typedef struct MsDeck {
     MsTranSpec tran;              /* filled from tran_card during elaboration */
     const MsCard *tran_card;
     MsLoc tran_loc;
+    int has_ac;
+    MsAcSpec ac;                  /* filled from ac_card during elaboration (elab_ac.c) */
+    const MsCard *ac_card;
     MsIcDef *ics;
     int nics;
     MsVecRef *saves;
