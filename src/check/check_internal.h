@@ -13,7 +13,7 @@
 typedef struct MsSigRow {
     char *name;
     int kind;            /* MS_VEC_* */
-    int tran;            /* 1 transient, 0 operating point */
+    int tran;            /* 1 transient, 0 operating point, MS_CHECK_AC_ROW AC (ac_compare.c) */
     int ia, ib;          /* column in memspice's / ngspice's result */
     MsWaveErr e;         /* transient figures */
     double vm, vn;       /* operating point: memspice's and ngspice's value */
@@ -31,6 +31,8 @@ typedef struct MsCheck {
     MsNgDeck deck;
     MsResult ms_op, ms_tran;
     int ms_has_op, ms_has_tran;
+    MsResult ms_ac;              /* .ac: complex, scale frequency */
+    int ms_has_ac;
     double ms_seconds;
     MsNgRun ng;
     int ng_ran;
@@ -47,6 +49,14 @@ const char *ms_check_unit(int kind);
 /* The tolerance rule's atol and transient rtol for a kind under the options. */
 double ms_check_atol(const MsCheckOpts *o, int kind);
 double ms_check_rtol(const MsCheckOpts *o, int kind);
+
+/* ac_compare.c: rows of the AC result (tran == MS_CHECK_AC_ROW).  Both
+ * phasors are interpolated onto the other's frequencies on a log10(f) axis
+ * (re and im separately); the error is max |H_ms - H_ng| (complex modulus)
+ * over both directions, e.t_max its frequency; scale = max |H| of either;
+ * rtol --rtol or MS_CHECK_RTOL_AC for every kind. */
+#define MS_CHECK_AC_ROW 2
+void ms_check_ac_row(const MsCheck *c, MsSigRow *r);
 
 /* report.c */
 void ms_check_print_text(const MsCheck *c, FILE *f);

@@ -78,15 +78,18 @@ static int run_memspice(MsCheck *c)
     if (rc == MS_OK) {
         MsTranSpec nspec, spec = {0};
         c->ms_has_tran = ms_circuit_has_tran(circ, &nspec);
-        int do_op = ms_circuit_has_op(circ) || !c->ms_has_tran;
+        c->ms_has_ac = ms_circuit_has_ac(circ, NULL);
+        int do_op = ms_circuit_has_op(circ) || (!c->ms_has_tran && !c->ms_has_ac);
         if (do_op) {
             rc = ms_run_op(w, &c->ms_op, &err);
             c->ms_has_op = rc == MS_OK;
         }
         if (rc == MS_OK && c->ms_has_tran)
             rc = ms_run_tran(w, &spec, &c->ms_tran, &err);
+        if (rc == MS_OK && c->ms_has_ac)
+            rc = ms_run_ac(w, NULL, &c->ms_ac, &err);
         if (rc != MS_OK)
-            c->ms_has_tran = c->ms_has_op = 0;
+            c->ms_has_tran = c->ms_has_op = c->ms_has_ac = 0;
     }
     c->ms_seconds = now_s() - t0;
     ms_work_free(&w);
@@ -208,7 +211,7 @@ static char *some_names(const MsResult *r)
 static int pair_signals(MsCheck *c, const MsResult *a, const MsResult *b, int tran, char **want,
                         int nwant)
 {
-    const char *what = tran ? "transient" : "operating-point";
+    const char *what = tran == MS_CHECK_AC_ROW ? "AC" : tran ? "transient" : "operating-point";
     if (nwant) {
         for (int i = 0; i < nwant; i++) {
             int ia = ms_result_find(a, want[i]), ib = ms_result_find(b, want[i]);
@@ -253,6 +256,10 @@ static void compare_rows(MsCheck *c)
     for (int i = 0; i < c->nrows; i++) {
         MsSigRow *r = &c->rows[i];
         double atol = ms_check_atol(o, r->kind);
+        if (r->tran == MS_CHECK_AC_ROW) {
+            ms_check_ac_row(c, r);
+            continue;
+        }
         if (r->tran) {
             MsWave a = wave_of(&c->ms_tran, r->ia), b = wave_of(&c->ng.tran, r->ib);
             ms_wave_compare(&a, &b, &r->e);
@@ -289,6 +296,14 @@ static int compare(MsCheck *c)
             rc = fail(c, "a transient result without points");
         else
             rc = pair_signals(c, &c->ms_tran, &c->ng.tran, 1, want, nwant);
+    }
+    if (rc == MS_CHECK_PASS && c->ms_has_ac) {
+        if (!c->ng.has_ac)
+            rc = fail(c, "ngspice produced no AC result (memspice did)");
+        else if (c->ms_ac.npts == 0 || c->ng.ac.npts == 0)
+            rc = fail(c, "an AC result without points");
+        else
+            rc = pair_signals(c, &c->ms_ac, &c->ng.ac, MS_CHECK_AC_ROW, want, nwant);
     }
     if (rc == MS_CHECK_PASS && c->ms_has_op) {
         if (!c->ng.has_op)
@@ -377,7 +392,8 @@ static void summary(const MsCheck *c)
     int shown = 0;
     for (int i = 0; i < c->nrows && shown < 6; i++)
         if (!c->rows[i].pass)
-            fprintf(stderr, "%s%s%s", shown++ ? ", " : ": ", c->rows[i].name, c->rows[i].tran ? "" : " (op)");
+            fprintf(stderr, "%s%s%s", shown++ ? ", " : ": ", c->rows[i].name,
+                    c->rows[i].tran == MS_CHECK_AC_ROW ? " (ac)" : c->rows[i].tran ? "" : " (op)");
     if (nbad > shown)
         fprintf(stderr, ", ...");
     if (c->span_note)
@@ -391,6 +407,7 @@ static void check_free(MsCheck *c)
     ms_ngdeck_free(&c->deck);
     ms_result_free(&c->ms_op);
     ms_result_free(&c->ms_tran);
+    ms_result_free(&c->ms_ac);
     ms_ngrun_free(&c->ng);
     for (int i = 0; i < c->nrows; i++) {
         free(c->rows[i].name);
