@@ -21,7 +21,9 @@ class MsResult(C.Structure):
     _fields_ = [("title", C.c_char_p), ("plotname", C.c_char_p), ("nvec", C.c_int),
                 ("names", C.POINTER(C.c_char_p)), ("kinds", C.POINTER(C.c_int)),
                 ("npts", C.c_size_t), ("cap", C.c_size_t),
-                ("time", C.POINTER(C.c_double)), ("data", C.POINTER(C.c_double)),
+                ("time", C.POINTER(C.c_double)),
+                ("scale", C.c_char_p), ("imag", C.POINTER(C.c_double)),
+                ("data", C.POINTER(C.c_double)),
                 ("faults", C.c_char_p),
                 ("steps_accepted", C.c_long), ("steps_rejected", C.c_long),
                 ("newton_iters", C.c_long), ("factorizations", C.c_long)]
