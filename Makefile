@@ -28,7 +28,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test test-fast demo bench bench-train install clean train-mnist train-fashion python fuzz fuzz-build
+.PHONY: all deps test test-fast demo bench bench-train install clean train-mnist train-fashion icaci python fuzz fuzz-build
 all: $(BUILD)/memspice $(BUILD)/libmemspice.a $(BUILD)/libmemspice.so
 
 $(BUILD)/%.o: %.c $(wildcard src/*.h src/*/*.h)
@@ -104,6 +104,11 @@ train-mnist: deps
 train-fashion: deps
 	@$(MAKE) --no-print-directory all
 	@tools/train-run.sh fashion-mnist
+
+# The ICACI case (digits6x5) with its noise and stuck-at table: bench/results-icaci.*
+icaci: deps
+	@$(MAKE) --no-print-directory all
+	@tools/icaci-run.sh
 
 # The Python package for Debian's /usr/bin/python3: the library, then a symlink
 # $(PYSITE)/memspice -> python/memspice (the package finds build/libmemspice.so

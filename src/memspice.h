@@ -43,15 +43,20 @@ const char *ms_strerror(int code);
 typedef struct MsCircuit MsCircuit;
 typedef struct MsWork MsWork;
 
-/* Kinds of saved vectors, as in ngspice raw files. */
-enum { MS_VEC_TIME = 0, MS_VEC_VOLTAGE = 1, MS_VEC_CURRENT = 2, MS_VEC_STATE = 3 };
+/* Kinds of saved vectors, as in ngspice raw files (FREQUENCY: an AC result's
+ * scale only). */
+enum { MS_VEC_TIME = 0, MS_VEC_VOLTAGE = 1, MS_VEC_CURRENT = 2, MS_VEC_STATE = 3, MS_VEC_FREQUENCY = 4 };
 
 /* Simulation result: npts points of nvec vectors.  data is row-major:
  * data[k * nvec + j] is vector j at point k.  For an operating point
- * npts = 1 and time is NULL. */
+ * npts = 1 and time is NULL.  For a DC sweep time holds the swept values
+ * and scale names them as ngspice's raw files do ("v(v-sweep)"); for an AC
+ * analysis time holds the frequencies (scale "frequency") and imag the
+ * imaginary parts. */
 typedef struct MsResult {
     char *title;       /* netlist title line */
-    char *plotname;    /* "Transient Analysis" or "Operating Point" */
+    char *plotname;    /* "Transient Analysis", "Operating Point", "DC transfer characteristic",
+                        * "AC Analysis" */
     int nvec;
     char **names;      /* "v(out)", "i(v1)", lower case as ngspice prints them */
     int *kinds;        /* MS_VEC_* per vector */
@@ -82,6 +87,18 @@ typedef struct MsAcSpec {
     double fstart, fstop;   /* Hz, 0 < fstart <= fstop */
 } MsAcSpec;
 
+/* DC sweep request (.dc): the operating point at every value of one or two
+ * independent sources.  With two sweeps, sweep[0] (the inner one) runs
+ * through its values for each value of sweep[1], as in ngspice. */
+typedef struct MsDcSweep {
+    const char *source;   /* independent V or I source, as named in the netlist ("v1", "x1.i2") */
+    double start, stop, incr;   /* incr != 0, with the sign of stop - start */
+} MsDcSweep;
+typedef struct MsDcSpec {
+    int nsweeps;          /* 1 or 2 */
+    MsDcSweep sweep[2];
+} MsDcSpec;
+
 /* Progress callback for long runs: fraction done in [0,1]. */
 typedef void (*MsProgressFn)(double fraction, void *user);
 
@@ -92,11 +109,13 @@ int ms_circuit_load_string(const char *text, const char *name, MsCircuit **out,
 void ms_circuit_free(MsCircuit **c);
 
 int ms_circuit_num_unknowns(const MsCircuit *c);
-/* The analyses the netlist asks for (.op, .tran); fills spec from .tran. */
+/* The analyses the netlist asks for (.op, .tran, .ac, .dc); fills spec from the card. */
 int ms_circuit_has_op(const MsCircuit *c);
 int ms_circuit_has_tran(const MsCircuit *c, MsTranSpec *spec);
 /* The netlist's .ac card (fills spec when there is one). */
 int ms_circuit_has_ac(const MsCircuit *c, MsAcSpec *spec);
+/* The netlist's .dc card, if any, into spec (source names owned by c). */
+int ms_circuit_has_dc(const MsCircuit *c, MsDcSpec *spec);
 /* The netlist's .print requests as vector names, NULL-terminated, owned by c. */
 const char *const *ms_circuit_print_names(const MsCircuit *c);
 /* Memristors stuck by fault= or .options memfault: "m1:sa0,x1.m2:sa1" ("" if none). */
@@ -129,6 +148,12 @@ int ms_run_tran(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err);
  * "AC Analysis", scale "frequency" in time[], real parts in data[], imaginary
  * parts in imag[].  A memristor's state is frozen (dx = 0): see README. */
 int ms_run_ac(MsWork *w, const MsAcSpec *spec, MsResult *res, MsError *err);
+/* DC sweep: one operating point per swept value, each Newton started from
+ * the previous point's solution (falling back to the .op homotopies);
+ * memristor states stay at x0 (a quasi-static I-V at the initial state).
+ * Plot "DC transfer characteristic"; res->time holds the inner source's
+ * values (repeating for a nested sweep), res->scale names it. */
+int ms_run_dc(MsWork *w, const MsDcSpec *spec, MsResult *res, MsError *err);
 
 /* ---- gradients (memspice grad) ----
  * The netlist names the objective with .loss cards and the parameters with

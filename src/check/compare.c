@@ -86,6 +86,59 @@ static double at_ext(const MsWave *w, double tq, size_t *hint)
     return ms_wave_at(w, tq, hint);
 }
 
+/* The larger of the two ranges (an offset between the signals does not
+ * widen it); the magnitude when both are constant (to rounding noise). */
+static double signal_scale(const MsWave *a, const MsWave *b)
+{
+    double range = 0, mag = 0;
+    const MsWave *w2[2] = {a, b};
+    for (int s = 0; s < 2; s++) {
+        double mn = INFINITY, mx = -INFINITY;
+        for (size_t k = 0; k < w2[s]->n; k++) {
+            double y = Y(w2[s], k);
+            mn = fmin(mn, y);
+            mx = fmax(mx, y);
+            mag = fmax(mag, fabs(y));
+        }
+        range = fmax(range, mx - mn);
+    }
+    return range > 1e-9 * mag ? range : mag;
+}
+
+static void relative(MsWaveErr *e, double rms)
+{
+    if (e->scale > 0) {
+        e->max_rel = e->max_abs / e->scale;
+        e->nrms = rms / e->scale;
+    } else {
+        e->max_rel = e->max_abs > 0 ? INFINITY : 0;
+        e->nrms = rms > 0 ? INFINITY : 0;
+    }
+}
+
+void ms_points_compare(const MsWave *a, const MsWave *b, MsWaveErr *e)
+{
+    *e = (MsWaveErr){0};
+    size_t n = a->n < b->n ? a->n : b->n;
+    if (n == 0)
+        return;
+    e->t0 = a->t[0];
+    e->t1 = a->t[n - 1];
+    e->t_max = a->t[0];
+    e->na = e->nb = n;
+    double sumsq = 0;
+    for (size_t k = 0; k < n; k++) {
+        double d = Y(a, k) - Y(b, k), ad = isnan(d) ? INFINITY : fabs(d);
+        if (ad > e->max_abs) {
+            e->max_abs = ad;
+            e->t_max = a->t[k];
+        }
+        sumsq += isnan(d) ? INFINITY : d * d;
+    }
+    e->scale = signal_scale(a, b);
+    relative(e, sqrt(sumsq / (double)n));
+}
+
 double ms_allowed(double scale, double rtol, double atol)
 {
     return atol + rtol * scale;
@@ -158,22 +211,7 @@ int ms_wave_compare(const MsWave *a_all, const MsWave *b_all, MsWaveErr *e)
     if (a->n == 0 || b->n == 0)
         return -1;
 
-    /* the larger of the two ranges (an offset between the signals does not
-     * widen it); the magnitude when both are constant */
-    double range = 0, mag = 0;
-    const MsWave *w2[2] = {a, b};
-    for (int s = 0; s < 2; s++) {
-        double mn = INFINITY, mx = -INFINITY;
-        for (size_t k = 0; k < w2[s]->n; k++) {
-            double y = Y(w2[s], k);
-            mn = fmin(mn, y);
-            mx = fmax(mx, y);
-            mag = fmax(mag, fabs(y));
-        }
-        range = fmax(range, mx - mn);
-    }
-    /* a range at rounding-noise level (1e-9 of the magnitude) is a constant */
-    e->scale = range > 1e-9 * mag ? range : mag;
+    e->scale = signal_scale(a, b);
 
     double ma, ta, msa, mb, tb, msb;
     e->na = one_way(a, b, t0, t1, &ma, &ta, &msa);
@@ -185,14 +223,7 @@ int ms_wave_compare(const MsWave *a_all, const MsWave *b_all, MsWaveErr *e)
         e->max_abs = ma;
         e->t_max = ta;
     }
-    double rms = sqrt(fmax(msa, msb));
-    if (e->scale > 0) {
-        e->max_rel = e->max_abs / e->scale;
-        e->nrms = rms / e->scale;
-    } else {
-        e->max_rel = e->max_abs > 0 ? INFINITY : 0;
-        e->nrms = rms > 0 ? INFINITY : 0;
-    }
+    relative(e, sqrt(fmax(msa, msb)));
     return 0;
 }
 

@@ -42,6 +42,13 @@ typedef struct MsWaveErr {
  * (e is then zeroed except for na, nb = 0). */
 int ms_wave_compare(const MsWave *a, const MsWave *b, MsWaveErr *e);
 
+/* Compare two sweeps sampled at the same points (a DC sweep: the scale may
+ * repeat or run backwards, so nothing is interpolated): a[k] with b[k],
+ * k = 0..n-1.  e->t_max is x[k] at the worst point (x: the scale), t0/t1
+ * the first and last x, nrms the plain RMS over the points; scale as
+ * ms_wave_compare. */
+void ms_points_compare(const MsWave *a, const MsWave *b, MsWaveErr *e);
+
 /* The pass rule of every comparison: err <= atol + rtol * scale. */
 double ms_allowed(double scale, double rtol, double atol);
 

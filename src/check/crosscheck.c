@@ -77,19 +77,23 @@ static int run_memspice(MsCheck *c)
         rc = ms_work_new(circ, &w, &err);
     if (rc == MS_OK) {
         MsTranSpec nspec, spec = {0};
+        MsDcSpec dspec;
         c->ms_has_tran = ms_circuit_has_tran(circ, &nspec);
+        c->ms_has_dc = ms_circuit_has_dc(circ, &dspec);
         c->ms_has_ac = ms_circuit_has_ac(circ, NULL);
-        int do_op = ms_circuit_has_op(circ) || (!c->ms_has_tran && !c->ms_has_ac);
+        int do_op = ms_circuit_has_op(circ) || (!c->ms_has_tran && !c->ms_has_dc && !c->ms_has_ac);
         if (do_op) {
             rc = ms_run_op(w, &c->ms_op, &err);
             c->ms_has_op = rc == MS_OK;
         }
+        if (rc == MS_OK && c->ms_has_dc)
+            rc = ms_run_dc(w, &dspec, &c->ms_dc, &err);
         if (rc == MS_OK && c->ms_has_tran)
             rc = ms_run_tran(w, &spec, &c->ms_tran, &err);
         if (rc == MS_OK && c->ms_has_ac)
             rc = ms_run_ac(w, NULL, &c->ms_ac, &err);
         if (rc != MS_OK)
-            c->ms_has_tran = c->ms_has_op = c->ms_has_ac = 0;
+            c->ms_has_tran = c->ms_has_op = c->ms_has_dc = c->ms_has_ac = 0;
     }
     c->ms_seconds = now_s() - t0;
     ms_work_free(&w);
@@ -211,7 +215,8 @@ static char *some_names(const MsResult *r)
 static int pair_signals(MsCheck *c, const MsResult *a, const MsResult *b, int tran, char **want,
                         int nwant)
 {
-    const char *what = tran == MS_CHECK_AC_ROW ? "AC" : tran ? "transient" : "operating-point";
+    static const char *const analysis[] = {"operating-point", "transient", "DC-sweep", "AC"};   /* by MS_ROW_* */
+    const char *what = analysis[tran];
     if (nwant) {
         for (int i = 0; i < nwant; i++) {
             int ia = ms_result_find(a, want[i]), ib = ms_result_find(b, want[i]);
@@ -256,13 +261,18 @@ static void compare_rows(MsCheck *c)
     for (int i = 0; i < c->nrows; i++) {
         MsSigRow *r = &c->rows[i];
         double atol = ms_check_atol(o, r->kind);
-        if (r->tran == MS_CHECK_AC_ROW) {
+        if (r->tran == MS_ROW_AC) {
             ms_check_ac_row(c, r);
             continue;
         }
-        if (r->tran) {
-            MsWave a = wave_of(&c->ms_tran, r->ia), b = wave_of(&c->ng.tran, r->ib);
-            ms_wave_compare(&a, &b, &r->e);
+        if (r->tran != MS_ROW_OP) {
+            if (r->tran == MS_ROW_TRAN) {
+                MsWave a = wave_of(&c->ms_tran, r->ia), b = wave_of(&c->ng.tran, r->ib);
+                ms_wave_compare(&a, &b, &r->e);
+            } else {   /* same sweep points on both sides (checked in compare) */
+                MsWave a = wave_of(&c->ms_dc, r->ia), b = wave_of(&c->ng.dc, r->ib);
+                ms_points_compare(&a, &b, &r->e);
+            }
             r->abs_err = r->e.max_abs;
             r->rel_err = r->e.max_rel;
             r->scale = r->e.scale;
@@ -281,6 +291,21 @@ static void compare_rows(MsCheck *c)
     }
 }
 
+/* A DC sweep is compared point by point: both simulators must have swept
+ * the same values in the same order (NULL), else why not. */
+static const char *dc_points_differ(const MsResult *a, const MsResult *b)
+{
+    if (a->npts != b->npts)
+        return "not the same number of points";
+    double span = 0;
+    for (size_t k = 0; k < a->npts; k++)
+        span = fmax(span, fmax(fabs(a->time[k]), fabs(b->time[k])));
+    for (size_t k = 0; k < a->npts; k++)
+        if (fabs(a->time[k] - b->time[k]) > 1e-9 * span)
+            return "not the same swept values";
+    return NULL;
+}
+
 static int compare(MsCheck *c)
 {
     int nwant = 0;
@@ -295,7 +320,15 @@ static int compare(MsCheck *c)
         else if (c->ms_tran.npts == 0 || c->ng.tran.npts == 0)
             rc = fail(c, "a transient result without points");
         else
-            rc = pair_signals(c, &c->ms_tran, &c->ng.tran, 1, want, nwant);
+            rc = pair_signals(c, &c->ms_tran, &c->ng.tran, MS_ROW_TRAN, want, nwant);
+    }
+    if (rc == MS_CHECK_PASS && c->ms_has_dc) {
+        if (!c->ng.has_dc)
+            rc = fail(c, "ngspice produced no DC-sweep result (memspice did)");
+        else if (c->ms_dc.npts == 0 || c->ng.dc.npts == 0)
+            rc = fail(c, "a DC-sweep result without points");
+        else
+            rc = pair_signals(c, &c->ms_dc, &c->ng.dc, MS_ROW_DC, want, nwant);
     }
     if (rc == MS_CHECK_PASS && c->ms_has_ac) {
         if (!c->ng.has_ac)
@@ -303,13 +336,13 @@ static int compare(MsCheck *c)
         else if (c->ms_ac.npts == 0 || c->ng.ac.npts == 0)
             rc = fail(c, "an AC result without points");
         else
-            rc = pair_signals(c, &c->ms_ac, &c->ng.ac, MS_CHECK_AC_ROW, want, nwant);
+            rc = pair_signals(c, &c->ms_ac, &c->ng.ac, MS_ROW_AC, want, nwant);
     }
     if (rc == MS_CHECK_PASS && c->ms_has_op) {
         if (!c->ng.has_op)
             rc = fail(c, "ngspice produced no operating point (memspice did)");
         else
-            rc = pair_signals(c, &c->ms_op, &c->ng.op, 0, want, nwant);
+            rc = pair_signals(c, &c->ms_op, &c->ng.op, MS_ROW_OP, want, nwant);
     }
     for (int i = 0; i < nwant; i++)
         free(want[i]);
@@ -335,6 +368,12 @@ static int compare(MsCheck *c)
             c->span_note = ms_asprintf("the transient spans differ: memspice %.9g..%.9g s, ngspice %.9g..%.9g s "
                                        "(compared on the common part)",
                                        a0, a1, b0, b1);
+    }
+    if (c->ms_has_dc && !c->span_note) {
+        const char *why = dc_points_differ(&c->ms_dc, &c->ng.dc);
+        if (why)
+            c->span_note = ms_asprintf("the DC sweeps differ: %s (memspice %zu points, ngspice %zu)", why,
+                                       c->ms_dc.npts, c->ng.dc.npts);
     }
     compare_rows(c);
     int bad = c->span_note != NULL;
@@ -373,6 +412,7 @@ static int mkdir_p(const char *dir, MsError *err)
 
 static void summary(const MsCheck *c)
 {
+    static const char *const row_tag[] = {" (op)", "", " (dc)", " (ac)"};   /* by MS_ROW_* */
     const char *label = c->in->label;
     if (c->status == MS_CHECK_ERROR) {
         fprintf(stderr, "memspice check: error: %s: could not compare: %s\n", label, c->error);
@@ -393,7 +433,7 @@ static void summary(const MsCheck *c)
     for (int i = 0; i < c->nrows && shown < 6; i++)
         if (!c->rows[i].pass)
             fprintf(stderr, "%s%s%s", shown++ ? ", " : ": ", c->rows[i].name,
-                    c->rows[i].tran == MS_CHECK_AC_ROW ? " (ac)" : c->rows[i].tran ? "" : " (op)");
+                    row_tag[c->rows[i].tran]);
     if (nbad > shown)
         fprintf(stderr, ", ...");
     if (c->span_note)
@@ -407,6 +447,7 @@ static void check_free(MsCheck *c)
     ms_ngdeck_free(&c->deck);
     ms_result_free(&c->ms_op);
     ms_result_free(&c->ms_tran);
+    ms_result_free(&c->ms_dc);
     ms_result_free(&c->ms_ac);
     ms_ngrun_free(&c->ng);
     for (int i = 0; i < c->nrows; i++) {

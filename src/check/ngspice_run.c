@@ -212,7 +212,7 @@ static void *sym(void *h, const char *lib, const char *name)
 
 static int is_result_plot(const char *p)
 {
-    return !strncmp(p, "tran", 4) || !strncmp(p, "op", 2) || !strncmp(p, "ac", 2);
+    return !strncmp(p, "tran", 4) || !strncmp(p, "op", 2) || !strncmp(p, "dc", 2) || !strncmp(p, "ac", 2);
 }
 
 static int send_plots(AllPlotsFn allplots, AllVecsFn allvecs, VecInfoFn vecinfo)
@@ -411,6 +411,14 @@ static void build_ac_result(MsResult *res, Vec *v, int nv, const char *plot)
     free(cols);
 }
 
+/* A DC plot's scale: ngspice names it v-sweep, i-sweep, res-sweep or temp-sweep. */
+static int is_sweep_vec(const Vec *v)
+{
+    size_t n = strlen(v->name);
+    return n > 6 && !strcmp(v->name + n - 6, "-sweep");
+}
+
+/* tran: 0 an operating point, 1 a transient (scale: time), 2 a DC sweep. */
 static void build_result(MsResult *res, const char *plotname, Vec *v, int nv, const char *plot,
                          int tran)
 {
@@ -418,7 +426,8 @@ static void build_result(MsResult *res, const char *plotname, Vec *v, int nv, co
     size_t npts = 0;
     if (tran) {
         for (int i = 0; i < nv; i++)
-            if (!strcmp(v[i].plot, plot) && (v[i].type == NG_SV_TIME || !strcmp(v[i].name, "time"))) {
+            if (!strcmp(v[i].plot, plot) &&
+                (tran == 2 ? is_sweep_vec(&v[i]) : v[i].type == NG_SV_TIME || !strcmp(v[i].name, "time"))) {
                 it = i;
                 break;
             }
@@ -433,6 +442,10 @@ static void build_result(MsResult *res, const char *plotname, Vec *v, int nv, co
         if (i != it && !strcmp(v[i].plot, plot) && !v[i].complex && v[i].n == npts)
             cols[nc++] = i;
     ms_result_init(res, "", plotname, nc, tran);
+    if (tran == 2)   /* as in ngspice's raw files: v(v-sweep), i(i-sweep) */
+        res->scale = v[it].type == NG_SV_VOLTAGE   ? ms_asprintf("v(%s)", v[it].name)
+                     : v[it].type == NG_SV_CURRENT ? ms_asprintf("i(%s)", v[it].name)
+                                                   : ms_strdup(v[it].name);
     for (int j = 0; j < nc; j++) {
         Vec *x = &v[cols[j]];
         int cur = x->type == NG_SV_CURRENT;
@@ -508,8 +521,8 @@ static char *parse_records(MsNgRun *run, const Buf *d, int *circ_rc, int *ran, i
         }
         pos += 5 + len;
     }
-    /* the first transient and operating-point plots */
-    const char *tp = NULL, *op = NULL, *ac = NULL;
+    /* the first transient, operating-point, DC and AC plots */
+    const char *tp = NULL, *op = NULL, *dp = NULL, *ac = NULL;
     for (int i = 0; i < nv; i++) {
         if (!ac && !strncmp(v[i].plot, "ac", 2))
             ac = v[i].plot;
@@ -517,6 +530,12 @@ static char *parse_records(MsNgRun *run, const Buf *d, int *circ_rc, int *ran, i
             tp = v[i].plot;
         if (!op && !strncmp(v[i].plot, "op", 2))
             op = v[i].plot;
+        if (!dp && !strncmp(v[i].plot, "dc", 2))
+            dp = v[i].plot;
+    }
+    if (dp) {
+        build_result(&run->dc, "DC transfer characteristic", v, nv, dp, 2);
+        run->has_dc = run->dc.names != NULL && run->dc.time != NULL;
     }
     if (tp) {
         build_result(&run->tran, "Transient Analysis", v, nv, tp, 1);
@@ -727,9 +746,9 @@ int ms_ngspice_run(char *const *lines, const MsNgOpts *o, MsNgRun *run, MsError 
         run->status = MS_NG_FAILED;
         snprintf(m, sizeof m, "ngspice failed to simulate the netlist");
         quote_output(run, m, sizeof m, 1, ":", o);
-    } else if (!run->has_tran && !run->has_op && !run->has_ac) {
+    } else if (!run->has_tran && !run->has_op && !run->has_dc && !run->has_ac) {
         run->status = MS_NG_NORESULT;
-        snprintf(m, sizeof m, "ngspice produced neither a transient, an AC nor an operating-point result");
+        snprintf(m, sizeof m, "ngspice produced no transient, operating-point, DC-sweep or AC result");
         quote_output(run, m, sizeof m, 0, "; its last output:", o);
     } else {
         run->status = MS_NG_OK;
@@ -749,6 +768,7 @@ void ms_ngrun_free(MsNgRun *r)
     free(r->version);
     ms_result_free(&r->op);
     ms_result_free(&r->tran);
+    ms_result_free(&r->dc);
     ms_result_free(&r->ac);
     memset(r, 0, sizeof *r);
 }

@@ -6,8 +6,8 @@
  * the resulting vectors through a pipe; the parent waits with a time limit,
  * kills the child when it runs out, and reports a child killed by a signal
  * as an ngspice crash.  The child runs the deck's analyses with "run" (or
- * "op" when the deck has none) and sends every vector of the transient, AC
- * and operating-point plots, named as memspice names them ("out" -> v(out),
+ * "op" when the deck has none) and sends every vector of the transient,
+ * operating-point, DC-sweep and AC plots, named as memspice names them ("out" -> v(out),
  * "v1#branch" -> i(v1), "l.x1.l1#branch" -> i(x1.l1)). */
 #ifndef MS_CHECK_NGSPICE_RUN_H
 #define MS_CHECK_NGSPICE_RUN_H
@@ -32,7 +32,7 @@ typedef enum {
     MS_NG_FAILED,       /* the simulation failed (error printed, aborted run) */
     MS_NG_CRASHED,      /* the child died by a signal */
     MS_NG_TIMEOUT,      /* killed at the time limit */
-    MS_NG_NORESULT      /* finished without a transient or operating-point plot */
+    MS_NG_NORESULT      /* finished without a transient, operating-point or DC plot */
 } MsNgStatus;
 
 typedef struct MsNgRun {
@@ -43,6 +43,8 @@ typedef struct MsNgRun {
     int nout;
     MsResult op, tran;    /* filled when has_op / has_tran */
     int has_op, has_tran;
+    MsResult dc;          /* the DC sweep (.dc), filled when has_dc */
+    int has_dc;
     MsResult ac;          /* the first AC plot (complex: scale frequency, imag set), when has_ac */
     int has_ac;
     double seconds;       /* wall time of the child */

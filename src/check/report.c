@@ -49,12 +49,12 @@ static void print_ac(const MsCheck *c, FILE *f)
     const MsResult *a = &c->ms_ac, *b = &c->ng.ac;
     fprintf(f, "\nac: memspice %zu frequencies, ngspice %zu, %.6g Hz .. %.6g Hz\n", a->npts, b->npts, a->time[0],
             a->time[a->npts - 1]);
-    int w = name_width(c, MS_CHECK_AC_ROW);
+    int w = name_width(c, MS_ROW_AC);
     fprintf(f, "  %-*s  %-13s %-13s %-9s %-13s %-13s %s\n", w, "signal", "max |error|", "at frequency", "err/max",
             "max |H|", "allowed", "result");
     for (int i = 0; i < c->nrows; i++) {
         const MsSigRow *r = &c->rows[i];
-        if (r->tran != MS_CHECK_AC_ROW)
+        if (r->tran != MS_ROW_AC)
             continue;
         const char *u = ms_check_unit(r->kind);
         fprintf(f, "  %-*s  %-13s %-13s %-9s %-13s %-13s %s\n", w, r->name, vu(b1, sizeof b1, r->abs_err, u),
@@ -70,7 +70,7 @@ void ms_check_print_text(const MsCheck *c, FILE *f)
     char b1[64], b2[64], b3[64], b4[64], b5[64], b6[64];
     fprintf(f, "memspice check: %s\n", in->label);
     fprintf(f, "  memspice simulates %s", in->ms_path);
-    if (c->ms_has_op || c->ms_has_tran || c->ms_has_ac)
+    if (c->ms_has_op || c->ms_has_tran || c->ms_has_dc || c->ms_has_ac)
         fprintf(f, " (%.3f s)", c->ms_seconds);
     fprintf(f, "\n  ngspice simulates  %s through libngspice", in->ng_path);
     if (c->ng_ran)
@@ -84,6 +84,8 @@ void ms_check_print_text(const MsCheck *c, FILE *f)
         fprintf(f, "%g", o->rtol);
     else
         fprintf(f, "%g for voltages, %g for currents", MS_CHECK_RTOL_V, MS_CHECK_RTOL_I);
+    if (c->ms_has_dc)
+        fprintf(f, "\n    DC sweep: as the transient, point by point");
     if (c->ms_has_ac)
         fprintf(f, "\n    ac: error |H_ms - H_ng| on a log f axis, scale = max |H|, rtol %g",
                 o->rtol >= 0 ? o->rtol : MS_CHECK_RTOL_AC);
@@ -102,7 +104,7 @@ void ms_check_print_text(const MsCheck *c, FILE *f)
                 "err/range", "nrms", "range", "allowed", "result");
         for (int i = 0; i < c->nrows; i++) {
             const MsSigRow *r = &c->rows[i];
-            if (r->tran != 1)
+            if (r->tran != MS_ROW_TRAN)
                 continue;
             const char *u = ms_check_unit(r->kind);
             fprintf(f, "  %-*s  %-13s %-13s %-9s %-9s %-13s %-13s %s\n", w, r->name,
@@ -111,6 +113,27 @@ void ms_check_print_text(const MsCheck *c, FILE *f)
                     vu(b6, sizeof b6, r->allowed, u), r->pass ? "pass" : "FAIL");
         }
         if (c->span_note)
+            fprintf(f, "  FAIL: %s\n", c->span_note);
+    }
+    if (c->status != MS_CHECK_ERROR && c->ms_has_dc) {
+        const MsResult *a = &c->ms_dc;
+        const char *su = ms_check_unit(ms_result_scale_kind(a));
+        fprintf(f, "\nDC sweep: %zu points (ngspice %zu), %s %.6g .. %.6g %s, compared point by point\n", a->npts,
+                c->ng.dc.npts, ms_result_scale(a), a->time[0], a->time[a->npts - 1], su);
+        int w = name_width(c, MS_ROW_DC);
+        fprintf(f, "  %-*s  %-13s %-13s %-9s %-9s %-13s %-13s %s\n", w, "signal", "max |error|", "at sweep",
+                "err/range", "rms", "range", "allowed", "result");
+        for (int i = 0; i < c->nrows; i++) {
+            const MsSigRow *r = &c->rows[i];
+            if (r->tran != MS_ROW_DC)
+                continue;
+            const char *u = ms_check_unit(r->kind);
+            fprintf(f, "  %-*s  %-13s %-13s %-9s %-9s %-13s %-13s %s\n", w, r->name,
+                    vu(b1, sizeof b1, r->abs_err, u), vu(b2, sizeof b2, r->e.t_max, su),
+                    num(b3, sizeof b3, r->rel_err), num(b4, sizeof b4, r->e.nrms), vu(b5, sizeof b5, r->scale, u),
+                    vu(b6, sizeof b6, r->allowed, u), r->pass ? "pass" : "FAIL");
+        }
+        if (c->span_note && !c->ms_has_tran)
             fprintf(f, "  FAIL: %s\n", c->span_note);
     }
     if (c->status != MS_CHECK_ERROR && c->ms_has_ac)
@@ -122,7 +145,7 @@ void ms_check_print_text(const MsCheck *c, FILE *f)
                 "err/value", "allowed", "result");
         for (int i = 0; i < c->nrows; i++) {
             const MsSigRow *r = &c->rows[i];
-            if (r->tran)
+            if (r->tran != MS_ROW_OP)
                 continue;
             const char *u = ms_check_unit(r->kind);
             fprintf(f, "  %-*s  % .10e % .10e %-13s %-9s %-13s %s\n", w, r->name, r->vm, r->vn,
@@ -151,7 +174,7 @@ void ms_check_print_text(const MsCheck *c, FILE *f)
         fprintf(f, "\nresult: pass (%d of %d signals agree)\n", c->nrows, c->nrows);
     else
         fprintf(f, "\nresult: MISMATCH (%d of %d signals differ%s)\n", nbad, c->nrows,
-                c->span_note ? "; the transient spans differ" : "");
+                c->span_note ? (c->ms_has_tran ? "; the transient spans differ" : "; the DC sweeps differ") : "");
 }
 
 /* ------------------------------------------------------------------- JSON */
@@ -262,7 +285,7 @@ static void write_json(const MsCheck *c, FILE *f)
         int first = 1;
         for (int i = 0; i < c->nrows; i++) {
             const MsSigRow *r = &c->rows[i];
-            if (r->tran != 1)
+            if (r->tran != MS_ROW_TRAN)
                 continue;
             json_row_start(f, &first, r);
             fputs(", \"max_abs_err\": ", f);
@@ -286,6 +309,42 @@ static void write_json(const MsCheck *c, FILE *f)
     } else {
         fputs("null", f);
     }
+    fputs(",\n  \"dc_sweep\": ", f);
+    if (c->status != MS_CHECK_ERROR && c->ms_has_dc) {
+        const MsResult *a = &c->ms_dc;
+        fprintf(f, "{\n    \"memspice_points\": %zu, \"ngspice_points\": %zu,\n    \"scale\": ", a->npts, c->ng.dc.npts);
+        jstr(f, ms_result_scale(a));
+        fputs(", \"first\": ", f);
+        jnum(f, a->time[0]);
+        fputs(", \"last\": ", f);
+        jnum(f, a->time[a->npts - 1]);
+        fputs(",\n    \"points_note\": ", f);
+        jstr(f, c->ms_has_tran ? NULL : c->span_note);
+        fputs(",\n    \"signals\": [", f);
+        int first = 1;
+        for (int i = 0; i < c->nrows; i++) {
+            const MsSigRow *r = &c->rows[i];
+            if (r->tran != MS_ROW_DC)
+                continue;
+            json_row_start(f, &first, r);
+            fputs(", \"max_abs_err\": ", f);
+            jnum(f, r->abs_err);
+            fputs(", \"sweep_at_max_abs_err\": ", f);
+            jnum(f, r->e.t_max);
+            fputs(", \"max_rel_err\": ", f);
+            jnum(f, r->rel_err);
+            fputs(", \"rms\": ", f);
+            jnum(f, r->e.nrms);
+            fputs(", \"range\": ", f);
+            jnum(f, r->scale);
+            fputs(", \"allowed\": ", f);
+            jnum(f, r->allowed);
+            fprintf(f, ", \"pass\": %s}", r->pass ? "true" : "false");
+        }
+        fputs("\n    ]\n  }", f);
+    } else {
+        fputs("null", f);
+    }
     fputs(",\n  \"ac\": ", f);
     if (c->status != MS_CHECK_ERROR && c->ms_has_ac) {
         fprintf(f, "{\n    \"memspice_points\": %zu, \"ngspice_points\": %zu,\n    \"signals\": [", c->ms_ac.npts,
@@ -293,7 +352,7 @@ static void write_json(const MsCheck *c, FILE *f)
         int first = 1;
         for (int i = 0; i < c->nrows; i++) {
             const MsSigRow *r = &c->rows[i];
-            if (r->tran != MS_CHECK_AC_ROW)
+            if (r->tran != MS_ROW_AC)
                 continue;
             json_row_start(f, &first, r);
             fputs(", \"max_abs_err\": ", f);
@@ -318,7 +377,7 @@ static void write_json(const MsCheck *c, FILE *f)
         int first = 1;
         for (int i = 0; i < c->nrows; i++) {
             const MsSigRow *r = &c->rows[i];
-            if (r->tran)
+            if (r->tran != MS_ROW_OP)
                 continue;
             json_row_start(f, &first, r);
             fputs(", \"memspice\": ", f);

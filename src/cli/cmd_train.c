@@ -52,7 +52,7 @@ static void train_usage(FILE *f)
             "  --schedule const|cosine|step   learning-rate schedule over the epochs\n"
             "  --lr-min R           cosine: the last epoch's rate (default 0)\n"
             "  --step-every N --gamma G   step: multiply by G every N epochs (10, 0.5)\n"
-            "  --fault-aware F      stick a fresh random fraction F of the cells each epoch\n"
+            "  --fault-aware F      stick a fresh random fraction F of the cells each batch\n"
             "  --augment shift=N    shift every training image by dx, dy uniform in [-N, N]\n"
             "                       pixels (zero fill), drawn afresh each epoch; images only\n"
             "                       (IDX, or HDF5 samples x rows x cols), N <= min(rows,\n"

@@ -164,12 +164,20 @@ static void ctl_describe(const void *inst, MsElemInfo *o)
                       .d = e->d, .value = e->gain};
 }
 
+/* the current from n+ through the element to n- (f_a += i) */
+static double ctl_power(const void *inst, const double *x)
+{
+    const Controlled *e = inst;
+    double i = e->kind == 'g' ? e->gain * (x[e->c] - x[e->d]) : e->kind == 'f' ? e->gain * x[e->ctl] : x[e->k];
+    return (x[e->a] - x[e->b]) * i;
+}
+
 #define CONTROLLED(var, nm, ch)                                                                  \
     const MsDevType var = {                                                                     \
         .name = nm, .letter = ch, .inst_size = sizeof(Controlled), .parse = ctl_parse,          \
         .unknowns = ctl_unknowns, .entries = ctl_entries, .stamp_linear = ctl_stamp,            \
         .free = ctl_free_names, .value_name = "gain", .value_ref = ctl_value,                   \
-        .dvalue = ctl_dvalue, .describe = ctl_describe,                                         \
+        .dvalue = ctl_dvalue, .describe = ctl_describe, .power = ctl_power,                     \
     }
 CONTROLLED(ms_dev_vcvs, "vcvs", 'e');
 CONTROLLED(ms_dev_vccs, "vccs", 'g');

@@ -74,9 +74,15 @@ static double ind_dvalue(const void *inst, const MsEval *ev, const MsSourceEval 
     return ev->x[d->k] * wq[d->k];
 }
 
+static double ind_power(const void *inst, const double *x)
+{
+    const Inductor *d = inst;
+    return (x[d->a] - x[d->b]) * x[d->k];
+}
+
 const MsDevType ms_dev_inductor = {
     .name = "inductor", .letter = 'l', .inst_size = sizeof(Inductor),
     .parse = ind_parse, .unknowns = ind_unknowns, .entries = ind_entries,
     .stamp_linear = ind_stamp, .initial = ind_ics,
-    .value_name = "l", .value_ref = ind_value, .dvalue = ind_dvalue,
+    .value_name = "l", .value_ref = ind_value, .dvalue = ind_dvalue, .power = ind_power,
 };

@@ -11,19 +11,22 @@
  * The model equations (memristor_models.c) are written once on dual
  * numbers, giving dI/dv, dI/dx, dg/dv, dg/dx and d/dparam exactly.
  *
- * Bounds: the model equations stop the state at 0 and 1 (a rate pointing
- * out of [0, 1] from a bound is zero, memristor_models.h), so an implicit
- * step has its solution inside; a transient point with x more than
- * MS_MEM_X_SLACK outside (a trapezoidal step that overshoots) is not
- * accepted, so such a step is cut rather than kept.
+ * Bounds: the model equations stop the state at the ends of its range
+ * ([0, 1]; Xyce's TEAM: [xon, xoff] * xscaling): a rate pointing out from a
+ * bound is zero (memristor_models.h), so an implicit step has its solution
+ * inside; a transient point with x more than MS_MEM_X_SLACK of the range
+ * outside (a trapezoidal step that overshoots) is not accepted, so such a
+ * step is cut rather than kept.
  *
- * Faults: fault=sa0 sticks the cell at its high-resistance state (x = 0),
- * sa1 at the low-resistance state (x = 1); the state then never moves. */
+ * Faults: fault=sa0 sticks the cell at its high-resistance state (x = 0;
+ * Xyce's TEAM: xoff), sa1 at the low-resistance state (x = 1; xon); the
+ * state then never moves. */
 #include "memristor_models.h"
 #include "stamp.h"
 
-/* How far outside [0, 1] a converged state may lie: Newton's own error
- * (its updates are within reltol |x| + vntol and shrink quadratically). */
+/* How far outside its range a converged state may lie, relative to the
+ * range: Newton's own error (its updates are within reltol |x| + vntol and
+ * shrink quadratically). */
 #define MS_MEM_X_SLACK 1e-9
 
 typedef struct Memristor {
@@ -39,7 +42,7 @@ void ms_memristor_set_fault(void *inst, int fault)
 {
     Memristor *d = inst;
     d->fault = fault;
-    d->m.par[MP_X0] = fault == MS_MEM_FAULT_SA1 ? 1 : 0;
+    d->m.par[MP_X0] = fault == MS_MEM_FAULT_SA1 ? ms_mem_state_on(&d->m) : ms_mem_state_off(&d->m);
 }
 
 int ms_memristor_fault(const void *inst) { return ((const Memristor *)inst)->fault; }
@@ -86,12 +89,12 @@ static int mem_parse(MsElab *el, const MsCard *c, void *p)
         return rc;
     /* instance overrides, around the fault= tokens */
     int end = fault_at >= 0 ? fault_at : c->ntok;
-    if ((rc = ms_mem_params_read(el, c, 5, end, &d->m)))
+    if ((rc = ms_mem_params_read(el, c, 5, end, md, &d->m)))
         return rc;
-    if (fault_at >= 0 && (rc = ms_mem_params_read(el, c, fault_at + 3, c->ntok, &d->m)))
+    if (fault_at >= 0 && (rc = ms_mem_params_read(el, c, fault_at + 3, c->ntok, md, &d->m)))
         return rc;
     if (d->fault)
-        d->m.par[MP_X0] = d->fault == MS_MEM_FAULT_SA1 ? 1 : 0;
+        ms_memristor_set_fault(d, d->fault);
     return ms_mem_model_check(el, &tk[4], &d->m);
 }
 
@@ -143,8 +146,12 @@ static void mem_eval(const void *insts, int n, MsEval *ev)
         /* a transient point with x outside [0, 1] is never accepted: Newton
          * iterates on, and a step whose solution lies outside fails (and is
          * cut, or refused in fixed-step mode) instead of passing silently */
-        if (!ev->dc && (x < -MS_MEM_X_SLACK || x > 1 + MS_MEM_X_SLACK))
+        double lo, hi;
+        ms_mem_range(&e->m, &lo, &hi);
+        if (!ev->dc && (x < lo - MS_MEM_X_SLACK * (hi - lo) || x > hi + MS_MEM_X_SLACK * (hi - lo))) {
             ev->limited = 1;
+            ev->past_wall |= e->m.xyce && e->m.level == 2;
+        }
         ev->f[e->a] += I[0];
         ev->f[e->b] -= I[0];
         /* x - x0 = 0 at DC; a stuck cell has dx/dt = 0 and x stays at x0 */
@@ -222,10 +229,21 @@ static void mem_describe(const void *inst, MsElemInfo *o)
                       .model = &d->m};
 }
 
+/* v I(v, x), the model's current at the state (a stuck cell's too) */
+static double mem_power(const void *inst, const double *x)
+{
+    const Memristor *d = inst;
+    double v = x[d->a] - x[d->b];
+    Dual I, g;
+    ms_mem_eval(&d->m, -1, v, x[d->x], &I, &g);
+    return v * I.v;
+}
+
 const MsDevType ms_dev_memristor = {
     .name = "memristor", .letter = 'y', .inst_size = sizeof(Memristor), .flags = MS_DEV_NONLINEAR,
     .claims = mem_claims, .parse = mem_parse, .unknowns = mem_unknowns, .entries = mem_entries,
     .stamp_linear = mem_stamp, .eval = mem_eval, .initial = mem_ics,
     .param_index = mem_param_index, .param_ref = mem_param_ref, .dparam = mem_dparam,
     .dinitial = mem_dinitial, .param_at = mem_param_at, .describe = mem_describe,
+    .power = mem_power,
 };

@@ -146,8 +146,15 @@ static double res_dvalue(const void *inst, const MsEval *ev, const MsSourceEval 
     return d * (wf[r->a] - wf[r->b]);
 }
 
+static double res_power(const void *inst, const double *x)
+{
+    const Resistor *r = inst;
+    double v = x[r->a] - x[r->b];
+    return v * v / r->r;
+}
+
 const MsDevType ms_dev_resistor = {
     .name = "resistor", .letter = 'r', .inst_size = sizeof(Resistor),
     .parse = res_parse, .entries = res_entries, .stamp_linear = res_stamp,
-    .value_name = "r", .value_ref = res_value, .dvalue = res_dvalue,
+    .value_name = "r", .value_ref = res_value, .dvalue = res_dvalue, .power = res_power,
 };

@@ -95,9 +95,17 @@ static void vs_describe(const void *inst, MsElemInfo *o)
                       .is_dc = v->w.kind == WF_DC, .value = ms_wave_dc(&v->w)};
 }
 
+/* absorbed: negative while the source delivers power (i(v1) flows into n+) */
+static double vs_power(const void *inst, const double *x)
+{
+    const VSource *v = inst;
+    return (x[v->a] - x[v->b]) * x[v->k];
+}
+
 const MsDevType ms_dev_vsource = {
     .name = "vsource", .letter = 'v', .inst_size = sizeof(VSource), .flags = MS_DEV_SOURCE,
     .parse = vs_parse, .unknowns = vs_unknowns, .entries = vs_entries, .stamp_linear = vs_stamp,
     .load_sources = vs_load, .breakpoints = vs_breaks, .free = vs_free,
     .value_name = "level", .value_ref = vs_value, .dvalue = vs_dvalue, .describe = vs_describe,
+    .power = vs_power,
 };

@@ -49,6 +49,9 @@ typedef struct MsEval {
     double gmin;                  /* conductance across nonlinear junctions */
     int first_iter;               /* 1 on the first Newton iteration of a solve */
     int limited;                  /* set to 1 when a device limited its voltages */
+    int past_wall;                /* set to 1 when a state lies past a bound its equations do not
+                                   * approach smoothly (Xyce's TEAM): a trapezoidal step that arrives
+                                   * there is retried with backward Euler (tran.c) */
     double *scratch;              /* per-work scratch (ms_setup_scratch) */
     int no_limit;                 /* 1: evaluate exactly at x (adjoint), no voltage limiting */
     int values_only;              /* 1: only f and q are needed (G, C may be left stale) */
@@ -143,6 +146,9 @@ typedef struct MsDevType {
     /* What the instance is, for engines that compile a circuit of known
      * structure (the batched training engine); NULL: not described. */
     void (*describe)(const void *inst, struct MsElemInfo *out);
+    /* The power the instance absorbs at solution x, v(n+, n-) times the current
+     * from n+ through it to n- (.print p(name)); NULL: not available. */
+    double (*power)(const void *inst, const double *x);
 } MsDevType;
 
 /* An instance as describe() tells it.  Unknown indices; 0 is ground. */
@@ -215,5 +221,9 @@ int ms_setup_state(MsSetup *s, int count);                  /* numeric state off
 void ms_setup_scratch(MsSetup *s, size_t count);            /* eval scratch doubles needed */
 int ms_setup_error(MsSetup *s, MsLoc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Kinds that training code names (a membrane capacitor; values written back
+ * by position on the card). */
+extern const MsDevType ms_dev_capacitor, ms_dev_inductor;
 
 #endif

@@ -1,5 +1,7 @@
 /* memristor_models.c — see memristor_models.h. */
 #include "memristor_models.h"
+#include "memristor_xyce.h"
+#include "../util/util.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -48,13 +50,28 @@ static const MsParamDesc mem_params[] = {
     P("tox", MP_TOX, 0, "oxide thickness, m (level 6)"),
     P("gam0", MP_GAM0, MS_PF_TRAINABLE, "field enhancement at zero gap (level 6)"),
     P("beta", MP_BETA, MS_PF_TRAINABLE, "field enhancement decay, 1/nm^3 (level 6)"),
-#undef P
+    P("xon", MP_XON, 0, "on (Ron) end of the physical state, m (level 2, Xyce's TEAM)"),
+    P("xoff", MP_XOFF, 0, "off (Roff) end of the physical state, m (level 2, Xyce's TEAM)"),
+    P("xscaling", MP_XSCALING, 0, "the state is the physical one times xscaling (levels 2, 3: Xyce's forms)"),
+    P("wt", MP_WT, 0, "window: 0 none, 1 Joglekar, 2 Biolek, 3 Prodromakis, 4 Kvatinsky (level 2, Xyce's TEAM)"),
+    P("wc", MP_WC, 0, "Kvatinsky window width, m (level 2, Xyce's TEAM)"),
+    P("aon", MP_WAON, 0, "Kvatinsky window position on the on side, m (level 2, Xyce's TEAM)"),
+    P("aoff", MP_WAOFF, 0, "Kvatinsky window position on the off side, m (level 2, Xyce's TEAM)"),
+    /* after every MP_ entry (the table's index is the parameter's): */
     {"level", offsetof(MsMemModel, level_given), 0, 0, "model equations (.model only)"},
+    {"xyce", offsetof(MsMemModel, xyce_given), 0, 0, "1: Xyce's form of level 2 or 3 (.model only)"},
+    P("xo", MP_X0, 0, "Xyce's spelling of x0 (level 3)"),
+    P("ivrelation", MP_IV, 0, "Xyce's spelling of iv (level 2, Xyce's TEAM)"),
+#undef P
     {0, 0, 0, 0, 0},
 };
 
 static void level_defaults(MsMemModel *m)
 {
+    if (m->xyce) {
+        ms_mem_xyce_defaults(m);
+        return;
+    }
     double *p = m->par;
     memset(p, 0, sizeof m->par);
     p[MP_P] = 1;
@@ -100,79 +117,26 @@ int ms_mem_param_trainable(int k)
     return k >= 0 && k < MP_COUNT && (mem_params[k].flags & MS_PF_TRAINABLE);
 }
 
-/* Xyce's memristor parameters that memspice lacks.  Xyce reads YMEMRISTOR
- * with the same levels, so a Xyce deck would run here with another model's
- * meaning: each name is refused, saying why, rather than ignored. */
-static const struct {
-    const char *name, *why;
-} xyce_only[] = {
-    {"xon", "Xyce's TEAM/Yakopcic physical state runs from xon (on) to xoff"},
-    {"xoff", "Xyce's TEAM/Yakopcic physical state runs from xon (on) to xoff"},
-    {"xscaling", "Xyce scales its physical state by xscaling"},
-    {"wt", "wt selects one of Xyce's TEAM windows (0 none, 1 Joglekar, 2 Biolek, 3 Prodromakis, 4 Kvatinsky); "
-           "memspice's TEAM always takes Joglekar's window 1 - (2x - 1)^(2p)"},
-    {"wc", "wc is the width of Xyce's Kvatinsky window (wt=4), which memspice does not have"},
-    {"aon", "aon/aoff are the positions of Xyce's (and the TEAM paper's) Kvatinsky window (wt=4), which "
-            "memspice does not have; memspice's switching exponents are alphaon/alphaoff"},
-    {"aoff", "aon/aoff are the positions of Xyce's (and the TEAM paper's) Kvatinsky window (wt=4), which "
-             "memspice does not have; memspice's switching exponents are alphaon/alphaoff"},
-    {"ivrelation", "Xyce's ivrelation is memspice's iv, but Xyce's R(x) is written for its physical state"},
-    {"xo", "xo is Xyce's initial state; memspice spells it x0"},
-};
-
-/* Xyce's random telegraph noise on R and x: res..., x... */
-static int xyce_noise(const char *s)
-{
-    static const char *const names[] = {"resnoise", "resseed", "reslambda", "restd", "reseptd", "resdelta",
-                                        "resdeltagrad", "xnoise", "xseed", "xlambda", "xtd", "xeptd",
-                                        "xdelta", "xdeltagrad"};
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (!strcmp(s, names[k]))
-            return 1;
-    return 0;
-}
-
-/* Refuse Xyce-only names among the name=value tokens [first, last). */
-static int refuse_xyce(MsElab *el, const MsCard *c, int first, int last, int level)
-{
-    for (int i = first; i + 1 < last; i++) {
-        const MsToken *t = &c->tok[i];
-        if (t->kind != TK_WORD || c->tok[i + 1].kind != TK_EQ)
-            continue;
-        if (xyce_noise(t->s))
-            return ms_elab_error(el, MS_ERR_SEMANTIC, t, "memristor: '%s' is a parameter of Xyce's random "
-                                 "telegraph noise, which memspice does not implement", t->s);
-        for (size_t k = 0; k < sizeof xyce_only / sizeof xyce_only[0]; k++)
-            if (!strcmp(t->s, xyce_only[k].name))
-                return ms_elab_error(el, MS_ERR_SEMANTIC, t,
-                                     "memristor: '%s' is Xyce's, not memspice's: %s. memspice's level %d uses "
-                                     "the normalised state x in [0, 1] (x = 1 on), so this Xyce deck would "
-                                     "give a different answer; write it for memspice's equations (README, "
-                                     "Memristors)", t->s, xyce_only[k].why, level);
-    }
-    return MS_OK;
-}
-
 /* kon < 0 is Xyce's TEAM convention (its physical state falls toward xon
- * when switching on); here it would switch the wrong way. */
+ * when switching on); memspice's TEAM would switch the wrong way. */
 static int refuse_xyce_kon(MsElab *el, const MsCard *c, int first, int last, const MsMemModel *m)
 {
-    if (m->level != 2 || !(m->par[MP_KON] < 0))
+    if (m->level != 2 || m->xyce || !(m->par[MP_KON] < 0))
         return MS_OK;
     for (int i = first; i + 1 < last; i++)
         if (ms_tok_is(&c->tok[i], "kon") && c->tok[i + 1].kind == TK_EQ)
             return ms_elab_error(el, MS_ERR_SEMANTIC, &c->tok[i],
                                  "memristor level 2: kon=%g is negative, Xyce's TEAM convention (a physical "
-                                 "state that falls to xon when switching on); memspice's TEAM uses x in "
-                                 "[0, 1] with x = 1 on and kon > 0: write kon = -kon_xyce/(xoff - xon) in "
-                                 "the units of x", m->par[MP_KON]);
+                                 "state that falls to xon when switching on), but this is memspice's TEAM "
+                                 "(x in [0, 1], x = 1 on, kon >= 0): add xyce=1 to the .model card for Xyce's "
+                                 "TEAM, or give memspice's kon = -kon_xyce/(xoff - xon)", m->par[MP_KON]);
     return MS_OK;
 }
 
-int ms_mem_params_read(MsElab *el, const MsCard *c, int first, int last, MsMemModel *m)
+int ms_mem_params_read(MsElab *el, const MsCard *c, int first, int last, const MsModelDef *md, MsMemModel *m)
 {
     double level = m->level_given;
-    int rc = refuse_xyce(el, c, first, last, m->level);
+    int rc = ms_mem_xyce_instance(el, c, first, last, md, m);
     if (rc == MS_OK)
         rc = ms_elab_params(el, c, first, last, mem_params, m, NULL);
     if (rc == MS_OK && m->level_given != level)
@@ -200,18 +164,23 @@ int ms_mem_model_read(MsElab *el, const MsModelDef *md, MsMemModel *m)
         return ms_elab_error(el, MS_ERR_SEMANTIC, &md->card->tok[1],
                              "memristor level %g does not exist (1 HP, 2 TEAM, 3 Yakopcic, 5 MMS, "
                              "6 Stanford-PKU, 7 VTEAM)", v);
-    if ((rc = refuse_xyce(el, md->card, md->first, md->last, (int)v)))
+    int xyce;
+    if ((rc = ms_mem_xyce_select(el, md->card, md->first, md->last, (int)v, &xyce)))
         return rc;
     m->level = (int)v;
+    m->xyce = xyce;
     level_defaults(m);
     m->level_given = v;
     rc = ms_elab_params(el, md->card, md->first, md->last, mem_params, m, NULL);
     return rc ? rc : refuse_xyce_kon(el, md->card, md->first, md->last, m);
 }
 
-/* 1 if level uses parameter k. */
-static int level_uses(int level, int k)
+/* 1 if m's level (and form) uses parameter k. */
+static int level_uses(const MsMemModel *m, int k)
 {
+    int level = m->level;
+    if (m->xyce && ms_mem_xyce_uses(level, k))
+        return 1;
     switch (k) {
     case MP_X0:
     case MP_P: return 1;   /* p defaults to 1 for every level */
@@ -223,7 +192,9 @@ static int level_uses(int level, int k)
     case MP_KON: case MP_KOFF: case MP_AON: case MP_AOFF: case MP_IV: return level == 2 || level == 7;
     case MP_A1: case MP_A2: case MP_B: case MP_AP: case MP_AN: case MP_VP: case MP_VN: case MP_ALPHAP:
     case MP_ALPHAN: case MP_XP: case MP_XN: case MP_ETA: return level == 3;
-    default: return level == 6;   /* the Stanford-PKU parameters */
+    case MP_I0: case MP_G0: case MP_V0: case MP_GMIN: case MP_GMAX: case MP_NU0: case MP_EA: case MP_A0:
+    case MP_TOX: case MP_GAM0: case MP_BETA: return level == 6;
+    default: return 0;   /* Xyce's TEAM parameters (above) */
     }
 }
 
@@ -235,16 +206,20 @@ int ms_mem_model_check(MsElab *el, const MsToken *t, const MsMemModel *m)
      * the value every level leaves its unused parameters at */
     for (int k = 0; mem_params[k].name; k++) {
         size_t off = mem_params[k].offset;
-        if (off == offsetof(MsMemModel, level_given))
+        if (k >= MP_COUNT)   /* level, xyce and the aliases */
             continue;
         int idx = (int)((off - offsetof(MsMemModel, par)) / sizeof(double));
-        if (!level_uses(m->level, idx) && p[idx] != 0)
-            return ms_elab_error(el, MS_ERR_SEMANTIC, t, "memristor level %d has no parameter '%s'", m->level,
-                                 mem_params[k].name);
+        if (!level_uses(m, idx) && p[idx] != 0)
+            return ms_elab_error(el, MS_ERR_SEMANTIC, t, "memristor level %d (%s form) has no parameter '%s'",
+                                 m->level, m->xyce ? "Xyce's" : "memspice's", mem_params[k].name);
     }
-    if (!(p[MP_X0] >= 0 && p[MP_X0] <= 1))
+    /* Xyce's TEAM uses p only in windows 1-3 (its default 1.15e-4 is no count) */
+    int p_used = !(m->level == 2 && m->xyce && !(p[MP_WT] >= 1 && p[MP_WT] <= 3));
+    if (m->xyce && (why = ms_mem_xyce_check(m)))
+        ;
+    else if (!(p[MP_X0] >= 0 && p[MP_X0] <= 1) && !(m->xyce && m->level == 2))
         why = "x0 must lie in [0, 1]";
-    else if (!ms_whole_in(p[MP_P], 1, 1000))
+    else if (p_used && !ms_whole_in(p[MP_P], 1, 1000))
         why = "p must be a whole number from 1 to 1000";
     else if (m->level != 3 && m->level != 6 && !(p[MP_RON] > 0 && p[MP_ROFF] > 0))
         why = "ron and roff must be positive";
@@ -260,7 +235,7 @@ int ms_mem_model_check(MsElab *el, const MsToken *t, const MsMemModel *m)
         why = "levels 2 and 7: iv must be 0 (linear) or 1 (exponential)";
     else if ((m->level == 2 || m->level == 7) && !(p[MP_AON] >= 1 && p[MP_AOFF] >= 1))
         why = "levels 2 and 7: alphaon and alphaoff must be at least 1";
-    else if ((m->level == 2 || m->level == 7) && !(p[MP_KON] >= 0 && p[MP_KOFF] >= 0))
+    else if ((m->level == 2 || m->level == 7) && !m->xyce && !(p[MP_KON] >= 0 && p[MP_KOFF] >= 0))
         why = "levels 2 and 7: kon and koff must not be negative (x = 1 is on: kon drives x up, koff down)";
     else if (m->level == 3 && !(p[MP_XP] < 1 && p[MP_XN] < 1 && p[MP_VP] >= 0 && p[MP_VN] >= 0))
         why = "level 3: need xp, xn < 1 and vp, vn >= 0";
@@ -271,14 +246,7 @@ int ms_mem_model_check(MsElab *el, const MsToken *t, const MsMemModel *m)
     return why ? ms_elab_error(el, MS_ERR_SEMANTIC, t, "memristor: %s", why) : MS_OK;
 }
 
-/* Parameter k as a dual number, seeded when it is the one differentiated. */
-static Dual par(const MsMemModel *m, int k, int seed)
-{
-    Dual r = dc(m->par[k]);
-    if (k == seed)
-        r.d[2] = 1;
-    return r;
-}
+
 
 /* HP without a window (window=0) moves at a rate that does not vanish at
  * the bounds, so an implicit step toward a bound has no root once it would
@@ -289,11 +257,11 @@ static Dual par(const MsMemModel *m, int k, int seed)
 
 static void hp_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, Dual *g)
 {
-    Dual ron = par(m, MP_RON, seed), roff = par(m, MP_ROFF, seed);
+    Dual ron = ms_mem_par(m, MP_RON, seed), roff = ms_mem_par(m, MP_ROFF, seed);
     Dual r = dadd(roff, dmul(dsub(ron, roff), x));          /* Ron x + Roff (1 - x) */
     *I = ddiv(v, r);
-    Dual d = par(m, MP_D, seed);
-    Dual k = ddiv(dmul(par(m, MP_UV, seed), ron), dmul(d, d));
+    Dual d = ms_mem_par(m, MP_D, seed);
+    Dual k = ddiv(dmul(ms_mem_par(m, MP_UV, seed), ron), dmul(d, d));
     double e = 2 * m->par[MP_P];
     Dual F;
     switch ((int)m->par[MP_WINDOW]) {
@@ -310,7 +278,7 @@ static void hp_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, Dual
         break;
     case 3: {
         Dual s = daddc(dmul(daddc(x, -0.5), daddc(x, -0.5)), 0.75);
-        F = dmul(par(m, MP_J, seed), dsub(dc(1), dpowc(s, m->par[MP_P])));
+        F = dmul(ms_mem_par(m, MP_J, seed), dsub(dc(1), dpowc(s, m->par[MP_P])));
         break;
     }
     default:   /* Biolek: stp(-I) is 1 while the current is negative */
@@ -321,12 +289,12 @@ static void hp_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, Dual
 
 static void mms_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, Dual *g)
 {
-    Dual kt = par(m, MP_KT, seed);
-    Dual on = dsigmoid(ddiv(dsub(v, par(m, MP_VON, seed)), kt));
-    Dual off = dsigmoid(ddiv(dsub(par(m, MP_VOFF, seed), v), kt));
+    Dual kt = ms_mem_par(m, MP_KT, seed);
+    Dual on = dsigmoid(ddiv(dsub(v, ms_mem_par(m, MP_VON, seed)), kt));
+    Dual off = dsigmoid(ddiv(dsub(ms_mem_par(m, MP_VOFF, seed), v), kt));
     Dual rate = dsub(dmul(dsub(dc(1), x), on), dmul(x, off));
-    *g = ddiv(rate, par(m, MP_TAU, seed));
-    Dual G = dadd(ddiv(x, par(m, MP_RON, seed)), ddiv(dsub(dc(1), x), par(m, MP_ROFF, seed)));
+    *g = ddiv(rate, ms_mem_par(m, MP_TAU, seed));
+    Dual G = dadd(ddiv(x, ms_mem_par(m, MP_RON, seed)), ddiv(dsub(dc(1), x), ms_mem_par(m, MP_ROFF, seed)));
     *I = dmul(G, v);
 }
 
@@ -336,7 +304,7 @@ static Dual joglekar(Dual x, double p) { return dsub(dc(1), dpowc(daddc(dscale(x
 /* R(x) of TEAM and VTEAM: linear, or exponential between Roff and Ron. */
 static Dual team_resistance(const MsMemModel *m, int seed, Dual x)
 {
-    Dual ron = par(m, MP_RON, seed), roff = par(m, MP_ROFF, seed);
+    Dual ron = ms_mem_par(m, MP_RON, seed), roff = ms_mem_par(m, MP_ROFF, seed);
     if (m->par[MP_IV] != 0)
         return dmul(roff, dexp(dneg(dmul(dlog(ddiv(roff, ron)), x))));
     return dadd(roff, dmul(dsub(ron, roff), x));
@@ -345,17 +313,21 @@ static Dual team_resistance(const MsMemModel *m, int seed, Dual x)
 /* TEAM and VTEAM: thresholds on s (the current, or the voltage) */
 static Dual team_rate(const MsMemModel *m, int seed, Dual s, Dual x, int on_i, int off_i)
 {
-    Dual on = par(m, on_i, seed), off = par(m, off_i, seed);
+    Dual on = ms_mem_par(m, on_i, seed), off = ms_mem_par(m, off_i, seed);
     Dual w = joglekar(x, m->par[MP_P]);
     if (s.v < on.v)
-        return dmul(dmul(par(m, MP_KON, seed), dpowc(daddc(ddiv(s, on), -1), m->par[MP_AON])), w);
+        return dmul(dmul(ms_mem_par(m, MP_KON, seed), dpowc(daddc(ddiv(s, on), -1), m->par[MP_AON])), w);
     if (s.v > off.v)
-        return dneg(dmul(dmul(par(m, MP_KOFF, seed), dpowc(daddc(ddiv(s, off), -1), m->par[MP_AOFF])), w));
+        return dneg(dmul(dmul(ms_mem_par(m, MP_KOFF, seed), dpowc(daddc(ddiv(s, off), -1), m->par[MP_AOFF])), w));
     return dc(0);
 }
 
 static void team_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, Dual *g)
 {
+    if (m->xyce) {
+        ms_mem_xteam_eval(m, seed, v, x, I, g);
+        return;
+    }
     *I = ddiv(v, team_resistance(m, seed, x));
     *g = team_rate(m, seed, *I, x, MP_ION, MP_IOFF);
 }
@@ -368,19 +340,19 @@ static void vteam_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, D
 
 static void yakopcic_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, Dual *g)
 {
-    Dual a = par(m, v.v >= 0 ? MP_A1 : MP_A2, seed);
-    *I = dmul(dmul(a, x), dsinh(dmul(par(m, MP_B, seed), v)));
-    Dual vp = par(m, MP_VP, seed), vn = par(m, MP_VN, seed), G = dc(0);
+    Dual a = ms_mem_par(m, v.v >= 0 ? MP_A1 : MP_A2, seed);
+    *I = dmul(dmul(a, x), dsinh(dmul(ms_mem_par(m, MP_B, seed), v)));
+    Dual vp = ms_mem_par(m, MP_VP, seed), vn = ms_mem_par(m, MP_VN, seed), G = dc(0);
     if (v.v > vp.v)
-        G = dmul(par(m, MP_AP, seed), dsub(dexp(v), dexp(vp)));
+        G = dmul(ms_mem_par(m, MP_AP, seed), dsub(dexp(v), dexp(vp)));
     else if (v.v < -vn.v)
-        G = dneg(dmul(par(m, MP_AN, seed), dsub(dexp(dneg(v)), dexp(vn))));
+        G = dneg(dmul(ms_mem_par(m, MP_AN, seed), dsub(dexp(dneg(v)), dexp(vn))));
     double xp = m->par[MP_XP], xn = m->par[MP_XN], eta = m->par[MP_ETA];
     Dual F = dc(1);
     if (eta * G.v > 0 && x.v >= xp)
-        F = dmul(dexp(dneg(dmul(par(m, MP_ALPHAP, seed), daddc(x, -xp)))), daddc(dscale(daddc(dneg(x), xp), 1 / (1 - xp)), 1));
+        F = dmul(dexp(dneg(dmul(ms_mem_par(m, MP_ALPHAP, seed), daddc(x, -xp)))), daddc(dscale(daddc(dneg(x), xp), 1 / (1 - xp)), 1));
     else if (eta * G.v < 0 && x.v <= 1 - xn)
-        F = dmul(dexp(dmul(par(m, MP_ALPHAN, seed), daddc(x, xn - 1))), dscale(x, 1 / (1 - xn)));
+        F = dmul(dexp(dmul(ms_mem_par(m, MP_ALPHAN, seed), daddc(x, xn - 1))), dscale(x, 1 / (1 - xn)));
     *g = dscale(dmul(G, F), eta);
 }
 
@@ -390,16 +362,38 @@ static void pku_eval(const MsMemModel *m, int seed, Dual v, Dual x, Dual *I, Dua
 {
     double gmin = m->par[MP_GMIN], gmax = m->par[MP_GMAX];
     Dual gap = daddc(dscale(x, -(gmax - gmin)), gmax);
-    *I = dmul(dmul(par(m, MP_I0, seed), dexp(dneg(ddiv(gap, par(m, MP_G0, seed))))),
-              dsinh(ddiv(v, par(m, MP_V0, seed))));
+    *I = dmul(dmul(ms_mem_par(m, MP_I0, seed), dexp(dneg(ddiv(gap, ms_mem_par(m, MP_G0, seed))))),
+              dsinh(ddiv(v, ms_mem_par(m, MP_V0, seed))));
     Dual gn = dscale(gap, 1e9);   /* the gap in nm */
-    Dual gam = dsub(par(m, MP_GAM0, seed), dmul(par(m, MP_BETA, seed), dmul(gn, dmul(gn, gn))));
-    Dual field = dscale(dmul(dmul(gam, par(m, MP_A0, seed)), v), 1 / (m->par[MP_TOX] * KT_300K_EV));
-    Dual rate = dmul(par(m, MP_NU0, seed), dexp(dscale(par(m, MP_EA, seed), -1 / KT_300K_EV)));
+    Dual gam = dsub(ms_mem_par(m, MP_GAM0, seed), dmul(ms_mem_par(m, MP_BETA, seed), dmul(gn, dmul(gn, gn))));
+    Dual field = dscale(dmul(dmul(gam, ms_mem_par(m, MP_A0, seed)), v), 1 / (m->par[MP_TOX] * KT_300K_EV));
+    Dual rate = dmul(ms_mem_par(m, MP_NU0, seed), dexp(dscale(ms_mem_par(m, MP_EA, seed), -1 / KT_300K_EV)));
     *g = dscale(dmul(dmul(rate, dsinh(field)), joglekar(x, m->par[MP_P])), 1 / (gmax - gmin));
 }
 
 int ms_mem_rate_outward(double x, double g) { return (x >= 1 && g > 0) || (x <= 0 && g < 0); }
+
+void ms_mem_range(const MsMemModel *m, double *lo, double *hi)
+{
+    if (m->level == 2 && m->xyce)
+        *lo = m->par[MP_XON] * m->par[MP_XSCALING], *hi = m->par[MP_XOFF] * m->par[MP_XSCALING];
+    else
+        *lo = 0, *hi = 1;
+}
+
+double ms_mem_state_on(const MsMemModel *m)
+{
+    double lo, hi;
+    ms_mem_range(m, &lo, &hi);
+    return m->level == 2 && m->xyce ? lo : hi;   /* Xyce's TEAM: xon; else x = 1 */
+}
+
+double ms_mem_state_off(const MsMemModel *m)
+{
+    double lo, hi;
+    ms_mem_range(m, &lo, &hi);
+    return m->level == 2 && m->xyce ? hi : lo;
+}
 
 void ms_mem_eval(const MsMemModel *m, int seed, double v, double x, Dual *I, Dual *g)
 {
@@ -412,7 +406,12 @@ void ms_mem_eval(const MsMemModel *m, int seed, double v, double x, Dual *I, Dua
     case 5: mms_eval(m, seed, dv, dx, I, g); break;
     default: pku_eval(m, seed, dv, dx, I, g);
     }
-    if (ms_mem_rate_outward(x, g->v))
+    if (m->level == 2 && m->xyce) {   /* Xyce's TEAM: its own range */
+        double lo, hi;
+        ms_mem_range(m, &lo, &hi);
+        if ((x >= hi && g->v > 0) || (x <= lo && g->v < 0))
+            *g = dc(0);
+    } else if (ms_mem_rate_outward(x, g->v))
         *g = dc(0);
 }
 

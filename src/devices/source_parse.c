@@ -7,7 +7,7 @@
 
 static int is_keyword(const MsToken *t)
 {
-    static const char *kw[] = {"dc", "ac", "pulse", "pwl", "sin", "exp", "r", "td", 0};
+    static const char *kw[] = {"dc", "ac", "distof1", "distof2", "pulse", "pwl", "sin", "exp", "r", "td", 0};
     for (int i = 0; kw[i]; i++)
         if (ms_tok_is(t, kw[i]))
             return 1;
@@ -162,6 +162,13 @@ int ms_parse_source(MsElab *el, const MsCard *c, int at, MsWave *w)
             /* small-signal magnitude and phase (degrees), for .ac only; `AC` alone is magnitude 1 */
             if ((rc = ac_args(el, c, &at, w)))
                 return rc;
+        } else if (ms_tok_is(t, "distof1") || ms_tok_is(t, "distof2")) {
+            /* distortion (.disto's distof1/2) magnitude and phase: no effect on .op/.ac/.tran */
+            at++;
+            for (int k = 0; k < 2 && at < c->ntok && !is_keyword(&tk[at]) && tk[at].kind != TK_LP &&
+                            tk[at].kind != TK_RP;
+                 k++)
+                at++;
         } else if (ms_tok_is(t, "pulse") || ms_tok_is(t, "sin") || ms_tok_is(t, "exp") || ms_tok_is(t, "pwl")) {
             if (have_wave)
                 return ms_elab_error(el, MS_ERR_SYNTAX, t, "%s", "only one waveform per source");

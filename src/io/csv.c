@@ -1,5 +1,6 @@
 /* csv.c — comma-separated values: a header "time,v(out),i(v1),..." (no
- * time column for an operating point), then one row per point.  Values are
+ * time column for an operating point; a DC sweep's first column is its
+ * scale, "v(v-sweep)" or "i(i-sweep)"), then one row per point.  Values are
  * printed with "%.17g", enough digits for strtod to give back the very same
  * double.  A name holding a comma or a quote is quoted as RFC 4180 says
  * (ngspice allows v(a,b)); lines end with "\n".
@@ -89,7 +90,7 @@ int ms_write_csv(const MsResult *r, const char *path, MsError *err)
     }
     const char *sep = "";
     if (r->time) {
-        fputs("time", fp);
+        put_field(fp, ms_result_scale(r));
         sep = ",";
     }
     for (int j = 0; j < r->nvec; j++, sep = ",") {
@@ -224,12 +225,16 @@ static int read_header(CsvReader *cr, MsResult *out)
         return csv_bad(cr, "bad quoting in the header");
     if (cr->fields.n > 0 && !strcmp(cr->fields.f[0], "frequency"))
         return read_complex_header(cr, out);
-    int has_time = !strcmp(cr->fields.f[0], "time");
+    int sweep = cr->fields.n > 0 && ms_is_sweep_scale(cr->fields.f[0]);
+    int has_time = sweep || !strcmp(cr->fields.f[0], "time");
     size_t nvec = cr->fields.n - (size_t)has_time;
     if (cr->fields.n == 0 || !cr->fields.f[0][0] || nvec > 1000000000)
         return csv_bad(cr, "no column names");
-    ms_result_init(out, "", has_time ? "Transient Analysis" : "Operating Point", (int)nvec,
-                   has_time);
+    ms_result_init(out, "",
+                   sweep ? "DC transfer characteristic" : has_time ? "Transient Analysis" : "Operating Point",
+                   (int)nvec, has_time);
+    if (sweep)
+        out->scale = ms_strdup(cr->fields.f[0]);
     for (int j = 0; j < out->nvec; j++) {
         out->names[j] = ms_strdup(cr->fields.f[j + has_time]);
         out->kinds[j] = csv_kind(out->names[j]);

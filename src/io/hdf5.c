@@ -2,14 +2,16 @@
  *
  *   /                    attributes title, plotname, generator = "memspice"
  *   /time                npts doubles, attribute units = "s"
- *                        (absent for an operating point)
+ *                        (absent for an operating point; a DC sweep has
+ *                        /v(v-sweep) (units "V") or /i(i-sweep) ("A")
+ *                        instead, named by the root attribute scale)
  *   /signals/<name>      npts doubles per vector, in the result's order
  *                        (the group tracks creation order), attributes
  *                        units = "V" | "A" | "" and
  *                        kind  = "voltage" | "current" | "state"
  *
- * A complex result (.ac, r->imag set) has /frequency (units "Hz") in place
- * of /time, and each /signals/<name> is a compound {r, i} of two doubles,
+ * A complex result (.ac, r->imag set) has /frequency (units "Hz", root
+ * attribute scale = "frequency") in place of /time, and each /signals/<name> is a compound {r, i} of two doubles,
  * the layout h5py reads as numpy complex128 (MATLAB: a struct of r and i).
  *
  * Dataset names are the vector names exactly ("v(out)", "i(v1)",
@@ -190,10 +192,14 @@ static int write_contents(hid_t file, const void *contents)
     /* stuck memristor cells of a fault-injection run: "m1:sa0,x1.m2:sa1" */
     if (r->faults && put_string_attr(file, "stuck_cells", r->faults) < 0)
         return -1;
-    if (r->time && r->imag && put_vector(file, "frequency", r->time, r->npts, "Hz", NULL) < 0)
+    if (r->scale && put_string_attr(file, "scale", r->scale) < 0)
         return -1;
-    if (r->time && !r->imag && put_vector(file, "time", r->time, r->npts, "s", NULL) < 0)
-        return -1;
+    if (r->time) {
+        int sk = ms_result_scale_kind(r);
+        const char *units = sk == MS_VEC_TIME ? "s" : sk == MS_VEC_FREQUENCY ? "Hz" : units_of(sk);
+        if (put_vector(file, ms_result_scale(r), r->time, r->npts, units, NULL) < 0)
+            return -1;
+    }
     if (write_signals(file, r) < 0)
         return -1;
     return c->extra ? c->extra(file, c->user) : 0;

@@ -9,7 +9,8 @@
  *   No. Variables: <n>
  *   No. Points: <npts>
  *   Variables:
- *   \t0\ttime\ttime                         (absent for an operating point)
+ *   \t0\ttime\ttime                         (absent for an operating point;
+ *                                           a DC sweep: \t0\tv(v-sweep)\tvoltage)
  *   \t1\tv(out)\tvoltage
  *   \t2\ti(v1)\tcurrent
  *   \t3\tx1.w\tnotype                       (device states)
@@ -46,6 +47,7 @@ static const char *type_name(int kind)
     case MS_VEC_TIME: return "time";
     case MS_VEC_VOLTAGE: return "voltage";
     case MS_VEC_CURRENT: return "current";
+    case MS_VEC_FREQUENCY: return "frequency";
     default: return "notype";
     }
 }
@@ -81,6 +83,9 @@ static void put_line_text(FILE *fp, const char *key, const char *text)
 /* A vector name must be one whitespace-free token in the Variables list. */
 static int check_names(const MsResult *r, MsError *err)
 {
+    if (r->time && strpbrk(ms_result_scale(r), " \t\r\n\v\f"))
+        return ms_err(err, MS_ERR_ARG, "scale name '%s' contains white space: cannot write a raw file",
+                      ms_result_scale(r));
     for (int j = 0; j < r->nvec; j++)
         if (strpbrk(r->names[j], " \t\r\n\v\f"))
             return ms_err(err, MS_ERR_ARG,
@@ -114,11 +119,9 @@ static void write_header(FILE *fp, const MsResult *r, int ascii)
     fprintf(fp, "No. Points: %zu\n", r->npts);
     fputs("Variables:\n", fp);
     int idx = 0;
-    if (has_time && r->imag)
-        fprintf(fp, "\t%d\t%s\t%s%s\n", idx++, r->scale ? r->scale : "frequency", r->scale ? r->scale : "frequency",
-                log_grid(r) ? "\tgrid=3" : "");
-    else if (has_time)
-        fprintf(fp, "\t%d\ttime\ttime\n", idx++);
+    if (has_time)   /* a dec/oct AC sweep's frequencies on ngspice's log grid */
+        fprintf(fp, "\t%d\t%s\t%s%s\n", idx++, ms_result_scale(r), type_name(ms_result_scale_kind(r)),
+                r->imag && log_grid(r) ? "\tgrid=3" : "");
     for (int j = 0; j < r->nvec; j++)
         fprintf(fp, "\t%d\t%s\t%s\n", idx++, r->names[j], type_name(r->kinds[j]));
     fputs(ascii ? "Values:\n" : "Binary:\n", fp);

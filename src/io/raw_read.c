@@ -355,11 +355,14 @@ static char *vector_name(const char *name, int kind)
 
 static int load_plot(RawReader *rd, const RawPlot *p, MsResult *out)
 {
-    /* a complex (AC) plot's scale is its "frequency" vector */
+    /* a complex (AC) plot's scale is its "frequency" vector; a DC sweep's is
+     * its first vector whatever its type (v(v-sweep) is a voltage, res-sweep
+     * has a type of its own) */
     int has_freq = p->complex && !strcasecmp(p->vars[0].type, "frequency");
-    int has_time = has_freq || kind_of(p->vars[0].type) == MS_VEC_TIME;
+    int sweep = !p->complex && !strncasecmp(p->plotname, "DC transfer", 11);
+    int has_time = has_freq || sweep || kind_of(p->vars[0].type) == MS_VEC_TIME;
     ms_result_init(out, p->title, p->plotname, p->nvars - has_time, has_time);
-    if (has_freq)
+    if (has_freq || sweep)
         out->scale = ms_strdup(p->vars[0].name);
     if (p->complex)
         out->imag = ms_malloc(sizeof *out->imag);

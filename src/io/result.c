@@ -32,6 +32,30 @@ double *ms_result_add_point(MsResult *r, double t)
     return r->data + r->npts++ * (size_t)r->nvec;
 }
 
+const char *ms_result_scale(const MsResult *r)
+{
+    return r->scale ? r->scale : "time";
+}
+
+int ms_result_scale_kind(const MsResult *r)
+{
+    const char *s = ms_result_scale(r);
+    if (!strcmp(s, "time"))
+        return MS_VEC_TIME;
+    if (!strcmp(s, "frequency"))
+        return MS_VEC_FREQUENCY;
+    if (!strncmp(s, "v(", 2))
+        return MS_VEC_VOLTAGE;
+    if (!strncmp(s, "i(", 2))
+        return MS_VEC_CURRENT;
+    return MS_VEC_STATE;
+}
+
+int ms_is_sweep_scale(const char *name)
+{
+    return strstr(name, "-sweep") != NULL;
+}
+
 int ms_result_find(const MsResult *r, const char *name)
 {
     for (int j = 0; j < r->nvec; j++)

@@ -12,6 +12,16 @@ void ms_result_init(MsResult *r, const char *title, const char *plotname, int nv
  * when r->imag is set, grows imag alike: the row at the same offset). */
 double *ms_result_add_point(MsResult *r, double t);
 
+/* The scale vector's name ("time" unless r->scale says otherwise: a DC
+ * sweep's source, an AC result's "frequency") and kind (MS_VEC_TIME,
+ * MS_VEC_FREQUENCY, or from the name: v(v-sweep) a voltage, i(i-sweep) a
+ * current).  Every writer names and types the scale through these two. */
+const char *ms_result_scale(const MsResult *r);
+int ms_result_scale_kind(const MsResult *r);
+/* A DC sweep's scale as ngspice names it: v(v-sweep), i(i-sweep),
+ * res-sweep, temp-sweep. */
+int ms_is_sweep_scale(const char *name);
+
 /* Writers, one per format (io/raw.c, io/csv.c, io/hdf5.c).  Each writes
  * the whole result to `path` ("-" = stdout where the format allows). */
 int ms_write_raw(const MsResult *r, const char *path, int ascii, MsError *err);

@@ -64,6 +64,10 @@ struct MsElab {
     size_t cap_writes;
 };
 
+/* ---- elab_print.c ---- */
+/* Compile the {expr} vectors of .print and .save (after the elements). */
+int ms_elab_print_exprs(MsElab *el, Scope *top);
+
 /* ---- elaborate.c ---- */
 void ms_scope_env(ScopeEnv *env, MsElab *el, Scope *s, MsLoc loc, const char *text);
 ScopeEnv *ms_scope_env_new(MsElab *el, Scope *s, MsLoc loc, const char *text);
@@ -73,8 +77,13 @@ int ms_elab_find_param(MsElab *el, Scope *s, const char *name, ScopeParam **out)
 int ms_elab_compile_node(void *user, const char *name, int *unk, MsError *err);
 char *ms_elab_compile_branch(void *user, const char *name);
 
-/* .ac: d->ac from d->ac_card (elab_ac.c). */
+/* ---- elab_ac.c ---- */
+/* .ac: d->ac from d->ac_card. */
 int ms_elab_ac_card(MsElab *el);
+
+/* ---- elab_dc.c ---- */
+/* The .dc card's sweeps into deck.dc (after flattening: sources must exist). */
+int ms_elab_dc(MsElab *el);
 
 /* ---- elab_train.c ---- */
 /* Which .trainable names are top-level .params: marks them in top and fills

@@ -622,10 +622,21 @@ static int eval_tran(MsElab *el)
     }
     if (n < 2)
         return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[0], "%s", ".tran needs tstep and tstop");
-    if (v[0] <= 0 || v[1] <= 0)
-        return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[v[0] <= 0 ? 1 : 2], "%s", ".tran tstep and tstop must be positive");
+    if (v[1] <= 0)
+        return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[2], "%s", ".tran tstop must be positive");
     if (v[2] >= v[1])
         return ms_elab_error(el, MS_ERR_SYNTAX, &c->tok[3], "%s", ".tran tstart must be less than tstop");
+    if (v[0] == 0) {
+        /* Xyce: tstep 0 lets the simulator choose; ngspice's bound on the step without tstep's
+         * part, (tstop - tstart) / 50, as tstep (so the largest step, unless tmax is given) */
+        v[0] = (v[1] - v[2]) / 50;
+        if (d->src.notice) {
+            char *msg = ms_asprintf("%s:%d: .tran tstep 0: tstep = (tstop - tstart) / 50 = %g s", c->tok[1].loc.file ?
+                                    c->tok[1].loc.file : "netlist", c->tok[1].loc.line, v[0]);
+            d->src.notice(msg, d->src.notice_user);
+            free(msg);
+        }
+    }
     /* training and the adjoint size their arrays from tstop / tstep; an
      * adaptive run takes at least tstop over its largest step */
     if (!(v[1] / v[0] <= MS_MAX_STEPS))
@@ -709,7 +720,11 @@ int ms_elaborate(MsCircuit *c, MsError *err)
     if (rc == MS_OK)
         rc = expand_scope(&el, &top);
     if (rc == MS_OK)
+        rc = ms_elab_dc(&el);
+    if (rc == MS_OK)
         rc = resolve_ics(&el, &top);
+    if (rc == MS_OK)
+        rc = ms_elab_print_exprs(&el, &top);
     if (rc == MS_OK)
         rc = ms_elab_train_check(&el);
     ms_elab_clear_writes(&el);

@@ -419,7 +419,8 @@ int ms_builtin_call(const char *f, const double *a, int n, double *out)
         {"sinh", 1}, {"cosh", 1}, {"tanh", 1}, {"floor", 1}, {"ceil", 1}, {"int", 1},
         {"nint", 1}, {"sgn", 1}, {"u", 1}, {"uramp", 1}, {"atan2", 2}, {"pow", 2},
         {"pwr", 2}, {"min", 2}, {"max", 2}, {"limit", 3}, {"if", 3}, {"asinh", 1}, {"acosh", 1},
-        {"atanh", 1},
+        {"atanh", 1}, {"sqr", 1}, {"u2", 1}, {"eq0", 1}, {"ne0", 1}, {"gt0", 1}, {"lt0", 1},
+        {"ge0", 1}, {"le0", 1},
     };
     /* ngspice's other spellings */
     if (!strcmp(f, "arctan"))
@@ -468,7 +469,15 @@ int ms_builtin_call(const char *f, const double *a, int n, double *out)
     case 28: r = x != 0 ? a[1] : a[2]; break;
     case 29: r = asinh(x); break;
     case 30: r = acosh(x); break;   /* NaN below 1: the caller's finiteness check reports it */
-    default: r = atanh(x); break;
+    case 31: r = atanh(x); break;
+    case 32: r = x * x; break;   /* ngspice's numparam: sqr is the square, not the root */
+    case 33: r = x <= 0 ? 0 : x < 1 ? x : 1; break;
+    case 34: r = x == 0; break;
+    case 35: r = x != 0; break;
+    case 36: r = x > 0; break;
+    case 37: r = x < 0; break;
+    case 38: r = x >= 0; break;
+    default: r = x <= 0; break;
     }
     *out = r;
     return 1;

@@ -246,6 +246,26 @@ static int comp_call(Comp *c, const MsExpr *e, int *out)
             return fail(c, MS_ERR_SEMANTIC, "wrong number of arguments to", e->name);
         return comp_select(c, e->args[0], e->args[1], e->args[2], out);
     }
+    /* ngspice's functions that are existing operations: sqr (numparam's x*x), u2 (a step with a
+     * unit ramp), and the comparisons with zero of its B sources */
+    static const struct { const char *name; MsTapeOpcode op; } lowered[] = {
+        {"sqr", TO_POWI}, {"u2", TO_LIMIT}, {"eq0", TO_EQ}, {"ne0", TO_NE}, {"gt0", TO_GT},
+        {"lt0", TO_LT}, {"ge0", TO_GE}, {"le0", TO_LE},
+    };
+    for (size_t k = 0; k < sizeof lowered / sizeof lowered[0]; k++) {
+        if (strcmp(lowered[k].name, e->name))
+            continue;
+        if (e->nargs != 1)
+            return fail(c, MS_ERR_SEMANTIC, "wrong number of arguments to", e->name);
+        if ((rc = comp(c, e->args[0], &s[0])))
+            return rc;
+        int zero = emit_const(c, 0);
+        if (lowered[k].op == TO_POWI)
+            return emit_op(c, TO_POW, s[0], emit_const(c, 2), 0, 2, out);
+        if (lowered[k].op == TO_LIMIT)
+            return emit_op(c, TO_LIMIT, s[0], zero, emit_const(c, 1), 3, out);
+        return emit_op(c, lowered[k].op, s[0], zero, 0, 2, out);
+    }
     for (size_t k = 0; k < sizeof builtins / sizeof builtins[0]; k++) {
         if (strcmp(builtins[k].name, e->name))
             continue;

@@ -1,7 +1,8 @@
 /* parse_grad.c — the memspice-only cards of `memspice grad`:
  *
- *   .trainable r1 c1 x1.r2 v1 m1_*:x0 [min=0 max=1]
- *                                    values to differentiate with respect to (globs; bounds for training)
+ *   .trainable r1 c1 x1.r2 v1 m1_*:x0 [min=0 max=1] [scale=1]
+ *                                    values to differentiate with respect to (globs; bounds and the
+ *                                    optimiser's unit for training)
  *   .loss value    v(out) at=1m [weight=w]
  *   .loss integral v(out) [from=t1] [to=t2] [weight=w]
  *   .loss sqerr    v(out) target=pwl(t1 v1 t2 v2 ...) [from=] [to=] [weight=]
@@ -22,11 +23,13 @@ static int number_at(const MsCard *c, int i, double *v, MsError *err)
     return r == 1 ? MS_OK : ms_number_error(err, c->tok[i].loc, c->tok[i].s, r);
 }
 
-/* .trainable NAME... [min=LO] [max=HI]: names may be glob patterns
- * (m1_*:x0); the bounds hold for every name of the card. */
+/* .trainable NAME... [min=LO] [max=HI] [scale=S]: names may be glob
+ * patterns (m1_*:x0); the bounds and the scale hold for every name of the
+ * card.  The optimiser trains value/S, so that a value in farads moves as
+ * one in [0, 1] does (README "Training"). */
 int ms_parse_trainable(MsDeck *d, const MsCard *c, MsError *err)
 {
-    double lo = -INFINITY, hi = INFINITY;
+    double lo = -INFINITY, hi = INFINITY, scale = 1;
     int first = d->ntrainables;
     for (int i = 1; i < c->ntok; i++) {
         const MsToken *t = &c->tok[i];
@@ -34,21 +37,25 @@ int ms_parse_trainable(MsDeck *d, const MsCard *c, MsError *err)
             continue;
         if (t->kind != TK_WORD)
             return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "element name expected, found '%s'", t->s);
-        if ((ms_tok_is(t, "min") || ms_tok_is(t, "max")) && i + 1 < c->ntok && c->tok[i + 1].kind == TK_EQ) {
+        if ((ms_tok_is(t, "min") || ms_tok_is(t, "max") || ms_tok_is(t, "scale")) && i + 1 < c->ntok &&
+            c->tok[i + 1].kind == TK_EQ) {
             double v;
             int rc = number_at(c, i + 2, &v, err);
             if (rc)
                 return rc;
             if (!isfinite(v))
                 return ms_err_at(err, MS_ERR_SYNTAX, c->tok[i + 2].loc, "%s= must be finite", t->s);
-            *(ms_tok_is(t, "min") ? &lo : &hi) = v;
+            if (ms_tok_is(t, "scale") && !(v > 0))
+                return ms_err_at(err, MS_ERR_SYNTAX, c->tok[i + 2].loc, "scale= must be positive, not %g", v);
+            *(ms_tok_is(t, "min") ? &lo : ms_tok_is(t, "max") ? &hi : &scale) = v;
             i += 2;
             continue;
         }
         MS_RESERVE_NEXT(d->trainables, d->ntrainables);
         MS_RESERVE_NEXT(d->train_lo, d->ntrainables);
         MS_RESERVE_NEXT(d->train_hi, d->ntrainables);
-        d->trainables[d->ntrainables++] = (MsVecRef){ms_strdup(t->s), t->loc};
+        MS_RESERVE_NEXT(d->train_scale, d->ntrainables);
+        d->trainables[d->ntrainables++] = (MsVecRef){ms_strdup(t->s), t->loc, NULL, NULL};
     }
     if (d->ntrainables == first)
         return ms_err_at(err, MS_ERR_SYNTAX, c->tok[0].loc, "%s", ".trainable needs element names");
@@ -57,6 +64,7 @@ int ms_parse_trainable(MsDeck *d, const MsCard *c, MsError *err)
     for (int i = first; i < d->ntrainables; i++) {
         d->train_lo[i] = lo;
         d->train_hi[i] = hi;
+        d->train_scale[i] = scale;
     }
     return MS_OK;
 }

@@ -1,6 +1,7 @@
 /* parser.c — see parser.h. */
 #include "parser.h"
 #include "number.h"
+#include "tape.h"
 #include "../devices/registry.h"
 
 #include <ctype.h>
@@ -198,10 +199,109 @@ static int parse_model(Parser *p, const MsCard *c)
     return MS_OK;
 }
 
+static void notice_at(Parser *p, const MsToken *t, const char *fmt, const char *what)
+{
+    MsNoticeFn fn = p->deck->src.notice;
+    if (!fn)
+        return;
+    char *msg = ms_asprintf("%s:%d: ", t->loc.file ? t->loc.file : "netlist", t->loc.line);
+    char *text = ms_asprintf(fmt, what);
+    char *all = ms_asprintf("%s%s", msg, text);
+    fn(all, p->deck->src.notice_user);
+    free(msg);
+    free(text);
+    free(all);
+}
+
+/* ngspice options accepted with no effect in memspice: listings and accounting
+ * (acct .. post), SPICE2 options ngspice itself calls obsolete or unsupported
+ * (itl3, itl5, limpts, limtim, lvlcod, lvltim, cptime), solver and DC-convergence
+ * knobs whose converged result is the same (klu .. gminfactor; rshunt: every node
+ * already has gmin to ground), MOSFET and transmission-line defaults for devices
+ * memspice does not have (defm .. trytocompact), and "trans", which is no option
+ * in ngspice either (it sets an unused variable). */
+static int option_is_noop(const char *name)
+{
+    static const char *noop[] = {
+        "acct", "noacct", "list", "node", "opts", "nopage", "nomod", "noinit", "numdgt", "post",
+        "ingold", "warn", "maxwarns", "keepopinfo", "savecurrents", "interp", "norefvalue", "seed",
+        "itl2", "itl3", "itl5", "itl6", "limpts", "limtim", "lvlcod", "lvltim",
+        "cptime", "klu", "sparse", "pivtol", "pivrel", "bypass", "noopiter", "rshunt", "srcsteps",
+        "gminsteps", "gminfactor", "defm", "defl", "defw", "defad", "defas", "badmos3", "oldlimit",
+        "trytocompact", "trans", "maxord", NULL,
+    };
+    for (int i = 0; noop[i]; i++)
+        if (!strcmp(name, noop[i]))
+            return 1;
+    return 0;
+}
+
+/* Xyce's ".options PACKAGE name=value ...".  timeint reltol is memspice's
+ * reltol (both are the relative local-error tolerance), timeint abstol its
+ * vntol (Xyce's absolute local-error tolerance, 1e-6 by default as vntol),
+ * timeint method as method=; device temp and gmin as memspice's.  The rest
+ * (linear solver, nonlinear solver and output settings) change how Xyce
+ * works, not the circuit: ignored with a notice naming them. */
+static const char *xyce_packages[] = {"timeint", "device", "linsol", "linsol-tran", "output", "nonlin", "nonlin-tran",
+                                      "nonlin-hb", "loca", "restart", "diagnostic", "parser", "measure", "sens",
+                                      "hbint", "conductance", "circuit", NULL};
+
+static int xyce_options(Parser *p, const MsCard *c)
+{
+    MsOptions *o = &p->deck->opt;
+    const MsToken *tk = c->tok;
+    const char *pkg = tk[1].s;
+    char ignored[256] = "";
+    for (int i = 2; i < c->ntok; i++) {
+        if (tk[i].kind == TK_COMMA)
+            continue;
+        if (!(tk[i].kind == TK_WORD && i + 2 < c->ntok && tk[i + 1].kind == TK_EQ))
+            return syntax(p, &tk[i], "Xyce option name=value expected, found '%s'", tk[i].s);
+        const char *name = tk[i].s;
+        const MsToken *val = &tk[i + 2];
+        i += 2;
+        double v = 0;
+        int is_num = ms_is_number(val->s, &v) == 1;
+        double *dst = NULL;
+        if (!strcmp(pkg, "timeint") && !strcmp(name, "reltol"))
+            dst = &o->reltol;
+        else if (!strcmp(pkg, "timeint") && !strcmp(name, "abstol"))
+            dst = &o->vntol;
+        else if (!strcmp(pkg, "device") && !strcmp(name, "gmin"))
+            dst = &o->gmin;
+        else if (!strcmp(pkg, "device") && !strcmp(name, "temp"))
+            dst = &p->deck->temp;
+        if (dst) {
+            if (!is_num || (dst != &p->deck->temp && !(v > 0)) || (dst == &p->deck->temp && v < -273.15))
+                return syntax(p, val, "a number expected (a positive one, or a temperature in C), found '%s'", val->s);
+            *dst = v;
+        } else if (!strcmp(pkg, "timeint") && !strcmp(name, "method")) {
+            if (!strcmp(val->s, "gear") || !strcmp(val->s, "8"))
+                notice_at(p, val, "%s", "timeint method=gear: memspice integrates with the trapezoidal rule instead "
+                          "(both keep the local error within the tolerances)");
+            else if (strcmp(val->s, "trap") && strcmp(val->s, "trapezoid") && strcmp(val->s, "7"))
+                return ms_err_at(p->err, MS_ERR_UNSUPPORTED, val->loc,
+                                 "timeint method=%s is not supported (memspice integrates with the trapezoidal rule)",
+                                 val->s);
+        } else if (strlen(ignored) + strlen(name) + 3 < sizeof ignored) {
+            strcat(strcat(ignored, *ignored ? " " : ""), name);
+        }
+    }
+    if (*ignored) {
+        char *what = ms_asprintf("%s: %s", pkg, ignored);
+        notice_at(p, &tk[1], ".options %s ignored (Xyce's settings; memspice keeps its own solver and output)", what);
+        free(what);
+    }
+    return MS_OK;
+}
+
 static int parse_options(Parser *p, const MsCard *c)
 {
     MsOptions *o = &p->deck->opt;
     const MsToken *tk = c->tok;
+    for (int k = 0; c->ntok > 1 && xyce_packages[k]; k++)
+        if (ms_tok_is(&tk[1], xyce_packages[k]))
+            return xyce_options(p, c);
     for (int i = 1; i < c->ntok; i++) {
         if (tk[i].kind == TK_COMMA)
             continue;
@@ -241,6 +341,14 @@ static int parse_options(Parser *p, const MsCard *c)
             if (!val || v < 1 || v > 1e6)
                 return syntax(p, &tk[i], "option '%s' needs a count from 1 to 1000000", name);
             *(name[3] == '1' ? &o->itl1 : &o->itl4) = (int)v;
+        } else if (!strcmp(name, "temp")) {   /* as .temp */
+            if (!val || v < -273.15)
+                return syntax(p, &tk[i], "%s", "option 'temp' needs a temperature in degrees Celsius above absolute zero");
+            p->deck->temp = v;
+        } else if (!strcmp(name, "tnom")) {
+            if (!val || v != 27)
+                return ms_err_at(p->err, MS_ERR_UNSUPPORTED, name_tok->loc, "%s",
+                                 "option 'tnom' other than 27 is not supported (give tnom= on the .model card)");
         } else if (!strcmp(name, "fixedstep")) {
             o->fixedstep = val ? v != 0 : 1;
         } else if (!strcmp(name, "chord")) {
@@ -248,27 +356,36 @@ static int parse_options(Parser *p, const MsCard *c)
         } else if (!strcmp(name, "method")) {
             if (!val)
                 return syntax(p, &tk[i], "%s", "method needs a value: method=trap");
-            if (!strcmp(val->s, "gear"))
-                return ms_err_at(p->err, MS_ERR_UNSUPPORTED, val->loc,
-                                 "method=gear is not supported: memspice integrates with the trapezoidal rule (method=trap)");
-            if (strcmp(val->s, "trap") && strcmp(val->s, "trapezoidal"))
+            if (!strcmp(val->s, "gear"))   /* both are stable, and both control their local error */
+                notice_at(p, val, "%s", "method=gear: memspice integrates with the trapezoidal rule instead (both "
+                          "keep the local error within reltol/abstol, so results agree within those tolerances)");
+            else if (strcmp(val->s, "trap") && strcmp(val->s, "trapezoidal"))
                 return syntax(p, val, "unknown integration method '%s' (use trap)", val->s);
-        } else if (!strcmp(name, "itl2") || !strcmp(name, "itl3") || !strcmp(name, "itl5") ||
-                   !strcmp(name, "itl6") || !strcmp(name, "temp") || !strcmp(name, "tnom") ||
-                   !strcmp(name, "noacct") || !strcmp(name, "nopage") || !strcmp(name, "numdgt") ||
-                   !strcmp(name, "klu") || !strcmp(name, "sparse") || !strcmp(name, "acct") ||
-                   !strcmp(name, "list") || !strcmp(name, "node") || !strcmp(name, "opts") ||
-                   !strcmp(name, "pivtol") || !strcmp(name, "pivrel") || !strcmp(name, "noinit") ||
-                   !strcmp(name, "interp") || !strcmp(name, "savecurrents") || !strcmp(name, "bypass") ||
-                   !strcmp(name, "warn") || !strcmp(name, "seed") || !strcmp(name, "nomod") ||
-                   !strcmp(name, "noopiter") || !strcmp(name, "norefvalue") || !strcmp(name, "keepopinfo") ||
-                   !strcmp(name, "rshunt") || !strcmp(name, "maxwarns") || !strcmp(name, "nopage") ||
-                   !strcmp(name, "post") || !strcmp(name, "ingold")) {
-            /* accepted, no effect in memspice (rshunt: every node already has gmin to ground) */
-        } else {
+        } else if (!option_is_noop(name)) {
             return ms_err_at(p->err, MS_ERR_UNSUPPORTED, name_tok->loc, "unknown option '%s'", name);
         }
     }
+    return MS_OK;
+}
+
+/* Xyce's name of a memristor's state, "ymemristor!mr1_x" (in a subcircuit
+ * "x1:ymemristor!mr1_x" or "ymemristor!x1:mr1_x"), as memspice's "x(x1.mr1)". */
+int ms_xyce_state_name(const char *s, MsLoc loc, char **out, MsError *err)
+{
+    const char *bang = strchr(s, '!');
+    size_t len = strlen(s);
+    if (!bang || len < 2 || strcmp(s + len - 2, "_x") ||
+        !((bang - s == 10 && !strncmp(s, "ymemristor", 10)) ||
+          (bang - s > 11 && !strncmp(bang - 11, ":ymemristor", 11))) || bang + 1 == s + len - 2)
+        return ms_err_at(err, MS_ERR_UNSUPPORTED, loc,
+                         "n(%s): memspice has Xyce's n() only for a memristor's state, n(ymemristor!NAME_x)", s);
+    /* the hierarchy before "ymemristor!" and after it, ':' becoming '.' */
+    size_t pre = bang - s == 10 ? 0 : (size_t)(bang - s) - 10;
+    char *name = ms_asprintf("x(%.*s%.*s)", (int)pre, s, (int)(s + len - 2 - bang - 1), bang + 1);
+    for (char *q = name; *q; q++)
+        if (*q == ':')
+            *q = '.';
+    *out = name;
     return MS_OK;
 }
 
@@ -279,10 +396,21 @@ int ms_parse_vecref(const MsCard *c, int *i, MsVecRef *out, MsError *err)
     if (t->kind != TK_WORD)
         return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "signal name expected, found '%s'", t->s);
     out->loc = t->loc;
+    if (*i + 3 < c->ntok && tk[*i + 1].kind == TK_LP && tk[*i + 2].kind == TK_WORD && tk[*i + 3].kind == TK_RP &&
+        (!strcmp(t->s, "n") || !strcmp(t->s, "p"))) {
+        int rc = t->s[0] == 'n' ? ms_xyce_state_name(tk[*i + 2].s, tk[*i + 2].loc, &out->name, err) : MS_OK;
+        if (rc)
+            return rc;
+        if (t->s[0] == 'p')   /* the element's power, a derived vector (circuit.c) */
+            out->name = ms_asprintf("p(%s)", tk[*i + 2].s);
+        *i += 3;
+        return MS_OK;
+    }
     if (*i + 1 < c->ntok && tk[*i + 1].kind == TK_LP) {
         if (strcmp(t->s, "v") && strcmp(t->s, "i") && strcmp(t->s, "x"))
             return ms_err_at(err, MS_ERR_UNSUPPORTED, t->loc,
-                             "'%s(...)' is not supported (use v(node), v(a,b), i(source) or x(memristor))", t->s);
+                             "'%s(...)' is not supported (use v(node), v(a,b), i(source), x(memristor), "
+                             "p(element) or Xyce's n(ymemristor!name_x))", t->s);
         int j = *i + 2;
         if (j >= c->ntok || tk[j].kind != TK_WORD)
             return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "%s", "node or source name expected in v()/i()");
@@ -304,6 +432,26 @@ int ms_parse_vecref(const MsCard *c, int *i, MsVecRef *out, MsError *err)
     return MS_OK;
 }
 
+/* Xyce's ".print tran format=csv file=out.csv ..." settings: how Xyce writes
+ * its own output file; memspice writes every vector to -o. */
+static int print_setting(Parser *p, const MsCard *c, int *i)
+{
+    static const char *keys[] = {"format", "file", "width", "precision", "filter", "delimiter", "time_width", NULL};
+    const MsToken *tk = c->tok;
+    if (!(*i + 2 < c->ntok && tk[*i].kind == TK_WORD && tk[*i + 1].kind == TK_EQ))
+        return 0;
+    for (int k = 0; keys[k]; k++)
+        if (!strcmp(tk[*i].s, keys[k])) {
+            char *what = ms_asprintf("%s=%s", tk[*i].s, tk[*i + 2].s);
+            notice_at(p, &tk[*i], ".print %s ignored (memspice writes the vectors to -o, in the format of its suffix)",
+                      what);
+            free(what);
+            *i += 2;
+            return 1;
+        }
+    return -1;
+}
+
 static int parse_save_print(Parser *p, const MsCard *c, int is_print)
 {
     int i = 1;
@@ -320,8 +468,22 @@ static int parse_save_print(Parser *p, const MsCard *c, int is_print)
             p->deck->save_all = 1;
             continue;
         }
+        int set = is_print ? print_setting(p, c, &i) : 0;
+        if (set > 0)
+            continue;
+        if (set < 0 || (i + 1 < c->ntok && c->tok[i + 1].kind == TK_EQ))
+            return ms_err_at(p->err, MS_ERR_UNSUPPORTED, c->tok[i].loc,
+                             "'%s=' is not supported on %s (memspice: signals%s)", c->tok[i].s, c->tok[0].s,
+                             is_print ? "; Xyce's format= file= width= precision= filter= delimiter= are ignored" :
+                             "; Xyce's .save of the operating point (type= file= level=) is not supported");
         MsVecRef r = {0};
-        int rc = ms_parse_vecref(c, &i, &r, p->err);
+        int rc;
+        if (c->tok[i].kind == TK_EXPR) {   /* {expr}: evaluated at every point (elab_print.c) */
+            r = (MsVecRef){ms_asprintf("{%s}", c->tok[i].s), c->tok[i].loc, ms_strdup(c->tok[i].s), NULL};
+            rc = MS_OK;
+        } else {
+            rc = ms_parse_vecref(c, &i, &r, p->err);
+        }
         if (rc)
             return rc;
         if (is_print)
@@ -378,18 +540,18 @@ static int parse_ac(Parser *p, const MsCard *c)
     return MS_OK;
 }
 
-static void notice_at(Parser *p, const MsToken *t, const char *fmt, const char *what)
+/* .dc: recorded here, its values evaluated during elaboration (elab_dc.c). */
+static int parse_dc(Parser *p, const MsCard *c)
 {
-    MsNoticeFn fn = p->deck->src.notice;
-    if (!fn)
-        return;
-    char *msg = ms_asprintf("%s:%d: ", t->loc.file ? t->loc.file : "netlist", t->loc.line);
-    char *text = ms_asprintf(fmt, what);
-    char *all = ms_asprintf("%s%s", msg, text);
-    fn(all, p->deck->src.notice_user);
-    free(msg);
-    free(text);
-    free(all);
+    if (p->cur != &p->deck->top)
+        return syntax(p, &c->tok[0], "%s", ".dc inside a .subckt");
+    if (p->deck->dc_card)
+        return ms_err_at(p->err, MS_ERR_UNSUPPORTED, c->tok[0].loc,
+                         "a second .dc card (the first is at line %d; memspice runs one DC sweep per netlist)",
+                         p->deck->dc_card->tok[0].loc.line);
+    p->deck->dc_card = c;
+    p->deck->has_dc = 1;
+    return MS_OK;
 }
 
 /* .temp T: the circuit temperature in °C (one value). */
@@ -434,6 +596,8 @@ static int parse_dot(Parser *p, const MsCard *c)
         return parse_tran(p, c);
     if (!strcmp(w, ".ac"))
         return parse_ac(p, c);
+    if (!strcmp(w, ".dc"))
+        return parse_dc(p, c);
     if (!strcmp(w, ".op")) {
         p->deck->has_op = 1;
         return MS_OK;
@@ -481,11 +645,11 @@ static int parse_dot(Parser *p, const MsCard *c)
         return syntax(p, t0, "%s", ".endl without .lib");
     if (!strcmp(w, ".endc"))
         return syntax(p, t0, "%s", ".endc without .control");
-    static const char *analyses[] = {".dc", ".noise", ".tf", ".sens", ".pz", ".disto", ".four", ".meas", ".measure", ".sp", 0};
+    static const char *analyses[] = {".noise", ".tf", ".sens", ".pz", ".disto", ".four", ".meas", ".measure", ".sp", 0};
     for (int i = 0; analyses[i]; i++)
         if (!strcmp(w, analyses[i]))
             return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t0->loc,
-                             "'%s' is not supported (memspice runs .op and .tran)", w);
+                             "'%s' is not supported (memspice runs .op, .dc and .tran)", w);
     return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t0->loc, "unsupported control card '%s'", w);
 }
 
@@ -523,8 +687,8 @@ int ms_parse_netlist(const char *path, const char *text, MsDeck *deck, MsError *
         rc = parse_card(&p, &deck->src.cards[i]);
     if (rc == MS_OK && p.cur != &deck->top)
         rc = ms_err_at(err, MS_ERR_SYNTAX, p.cur->loc, ".subckt %s has no .ends", p.cur->name);
-    if (rc == MS_OK && !deck->has_op && !deck->has_tran && !deck->has_ac && notice)
-        notice("no .op or .tran card: memspice will compute the operating point", notice_user);
+    if (rc == MS_OK && !deck->has_op && !deck->has_tran && !deck->has_dc && !deck->has_ac && notice)
+        notice("no .op, .dc, .ac or .tran card: memspice will compute the operating point", notice_user);
     return rc;
 }
 
@@ -573,6 +737,13 @@ static void free_subckt(MsSubckt *s)
     free(s->subs);
 }
 
+void ms_vecref_free(MsVecRef *r)
+{
+    free(r->name);
+    free(r->expr);
+    ms_tape_free(r->tape);
+}
+
 void ms_deck_free(MsDeck *d)
 {
     free_subckt(&d->top);
@@ -583,10 +754,10 @@ void ms_deck_free(MsDeck *d)
     }
     free(d->ics);
     for (int i = 0; i < d->nsaves; i++)
-        free(d->saves[i].name);
+        ms_vecref_free(&d->saves[i]);
     free(d->saves);
     for (int i = 0; i < d->nprints; i++)
-        free(d->prints[i].name);
+        ms_vecref_free(&d->prints[i]);
     free(d->prints);
     for (int i = 0; i < d->nlosses; i++) {
         free(d->losses[i].signal.name);
@@ -600,6 +771,7 @@ void ms_deck_free(MsDeck *d)
     free(d->trainables);
     free(d->train_lo);
     free(d->train_hi);
+    free(d->train_scale);
     ms_train_cards_free(d);
     ms_source_free(&d->src);
     memset(d, 0, sizeof *d);

@@ -1,5 +1,5 @@
 /* parser.h — cards to a deck: the subcircuit tree with its elements,
- * parameters, functions and models, plus the control cards (.tran, .op,
+ * parameters, functions and models, plus the control cards (.tran, .op, .dc, .ac,
  * .options, .ic, .save, .print).  Element cards are kept as token lists; the
  * device that owns the element letter reads them during elaboration. */
 #ifndef MS_PARSER_H
@@ -66,8 +66,10 @@ typedef struct MsIcDef {
 } MsIcDef;
 
 typedef struct MsVecRef {
-    char *name;       /* "v(out)", "v(a,b)", "i(v1)" */
+    char *name;       /* "v(out)", "v(a,b)", "i(v1)", "x(m1)", "p(r1)", "{v(a)*i(v1)}" */
     MsLoc loc;
+    char *expr;       /* .print/.save {expr}: its text (name is "{text}"), else NULL */
+    struct MsTape *tape;   /* ... compiled at elaboration (elab_print.c) */
 } MsVecRef;
 
 /* .loss terms (memspice only): the objective `memspice grad` differentiates. */
@@ -120,6 +122,9 @@ typedef struct MsDeck {
     int has_ac;
     MsAcSpec ac;                  /* filled from ac_card during elaboration (elab_ac.c) */
     const MsCard *ac_card;
+    int has_dc;
+    MsDcSpec dc;                  /* filled from dc_card during elaboration (elab_dc.c) */
+    const MsCard *dc_card;
     MsIcDef *ics;
     int nics;
     MsVecRef *saves;
@@ -130,6 +135,7 @@ typedef struct MsDeck {
     int nlosses;
     MsVecRef *trainables;     /* .trainable element names or glob patterns */
     double *train_lo, *train_hi;  /* per .trainable name: bounds (min=, max=; +-inf if not given) */
+    double *train_scale;      /* per .trainable name: the optimiser's unit (scale=; 1 if not given) */
     int ntrainables;
     MsInputDef *inputs;       /* .input */
     int ninputs;
@@ -148,6 +154,9 @@ void ms_deck_free(MsDeck *deck);
 /* "v(a)", "v(a,b)", "i(x)" or a bare node name from tokens at *i (left on
  * the last token used). */
 int ms_parse_vecref(const MsCard *c, int *i, MsVecRef *out, MsError *err);
+/* Xyce's "ymemristor!mr1_x" as memspice's "x(mr1)" (newly allocated). */
+int ms_xyce_state_name(const char *s, MsLoc loc, char **out, MsError *err);
+void ms_vecref_free(MsVecRef *r);
 /* .loss and .trainable (parse_grad.c). */
 int ms_parse_loss(MsDeck *d, const MsCard *c, MsError *err);
 int ms_parse_trainable(MsDeck *d, const MsCard *c, MsError *err);

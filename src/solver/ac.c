@@ -14,11 +14,15 @@
  * conductance dI/dv (and dI/dx, multiplied by dX = 0) at the operating point
  * is what the signal sees.  A state is integrated, not a small-signal
  * quantity: linearising dx/dt = g(v, x) around a point where g(v0, x0) != 0
- * (any biased memristor) has no steady state to be small around. */
+ * (any biased memristor) has no steady state to be small around.
+ *
+ * Saved vectors derived from the solution (.print/.save p(name) and
+ * {expr}) are left out: they are large-signal quantities (a power, a
+ * real-valued expression) with no phasor; the result holds the node
+ * voltages, branch currents and states that are saved. */
 #include "ac_sweep.h"
 #include "dcop.h"
 #include "newton.h"
-#include "output_row.h"
 #include "../io/result.h"
 #include "../util/limits.h"
 
@@ -60,14 +64,38 @@ static void load_ac(MsWork *w, double *B)
     }
 }
 
+/* The saved vectors that have a phasor: every one but p() and {expr}. */
+static int phasor_saves(const MsCircuit *c)
+{
+    int n = 0;
+    for (int j = 0; j < c->nsaves; j++)
+        n += c->saves[j].derived == MS_SAVE_UNKNOWN;
+    return n;
+}
+
 static int check_size(const MsCircuit *c, long npts, MsError *err)
 {
     /* frequency, real and imaginary parts of every saved vector */
-    double values = (double)npts * (2.0 * c->nsaves + 1);
+    int nv = phasor_saves(c);
+    double values = (double)npts * (2.0 * nv + 1);
     if (!(values <= MS_MAX_STORED_VALUES))
         return ms_err(err, MS_ERR_SEMANTIC, "%s: .ac: %ld frequencies x %d vectors is more than the limit of %ld stored values",
-                      c->deck.src.files[0], npts, c->nsaves, MS_MAX_STORED_VALUES);
+                      c->deck.src.files[0], npts, nv, MS_MAX_STORED_VALUES);
     return MS_OK;
+}
+
+static void result_init(const MsCircuit *c, MsResult *r)
+{
+    ms_result_init(r, c->title, "AC Analysis", phasor_saves(c), 1);
+    for (int j = 0, k = 0; j < c->nsaves; j++)
+        if (c->saves[j].derived == MS_SAVE_UNKNOWN) {
+            r->names[k] = ms_strdup(c->saves[j].name);
+            r->kinds[k++] = c->saves[j].kind;
+        }
+    if (c->faults)
+        r->faults = ms_strdup(c->faults);
+    r->scale = ms_strdup("frequency");
+    r->imag = ms_malloc(sizeof *r->imag);
 }
 
 /* Solve at frequency f into X (interleaved, n complex values). */
@@ -105,8 +133,10 @@ static int solve_at(MsWork *w, const double *G, const double *C, const double *B
 static void record(const MsCircuit *c, MsResult *r, double f, const double *X)
 {
     double *re = ms_result_add_point(r, f), *im = r->imag + (re - r->data);
-    for (int j = 0; j < c->nsaves; j++) {
+    for (int j = 0, k = 0; j < c->nsaves; j++) {
         const MsSave *s = &c->saves[j];
+        if (s->derived != MS_SAVE_UNKNOWN)
+            continue;
         /* X holds unknowns 1..n at 2(i-1); ground (0) is 0 */
         double ar = s->a ? X[2 * (s->a - 1)] : 0, ai = s->a ? X[2 * (s->a - 1) + 1] : 0;
         double br = 0, bi = 0;
@@ -114,8 +144,8 @@ static void record(const MsCircuit *c, MsResult *r, double f, const double *X)
             br = X[2 * (s->b - 1)];
             bi = X[2 * (s->b - 1) + 1];
         }
-        re[j] = ar - br;
-        im[j] = ai - bi;
+        re[k] = ar - br;
+        im[k++] = ai - bi;
     }
 }
 
@@ -134,6 +164,7 @@ int ms_run_ac(MsWork *w, const MsAcSpec *spec, MsResult *res, MsError *err)
     long npts = ms_ac_sweep(&s, c->opt.reltol, NULL);
     if (npts > MS_MAX_AC_POINTS)
         return ms_err(err, MS_ERR_ARG, "AC request: more than the limit of %ld frequencies", MS_MAX_AC_POINTS);
+    long fact0 = w->factorizations;   /* this run's: its operating point's and one per frequency */
     int rc = check_size(c, npts, err);
     if (rc == MS_OK)
         rc = ms_dcop(w, 0, 1, 0, err);
@@ -148,9 +179,7 @@ int ms_run_ac(MsWork *w, const MsAcSpec *spec, MsResult *res, MsError *err)
     double *B = ms_calloc(n2 + 2, sizeof *B), *X = ms_calloc(n2 + 2, sizeof *X);
     ms_ac_sweep(&s, c->opt.reltol, freq);
     load_ac(w, B);
-    ms_result_for_circuit(c, res, "AC Analysis", 1);
-    res->scale = ms_strdup("frequency");
-    res->imag = ms_malloc(sizeof *res->imag);
+    result_init(c, res);
     klu_numeric *num = NULL;
     for (long k = 0; k < npts && rc == MS_OK; k++) {
         rc = solve_at(w, G, C, B, freq[k], A, X, &num, err);
@@ -161,7 +190,7 @@ int ms_run_ac(MsWork *w, const MsAcSpec *spec, MsResult *res, MsError *err)
     }
     if (num)
         klu_z_free_numeric(&num, &w->common);
-    res->factorizations = w->factorizations;
+    res->factorizations = w->factorizations - fact0;
     free(freq);
     free(A);
     free(B);

@@ -19,23 +19,26 @@ static void print_notice(const char *msg, void *user)
 static int append_save(MsCircuit *c, const char *name, int kind, int a, int b)
 {
     MS_RESERVE_NEXT(c->saves, c->nsaves);
-    c->saves[c->nsaves] = (MsSave){ms_strdup(name), kind, a, b};
+    c->saves[c->nsaves] = (MsSave){ms_strdup(name), kind, a, b, MS_SAVE_UNKNOWN, NULL};
     return c->nsaves++;
 }
 
 /* Append unless a vector of that name is saved already. */
-static int add_save(MsCircuit *c, const char *name, int kind, int a, int b)
+static int add_save(MsCircuit *c, const MsSave *s)
 {
     for (int i = 0; i < c->nsaves; i++)
-        if (!strcmp(c->saves[i].name, name))
+        if (!strcmp(c->saves[i].name, s->name))
             return i;
-    return append_save(c, name, kind, a, b);
+    int k = append_save(c, s->name, s->kind, s->a, s->b);
+    c->saves[k].derived = s->derived;
+    c->saves[k].tape = s->tape;
+    return k;
 }
 
 int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsError *err)
 {
     char a[256], b[256];
-    *out = (MsSave){r->name, MS_VEC_VOLTAGE, 0, 0};
+    *out = (MsSave){r->name, MS_VEC_VOLTAGE, 0, 0, MS_SAVE_UNKNOWN, NULL};
     if (sscanf(r->name, "v(%255[^,)],%255[^)])", a, b) == 2) {
         int na = ms_circuit_find_node(c, a), nb = ms_circuit_find_node(c, b);
         if (na < 0 || nb < 0)
@@ -77,15 +80,66 @@ int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsErro
         free(st);
         return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "'%s': no device state named '%s'", r->name, a);
     }
+    if (r->name[0] == '{' || !strncmp(r->name, "p(", 2))
+        return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "'%s': p() and {expressions} are .print/.save vectors only",
+                         r->name);
     return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "cannot save '%s'", r->name);
+}
+
+/* p(name): the element (Xyce's "x1:r1" is memspice's "x1.r1"), whose kind must tell its power. */
+static int power_ref(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsError *err)
+{
+    char *name = ms_strndup(r->name + 2, strlen(r->name) - 3);
+    for (char *q = name; *q; q++)
+        if (*q == ':')
+            *q = '.';
+    int found = 0;
+    for (int g = 0; g < c->ngroups && !found; g++)
+        for (int i = 0; i < c->groups[g].n && !found; i++)
+            if (!strcmp(((const MsInstHead *)ms_group_inst(&c->groups[g], i))->name, name)) {
+                found = 1;
+                if (!c->groups[g].type->power) {
+                    free(name);
+                    return ms_err_at(err, MS_ERR_UNSUPPORTED, r->loc,
+                                     "'%s': the power of a %s is not available (p() works for R, V, L, E, F, G, H "
+                                     "and YMEMRISTOR elements)", r->name, c->groups[g].type->name);
+                }
+                *out = (MsSave){r->name, MS_VEC_STATE, g, i, MS_SAVE_POWER, NULL};
+            }
+    int rc = found ? MS_OK : ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "'%s': no element named '%s'", r->name, name);
+    free(name);
+    return rc;
+}
+
+/* {expr}: its I(name) vars become branch unknowns. */
+static int expr_ref(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsError *err)
+{
+    MsTape *t = r->tape;
+    for (int j = 0; j < t->nvars; j++) {
+        if (!t->vars[j].branch)
+            continue;
+        char *br = ms_asprintf("%s#branch", t->vars[j].branch);
+        t->vars[j].unk = -1;
+        for (int i = 1; i <= c->n && t->vars[j].unk < 0; i++)
+            if (c->unk_kind[i] == MS_UNK_BRANCH && !strcmp(c->unk_name[i], br))
+                t->vars[j].unk = i;
+        free(br);
+        if (t->vars[j].unk < 0)
+            return ms_err_at(err, MS_ERR_SEMANTIC, r->loc,
+                             "'%s': I(%s) names no element with a branch current (V, E, H, L, B V=)", r->name,
+                             t->vars[j].branch);
+    }
+    *out = (MsSave){r->name, MS_VEC_STATE, 0, 0, MS_SAVE_EXPR, t};
+    return MS_OK;
 }
 
 /* Resolve and save a .save/.print reference; its index, or <0 with err. */
 static int save_ref(MsCircuit *c, const MsVecRef *r, MsError *err)
 {
     MsSave s;
-    int rc = ms_circuit_signal(c, r, &s, err);
-    return rc ? rc : add_save(c, r->name, s.kind, s.a, s.b);
+    int rc = r->tape ? expr_ref(c, r, &s, err)
+             : !strncmp(r->name, "p(", 2) ? power_ref(c, r, &s, err) : ms_circuit_signal(c, r, &s, err);
+    return rc ? rc : add_save(c, &s);
 }
 
 static int choose_saves(MsCircuit *c, MsError *err)
@@ -238,6 +292,13 @@ int ms_circuit_has_ac(const MsCircuit *c, MsAcSpec *spec)
     if (spec && c->deck.has_ac)
         *spec = c->deck.ac;
     return c->deck.has_ac;
+}
+
+int ms_circuit_has_dc(const MsCircuit *c, MsDcSpec *spec)
+{
+    if (spec && c->deck.has_dc)
+        *spec = c->deck.dc;
+    return c->deck.has_dc;
 }
 
 int ms_circuit_has_tran(const MsCircuit *c, MsTranSpec *spec)

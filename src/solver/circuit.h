@@ -17,11 +17,15 @@ typedef struct MsIc {
     double value;
 } MsIc;
 
-/* A saved vector: v(a) = x[a] - x[b] (b may be 0), or a branch current. */
+/* A saved vector: v(a) = x[a] - x[b] (b may be 0), or a branch current;
+ * or (.print/.save only) a vector derived from x at each point. */
+enum { MS_SAVE_UNKNOWN = 0, MS_SAVE_POWER, MS_SAVE_EXPR };
 typedef struct MsSave {
     char *name;
-    int kind;         /* MS_VEC_VOLTAGE / MS_VEC_CURRENT / MS_VEC_STATE */
-    int a, b;
+    int kind;         /* MS_VEC_VOLTAGE / MS_VEC_CURRENT / MS_VEC_STATE (derived vectors: STATE) */
+    int a, b;         /* MS_SAVE_POWER: group and instance of the element */
+    int derived;      /* MS_SAVE_UNKNOWN: x[a] (- x[b]); MS_SAVE_POWER: p(name); MS_SAVE_EXPR: {expr} */
+    const struct MsTape *tape;   /* MS_SAVE_EXPR, owned by the deck's MsVecRef */
 } MsSave;
 
 /* A non-zero slot of G_L or C_L: M[slot] at (row, col), unknowns 1..n. */
@@ -44,6 +48,7 @@ typedef struct MsParamRef {
     const char *name;   /* "r1", "m1:ron", "rval" or "param:rval", points into the deck or into owned */
     char *owned;        /* the name of a value a .trainable pattern matched (m1_3:x0) */
     double lo, hi;      /* bounds for training (min=, max=; a memristor's x0: [0, 1]) */
+    double scale;       /* the optimiser's unit (scale=, default 1): it trains value / scale */
 } MsParamRef;
 
 /* A feature input of `memspice train`: the source that carries it (.input). */
@@ -155,6 +160,7 @@ struct MsWork {
     double J_cq, J_a;             /* coefficients of the factored J = cq C + a G (linear circuits) */
     unsigned long J_gen;          /* the circuit's stamp_gen when it was factored */
     int limited;                  /* a device limited its step in the last evaluation */
+    int past_wall;                /* ... and a state lay past a bound (MsEval.past_wall) */
     int eval_failed;              /* a device could not evaluate (eval_err says why) */
     int no_limit;                 /* evaluate devices exactly at x (adjoint sweeps) */
     long factorizations;

@@ -2,6 +2,7 @@
 #include "dcop.h"
 #include "newton.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,14 +11,17 @@ int ms_numeric_error(const MsWork *w, int rc, int unk, const char *what, double 
     const MsCircuit *c = w->c;
     const char *name = unk > 0 ? c->unk_name[unk] : "?";
     const char *kind = unk > 0 ? ms_unknown_kind_name(c, unk) : "unknown";
+    char at[64] = "";
+    if (!isnan(t))   /* NaN: `what` says where (a DC sweep point) */
+        snprintf(at, sizeof at, " at t=%g", t);
     if (rc == MS_ERR_SINGULAR)
-        return ms_err(err, rc, "%s: singular matrix in %s at t=%g: check %s '%s' (floating node, or a loop of voltage sources/inductors)",
-                      c->deck.src.files[0], what, t, kind, name);
+        return ms_err(err, rc, "%s: singular matrix in %s%s: check %s '%s' (floating node, or a loop of voltage sources/inductors)",
+                      c->deck.src.files[0], what, at, kind, name);
     if (rc == MS_ERR_EVAL)
         return ms_err(err, rc, "%s (%s)", w->eval_err.msg, what);
     if (rc == MS_ERR_NOMEM)
         return ms_err(err, rc, "%s: out of memory factoring the circuit matrix", c->deck.src.files[0]);
-    return ms_err(err, rc, "%s: %s did not converge at t=%g (worst: %s '%s')", c->deck.src.files[0], what, t, kind, name);
+    return ms_err(err, rc, "%s: %s did not converge%s (worst: %s '%s')", c->deck.src.files[0], what, at, kind, name);
 }
 
 static int try_newton(MsWork *w, MsNewtonSys *sys, MsNewtonResult *res, const double *start)
@@ -28,10 +32,16 @@ static int try_newton(MsWork *w, MsNewtonSys *sys, MsNewtonResult *res, const do
 
 int ms_dcop(MsWork *w, double t, int dc_op, int force_ic, MsError *err)
 {
+    return ms_dcop_guess(w, t, dc_op, force_ic, NULL, NULL, err);
+}
+
+int ms_dcop_guess(MsWork *w, double t, int dc_op, int force_ic, const double *guess, const char *where,
+                  MsError *err)
+{
     const MsCircuit *c = w->c;
     size_t n1 = (size_t)c->n + 1;
-    double *start = ms_calloc(n1, sizeof *start);
-    memset(w->state, 0, ((size_t)c->nstate + 1) * sizeof *w->state);
+    const char *what = where ? where : "operating point";
+    double t_msg = where ? NAN : t;
     MsNewtonSys sys = {0};
     sys.t = t;
     sys.cq = 0;
@@ -44,12 +54,18 @@ int ms_dcop(MsWork *w, double t, int dc_op, int force_ic, MsError *err)
         sys.nforce = c->nics;
     }
     MsNewtonResult res;
+    /* continuation: Newton from the caller's guess, with the devices'
+     * limiting memory of the point it came from */
+    if (guess && try_newton(w, &sys, &res, guess) == MS_OK)
+        return MS_OK;
+    double *start = ms_calloc(n1, sizeof *start);
+    memset(w->state, 0, ((size_t)c->nstate + 1) * sizeof *w->state);
     int rc = try_newton(w, &sys, &res, start), first_rc = rc;
     char first_msg[MS_ERRMSG_MAX];
     snprintf(first_msg, sizeof first_msg, "%s", w->eval_err.msg);
     if (rc == MS_ERR_SINGULAR || rc == MS_ERR_NOMEM) {
         /* a structural problem: stepping will not help */
-        int e = ms_numeric_error(w, rc, res.singular, "operating point", t, err);
+        int e = ms_numeric_error(w, rc, res.singular, what, t_msg, err);
         free(start);
         return e;
     }
@@ -92,8 +108,8 @@ int ms_dcop(MsWork *w, double t, int dc_op, int force_ic, MsError *err)
     /* a device that could not evaluate at the first attempt says more than
      * the stepping's "no convergence" */
     if (rc && first_rc == MS_ERR_EVAL)
-        return ms_err(err, MS_ERR_EVAL, "%s (operating point)", first_msg);
+        return ms_err(err, MS_ERR_EVAL, "%s (%s)", first_msg, what);
     if (rc)
-        return ms_numeric_error(w, rc, res.worst, "operating point", t, err);
+        return ms_numeric_error(w, rc, res.worst, what, t_msg, err);
     return MS_OK;
 }

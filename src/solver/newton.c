@@ -44,6 +44,7 @@ static void eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter, int 
             if (c->groups[g].type->eval)
                 c->groups[g].type->eval(c->groups[g].inst, c->groups[g].n, &ev);
         w->limited = ev.limited;
+        w->past_wall = ev.past_wall;
         w->eval_failed = ev.failed;
     }
     spmv_add(c->lin_g, c->nlin_g, c->GL, w->x, w->f);

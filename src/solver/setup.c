@@ -172,9 +172,16 @@ int ms_circuit_setup(MsCircuit *c, MsError *err)
         if (t->entries)
             rc = t->entries(&s, c->groups[g].inst, c->groups[g].n);
     }
-    if (rc == MS_OK && c->n == 0)
-        rc = ms_err(err, MS_ERR_SEMANTIC, "%s: the circuit has no nodes besides ground",
-                    c->deck.src.nfiles ? c->deck.src.files[0] : "netlist");
+    if (rc == MS_OK && c->n == 0) {
+        /* ngspice runs such a deck and writes vectors of no signal (a time axis at most): memspice
+         * says there is nothing to simulate instead of writing an empty result */
+        int nelem = 0;
+        for (int g = 0; g < c->ngroups; g++)
+            nelem += c->groups[g].n;
+        rc = ms_err(err, MS_ERR_SEMANTIC, "%s: %s: nothing to simulate",
+                    c->deck.src.nfiles ? c->deck.src.files[0] : "netlist",
+                    nelem ? "the circuit has no nodes besides ground" : "the circuit has no elements");
+    }
     if (rc == MS_OK) {
         c->diag = ms_calloc((size_t)c->n + 1, sizeof *c->diag);
         build_pattern(&s);

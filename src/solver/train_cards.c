@@ -96,7 +96,7 @@ static int expand_pattern(const MsCircuit *c, const MsVecRef *r, double lo, doub
             if (pname ? k < 0 : !(t->value_ref && t->value_ref(h)))
                 continue;   /* a pattern takes the elements that have the value */
             char *name = pname ? ms_asprintf("%s:%s", h->name, pname) : ms_strdup(h->name);
-            push(l, (MsParamRef){g, i, k, -1, name, name, lo, hi}, r);
+            push(l, (MsParamRef){g, i, k, -1, name, name, lo, hi, 1}, r);
             found++;
         }
     }
@@ -112,7 +112,7 @@ static int resolve_name(const MsCircuit *c, const InstIndex *ix, const MsVecRef 
 {
     int j = find_train_param(c, r->name);
     if (j >= 0) {
-        push(l, (MsParamRef){-1, -1, -1, j, r->name, NULL, lo, hi}, r);
+        push(l, (MsParamRef){-1, -1, -1, j, r->name, NULL, lo, hi, 1}, r);
         return MS_OK;
     }
     const char *colon = strchr(r->name, ':');
@@ -126,7 +126,7 @@ static int resolve_name(const MsCircuit *c, const InstIndex *ix, const MsVecRef 
     index_find(c, ix, id, &g, &i);
     int rc = resolve_value(c, g, i, colon ? colon + 1 : NULL, r, &k, err);
     if (rc == MS_OK)
-        push(l, (MsParamRef){g, i, k, -1, r->name, NULL, lo, hi}, r);
+        push(l, (MsParamRef){g, i, k, -1, r->name, NULL, lo, hi, 1}, r);
     return rc;
 }
 
@@ -171,16 +171,23 @@ int ms_trainables_setup(MsCircuit *c, MsError *err)
     int rc = MS_OK;
     for (int i = 0; i < d->ntrainables && rc == MS_OK; i++) {
         const MsVecRef *r = &d->trainables[i];
+        int before = l.n;
         rc = is_pattern(r->name) ? expand_pattern(c, r, d->train_lo[i], d->train_hi[i], &l, err)
                                  : resolve_name(c, &ix, r, d->train_lo[i], d->train_hi[i], &l, err);
+        for (int k = before; k < l.n; k++)
+            l.p[k].scale = d->train_scale[i];
     }
     if (rc == MS_OK)
         rc = check_twice(&l, err);
     for (int k = 0; k < l.n; k++) {   /* a memristor state stays in its physical range */
         MsParamRef *p = &l.p[k];
         if (p->train < 0 && c->groups[p->group].type == &ms_dev_memristor && p->k == MP_X0) {
-            p->lo = fmax(p->lo, 0);
-            p->hi = fmin(p->hi, 1);
+            MsElemInfo in;
+            double lo, hi;
+            ms_dev_memristor.describe(ms_group_inst(&c->groups[p->group], p->inst), &in);
+            ms_mem_range(in.model, &lo, &hi);
+            p->lo = fmax(p->lo, lo);
+            p->hi = fmin(p->hi, hi);
         }
     }
     c->params = l.p;

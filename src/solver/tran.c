@@ -323,13 +323,18 @@ static int run_fixed(Tran *tr, MsError *err)
         MsNewtonResult nr;
         /* exactly h except a shorter last step: t1 - t0 would drift in the last
          * bits and make a linear circuit refactor its unchanged matrix */
-        int np;
-        rc = take_step(tr, t0, k == nsteps ? t1 - t0 : h, k == 1 || corner, &nr, &np);
+        int np, be = k == 1 || corner;
+        rc = take_step(tr, t0, k == nsteps ? t1 - t0 : h, be, &nr, &np);
         tr->res->newton_iters += nr.iters;
+        if (rc == MS_ERR_NONCONV && !be && w->past_wall) {   /* see run_adaptive */
+            be = 1;
+            rc = take_step(tr, t0, k == nsteps ? t1 - t0 : h, be, &nr, &np);
+            tr->res->newton_iters += nr.iters;
+        }
         if (rc)
             return ms_numeric_error(w, rc, rc == MS_ERR_SINGULAR ? nr.singular : nr.worst,
                                     "fixed-step transient (reduce tstep)", t1, err);
-        accept(tr, t1, k == nsteps ? t1 - t0 : h, 0, k == 1 || corner, np, nr.iters);
+        accept(tr, t1, k == nsteps ? t1 - t0 : h, 0, be, np, nr.iters);
         if ((rc = stored_too_many(tr, t1, err)))
             return rc;
         report_progress(tr, t1, &last);
@@ -346,7 +351,7 @@ static int run_adaptive(Tran *tr, MsError *err)
     if (tr->nbreaks)
         h = fmin(h, 0.1 * tr->breaks[0]);
     h = fmin(h, tr->hmax);
-    int be = 1;
+    int be = 1, wall = 0;   /* wall: this step is retried with backward Euler at a wall (below) */
     while (t < tstop * (1 - 1e-12)) {
         int rc = step_limit(tr, t, err);
         if (rc)
@@ -366,6 +371,15 @@ static int run_adaptive(Tran *tr, MsError *err)
             return ms_numeric_error(w, rc, nr.singular, "transient", t + h, err);
         int lte_worst = 0;
         double ratio = rc || be ? 0 : lte_ratio(tr, t + h, w->x, h, &lte_worst);
+        if (rc == MS_ERR_NONCONV && !be && w->past_wall) {
+            /* the trapezoidal rule carries the rate from before a wall (a bound
+             * Xyce's TEAM reaches at full speed) past it: this step's root lies
+             * outside.  Backward Euler has its root inside; no cut needed, and
+             * the step is not error-checked (as after a breakpoint). */
+            tr->res->steps_rejected++;
+            be = wall = 1;
+            continue;
+        }
         if (rc || ratio > 1) {
             tr->res->steps_rejected++;
             h = rc ? h / CUT_ON_FAIL : h * fmax(0.9 * cbrt(1 / ratio), 0.125);
@@ -375,7 +389,9 @@ static int run_adaptive(Tran *tr, MsError *err)
             continue;
         }
         t = hits ? nb : t + h;
-        accept(tr, t, h, hits, be, np, nr.iters);
+        /* x(t) has a corner at a wall: the error estimate starts afresh */
+        accept(tr, t, h, hits || wall, be, np, nr.iters);
+        wall = 0;
         if ((rc = stored_too_many(tr, t, err)))
             return rc;
         report_progress(tr, t, &last);

@@ -14,6 +14,7 @@
 typedef struct Elem {
     MsElemInfo in;
     const char *name;
+    int group, inst;
 } Elem;
 
 /* Node roles */
@@ -48,6 +49,7 @@ static int collect(Build *b)
             MS_RESERVE_NEXT(b->el, b->nel);
             Elem *e = &b->el[b->nel++];
             e->name = h->name;
+            e->group = g, e->inst = i;
             if (!grp->type->describe)
                 return refuse(b, "an element of a kind it does not know", h->name);
             grp->type->describe(h, &e->in);
@@ -199,6 +201,8 @@ static int neurons(Build *b, MsBatchNet *bn)
         if (in->kind == 'c') {
             int mem = in->a ? in->a : in->b, j = b->neuron_of[mem];
             bn->neurons[j].cm = in->value;
+            bn->neurons[j].cparam = -1;
+            bn->neurons[j].cgroup = b->el[k].group, bn->neurons[j].cinst = b->el[k].inst;
             bn->neurons[j].v0 = in->has_ic ? (in->a ? in->ic : -in->ic) : 0;
             ncap[j]++;
         } else if (in->kind == 'y' && in->model->level == 5) {
@@ -437,10 +441,16 @@ static int layers(Build *b, MsBatchNet *bn)
         bn->maxrows = L->nrows > bn->maxrows ? L->nrows : bn->maxrows;
         bn->maxcols = L->ncols > bn->maxcols ? L->ncols : bn->maxcols;
     }
-    /* trainable values: cells' x0 */
+    /* trainable values: cells' x0 and membrane capacitances */
     for (int k = 0; k < c->nparams && rc == MS_OK; k++) {
         const MsParamRef *p = &c->params[k];
         int found = 0;
+        if (p->train < 0 && c->groups[p->group].type == &ms_dev_capacitor && p->k < 0) {
+            MsElemInfo in;
+            ms_dev_capacitor.describe(ms_group_inst(&c->groups[p->group], p->inst), &in);
+            bn->neurons[b->neuron_of[in.a ? in.a : in.b]].cparam = k;   /* every capacitor is a membrane's */
+            found = 1;
+        }
         if (p->train < 0 && c->groups[p->group].type == &ms_dev_memristor && p->k == MP_X0) {
             MsElemInfo in;
             ms_dev_memristor.describe(ms_group_inst(&c->groups[p->group], p->inst), &in);
@@ -451,7 +461,7 @@ static int layers(Build *b, MsBatchNet *bn)
             }
         }
         if (!found)
-            rc = refuse(b, "a trainable value that is not a crossbar cell's x0", p->name);
+            rc = refuse(b, "a trainable value that is not a crossbar cell's x0 or a membrane capacitance", p->name);
     }
     free(lcol), free(lrow), free(order), free(newidx), free(tcol), free(tneur), free(tgain);
     return rc;
@@ -550,8 +560,14 @@ static void neuron_constants(BatchNeuron *nr)
 
 void ms_batch_sync(MsBatchNet *bn)
 {
-    for (int j = 0; j < bn->nneurons; j++)
-        neuron_constants(&bn->neurons[j]);
+    const MsCircuit *c = bn->net->c;
+    for (int j = 0; j < bn->nneurons; j++) {
+        BatchNeuron *nr = &bn->neurons[j];
+        MsElemInfo in;
+        ms_dev_capacitor.describe(ms_group_inst(&c->groups[nr->cgroup], nr->cinst), &in);
+        nr->cm = in.value;
+        neuron_constants(nr);
+    }
     for (int l = 0; l < bn->nlayers; l++) {
         BatchLayer *L = &bn->layers[l];
         for (int i = 0; i < L->nrows * L->ncols; i++)
@@ -561,6 +577,11 @@ void ms_batch_sync(MsBatchNet *bn)
 
 void ms_batch_set_params(MsBatchNet *bn, const double *params, const unsigned char *skip)
 {
+    for (int j = 0; j < bn->nneurons; j++) {
+        int k = bn->neurons[j].cparam;
+        if (k >= 0 && !(skip && skip[k]))
+            bn->neurons[j].cm = params[k];
+    }
     for (int l = 0; l < bn->nlayers; l++) {
         BatchLayer *L = &bn->layers[l];
         for (int i = 0; i < L->nrows * L->ncols; i++)

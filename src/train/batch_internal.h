@@ -34,6 +34,8 @@ typedef struct BatchLayer {
 
 typedef struct BatchNeuron {
     double cm, v0;            /* membrane capacitance and start */
+    int cparam;               /* the trainable parameter cm is (.trainable on the capacitor), or -1 */
+    int cgroup, cinst;        /* the capacitor in the circuit (ms_batch_sync reads cm from it) */
     int nbr;
     const MsMemModel *m[MS_BATCH_MAX_BRANCH];   /* branch memristors (their x0: the start) */
     double e[MS_BATCH_MAX_BRANCH];              /* the DC level each branch returns to */

@@ -12,7 +12,8 @@
  *     (with gains) into neuron membranes ("virtual-ground" columns);
  *   - neurons: a membrane with a capacitor to ground (ic = its start) and
  *     memristive branches (level 5, MMS, the MIF neuron) to DC sources;
- *   - .readout signals: membrane voltages; uic; trainable: cells' x0 only.
+ *   - .readout signals: membrane voltages; uic; trainable: cells' x0 and
+ *     membrane capacitances (heterogeneous neurons).
  *
  * The discrete system is the one `memspice run --fixed-step` and `memspice
  * grad` solve (the same steps, backward Euler on the first step and on every
@@ -37,9 +38,10 @@ typedef struct MsBatchWork MsBatchWork;
 /* Compile; MS_ERR_UNSUPPORTED with the reason if net is not of that form. */
 int ms_batch_compile(const MsNet *net, MsBatchNet **out, MsError *err);
 void ms_batch_free(MsBatchNet **b);
-/* Read the cells' states from the circuit again (after parameter updates or faults). */
+/* Read the cells' states and the membrane capacitances from the circuit
+ * again (after parameter updates or faults). */
 void ms_batch_sync(MsBatchNet *b);
-/* Set the cells' states to params (skip[k]: leave k) in the engine only, not
+/* Set the cells' states and trainable capacitances to params (skip[k]: leave k) in the engine only, not
  * in the circuit: between the batches of an epoch, where nothing else reads it. */
 void ms_batch_set_params(MsBatchNet *b, const double *params, const unsigned char *skip);
 

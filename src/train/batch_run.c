@@ -258,14 +258,16 @@ static int neurons_forward(const MsBatchNet *bn, MsBatchWork *w, int l, int S, M
     return rc;
 }
 
-/* Neuron j's adjoint over the steps, backward, the samples as lanes. */
-static void neuron_backward(const MsBatchNet *bn, MsBatchWork *w, int j, int S)
+/* Neuron j's adjoint over the steps, backward, the samples as lanes; with
+ * grad and a trainable capacitance, its gradient: the membrane row of step
+ * k holds cm (v_k - v_{k-1}), so dL/dcm = -sum_k lam_k,v (v_k - v_{k-1}). */
+static void neuron_backward(const MsBatchNet *bn, MsBatchWork *w, int j, int S, double *grad)
 {
     const BatchNeuron *nr = &bn->neurons[j];
     int N = bn->N, M = bn->nneurons, zw = bn->zw;
     NeuronAdjLanes *A = w->adj;
     memset(A->lam, 0, sizeof A->lam);
-    double an = 0;   /* a'_{k+1} */
+    double an = 0, dcm = 0;   /* a'_{k+1} */
     for (int k = N; k >= 1; k--) {
         double a = bn->be[k] ? bn->h[k] : bn->h[k] / 2;
         for (int s = 0; s < S; s++) {
@@ -278,8 +280,13 @@ static void neuron_backward(const MsBatchNet *bn, MsBatchWork *w, int j, int S)
         ms_neuron_lanes_adjoint(nr, S, a, an, A);
         for (int s = 0; s < S; s++)
             w->dU[IDX(s, k) * M + j] = A->du[s];
+        if (grad && nr->cparam >= 0)
+            for (int s = 0; s < S; s++)
+                dcm -= A->lam[0][s] * (w->Z[(IDX(s, k) * M + j) * zw] - w->Z[(IDX(s, k - 1) * M + j) * zw]);
         an = bn->be[k] ? 0 : a;   /* a'_k for the step before */
     }
+    if (grad && nr->cparam >= 0)
+        grad[nr->cparam] += dcm;
 }
 
 /* ---- the readout ---- */
@@ -364,7 +371,7 @@ static int batch_run(const MsBatchNet *bn, MsBatchWork *w, int S, const float *c
         const BatchLayer *L = &bn->layers[l];
         int R = L->nrows, C = L->ncols;
         for (int j = L->n0; j < L->n0 + L->nn; j++)
-            neuron_backward(bn, w, j, S);
+            neuron_backward(bn, w, j, S, grad);
         /* undoes u[neuron] += gain * i[col]:  dI[col] += gain * dU[neuron] */
         size_t P = (size_t)S * (size_t)(N + 1);
         memset(w->dI, 0, P * (size_t)C * sizeof *w->dI);

@@ -61,9 +61,11 @@ int ms_net_open_text(const char *path, const char *text, MsNet *net, MsError *er
     net->nsteps = (int)lround(c->tran.tstop / c->tran.tstep);
     net->lo = ms_malloc((size_t)net->nparams * sizeof *net->lo);
     net->hi = ms_malloc((size_t)net->nparams * sizeof *net->hi);
+    net->scale = ms_malloc(((size_t)net->nparams + 1) * sizeof *net->scale);
     for (int k = 0; k < net->nparams; k++) {
         net->lo[k] = c->params[k].lo;
         net->hi[k] = c->params[k].hi;
+        net->scale[k] = c->params[k].scale;
     }
     net->tgrid = ms_malloc(((size_t)net->nsteps + 1) * sizeof *net->tgrid);
     for (int k = 0; k <= net->nsteps; k++)   /* the fixed-step transient's points: the last is tstop */
@@ -77,6 +79,7 @@ void ms_net_close(MsNet *net)
     ms_circuit_free(&net->c);
     free(net->lo);
     free(net->hi);
+    free(net->scale);
     free(net->tgrid);
     free(net->in_ptr);
     free(net->in_row);

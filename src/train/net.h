@@ -17,6 +17,7 @@ typedef struct MsNet {
     MsTranSpec spec;          /* the .tran, fixed steps */
     int nsteps;               /* N: the points are t_k = k tstep, k = 0..N */
     double *lo, *hi;          /* per parameter bounds */
+    double *scale;            /* per parameter: the optimiser's unit (.trainable scale=) */
     double *tgrid;            /* the points t_k of the fixed steps */
     struct MsBatchNet *batch; /* the batched engine's form of the network (ms_net_use_batched), or NULL */
     int *in_ptr, *in_row;     /* rows in_row[in_ptr[i] .. in_ptr[i+1]) of the excitation b that input i's */

@@ -34,24 +34,25 @@ double ms_optim_rate(const MsOptim *o, int epoch, int epochs)
     }
 }
 
-void ms_optim_step(MsOptim *o, double lr, double *p, const double *g, const double *lo, const double *hi,
-                   const unsigned char *skip)
+void ms_optim_step(MsOptim *o, double lr, double *p, const double *g0, const double *lo, const double *hi,
+                   const double *scale, const unsigned char *skip)
 {
     o->step++;
     double c1 = 1 - pow(o->beta1, (double)o->step), c2 = 1 - pow(o->beta2, (double)o->step);
     for (int i = 0; i < o->n; i++) {
         if (skip && skip[i])
             continue;
-        double u;
+        /* on q = p / s: dL/dq = s dL/dp; s = 1 leaves every operation exact */
+        double s = scale ? scale[i] : 1, g = s * g0[i], u;
         if (o->kind == MS_OPT_ADAM) {
-            o->m[i] = o->beta1 * o->m[i] + (1 - o->beta1) * g[i];
-            o->v[i] = o->beta2 * o->v[i] + (1 - o->beta2) * g[i] * g[i];
+            o->m[i] = o->beta1 * o->m[i] + (1 - o->beta1) * g;
+            o->v[i] = o->beta2 * o->v[i] + (1 - o->beta2) * g * g;
             u = (o->m[i] / c1) / (sqrt(o->v[i] / c2) + o->eps);
         } else {
-            o->m[i] = o->momentum * o->m[i] + g[i];
+            o->m[i] = o->momentum * o->m[i] + g;
             u = o->m[i];
         }
-        double x = p[i] - lr * (u + o->weight_decay * p[i]);
+        double x = p[i] - s * lr * (u + o->weight_decay * (p[i] / s));
         p[i] = x < lo[i] ? lo[i] : x > hi[i] ? hi[i] : x;
     }
 }

@@ -25,8 +25,10 @@ void ms_optim_free(MsOptim *o);
 /* The learning rate of epoch e (1-based) of `epochs`. */
 double ms_optim_rate(const MsOptim *o, int epoch, int epochs);
 /* p -= update(g) at rate lr, then p clamped into [lo, hi]; entries with
- * skip[i] set (stuck cells) are left alone (skip may be NULL). */
+ * skip[i] set (stuck cells) are left alone (skip may be NULL).  scale[i]
+ * (NULL: all 1) is parameter i's unit: the step is taken on p/scale with
+ * the gradient scale g, so Adam moves a value of scale 100p by ~lr 100p. */
 void ms_optim_step(MsOptim *o, double lr, double *p, const double *g, const double *lo, const double *hi,
-                   const unsigned char *skip);
+                   const double *scale, const unsigned char *skip);
 
 #endif

@@ -388,8 +388,6 @@ static int train_epoch(MsNet *net, const MsDataset *d, MsTrainOpts *o, Pass *p, 
     int *pred = ms_malloc((size_t)B * sizeof *pred);
     unsigned char *stuck = ms_calloc((size_t)np + 1, 1);
     int rc = MS_OK;
-    if (o->fault_aware > 0)   /* a fresh stuck set each epoch */
-        ms_cells_stick(net, o->fault_aware, o->sa1, ms_hash3(o->seed, MS_RNG_FAULT, (uint64_t)s->epoch + 1), stuck);
     long correct = 0, done = 0;
     double lsum = 0, t0 = now();
     uint64_t draw = ms_hash3(o->seed, MS_RNG_SPIKES, (uint64_t)s->epoch + 1);
@@ -399,6 +397,9 @@ static int train_epoch(MsNet *net, const MsDataset *d, MsTrainOpts *o, Pass *p, 
                    ms_dist_active(dist) ? dist->rank : 0, ms_dist_active(dist) ? dist->size : 1,
                    o->augment_shift, s->epoch + 1, o->seed};
         dist_clear(dist, grads, (size_t)nslots * (size_t)np, losses, pred, B);
+        if (o->fault_aware > 0)   /* a fresh stuck set each batch: robust to any set, not to one */
+            ms_cells_stick(net, o->fault_aware, o->sa1,
+                           ms_hash3(o->seed, MS_RNG_FAULT, ((uint64_t)(s->epoch + 1) << 32) | (uint64_t)start), stuck);
         rc = run_batch(&b, p->nthreads, err);
         if (rc == MS_OK)
             rc = dist_share(dist, grads, np, cs, losses, pred, B, err);
@@ -417,8 +418,13 @@ static int train_epoch(MsNet *net, const MsDataset *d, MsTrainOpts *o, Pass *p, 
         }
         for (int k = 0; k < np; k++)
             g[k] /= B;
-        ms_optim_step(&o->opt, lr, s->params, g, net->lo, net->hi, stuck);
+        ms_optim_step(&o->opt, lr, s->params, g, net->lo, net->hi, net->scale, stuck);
         rc = ms_net_step_params(net, s->params, stuck, err);
+        if (o->fault_aware > 0 && rc == MS_OK) {   /* sticking overwrote the cells' x0: restore all */
+            ms_cells_unstick(net, stuck);
+            memset(stuck, 0, (size_t)np + 1);
+            rc = ms_net_set_params(net, s->params, NULL, err);
+        }
         done += B;
         if (progress) {
             double el = now() - t0;

@@ -23,7 +23,7 @@ typedef struct MsTrainOpts {
     unsigned long long seed;
     int train_limit, test_limit;   /* 0: all */
     int val;                  /* the last val of the (limited) training samples: validation, not trained on */
-    double fault_aware;       /* fraction of cells stuck afresh each epoch (0: none) */
+    double fault_aware;       /* fraction of cells stuck afresh each batch (0: none) */
     double sa1;               /* share of stuck cells stuck at the low-resistance state */
     int augment_shift;        /* training images shifted by up to this many pixels (augment.h; 0: none) */
     const char *outdir;

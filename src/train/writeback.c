@@ -29,14 +29,21 @@ static const MsCard **cards_by_line(const MsNet *net, int *nlines)
     return by;
 }
 
+/* Kinds whose value is the card's fourth token (`c1 a b 100p`, or `c=100p`). */
+static int value_on_token3(const MsDevType *t)
+{
+    return t == &ms_dev_capacitor || t == &ms_dev_inductor;
+}
+
 int ms_writeback_check(const MsNet *net, MsError *err)
 {
     const MsCircuit *c = net->c;
     for (int k = 0; k < c->nparams; k++) {
         const MsParamRef *p = &c->params[k];
-        if (p->train >= 0 || p->k < 0)
+        if (p->train >= 0 || (p->k < 0 && !value_on_token3(c->groups[p->group].type)))
             return ms_err(err, MS_ERR_UNSUPPORTED, "%s: '%s': training writes back named device parameters "
-                          "(m1:x0) only, not .params or element values", net->path, p->name);
+                          "(m1:x0) and capacitor or inductor values only, not .params or other element values",
+                          net->path, p->name);
         const MsInstHead *h = ms_group_inst(&c->groups[p->group], p->inst);
         if (strchr(h->name, '.') || h->loc.file != c->deck.src.files[0])
             return ms_err(err, MS_ERR_UNSUPPORTED, "%s: '%s' is inside a subcircuit or an included file: training "
@@ -56,16 +63,33 @@ static int cmp_edit(const void *a, const void *b)
     return x->line != y->line ? (x->line > y->line) - (x->line < y->line) : (x->col0 < y->col0) - (x->col0 > y->col0);
 }
 
+/* The edit replacing token i (a number, word or {expression}) of card c by v;
+ * line 0 (no edit) if the token spans lines. */
+static Edit token_edit(const MsCard *c, int i, double v)
+{
+    const MsToken *val = &c->tok[i];
+    int a = val->pos - (val->kind == TK_EXPR), b = val->pos + (int)strlen(val->s) - 1 + (val->kind == TK_EXPR);
+    if (c->line[a] == c->line[b])
+        return (Edit){c->line[a], c->col[a], c->col[b] + 1, ms_shortest_g(v)};
+    return (Edit){0, 0, 0, NULL};
+}
+
+/* The edit writing the element value v of a capacitor or inductor card. */
+static Edit value_edit(const MsCard *c, double v)
+{
+    int i = c->ntok > 5 && c->tok[3].kind == TK_WORD && c->tok[4].kind == TK_EQ ? 5 : 3;
+    return i < c->ntok ? token_edit(c, i, v) : (Edit){0, 0, 0, NULL};
+}
+
 /* The edit writing value v of parameter pname onto card c. */
 static Edit param_edit(const MsCard *c, const char *pname, double v)
 {
     for (int i = 1; i + 2 < c->ntok; i++) {
-        const MsToken *t = &c->tok[i], *val = &c->tok[i + 2];
-        if (!ms_tok_is(t, pname) || c->tok[i + 1].kind != TK_EQ)
+        if (!ms_tok_is(&c->tok[i], pname) || c->tok[i + 1].kind != TK_EQ)
             continue;
-        int a = val->pos - (val->kind == TK_EXPR), b = val->pos + (int)strlen(val->s) - 1 + (val->kind == TK_EXPR);
-        if (c->line[a] == c->line[b])
-            return (Edit){c->line[a], c->col[a], c->col[b] + 1, ms_shortest_g(v)};
+        Edit e = token_edit(c, i + 2, v);
+        if (e.text)
+            return e;
     }
     int last = (int)strlen(c->text) - 1;
     char *num = ms_shortest_g(v), *text = ms_asprintf(" %s=%s", pname, num);
@@ -137,8 +161,9 @@ int ms_writeback(const MsNet *net, const char *path, MsError *err)
         const MsParamRef *p = &c->params[k];
         const MsInstHead *h = ms_group_inst(&c->groups[p->group], p->inst);
         const MsCard *card = h->loc.line >= 0 && h->loc.line <= nlines ? by_line[h->loc.line] : NULL;
-        const char *pname = strchr(p->name, ':') + 1;
-        ed[k] = card ? param_edit(card, pname, ms_circuit_get_param(c, k)) : (Edit){0, 0, 0, NULL};
+        double v = ms_circuit_get_param(c, k);
+        ed[k] = !card ? (Edit){0, 0, 0, NULL} : p->k < 0 ? value_edit(card, v)
+                                                        : param_edit(card, strchr(p->name, ':') + 1, v);
     }
     qsort(ed, (size_t)c->nparams, sizeof *ed, cmp_edit);
     char *dir = ms_strdup(src), *slash = strrchr(dir, '/');

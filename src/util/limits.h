@@ -44,6 +44,12 @@
 #else
 #define MS_MAX_AC_POINTS 10000L
 #endif
+/* operating points of one .dc sweep (both sweeps' values multiplied) */
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define MS_MAX_DC_POINTS 100000000L
+#else
+#define MS_MAX_DC_POINTS 100000L
+#endif
 /* waveform corners (PULSE edges) one transient steps onto */
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 #define MS_MAX_BREAKS 50000000

@@ -6,7 +6,10 @@
 # raw files as ngspice does (the header lines compared with `ngspice -b -r`,
 # the values to 1e-12 of ngspice's, the binary file loaded by ngspice
 # itself), CSV checked against |H| = 1/sqrt(1 + (wRC)^2) and its phase,
-# HDF5 as a complex compound, and .tran with .ac writes both results.
+# HDF5 as a complex compound, and .tran with .ac writes both results; a deck
+# with .op, .dc, .tran and .ac (tests/ac/all_analyses.cir) is checked in all
+# four analyses and -o follows README's one rule (OUT, OUT_dc.EXT, OUT_ac.EXT;
+# each file compared with ngspice's plot), for raw, stdout and --inputs too.
 set -u
 : "${MEMSPICE:?set MEMSPICE to the memspice binary}"
 cd "$(dirname "$0")/../.."
@@ -115,6 +118,72 @@ if [ $rc -eq 0 ] && head -1 "$tmp/both.csv" | grep -q '^time,' && head -1 "$tmp/
 else
     bad ".tran + .ac (exit $rc)"
 fi
+# ---- .op + .dc + .tran + .ac: check compares all four; -o's one rule ----
+all=tests/ac/all_analyses.cir
+"$MEMSPICE" check "$all" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q '^transient: memspice' "$tmp/out" && grep -q '^DC sweep: ' "$tmp/out" &&
+    grep -q '^ac: memspice' "$tmp/out" && grep -q '^operating point:' "$tmp/out"; then
+    ok "check compares op, dc, tran and ac of one deck"
+else
+    bad "check of all four analyses (exit $rc)"
+fi
+(cd "$tmp" && ngspice -b -r all_ng.raw "$OLDPWD/$all" >/dev/null 2>&1)
+"$MEMSPICE" run "$all" -o "$tmp/all.csv" -q >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && head -1 "$tmp/all.csv" | grep -q '^time,' && head -1 "$tmp/all_dc.csv" | grep -q '^v(v-sweep),' &&
+    head -1 "$tmp/all_ac.csv" | grep -q '^frequency,' && grep -q 'Operating point' "$tmp/out"; then
+    ok "run -o all.csv: transient in all.csv, sweep in all_dc.csv, AC in all_ac.csv"
+else
+    bad "run -o with four analyses (exit $rc)"
+fi
+for pair in "all.csv Transient" "all_dc.csv DC" "all_ac.csv AC"; do
+    set -- $pair
+    if python3 tests/tools/wavecmp.py "$tmp/$1" "$tmp/all_ng.raw" --plot "$2" --tol 1e-3 >"$tmp/cmp" 2>&1; then
+        ok "$1 agrees with ngspice's $2 plot"
+    else
+        bad "$1 vs ngspice's $2 plot: $(grep -v '^ok' "$tmp/cmp" | head -3)"
+    fi
+done
+# the same rule for raw files, and for a deck without .tran: the sweep in OUT, the AC beside it
+grep -v '^\.tran' "$all" >"$tmp/dcac.cir"
+"$MEMSPICE" run "$tmp/dcac.cir" -o "$tmp/dcac.raw" -q >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -aq '^Plotname: DC transfer characteristic' "$tmp/dcac.raw" &&
+    grep -aq '^Plotname: AC Analysis' "$tmp/dcac_ac.raw" && [ ! -e "$tmp/dcac_dc.raw" ]; then
+    ok ".dc + .ac: the sweep in dcac.raw, the AC in dcac_ac.raw"
+else
+    bad ".dc + .ac outputs (exit $rc)"
+fi
+# -o -: every result to stdout, the main one first
+"$MEMSPICE" run "$all" -o - --format csv -q >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && [ "$(grep -n '^time,\|^v(v-sweep),\|^frequency,' "$tmp/out" | cut -d, -f1 | cut -d: -f2 | tr '\n' ' ')" = "time v(v-sweep) frequency " ]; then
+    ok "-o -: transient, sweep and AC tables in that order"
+else
+    bad "-o - with four analyses (exit $rc)"
+fi
+# --inputs: the same rule per input file; stems that would collide are refused
+mkdir -p "$tmp/in"
+echo 'v1 sin(0.8 0.1 1k)' >"$tmp/in/a.txt"
+"$MEMSPICE" run "$all" --inputs "$tmp/in" -o "$tmp/res" --format csv -q 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && head -1 "$tmp/res/a.csv" | grep -q '^time,' && head -1 "$tmp/res/a_dc.csv" | grep -q '^v(v-sweep),' &&
+    head -1 "$tmp/res/a_ac.csv" | grep -q '^frequency,'; then
+    ok "--inputs: a.csv, a_dc.csv, a_ac.csv"
+else
+    bad "--inputs with four analyses (exit $rc)"
+fi
+echo 'v1 sin(0.8 0.2 1k)' >"$tmp/in/a_ac.txt"
+rm -rf "$tmp/res2"
+"$MEMSPICE" run "$all" --inputs "$tmp/in" -o "$tmp/res2" --format csv -q 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "a_ac.txt" "$tmp/err" && [ ! -e "$tmp/res2/a.csv" ]; then
+    ok "--inputs: a and a_ac refused before any run"
+else
+    bad "--inputs stem collision (exit $rc)"
+fi
+
 # ---- a run without -o still runs (and an .ac-only deck computes no printed .op) ----
 "$MEMSPICE" run "$net" >"$tmp/out" 2>"$tmp/err"
 rc=$?

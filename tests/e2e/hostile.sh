@@ -31,12 +31,12 @@ gen() { python3 -c "$1" >"$2" || { echo "FAIL cannot generate $2"; exit 1; }; }
 
 # ---- the lexer's loops ----
 printf 't\r' >"$tmp/cr_title.cir"
-expect 1 20 "no nodes besides ground" "a two-byte file 't\\r' (no newline)" "$MEMSPICE" run "$tmp/cr_title.cir"
+expect 1 20 "no elements: nothing to simulate" "a two-byte file 't\\r' (no newline)" "$MEMSPICE" run "$tmp/cr_title.cir"
 printf 't\rV1 a 0 1\rR1 a 0 1k\r.op\r' >"$tmp/cr_only.cir"
 expect 0 20 "" "a netlist with \\r-only line ends runs" "$MEMSPICE" run "$tmp/cr_only.cir"
 grep -q 'v(a) *= *1.0*e+00' "$tmp/out" && ok "  ... and reads every line (v(a) = 1)" || bad "  ... v(a) not 1: $(cat "$tmp/out")"
 printf 't\n;\n   $ c\n' >"$tmp/comments.cir"
-expect 1 20 "no nodes besides ground" "lines holding only ';' or ' \$ ' comments" "$MEMSPICE" run "$tmp/comments.cir"
+expect 1 20 "no elements: nothing to simulate" "lines holding only ';' or ' \$ ' comments" "$MEMSPICE" run "$tmp/comments.cir"
 expect 1 20 "not a text file" "/dev/zero as the netlist" "$MEMSPICE" run /dev/zero
 head -c 100000 /dev/urandom >"$tmp/random.cir"
 expect 1 20 "" "100 kB of random bytes" "$MEMSPICE" run "$tmp/random.cir"

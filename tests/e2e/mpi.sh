@@ -91,7 +91,7 @@ for engine in batched per-sample; do
     fi
 done
 
-# 3 ranks, batches of 10 samples (chunks 4/3/3 per rank), --fault-aware (a stuck set per epoch)
+# 3 ranks, batches of 10 samples (chunks 4/3/3 per rank), --fault-aware (a stuck set per batch)
 fo=(--data "$DATA" --train-limit 30 --test-limit 12 --batch 10 --epochs 2 --no-plots --engine per-sample --fault-aware 0.1)
 if run 0 "1 process, --fault-aware" "$MEMSPICE" train "$NET" "${fo[@]}" -o "$tmp/fa1" &&
     run 0 "mpirun -np 3, --fault-aware" "${MPIRUN3[@]}" "$MEMSPICE" train "$NET" "${fo[@]}" -o "$tmp/fa3"; then

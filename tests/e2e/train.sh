@@ -270,10 +270,29 @@ if [ -f "$tmp/eval0" ]; then
         fi
     fi
 fi
-if run 0 "--fault-aware 0.1" train "$NET" --data "$DATA" --train-limit 32 --test-limit 16 --epochs 1 --batch 8 \
-    --fault-aware 0.1 --no-plots -o "$tmp/fa"; then
-    [ -s "$tmp/fa/trained.cir" ] && [ "$(rows "$tmp/fa/metrics.csv")" -eq 1 ] &&
-        ok "--fault-aware 0.1: trains (trained.cir, one metrics row)" || bad "--fault-aware 0.1: no trained.cir or metrics row"
+# --fault-aware: a fresh stuck set per batch, the same in both engines; the stuck cells'
+# trained values survive (restored after each batch): not plain training's result
+fa=(--data "$DATA" --train-limit 16 --test-limit 8 --epochs 2 --batch 8 --no-plots --fault-aware 0.2)
+if run 0 "--fault-aware 0.2 (per-sample)" train "$NET" "${fa[@]}" --engine per-sample -o "$tmp/fa" &&
+    run 0 "--fault-aware 0.2 (batched)" train "$NET" "${fa[@]}" --engine batched -o "$tmp/fab"; then
+    [ -s "$tmp/fa/trained.cir" ] && [ "$(rows "$tmp/fa/metrics.csv")" -eq 2 ] &&
+        ok "--fault-aware 0.2: trains (trained.cir, two metrics rows)" || bad "--fault-aware 0.2: no trained.cir or metrics rows"
+    python3 - "$tmp/fab/metrics.csv" "$tmp/fa/metrics.csv" "$tmp/t1per-sample/metrics.csv" <<'PY' &&
+import csv, sys
+a, b, plain = (list(csv.DictReader(open(f))) for f in sys.argv[1:4])
+for x, y in zip(a, b):
+    for k in ("train_loss", "test_loss"):
+        assert abs(float(x[k]) - float(y[k])) <= 1e-6 * abs(float(y[k])), (k, x[k], y[k])
+assert any(abs(float(x["train_loss"]) - float(p["train_loss"])) > 1e-6 for x, p in zip(b, plain)), "equals plain training"
+PY
+        ok "--fault-aware: batched and per-sample engines the same losses, not plain training's" ||
+        bad "--fault-aware: the engines differ, or it equals plain training"
+    # the stuck cells are released after each batch: every cell's x0 stays inside (0, 1), not pinned at 0/1
+    python3 - "$tmp/fa/trained.cir" <<'PY' && ok "--fault-aware: no cell left at its stuck value" || bad "--fault-aware: cells left stuck at 0 or 1"
+import re, sys
+xs = [float(v) for v in re.findall(r"x0=([-+0-9.eE]+)", open(sys.argv[1]).read())]
+assert xs and sum(1 for x in xs if x in (0.0, 1.0)) == 0, sum(1 for x in xs if x in (0.0, 1.0))
+PY
 fi
 
 # ---- 5b. --augment shift=1: training images shifted by a hash of (seed, epoch, row) ----

@@ -5,7 +5,9 @@
  * source's gain at its bias, a diode's small-signal conductance
  * (I_D + IS)/(n V_T) + gmin at its operating point, its junction capacitance
  * in reverse bias, a memristor (frozen state: dI/dv = 1/R(x0) and dx = 0);
- * the sweep's frequencies; the complex raw and CSV writers read back. */
+ * the sweep's frequencies; the complex raw and CSV writers read back; the
+ * derived .save vectors (p(), {expr}) left out of the AC result while .op
+ * keeps them, and .dc and .ac of one work each with its own scale. */
 #include "check.h"
 #include "memspice.h"
 #include "io/result.h"
@@ -305,6 +307,71 @@ static void test_round_trip(void)
     ms_result_free(&r);
 }
 
+/* p() and {expr} have no phasor: the AC result holds v(out) alone, the
+ * operating point all three (0.5 V across a 1k/1k divider, 0.25 mW in r1). */
+static void test_derived_saves(void)
+{
+    const char *net = "derived\nv1 in 0 dc 1 ac 1\nr1 in out 1k\nr2 out 0 1k\n.save v(out) p(r1) {2*v(out)}\n"
+                      ".ac lin 3 1 1k\n.end\n";
+    MsResult r, op;
+    memset(&op, 0, sizeof op);
+    if (run_ac(net, "derived", NULL, &r, &op))
+        return;
+    CHECK_MSG(r.nvec == 1 && !strcmp(r.names[0], "v(out)"), "AC result: %d vectors, want v(out) alone", r.nvec);
+    for (size_t k = 0; r.nvec == 1 && k < r.npts; k++) {
+        CHECK_NEAR(r.data[k], 0.5, 1e-15);
+        CHECK_NEAR(r.imag[k], 0, 1e-15);
+    }
+    CHECK(op.nvec == 3);
+    int jp = ms_result_find(&op, "p(r1)"), je = ms_result_find(&op, "{2*v(out)}");
+    CHECK(jp >= 0 && je >= 0);
+    if (jp >= 0 && je >= 0) {
+        CHECK_NEAR(op.data[jp], 0.25e-3, 1e-15);
+        CHECK_NEAR(op.data[je], 1.0, 1e-12);
+    }
+    ms_result_free(&r);
+    ms_result_free(&op);
+}
+
+/* One work runs .dc then .ac: each result names its own scale (the writers'
+ * one implementation, ms_result_scale / ms_result_scale_kind), and the
+ * sweep leaves the source's DC value as it was for the AC bias. */
+static void test_dc_then_ac(void)
+{
+    const char *net = "dc and ac\nv1 in 0 dc 1 ac 1\nr1 in out 1k\nc1 out 0 1u\nd1 out 0 dd\n.model dd d is=1e-14\n"
+                      ".dc v1 0 2 0.5\n.ac dec 5 10 1k\n.end\n";
+    MsCircuit *c = NULL;
+    MsWork *w = NULL;
+    MsError err = {0};
+    MsResult dc = {0}, ac = {0}, ac2 = {0};
+    MsDcSpec ds;
+    int rc = ms_circuit_load_string(net, "dc and ac", &c, &err);
+    if (rc == MS_OK)
+        rc = ms_work_new(c, &w, &err);
+    if (rc == MS_OK)
+        rc = ms_run_ac(w, NULL, &ac, &err);   /* alone first: the reference */
+    if (rc == MS_OK && ms_circuit_has_dc(c, &ds))
+        rc = ms_run_dc(w, &ds, &dc, &err);
+    if (rc == MS_OK)
+        rc = ms_run_ac(w, NULL, &ac2, &err);
+    CHECK_MSG(rc == MS_OK, "dc then ac: %s", err.msg);
+    if (rc == MS_OK) {
+        CHECK(!strcmp(ms_result_scale(&dc), "v(v-sweep)") && ms_result_scale_kind(&dc) == MS_VEC_VOLTAGE && !dc.imag);
+        CHECK(!strcmp(ms_result_scale(&ac2), "frequency") && ms_result_scale_kind(&ac2) == MS_VEC_FREQUENCY && ac2.imag);
+        CHECK(dc.npts == 5 && ac.npts == ac2.npts && ac.nvec == ac2.nvec);
+        int same = ac.npts == ac2.npts && ac.nvec == ac2.nvec;
+        for (size_t i = 0; same && i < ac.npts * (size_t)ac.nvec; i++)   /* up to Newton's last update */
+            same = cabs((ac.data[i] + I * ac.imag[i]) - (ac2.data[i] + I * ac2.imag[i])) <=
+                   1e-9 * cabs(ac.data[i] + I * ac.imag[i]) + 1e-15;
+        CHECK_MSG(same, "the AC after a DC sweep differs from the AC alone");
+    }
+    ms_result_free(&dc);
+    ms_result_free(&ac);
+    ms_result_free(&ac2);
+    ms_work_free(&w);
+    ms_circuit_free(&c);
+}
+
 int main(void)
 {
     test_rc_lowpass();
@@ -315,5 +382,7 @@ int main(void)
     test_memristor();
     test_spec_and_sources();
     test_round_trip();
+    test_derived_saves();
+    test_dc_then_ac();
     return check_summary("test_ac");
 }
