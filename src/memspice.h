@@ -43,16 +43,20 @@ const char *ms_strerror(int code);
 typedef struct MsCircuit MsCircuit;
 typedef struct MsWork MsWork;
 
-/* Kinds of saved vectors, as in ngspice raw files. */
-enum { MS_VEC_TIME = 0, MS_VEC_VOLTAGE = 1, MS_VEC_CURRENT = 2, MS_VEC_STATE = 3 };
+/* Kinds of saved vectors, as in ngspice raw files (FREQUENCY: an AC result's
+ * scale only). */
+enum { MS_VEC_TIME = 0, MS_VEC_VOLTAGE = 1, MS_VEC_CURRENT = 2, MS_VEC_STATE = 3, MS_VEC_FREQUENCY = 4 };
 
 /* Simulation result: npts points of nvec vectors.  data is row-major:
  * data[k * nvec + j] is vector j at point k.  For an operating point
  * npts = 1 and time is NULL.  For a DC sweep time holds the swept values
- * and scale names them as ngspice's raw files do ("v(v-sweep)"). */
+ * and scale names them as ngspice's raw files do ("v(v-sweep)"); for an AC
+ * analysis time holds the frequencies (scale "frequency") and imag the
+ * imaginary parts. */
 typedef struct MsResult {
     char *title;       /* netlist title line */
-    char *plotname;    /* "Transient Analysis", "Operating Point", "DC transfer characteristic" */
+    char *plotname;    /* "Transient Analysis", "Operating Point", "DC transfer characteristic",
+                        * "AC Analysis" */
     int nvec;
     char **names;      /* "v(out)", "i(v1)", lower case as ngspice prints them */
     int *kinds;        /* MS_VEC_* per vector */
@@ -72,6 +76,16 @@ typedef struct MsTranSpec {
     int uic;           /* 1: skip the operating point, start from .ic values */
     int fixed_step;    /* 1: every step exactly tstep (training mode) */
 } MsTranSpec;
+
+/* Small-signal (.ac) request: the sweep of the card `.ac dec|oct|lin N FSTART FSTOP`.
+ * dec/oct: N points per decade/octave from fstart, multiplied on while
+ * f <= fstop (1 + reltol) as ngspice does; lin: N points from fstart to fstop. */
+enum { MS_AC_DEC = 0, MS_AC_OCT = 1, MS_AC_LIN = 2 };
+typedef struct MsAcSpec {
+    int sweep;         /* MS_AC_DEC, MS_AC_OCT or MS_AC_LIN */
+    long npoints;      /* N: per decade, per octave, or in all (lin) */
+    double fstart, fstop;   /* Hz, 0 < fstart <= fstop */
+} MsAcSpec;
 
 /* DC sweep request (.dc): the operating point at every value of one or two
  * independent sources.  With two sweeps, sweep[0] (the inner one) runs
@@ -95,9 +109,11 @@ int ms_circuit_load_string(const char *text, const char *name, MsCircuit **out,
 void ms_circuit_free(MsCircuit **c);
 
 int ms_circuit_num_unknowns(const MsCircuit *c);
-/* The analyses the netlist asks for (.op, .tran); fills spec from .tran. */
+/* The analyses the netlist asks for (.op, .tran, .ac, .dc); fills spec from the card. */
 int ms_circuit_has_op(const MsCircuit *c);
 int ms_circuit_has_tran(const MsCircuit *c, MsTranSpec *spec);
+/* The netlist's .ac card (fills spec when there is one). */
+int ms_circuit_has_ac(const MsCircuit *c, MsAcSpec *spec);
 /* The netlist's .dc card, if any, into spec (source names owned by c). */
 int ms_circuit_has_dc(const MsCircuit *c, MsDcSpec *spec);
 /* The netlist's .print requests as vector names, NULL-terminated, owned by c. */
@@ -125,6 +141,13 @@ void ms_work_clear_sources(MsWork *w);
 /* ---- analyses ---- */
 int ms_run_op(MsWork *w, MsResult *res, MsError *err);
 int ms_run_tran(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *err);
+/* Small-signal AC: the operating point (sources at their DC values), then
+ * at every frequency of spec (NULL: the netlist's .ac) the complex system
+ * (G + j 2 pi f C) X = B_ac with G, C the Jacobians at the operating point
+ * and B_ac the sources' AC phasors (mag, phase in degrees).  res: plotname
+ * "AC Analysis", scale "frequency" in time[], real parts in data[], imaginary
+ * parts in imag[].  A memristor's state is frozen (dx = 0): see README. */
+int ms_run_ac(MsWork *w, const MsAcSpec *spec, MsResult *res, MsError *err);
 /* DC sweep: one operating point per swept value, each Newton started from
  * the previous point's solution (falling back to the .op homotopies);
  * memristor states stay at x0 (a quasi-static I-V at the initial state).

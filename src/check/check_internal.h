@@ -11,16 +11,16 @@
 #include "ngspice_run.h"
 
 /* Which analysis a row compares. */
-enum { MS_ROW_OP = 0, MS_ROW_TRAN = 1, MS_ROW_DC = 2 };
+enum { MS_ROW_OP = 0, MS_ROW_TRAN = 1, MS_ROW_DC = 2, MS_ROW_AC = 3 };
 
 typedef struct MsSigRow {
     char *name;
     int kind;            /* MS_VEC_* */
-    int tran;            /* MS_ROW_*: transient, operating point or DC sweep */
+    int tran;            /* MS_ROW_*: transient, operating point, DC sweep or AC */
     int ia, ib;          /* column in memspice's / ngspice's result */
-    MsWaveErr e;         /* transient and DC-sweep figures */
+    MsWaveErr e;         /* transient, DC-sweep and AC figures */
     double vm, vn;       /* operating point: memspice's and ngspice's value */
-    double abs_err, rel_err, scale;   /* both analyses: the figures the rule uses */
+    double abs_err, rel_err, scale;   /* every analysis: the figures the rule uses */
     double allowed;
     int pass;
     char *png;           /* file name in the report directory, or NULL */
@@ -47,6 +47,8 @@ typedef struct MsCheck {
     MsNgDeck deck;
     MsResult ms_op, ms_tran, ms_dc;
     int ms_has_op, ms_has_tran, ms_has_dc;
+    MsResult ms_ac;              /* .ac: complex, scale frequency */
+    int ms_has_ac;
     double ms_seconds;
     MsNgRun ng;
     int ng_ran;
@@ -75,11 +77,19 @@ void ms_check_meas_text(const MsCheck *c, FILE *f);
 void ms_check_meas_json(const MsCheck *c, FILE *f);
 void ms_check_meas_free(MsCheck *c);
 
+/* ac_compare.c: rows of the AC result (tran == MS_ROW_AC).  Both
+ * phasors are interpolated onto the other's frequencies on a log10(f) axis
+ * (re and im separately); the error is max |H_ms - H_ng| (complex modulus)
+ * over both directions, e.t_max its frequency; scale = max |H| of either;
+ * rtol --rtol or MS_CHECK_RTOL_AC for every kind. */
+void ms_check_ac_row(const MsCheck *c, MsSigRow *r);
+
 /* report.c */
 void ms_check_print_text(const MsCheck *c, FILE *f);
 int ms_check_write_reports(const MsCheck *c, const char *dir, MsError *err);
 
-/* plot.c: one PNG per transient row into dir; sets rows' png or c->plot_note. */
+/* plot.c: one PNG per transient row into dir (DC and AC rows: the table
+ * only); sets rows' png or c->plot_note. */
 void ms_check_write_plots(MsCheck *c, const char *dir);
 
 #endif

@@ -82,7 +82,8 @@ static int run_memspice(MsCheck *c)
         MsDcSpec dspec;
         c->ms_has_tran = ms_circuit_has_tran(circ, &nspec);
         c->ms_has_dc = ms_circuit_has_dc(circ, &dspec);
-        int do_op = ms_circuit_has_op(circ) || (!c->ms_has_tran && !c->ms_has_dc);
+        c->ms_has_ac = ms_circuit_has_ac(circ, NULL);
+        int do_op = ms_circuit_has_op(circ) || (!c->ms_has_tran && !c->ms_has_dc && !c->ms_has_ac);
         if (do_op) {
             rc = ms_run_op(w, &c->ms_op, &err);
             c->ms_has_op = rc == MS_OK;
@@ -93,8 +94,10 @@ static int run_memspice(MsCheck *c)
             rc = ms_run_tran(w, &spec, &c->ms_tran, &err);
         if (rc == MS_OK && c->ms_has_tran)
             ms_check_meas_collect(c, circ);
+        if (rc == MS_OK && c->ms_has_ac)
+            rc = ms_run_ac(w, NULL, &c->ms_ac, &err);
         if (rc != MS_OK)
-            c->ms_has_tran = c->ms_has_op = c->ms_has_dc = 0;
+            c->ms_has_tran = c->ms_has_op = c->ms_has_dc = c->ms_has_ac = 0;
     }
     c->ms_seconds = now_s() - t0;
     ms_work_free(&w);
@@ -216,7 +219,8 @@ static char *some_names(const MsResult *r)
 static int pair_signals(MsCheck *c, const MsResult *a, const MsResult *b, int tran, char **want,
                         int nwant)
 {
-    const char *what = tran == MS_ROW_TRAN ? "transient" : tran == MS_ROW_DC ? "DC-sweep" : "operating-point";
+    static const char *const analysis[] = {"operating-point", "transient", "DC-sweep", "AC"};   /* by MS_ROW_* */
+    const char *what = analysis[tran];
     if (nwant) {
         for (int i = 0; i < nwant; i++) {
             int ia = ms_result_find(a, want[i]), ib = ms_result_find(b, want[i]);
@@ -261,6 +265,10 @@ static void compare_rows(MsCheck *c)
     for (int i = 0; i < c->nrows; i++) {
         MsSigRow *r = &c->rows[i];
         double atol = ms_check_atol(o, r->kind);
+        if (r->tran == MS_ROW_AC) {
+            ms_check_ac_row(c, r);
+            continue;
+        }
         if (r->tran != MS_ROW_OP) {
             if (r->tran == MS_ROW_TRAN) {
                 MsWave a = wave_of(&c->ms_tran, r->ia), b = wave_of(&c->ng.tran, r->ib);
@@ -325,6 +333,14 @@ static int compare(MsCheck *c)
             rc = fail(c, "a DC-sweep result without points");
         else
             rc = pair_signals(c, &c->ms_dc, &c->ng.dc, MS_ROW_DC, want, nwant);
+    }
+    if (rc == MS_CHECK_PASS && c->ms_has_ac) {
+        if (!c->ng.has_ac)
+            rc = fail(c, "ngspice produced no AC result (memspice did)");
+        else if (c->ms_ac.npts == 0 || c->ng.ac.npts == 0)
+            rc = fail(c, "an AC result without points");
+        else
+            rc = pair_signals(c, &c->ms_ac, &c->ng.ac, MS_ROW_AC, want, nwant);
     }
     if (rc == MS_CHECK_PASS && c->ms_has_op) {
         if (!c->ng.has_op)
@@ -401,6 +417,7 @@ static int mkdir_p(const char *dir, MsError *err)
 
 static void summary(const MsCheck *c)
 {
+    static const char *const row_tag[] = {" (op)", "", " (dc)", " (ac)"};   /* by MS_ROW_* */
     const char *label = c->in->label;
     if (c->status == MS_CHECK_ERROR) {
         fprintf(stderr, "memspice check: error: %s: could not compare: %s\n", label, c->error);
@@ -428,7 +445,7 @@ static void summary(const MsCheck *c)
     for (int i = 0; i < c->nrows && shown < 6; i++)
         if (!c->rows[i].pass)
             fprintf(stderr, "%s%s%s", shown++ ? ", " : ": ", c->rows[i].name,
-                    c->rows[i].tran == MS_ROW_TRAN ? "" : c->rows[i].tran == MS_ROW_DC ? " (dc)" : " (op)");
+                    row_tag[c->rows[i].tran]);
     for (int i = 0; i < c->nmeas && shown < 6; i++)
         if (!c->meas[i].pass)
             fprintf(stderr, "%s.meas %s", shown++ ? ", " : ": ", c->meas[i].name);
@@ -446,6 +463,7 @@ static void check_free(MsCheck *c)
     ms_result_free(&c->ms_op);
     ms_result_free(&c->ms_tran);
     ms_result_free(&c->ms_dc);
+    ms_result_free(&c->ms_ac);
     ms_ngrun_free(&c->ng);
     for (int i = 0; i < c->nrows; i++) {
         free(c->rows[i].name);

@@ -9,6 +9,8 @@
  *    the two waveforms' max - min; the magnitude if both are constant); rtol = --rtol, or by
  *    kind: 1e-3 for voltages (and states), 1e-2 for currents;
  *  - operating point: scale = max(|memspice|, |ngspice|), rtol = --op-rtol (1e-4);
+ *  - AC: complex phasors on a log10(f) axis, error |H_ms - H_ng|, scale =
+ *    the largest |H| over the sweep, rtol = --rtol, or 1e-3 (ac_compare.c);
  *  - atol = --atol, or by kind: 1e-6 V for voltages, 1e-9 A for currents.
  * .meas results: |memspice - ngspice| <= max(meas_rtol * max(|m|, |n|), atol),
  * atol = meas_rtol * the scale of what is measured (a signal's range) unless
@@ -24,6 +26,7 @@
 #define MS_CHECK_RTOL_V 1e-3      /* transient voltages (and states), of the range */
 #define MS_CHECK_RTOL_I 1e-2      /* transient currents, of the range */
 #define MS_CHECK_OP_RTOL 1e-4     /* operating point, of the value */
+#define MS_CHECK_RTOL_AC 1e-3     /* AC, every kind, of the largest magnitude over the sweep */
 #define MS_CHECK_ATOL_V 1e-6      /* volts */
 #define MS_CHECK_ATOL_I 1e-9      /* amperes */
 #define MS_CHECK_ATOL_OTHER 1e-9  /* state variables, unknown units */

@@ -7,6 +7,7 @@
  *   'C' int32: ngSpice_Circ's return value        'R' int32: "run"'s
  *   'X' int32: ngspice asked to exit (it cannot recover)
  *   'V' plot name NUL, vector name NUL, int32 ngspice vector type, doubles
+ *   'W' the same for a complex vector (an AC plot's): re, im pairs
  *   'D' done
  * The child's own stdout and stderr go to a second pipe, so whatever
  * ngspice (or the C library, when it aborts) writes there is kept too. */
@@ -215,7 +216,7 @@ static void *sym(void *h, const char *lib, const char *name)
 
 static int is_result_plot(const char *p)
 {
-    return !strncmp(p, "tran", 4) || !strncmp(p, "op", 2) || !strncmp(p, "dc", 2);
+    return !strncmp(p, "tran", 4) || !strncmp(p, "op", 2) || !strncmp(p, "dc", 2) || !strncmp(p, "ac", 2);
 }
 
 static int send_plots(AllPlotsFn allplots, AllVecsFn allvecs, VecInfoFn vecinfo)
@@ -230,7 +231,7 @@ static int send_plots(AllPlotsFn allplots, AllVecsFn allvecs, VecInfoFn vecinfo)
             char *full = ms_asprintf("%s.%s", plots[i], vecs[j]);
             pvector_info v = vecinfo(full);
             free(full);
-            if (!v || !v->v_realdata || v->v_length <= 0)
+            if (!v || (!v->v_realdata && !v->v_compdata) || v->v_length <= 0)
                 continue;
             size_t lp = strlen(plots[i]) + 1, lv = strlen(vecs[j]) + 1;
             char *hdr = ms_malloc(lp + lv + 4);
@@ -238,7 +239,10 @@ static int send_plots(AllPlotsFn allplots, AllVecsFn allvecs, VecInfoFn vecinfo)
             memcpy(hdr, plots[i], lp);
             memcpy(hdr + lp, vecs[j], lv);
             memcpy(hdr + lp + lv, &type, 4);
-            put('V', hdr, lp + lv + 4, v->v_realdata, (size_t)v->v_length * sizeof(double));
+            if (v->v_realdata)
+                put('V', hdr, lp + lv + 4, v->v_realdata, (size_t)v->v_length * sizeof(double));
+            else   /* ngcomplex_t is two doubles, re then im */
+                put('W', hdr, lp + lv + 4, v->v_compdata, (size_t)v->v_length * 2 * sizeof(double));
             free(hdr);
             sent++;
         }
@@ -370,9 +374,46 @@ static void add_ng_line(MsNgRun *r, const char *s, size_t n)
 typedef struct Vec {
     char *plot, *name;
     int type;
+    int complex;      /* v holds n (re, im) pairs */
     size_t n;
     double *v;
 } Vec;
+
+/* An AC plot: the "frequency" vector's real parts as the scale, every other
+ * complex vector of its length a column. */
+static void build_ac_result(MsResult *res, Vec *v, int nv, const char *plot)
+{
+    int it = -1;
+    for (int i = 0; i < nv && it < 0; i++)
+        if (!strcmp(v[i].plot, plot) && v[i].complex && !strcmp(v[i].name, "frequency"))
+            it = i;
+    if (it < 0)
+        return;
+    size_t npts = v[it].n;
+    int *cols = ms_malloc((size_t)(nv ? nv : 1) * sizeof *cols), nc = 0;
+    for (int i = 0; i < nv; i++)
+        if (i != it && !strcmp(v[i].plot, plot) && v[i].complex && v[i].n == npts)
+            cols[nc++] = i;
+    ms_result_init(res, "", "AC Analysis", nc, 1);
+    res->scale = ms_strdup("frequency");
+    res->imag = ms_malloc(sizeof *res->imag);
+    for (int j = 0; j < nc; j++) {
+        Vec *x = &v[cols[j]];
+        int cur = x->type == NG_SV_CURRENT;
+        res->names[j] = ms_ngname_to_ms(x->name, cur);
+        res->kinds[j] = (cur || !strncmp(res->names[j], "i(", 2)) ? MS_VEC_CURRENT
+                        : x->type == NG_SV_VOLTAGE                 ? MS_VEC_VOLTAGE
+                                                                   : MS_VEC_STATE;
+    }
+    for (size_t k = 0; k < npts; k++) {
+        double *row = ms_result_add_point(res, v[it].v[2 * k]), *im = res->imag + (row - res->data);
+        for (int j = 0; j < nc; j++) {
+            row[j] = v[cols[j]].v[2 * k];
+            im[j] = v[cols[j]].v[2 * k + 1];
+        }
+    }
+    free(cols);
+}
 
 /* A DC plot's scale: ngspice names it v-sweep, i-sweep, res-sweep or temp-sweep. */
 static int is_sweep_vec(const Vec *v)
@@ -402,7 +443,7 @@ static void build_result(MsResult *res, const char *plotname, Vec *v, int nv, co
     }
     int *cols = ms_malloc((size_t)(nv ? nv : 1) * sizeof *cols), nc = 0;
     for (int i = 0; i < nv; i++)
-        if (i != it && !strcmp(v[i].plot, plot) && v[i].n == npts)
+        if (i != it && !strcmp(v[i].plot, plot) && !v[i].complex && v[i].n == npts)
             cols[nc++] = i;
     ms_result_init(res, "", plotname, nc, tran);
     if (tran == 2)   /* as in ngspice's raw files: v(v-sweep), i(i-sweep) */
@@ -456,7 +497,8 @@ static char *parse_records(MsNgRun *run, const Buf *d, int *circ_rc, int *ran, i
             break;
         case 'X': *ngexit = 1; break;
         case 'D': *done = 1; break;
-        case 'V': {
+        case 'V':
+        case 'W': {
             const char *pl = p, *nm = memchr(p, 0, len);
             if (!nm)
                 break;
@@ -472,18 +514,22 @@ static char *parse_records(MsNgRun *run, const Buf *d, int *circ_rc, int *ran, i
             vv->plot = ms_strdup(pl);
             vv->name = ms_strdup(nm);
             vv->type = type;
-            vv->n = (len - off) / sizeof(double);
-            vv->v = ms_malloc((vv->n ? vv->n : 1) * sizeof(double));
-            memcpy(vv->v, p + off, vv->n * sizeof(double));
+            vv->complex = tag == 'W';
+            vv->n = (len - off) / (vv->complex ? 2 : 1) / sizeof(double);
+            size_t nd = vv->n * (vv->complex ? 2 : 1);
+            vv->v = ms_malloc((nd ? nd : 1) * sizeof(double));
+            memcpy(vv->v, p + off, nd * sizeof(double));
             break;
         }
         default: break;
         }
         pos += 5 + len;
     }
-    /* the first transient, operating-point and DC plots */
-    const char *tp = NULL, *op = NULL, *dp = NULL;
+    /* the first transient, operating-point, DC and AC plots */
+    const char *tp = NULL, *op = NULL, *dp = NULL, *ac = NULL;
     for (int i = 0; i < nv; i++) {
+        if (!ac && !strncmp(v[i].plot, "ac", 2))
+            ac = v[i].plot;
         if (!tp && !strncmp(v[i].plot, "tran", 4))
             tp = v[i].plot;
         if (!op && !strncmp(v[i].plot, "op", 2))
@@ -502,6 +548,10 @@ static char *parse_records(MsNgRun *run, const Buf *d, int *circ_rc, int *ran, i
     if (op) {
         build_result(&run->op, "Operating Point", v, nv, op, 0);
         run->has_op = run->op.names != NULL;
+    }
+    if (ac) {
+        build_ac_result(&run->ac, v, nv, ac);
+        run->has_ac = run->ac.names != NULL;
     }
     for (int i = 0; i < nv; i++) {
         free(v[i].plot);
@@ -700,9 +750,9 @@ int ms_ngspice_run(char *const *lines, const MsNgOpts *o, MsNgRun *run, MsError 
         run->status = MS_NG_FAILED;
         snprintf(m, sizeof m, "ngspice failed to simulate the netlist");
         quote_output(run, m, sizeof m, 1, ":", o);
-    } else if (!run->has_tran && !run->has_op && !run->has_dc) {
+    } else if (!run->has_tran && !run->has_op && !run->has_dc && !run->has_ac) {
         run->status = MS_NG_NORESULT;
-        snprintf(m, sizeof m, "ngspice produced no transient, operating-point or DC-sweep result");
+        snprintf(m, sizeof m, "ngspice produced no transient, operating-point, DC-sweep or AC result");
         quote_output(run, m, sizeof m, 0, "; its last output:", o);
     } else {
         run->status = MS_NG_OK;
@@ -723,5 +773,6 @@ void ms_ngrun_free(MsNgRun *r)
     ms_result_free(&r->op);
     ms_result_free(&r->tran);
     ms_result_free(&r->dc);
+    ms_result_free(&r->ac);
     memset(r, 0, sizeof *r);
 }

@@ -7,7 +7,7 @@
  * kills the child when it runs out, and reports a child killed by a signal
  * as an ngspice crash.  The child runs the deck's analyses with "run" (or
  * "op" when the deck has none) and sends every vector of the transient,
- * operating-point and DC-sweep plots, named as memspice names them ("out" -> v(out),
+ * operating-point, DC-sweep and AC plots, named as memspice names them ("out" -> v(out),
  * "v1#branch" -> i(v1), "l.x1.l1#branch" -> i(x1.l1)). */
 #ifndef MS_CHECK_NGSPICE_RUN_H
 #define MS_CHECK_NGSPICE_RUN_H
@@ -45,6 +45,8 @@ typedef struct MsNgRun {
     int has_op, has_tran;
     MsResult dc;          /* the DC sweep (.dc), filled when has_dc */
     int has_dc;
+    MsResult ac;          /* the first AC plot (complex: scale frequency, imag set), when has_ac */
+    int has_ac;
     double seconds;       /* wall time of the child */
 } MsNgRun;
 

@@ -42,6 +42,27 @@ static const char *num(char *buf, size_t n, double v)
     return buf;
 }
 
+/* The AC table: error |H_ms - H_ng| at its worst frequency, against max |H|. */
+static void print_ac(const MsCheck *c, FILE *f)
+{
+    char b1[64], b2[64], b3[64], b4[64], b5[64];
+    const MsResult *a = &c->ms_ac, *b = &c->ng.ac;
+    fprintf(f, "\nac: memspice %zu frequencies, ngspice %zu, %.6g Hz .. %.6g Hz\n", a->npts, b->npts, a->time[0],
+            a->time[a->npts - 1]);
+    int w = name_width(c, MS_ROW_AC);
+    fprintf(f, "  %-*s  %-13s %-13s %-9s %-13s %-13s %s\n", w, "signal", "max |error|", "at frequency", "err/max",
+            "max |H|", "allowed", "result");
+    for (int i = 0; i < c->nrows; i++) {
+        const MsSigRow *r = &c->rows[i];
+        if (r->tran != MS_ROW_AC)
+            continue;
+        const char *u = ms_check_unit(r->kind);
+        fprintf(f, "  %-*s  %-13s %-13s %-9s %-13s %-13s %s\n", w, r->name, vu(b1, sizeof b1, r->abs_err, u),
+                vu(b2, sizeof b2, r->e.t_max, "Hz"), num(b3, sizeof b3, r->rel_err), vu(b4, sizeof b4, r->scale, u),
+                vu(b5, sizeof b5, r->allowed, u), r->pass ? "pass" : "FAIL");
+    }
+}
+
 void ms_check_print_text(const MsCheck *c, FILE *f)
 {
     const MsCheckInput *in = c->in;
@@ -49,7 +70,7 @@ void ms_check_print_text(const MsCheck *c, FILE *f)
     char b1[64], b2[64], b3[64], b4[64], b5[64], b6[64];
     fprintf(f, "memspice check: %s\n", in->label);
     fprintf(f, "  memspice simulates %s", in->ms_path);
-    if (c->ms_has_op || c->ms_has_tran || c->ms_has_dc)
+    if (c->ms_has_op || c->ms_has_tran || c->ms_has_dc || c->ms_has_ac)
         fprintf(f, " (%.3f s)", c->ms_seconds);
     fprintf(f, "\n  ngspice simulates  %s through libngspice", in->ng_path);
     if (c->ng_ran)
@@ -65,6 +86,9 @@ void ms_check_print_text(const MsCheck *c, FILE *f)
         fprintf(f, "%g for voltages, %g for currents", MS_CHECK_RTOL_V, MS_CHECK_RTOL_I);
     if (c->ms_has_dc)
         fprintf(f, "\n    DC sweep: as the transient, point by point");
+    if (c->ms_has_ac)
+        fprintf(f, "\n    ac: error |H_ms - H_ng| on a log f axis, scale = max |H|, rtol %g",
+                o->rtol >= 0 ? o->rtol : MS_CHECK_RTOL_AC);
     fprintf(f, "\n    operating point: scale = |value|, rtol %g\n    atol ", o->op_rtol);
     if (o->atol >= 0)
         fprintf(f, "%g\n", o->atol);
@@ -112,6 +136,8 @@ void ms_check_print_text(const MsCheck *c, FILE *f)
         if (c->span_note && !c->ms_has_tran)
             fprintf(f, "  FAIL: %s\n", c->span_note);
     }
+    if (c->status != MS_CHECK_ERROR && c->ms_has_ac)
+        print_ac(c, f);
     if (c->status != MS_CHECK_ERROR && c->ms_has_op) {
         fprintf(f, "\noperating point:\n");
         int w = name_width(c, 0);
@@ -316,6 +342,32 @@ static void write_json(const MsCheck *c, FILE *f)
             fputs(", \"rms\": ", f);
             jnum(f, r->e.nrms);
             fputs(", \"range\": ", f);
+            jnum(f, r->scale);
+            fputs(", \"allowed\": ", f);
+            jnum(f, r->allowed);
+            fprintf(f, ", \"pass\": %s}", r->pass ? "true" : "false");
+        }
+        fputs("\n    ]\n  }", f);
+    } else {
+        fputs("null", f);
+    }
+    fputs(",\n  \"ac\": ", f);
+    if (c->status != MS_CHECK_ERROR && c->ms_has_ac) {
+        fprintf(f, "{\n    \"memspice_points\": %zu, \"ngspice_points\": %zu,\n    \"signals\": [", c->ms_ac.npts,
+                c->ng.ac.npts);
+        int first = 1;
+        for (int i = 0; i < c->nrows; i++) {
+            const MsSigRow *r = &c->rows[i];
+            if (r->tran != MS_ROW_AC)
+                continue;
+            json_row_start(f, &first, r);
+            fputs(", \"max_abs_err\": ", f);
+            jnum(f, r->abs_err);
+            fputs(", \"f_max_abs_err\": ", f);
+            jnum(f, r->e.t_max);
+            fputs(", \"max_rel_err\": ", f);
+            jnum(f, r->rel_err);
+            fputs(", \"max_magnitude\": ", f);
             jnum(f, r->scale);
             fputs(", \"allowed\": ", f);
             jnum(f, r->allowed);

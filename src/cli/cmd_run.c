@@ -1,6 +1,7 @@
 /* cmd_run.c — "memspice run": simulate a netlist's analyses, print .op and
  * .print results, write waveforms; with --inputs, once per input file. */
 #include "cli.h"
+#include "run_outputs.h"
 #include "sweep.h"
 
 #include <stdio.h>
@@ -12,20 +13,23 @@ static void run_usage(FILE *f)
     fprintf(f,
             "usage: memspice run NETLIST [options]\n"
             "\n"
-            "Runs the analyses the netlist asks for (.op, .dc, .tran; only .op if none).\n"
+            "Runs the analyses the netlist asks for (.op, .dc, .tran, .ac; only .op if none).\n"
             ".op results, '.print tran' tables and .meas results go to stdout; with -o FILE\n"
             "the measures are also written to FILE's name with the extension .meas (CSV).\n"
             "\n"
             "options:\n"
-            "  -o, --output FILE   write the transient (else the DC sweep, else the operating\n"
-            "                      point) vectors;\n"
+            "  -o, --output FILE   write the transient (else the DC sweep, else the AC, else\n"
+            "                      the operating point) vectors; a DC or AC sweep that is not\n"
+            "                      that one goes beside it, '_dc' or '_ac' before the\n"
+            "                      extension (out.raw -> out_dc.raw, out_ac.raw);\n"
             "                      format from the extension: .raw (ngspice binary raw),\n"
             "                      .csv, .h5/.hdf5; '-' writes to stdout (needs --format)\n"
             "  --format F          raw | rawascii | csv | h5 (overrides the extension)\n"
             "  --inputs DIR        one run per file of DIR (lines 'SOURCE VALUE-OR-WAVEFORM',\n"
             "                      e.g. 'vin dc 0.3', 'vin pwl(0 0 1n 1)'), the netlist loaded\n"
             "                      once; -o names the output folder, one OUTDIR/<file>.h5\n"
-            "                      (or --format) per file; split over the ranks under mpirun\n"
+            "                      (or --format) per file, sweeps beside it as with -o;\n"
+            "                      split over the ranks under mpirun\n"
             "  --threads N         with --inputs: files run at once per process (default: cores)\n"
             "  --ascii             with .raw: write the ASCII raw format\n"
             "  --fixed-step        every transient step is exactly tstep (training mode;\n"
@@ -181,6 +185,22 @@ static int parse_args(RunArgs *a, int argc, char **argv)
     return -1;
 }
 
+/* Every result to its file (run_outputs.h); stops at the first failure. */
+static int write_all(const MsRunResults *r, const char *out, const char *format, int quiet, MsError *err)
+{
+    const MsResult *res[3];
+    char *paths[3];
+    int n = ms_run_outputs(r, out, res, paths), rc = MS_OK;
+    for (int i = 0; i < n; i++) {
+        if (rc == MS_OK)
+            rc = ms_write_result(res[i], paths[i], format, err);
+        if (rc == MS_OK && !quiet && strcmp(paths[i], "-"))
+            fprintf(stderr, "memspice: wrote %d vectors x %zu points to %s\n", res[i]->nvec, res[i]->npts, paths[i]);
+        free(paths[i]);
+    }
+    return rc;
+}
+
 /* One input file of a sweep: what a run of the netlist with that file's
  * sources does, in the same order (the operating point first when the
  * netlist asks for it, on the same work), minus the printing. */
@@ -190,21 +210,27 @@ static int run_set(MsSweep *s, void *user, MsWork *w, const char *out, double *r
     (void)rec;
     MsDcSpec dspec;
     int has_tran = ms_circuit_has_tran(s->c, NULL), has_dc = ms_circuit_has_dc(s->c, &dspec), rc = MS_OK;
-    MsResult op = {0}, dc = {0}, tran = {0};
-    if (ms_circuit_has_op(s->c) || (!has_tran && !has_dc))
+    int has_ac = ms_circuit_has_ac(s->c, NULL);
+    int has_op = ms_circuit_has_op(s->c) || (!has_tran && !has_dc && !has_ac);
+    MsResult op = {0}, dc = {0}, tran = {0}, ac = {0};
+    if (has_op)
         rc = ms_run_op(w, &op, err);
     if (rc == MS_OK && has_dc)
         rc = ms_run_dc(w, &dspec, &dc, err);
     if (rc == MS_OK && has_tran)
         rc = ms_run_tran(w, &a->spec, &tran, err);
+    if (rc == MS_OK && has_ac)
+        rc = ms_run_ac(w, NULL, &ac, err);
     if (rc == MS_OK) {
         ms_sweep_lock(s);
-        rc = ms_write_result(has_tran ? &tran : has_dc ? &dc : &op, out, a->format ? a->format : "h5", err);
+        MsRunResults r = {has_op ? &op : NULL, has_dc ? &dc : NULL, has_tran ? &tran : NULL, has_ac ? &ac : NULL};
+        rc = write_all(&r, out, a->format ? a->format : "h5", 1, err);
         ms_sweep_unlock(s);
     }
     ms_result_free(&op);
     ms_result_free(&dc);
     ms_result_free(&tran);
+    ms_result_free(&ac);
     return rc;
 }
 
@@ -217,10 +243,25 @@ static int run_sweep(const RunArgs *a)
     MsError err = {0};
     double *rec = NULL;
     int rc = ms_sweep_begin(&s, &o, &err);
+    if (rc == MS_OK)   /* every rank read every file: the same answer on each */
+        rc = ms_run_outputs_check_stems(&s, &err);
     if (rc == MS_OK)
         rc = ms_sweep_run(&s, 0, run_set, (void *)a, &rec, &err);
     free(rec);
     return ms_sweep_end(&s, rc, &err);
+}
+
+static int run_ac(const RunArgs *a, MsWork *w, MsResult *ac, MsError *err)
+{
+    MsProgressBar bar;
+    ms_progress_init(&bar, "ac", a->force_progress);
+    ms_work_set_progress(w, ms_progress_cb, &bar);
+    int rc = ms_run_ac(w, NULL, ac, err);
+    ms_progress_done(&bar);
+    ms_work_set_progress(w, NULL, NULL);
+    if (rc == MS_OK && !a->quiet)
+        fprintf(stderr, "memspice: ac: %zu frequencies, %ld factorizations\n", ac->npts, ac->factorizations);
+    return rc;
 }
 
 int ms_cmd_run(int argc, char **argv)
@@ -237,7 +278,7 @@ int ms_cmd_run(int argc, char **argv)
     MsError err = {0};
     MsCircuit *c = NULL;
     MsWork *w = NULL;
-    MsResult op = {0}, dc = {0}, tran = {0};
+    MsResult op = {0}, dc = {0}, tran = {0}, ac = {0};
     int rc = ms_circuit_load(a.netlist, &c, &err);
     if (rc == MS_OK)
         rc = ms_work_new(c, &w, &err);
@@ -247,7 +288,8 @@ int ms_cmd_run(int argc, char **argv)
     int has_dc = c && ms_circuit_has_dc(c, &dspec);
     if (c && ms_circuit_faults(c)[0] && !a.quiet)
         fprintf(stderr, "memspice: stuck memristors: %s\n", ms_circuit_faults(c));
-    int do_op = c && (ms_circuit_has_op(c) || (!has_tran && !has_dc));
+    int has_ac = c && ms_circuit_has_ac(c, NULL);
+    int do_op = c && (ms_circuit_has_op(c) || (!has_tran && !has_dc && !has_ac));
     if (rc == MS_OK && do_op) {
         rc = ms_run_op(w, &op, &err);
         if (rc == MS_OK)
@@ -262,9 +304,6 @@ int ms_cmd_run(int argc, char **argv)
         ms_work_set_progress(w, NULL, NULL);
         if (rc == MS_OK && !a.quiet)
             fprintf(stderr, "memspice: DC sweep: %zu points, %ld factorizations\n", dc.npts, dc.factorizations);
-        if (rc == MS_OK && has_tran && a.out && !a.quiet)
-            fprintf(stderr, "memspice: notice: -o gets the transient; the DC sweep is not written "
-                            "(run the .dc in a netlist of its own)\n");
     }
     if (rc == MS_OK && has_tran) {
         MsProgressBar bar;
@@ -282,16 +321,17 @@ int ms_cmd_run(int argc, char **argv)
                         tran.npts, tran.steps_accepted, tran.steps_rejected, tran.newton_iters, tran.factorizations);
         }
     }
+    if (rc == MS_OK && has_ac)
+        rc = run_ac(&a, w, &ac, &err);
     if (rc == MS_OK && a.out) {
-        const MsResult *r = has_tran ? &tran : has_dc ? &dc : &op;
-        rc = ms_write_result(r, a.out, a.format, &err);
-        if (rc == MS_OK && !a.quiet && strcmp(a.out, "-"))
-            fprintf(stderr, "memspice: wrote %d vectors x %zu points to %s\n", r->nvec, r->npts, a.out);
+        MsRunResults r = {do_op ? &op : NULL, has_dc ? &dc : NULL, has_tran ? &tran : NULL, has_ac ? &ac : NULL};
+        rc = write_all(&r, a.out, a.format, a.quiet, &err);
     }
     code = rc == MS_OK ? 0 : ms_cli_fail(&err);
     ms_result_free(&op);
     ms_result_free(&dc);
     ms_result_free(&tran);
+    ms_result_free(&ac);
     ms_work_free(&w);
     ms_circuit_free(&c);
     return code;

@@ -65,6 +65,8 @@ typedef struct MsSourceEval {
     double scale;                 /* source stepping factor in [0, 1] */
     int dc_op;                    /* 1: .op analysis (use DC values) */
     const MsWave *const *override; /* per source id, NULL = the netlist's waveform */
+    int ac;                       /* .ac excitation: 1 the real, 2 the imaginary part of the
+                                   * netlist's `AC mag phase` phasor (t, overrides unused) */
 } MsSourceEval;
 
 typedef struct MsBreaks {

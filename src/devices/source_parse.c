@@ -1,6 +1,7 @@
 /* source_parse.c — see source_parse.h. */
 #include "source_parse.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +117,27 @@ static int pwl_args(MsElab *el, const MsCard *c, int *at, MsWave *w)
     return MS_OK;
 }
 
+/* "AC [mag [phase]]" at *at (the AC word): ngspice takes a missing
+ * magnitude as 1 and a missing phase as 0; AC=mag as well. */
+static int ac_args(MsElab *el, const MsCard *c, int *at, MsWave *w)
+{
+    const MsToken *tk = c->tok;
+    int i = *at + 1, rc;
+    if (i < c->ntok && tk[i].kind == TK_EQ)
+        i++;
+    double v[2] = {1, 0};
+    for (int k = 0; k < 2 && i < c->ntok && !is_keyword(&tk[i]) && (tk[i].kind == TK_WORD || tk[i].kind == TK_EXPR);
+         k++, i++)
+        if ((rc = ms_elab_value(el, &tk[i], &v[k])))
+            return rc;
+    if (!isfinite(v[0]) || !isfinite(v[1]))
+        return ms_elab_error(el, MS_ERR_SYNTAX, &tk[*at], "%s", "AC magnitude and phase must be finite");
+    w->ac_mag = v[0];
+    w->ac_phase = v[1];
+    *at = i;
+    return MS_OK;
+}
+
 int ms_parse_source(MsElab *el, const MsCard *c, int at, MsWave *w)
 {
     const MsToken *tk = c->tok;
@@ -137,8 +159,12 @@ int ms_parse_source(MsElab *el, const MsCard *c, int at, MsWave *w)
                 return rc;
             w->has_dc = 1;
             at += 2 + eq;
-        } else if (ms_tok_is(t, "ac") || ms_tok_is(t, "distof1") || ms_tok_is(t, "distof2")) {
-            /* small-signal (ac) and distortion (.disto's distof1/2) magnitude and phase: no effect on .op/.tran */
+        } else if (ms_tok_is(t, "ac")) {
+            /* small-signal magnitude and phase (degrees), for .ac only; `AC` alone is magnitude 1 */
+            if ((rc = ac_args(el, c, &at, w)))
+                return rc;
+        } else if (ms_tok_is(t, "distof1") || ms_tok_is(t, "distof2")) {
+            /* distortion (.disto's distof1/2) magnitude and phase: no effect on .op/.ac/.tran */
             at++;
             for (int k = 0; k < 2 && at < c->ntok && !is_keyword(&tk[at]) && tk[at].kind != TK_LP &&
                             tk[at].kind != TK_RP;
@@ -192,6 +218,8 @@ int ms_parse_source(MsElab *el, const MsCard *c, int at, MsWave *w)
 
 double ms_source_value(const MsWave *own, int id, const MsSourceEval *se)
 {
+    if (se->ac)   /* the netlist's phasor: an override replaces the large-signal waveform only */
+        return se->scale * ms_wave_ac(own, se->ac == 2);
     const MsWave *w = se->override && se->override[id] ? se->override[id] : own;
     return se->scale * (se->dc_op ? ms_wave_dc(w) : ms_wave_eval(w, se->t));
 }

@@ -213,6 +213,12 @@ void ms_wave_free(MsWave *w)
     w->npts = 0;
 }
 
+double ms_wave_ac(const MsWave *w, int imag)
+{
+    double ph = w->ac_phase * (3.14159265358979323846 / 180);
+    return w->ac_mag * (imag ? sin(ph) : cos(ph));
+}
+
 void ms_wave_copy(MsWave *dst, const MsWave *src)
 {
     *dst = *src;

@@ -19,6 +19,7 @@ typedef struct MsWave {
     double repeat;      /* PWL r= repeat start time, < 0 none */
     double td;          /* PWL td= delay */
     uint64_t stream;    /* TRNOISE, TRRANDOM: the source's random stream (noise_wave.h) */
+    double ac_mag, ac_phase;   /* small-signal phasor of `AC mag [phase]` (phase in degrees); 0 if none */
 } MsWave;
 
 /* Fill the defaults that depend on the analysis (ngspice: tr, tf = tstep,
@@ -34,6 +35,8 @@ void ms_wave_breaks(const MsWave *w, double tstop, struct MsBreaks *bp);
 double *ms_wave_level(MsWave *w);
 /* d value(t) / d level (every waveform is affine in its level). */
 double ms_wave_dlevel(const MsWave *w, double t, int dc_op);
+/* The real (imag = 0) or imaginary part of the AC phasor mag e^{j phase}. */
+double ms_wave_ac(const MsWave *w, int imag);
 void ms_wave_free(MsWave *w);
 void ms_wave_copy(MsWave *dst, const MsWave *src);
 

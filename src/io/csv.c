@@ -3,7 +3,12 @@
  * scale, "v(v-sweep)" or "i(i-sweep)"), then one row per point.  Values are
  * printed with "%.17g", enough digits for strtod to give back the very same
  * double.  A name holding a comma or a quote is quoted as RFC 4180 says
- * (ngspice allows v(a,b)); lines end with "\n". */
+ * (ngspice allows v(a,b)); lines end with "\n".
+ *
+ * A complex result (.ac) has the header "frequency,re(v(out)),im(v(out)),..."
+ * -- real and imaginary parts, not magnitude and phase: exact, and
+ * |H| = hypot(re, im), arg H = atan2(im, re) are one line in any tool --
+ * and ms_read_csv reads such a file back as a complex result. */
 #include "result.h"
 
 #include <ctype.h>
@@ -27,6 +32,30 @@ static void put_field(FILE *fp, const char *s)
         fputc(*s, fp);
     }
     fputc('"', fp);
+}
+
+static void write_complex_rows(FILE *fp, const MsResult *r)
+{
+    for (size_t k = 0; k < r->npts && !ferror(fp); k++) {
+        size_t off = k * (size_t)r->nvec;
+        fprintf(fp, "%.17g", r->time[k]);
+        for (int j = 0; j < r->nvec; j++)
+            fprintf(fp, ",%.17g,%.17g", r->data[off + (size_t)j], r->imag[off + (size_t)j]);
+        fputc('\n', fp);
+    }
+}
+
+static void write_complex_header(FILE *fp, const MsResult *r)
+{
+    fputs(r->scale ? r->scale : "frequency", fp);
+    for (int j = 0; j < r->nvec; j++)
+        for (int part = 0; part < 2; part++) {
+            char *name = ms_asprintf("%s(%s)", part ? "im" : "re", r->names[j]);
+            fputc(',', fp);
+            put_field(fp, name);
+            free(name);
+        }
+    fputc('\n', fp);
 }
 
 static void write_rows(FILE *fp, const MsResult *r)
@@ -54,6 +83,11 @@ int ms_write_csv(const MsResult *r, const char *path, MsError *err)
     if (rc != MS_OK)
         return rc;
     FILE *fp = o.fp;
+    if (r->imag) {
+        write_complex_header(fp, r);
+        write_complex_rows(fp, r);
+        return ms_out_finish(&o, 1, err);
+    }
     const char *sep = "";
     if (r->time) {
         put_field(fp, ms_result_scale(r));
@@ -155,12 +189,42 @@ static int csv_bad(CsvReader *cr, const char *what)
                   what);
 }
 
+/* "re(NAME)" and "im(NAME)" at fields j, j+1: NAME (malloc'ed), else NULL. */
+static char *complex_pair(const CsvFields *f, size_t j)
+{
+    const char *a = f->f[j], *b = f->f[j + 1];
+    size_t la = strlen(a);
+    if (la < 5 || strncmp(a, "re(", 3) || a[la - 1] != ')' || strncmp(b, "im(", 3) || strcmp(a + 3, b + 3))
+        return NULL;
+    return ms_strndup(a + 3, la - 4);
+}
+
+/* "frequency,re(x),im(x),...": a complex (AC) result. */
+static int read_complex_header(CsvReader *cr, MsResult *out)
+{
+    size_t nvec = (cr->fields.n - 1) / 2;
+    if (cr->fields.n % 2 != 1 || nvec > 1000000000)
+        return csv_bad(cr, "an AC header needs re(...),im(...) pairs after 'frequency'");
+    ms_result_init(out, "", "AC Analysis", (int)nvec, 1);
+    out->scale = ms_strdup("frequency");
+    out->imag = ms_malloc(sizeof *out->imag);
+    for (size_t j = 0; j < nvec; j++) {
+        out->names[j] = complex_pair(&cr->fields, 1 + 2 * j);
+        if (!out->names[j])
+            return csv_bad(cr, "an AC header needs re(NAME),im(NAME) pairs after 'frequency'");
+        out->kinds[j] = csv_kind(out->names[j]);
+    }
+    return MS_OK;
+}
+
 static int read_header(CsvReader *cr, MsResult *out)
 {
     if (!read_line(cr->fp, &cr->line, &cr->cap, &cr->lineno))
         return ms_err(cr->err, MS_ERR_IO, "%s: empty csv file", cr->path);
     if (split_line(cr->line, &cr->fields))
         return csv_bad(cr, "bad quoting in the header");
+    if (cr->fields.n > 0 && !strcmp(cr->fields.f[0], "frequency"))
+        return read_complex_header(cr, out);
     int sweep = cr->fields.n > 0 && ms_is_sweep_scale(cr->fields.f[0]);
     int has_time = sweep || !strcmp(cr->fields.f[0], "time");
     size_t nvec = cr->fields.n - (size_t)has_time;
@@ -180,7 +244,7 @@ static int read_header(CsvReader *cr, MsResult *out)
 
 static int read_row(CsvReader *cr, MsResult *out, double *row)
 {
-    size_t ncol = (size_t)out->nvec + (out->time != NULL);
+    size_t ncol = (size_t)out->nvec * (out->imag ? 2 : 1) + (out->time != NULL);
     if (split_line(cr->line, &cr->fields))
         return csv_bad(cr, "bad quoting");
     if (cr->fields.n != ncol)
@@ -189,14 +253,21 @@ static int read_row(CsvReader *cr, MsResult *out, double *row)
         if (parse_value(cr->fields.f[c], &row[c]))
             return csv_bad(cr, "expected a number");
     double *dst = ms_result_add_point(out, out->time ? row[0] : 0.0);
-    if (out->nvec)
+    if (out->imag) {
+        double *im = out->imag + (dst - out->data);
+        for (int j = 0; j < out->nvec; j++) {
+            dst[j] = row[1 + 2 * j];
+            im[j] = row[2 + 2 * j];
+        }
+    } else if (out->nvec) {
         memcpy(dst, row + (out->time != NULL), sizeof *dst * (size_t)out->nvec);
+    }
     return MS_OK;
 }
 
 static int read_body(CsvReader *cr, MsResult *out)
 {
-    double *row = ms_malloc(sizeof *row * ((size_t)out->nvec + 1));
+    double *row = ms_malloc(sizeof *row * (2 * (size_t)out->nvec + 1));
     int rc = MS_OK;
     while (rc == MS_OK && read_line(cr->fp, &cr->line, &cr->cap, &cr->lineno))
         if (cr->line[0])           /* a blank last line is not a row */

@@ -10,6 +10,10 @@
  *                        units = "V" | "A" | "" and
  *                        kind  = "voltage" | "current" | "state"
  *
+ * A complex result (.ac, r->imag set) has /frequency (units "Hz", root
+ * attribute scale = "frequency") in place of /time, and each /signals/<name> is a compound {r, i} of two doubles,
+ * the layout h5py reads as numpy complex128 (MATLAB: a struct of r and i).
+ *
  * Dataset names are the vector names exactly ("v(out)", "i(v1)",
  * "v(x1.n3)"), except that '/', HDF5's path separator, becomes '|'; a
  * name "." (HDF5's "this group") becomes "|.".  All strings are
@@ -73,6 +77,39 @@ static int put_vector(hid_t loc, const char *name, const double *v, size_t n,
     return rc;
 }
 
+/* put_vector for a complex vector: re[k] + j im[k] as compound {r, i}. */
+static int put_complex_vector(hid_t loc, const char *name, const double *re, const double *im, size_t n,
+                              const char *units, const char *kind)
+{
+    hsize_t dims[1] = { (hsize_t)n };
+    hid_t space = H5Screate_simple(1, dims, NULL), ds = -1;
+    hid_t ftype = H5Tcreate(H5T_COMPOUND, 16), mtype = H5Tcreate(H5T_COMPOUND, 16);
+    int rc = -1;
+    if (ftype >= 0 && mtype >= 0 && H5Tinsert(ftype, "r", 0, H5T_IEEE_F64LE) >= 0 &&
+        H5Tinsert(ftype, "i", 8, H5T_IEEE_F64LE) >= 0 && H5Tinsert(mtype, "r", 0, H5T_NATIVE_DOUBLE) >= 0 &&
+        H5Tinsert(mtype, "i", 8, H5T_NATIVE_DOUBLE) >= 0 && space >= 0)
+        ds = H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    double *pairs = ms_malloc(16 * (n ? n : 1));
+    for (size_t k = 0; k < n; k++) {
+        pairs[2 * k] = re[k];
+        pairs[2 * k + 1] = im[k];
+    }
+    if (ds >= 0 && (n == 0 || H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, pairs) >= 0))
+        rc = put_string_attr(ds, "units", units);
+    if (rc == 0 && kind)
+        rc = put_string_attr(ds, "kind", kind);
+    free(pairs);
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (space >= 0)
+        H5Sclose(space);
+    if (ftype >= 0)
+        H5Tclose(ftype);
+    if (mtype >= 0)
+        H5Tclose(mtype);
+    return rc;
+}
+
 static const char *units_of(int kind)
 {
     return kind == MS_VEC_VOLTAGE ? "V" : kind == MS_VEC_CURRENT ? "A" : "";
@@ -95,11 +132,11 @@ static char *dataset_name(const char *name)
     return s;
 }
 
-/* One column of the row-major table, contiguous for H5Dwrite. */
-static void gather(const MsResult *r, int j, double *col)
+/* One column of the row-major table (data or imag), contiguous for H5Dwrite. */
+static void gather(const MsResult *r, const double *table, int j, double *col)
 {
     for (size_t k = 0; k < r->npts; k++)
-        col[k] = r->data[k * (size_t)r->nvec + (size_t)j];
+        col[k] = table[k * (size_t)r->nvec + (size_t)j];
 }
 
 static int write_signals(hid_t file, const MsResult *r)
@@ -113,14 +150,21 @@ static int write_signals(hid_t file, const MsResult *r)
     if (grp < 0)
         return -1;
     double *col = ms_malloc(sizeof *col * (r->npts ? r->npts : 1));
+    double *icol = r->imag ? ms_malloc(sizeof *icol * (r->npts ? r->npts : 1)) : NULL;
     int rc = 0;
     for (int j = 0; j < r->nvec && rc == 0; j++) {
         char *name = dataset_name(r->names[j]);
-        gather(r, j, col);
-        rc = put_vector(grp, name, col, r->npts, units_of(r->kinds[j]), kind_name(r->kinds[j]));
+        gather(r, r->data, j, col);
+        if (icol) {
+            gather(r, r->imag, j, icol);
+            rc = put_complex_vector(grp, name, col, icol, r->npts, units_of(r->kinds[j]), kind_name(r->kinds[j]));
+        } else {
+            rc = put_vector(grp, name, col, r->npts, units_of(r->kinds[j]), kind_name(r->kinds[j]));
+        }
         free(name);
     }
     free(col);
+    free(icol);
     H5Gclose(grp);
     return rc;
 }
@@ -152,7 +196,7 @@ static int write_contents(hid_t file, const void *contents)
         return -1;
     if (r->time) {
         int sk = ms_result_scale_kind(r);
-        const char *units = sk == MS_VEC_TIME ? "s" : sk == MS_VEC_VOLTAGE ? "V" : sk == MS_VEC_CURRENT ? "A" : "";
+        const char *units = sk == MS_VEC_TIME ? "s" : sk == MS_VEC_FREQUENCY ? "Hz" : units_of(sk);
         if (put_vector(file, ms_result_scale(r), r->time, r->npts, units, NULL) < 0)
             return -1;
     }

@@ -39,6 +39,8 @@ int ms_out_check(const MsResult *r, MsError *err)
         return ms_err(err, MS_ERR_ARG, "cannot write a result without vectors");
     if (r->npts > 0 && r->nvec > 0 && !r->data)
         return ms_err(err, MS_ERR_ARG, "cannot write a result without data");
+    if (r->imag && (!r->time || (r->npts > 0 && r->nvec > 0 && !r->data)))
+        return ms_err(err, MS_ERR_ARG, "cannot write a complex result without its frequency scale");
     for (int j = 0; j < r->nvec; j++)
         if (!r->names[j] || !r->names[j][0])
             return ms_err(err, MS_ERR_ARG, "cannot write a result: vector %d has no name", j);

@@ -24,9 +24,17 @@
  * always the same double); we write "%.16e" (17 digits, round-trip exact),
  * which every reader parses the same way.  An operating point has no scale
  * vector: index 0 is the first node voltage, as in ngspice's .op raw files.
- * States use ngspice's type 0, "notype", which its reader accepts. */
+ * States use ngspice's type 0, "notype", which its reader accepts.
+ *
+ * A complex result (r->imag set: .ac) is written as ngspice writes its AC
+ * plots: "Flags: complex", the scale "\t0\tfrequency\tfrequency\tgrid=3"
+ * (grid=3, a logarithmic axis, when the points are not evenly spaced: dec
+ * and oct sweeps), and every value, the scale too, as a pair re, im: 16
+ * bytes in Binary:, "re,im" in Values: (the scale's imaginary part is 0;
+ * ngspice leaves garbage there). */
 #include "result.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +47,7 @@ static const char *type_name(int kind)
     case MS_VEC_TIME: return "time";
     case MS_VEC_VOLTAGE: return "voltage";
     case MS_VEC_CURRENT: return "current";
+    case MS_VEC_FREQUENCY: return "frequency";
     default: return "notype";
     }
 }
@@ -85,6 +94,17 @@ static int check_names(const MsResult *r, MsError *err)
     return MS_OK;
 }
 
+/* ngspice marks dec/oct sweeps grid=3 (log axis); lin sweeps are evenly spaced. */
+static int log_grid(const MsResult *r)
+{
+    for (size_t k = 2; k < r->npts; k++) {
+        double d0 = r->time[k - 1] - r->time[k - 2], d1 = r->time[k] - r->time[k - 1];
+        if (fabs(d1 - d0) > 1e-9 * fabs(d1))
+            return 1;
+    }
+    return 0;
+}
+
 static void write_header(FILE *fp, const MsResult *r, int ascii)
 {
     int has_time = r->time != NULL;
@@ -94,13 +114,14 @@ static void write_header(FILE *fp, const MsResult *r, int ascii)
     put_line_text(fp, "Date: ", date);
     put_line_text(fp, "Plotname: ", r->plotname ? r->plotname
                   : has_time ? "Transient Analysis" : "Operating Point");
-    fputs("Flags: real\n", fp);
+    fputs(r->imag ? "Flags: complex\n" : "Flags: real\n", fp);
     fprintf(fp, "No. Variables: %d\n", r->nvec + has_time);
     fprintf(fp, "No. Points: %zu\n", r->npts);
     fputs("Variables:\n", fp);
     int idx = 0;
-    if (has_time)
-        fprintf(fp, "\t%d\t%s\t%s\n", idx++, ms_result_scale(r), type_name(ms_result_scale_kind(r)));
+    if (has_time)   /* a dec/oct AC sweep's frequencies on ngspice's log grid */
+        fprintf(fp, "\t%d\t%s\t%s%s\n", idx++, ms_result_scale(r), type_name(ms_result_scale_kind(r)),
+                r->imag && log_grid(r) ? "\tgrid=3" : "");
     for (int j = 0; j < r->nvec; j++)
         fprintf(fp, "\t%d\t%s\t%s\n", idx++, r->names[j], type_name(r->kinds[j]));
     fputs(ascii ? "Values:\n" : "Binary:\n", fp);
@@ -149,6 +170,38 @@ static void write_ascii(FILE *fp, const MsResult *r)
     }
 }
 
+/* Complex results: every value a pair (re, im), the scale's im 0. */
+static void write_binary_complex(FILE *fp, const MsResult *r)
+{
+    size_t ncol = (size_t)r->nvec + 1;
+    unsigned char *buf = ms_malloc(16 * ncol);
+    for (size_t k = 0; k < r->npts; k++) {
+        size_t off = k * (size_t)r->nvec;
+        put_le_double(buf, r->time[k]);
+        put_le_double(buf + 8, 0);
+        for (int j = 0; j < r->nvec; j++) {
+            put_le_double(buf + 16 * (size_t)(j + 1), r->data[off + (size_t)j]);
+            put_le_double(buf + 16 * (size_t)(j + 1) + 8, r->imag[off + (size_t)j]);
+        }
+        if (fwrite(buf, 16, ncol, fp) != ncol)
+            break;
+    }
+    free(buf);
+}
+
+static void write_ascii_complex(FILE *fp, const MsResult *r)
+{
+    for (size_t k = 0; k < r->npts; k++) {
+        size_t off = k * (size_t)r->nvec;
+        fprintf(fp, " %zu\t%.16e,%.16e\n", k, r->time[k], 0.0);
+        for (int j = 0; j < r->nvec; j++)
+            fprintf(fp, "\t%.16e,%.16e\n", r->data[off + (size_t)j], r->imag[off + (size_t)j]);
+        fputc('\n', fp);
+        if (ferror(fp))
+            break;
+    }
+}
+
 int ms_write_raw(const MsResult *r, const char *path, int ascii, MsError *err)
 {
     int rc = ms_out_check(r, err);
@@ -162,7 +215,11 @@ int ms_write_raw(const MsResult *r, const char *path, int ascii, MsError *err)
         return rc;
     FILE *fp = o.fp;
     write_header(fp, r, ascii);
-    if (ascii)
+    if (r->imag && ascii)
+        write_ascii_complex(fp, r);
+    else if (r->imag)
+        write_binary_complex(fp, r);
+    else if (ascii)
         write_ascii(fp, r);
     else
         write_binary(fp, r);

@@ -6,7 +6,8 @@
  * Dimensions: are skipped), a Variables: list of "index name type [opts]"
  * lines, then Binary: (little-endian doubles, two per value when the Flags
  * say complex) or Values: (whitespace-separated: the point index, then one
- * number, or "re,im", per vector).  Unlike ngspice, which prints a warning
+ * number, or "re,im", per vector).  A complex (AC) plot keeps both parts
+ * (MsResult.imag) and its "frequency" scale vector as r->time, r->scale.  Unlike ngspice, which prints a warning
  * and carries on, any malformed or short file is an MS_ERR_IO naming it. */
 #include "result.h"
 
@@ -262,8 +263,9 @@ static int parse_double(const char *s, const char **end, double *v)
     return 0;
 }
 
-/* One point of ascii data: index, then ncol values (real part kept). */
-static int ascii_point(RawReader *rd, const RawPlot *p, long long k, double *row)
+/* One point of ascii data: index, then ncol values (imaginary parts into
+ * im when the plot is complex). */
+static int ascii_point(RawReader *rd, const RawPlot *p, long long k, double *row, double *im)
 {
     char tok[128];
     long long idx;
@@ -274,12 +276,11 @@ static int ascii_point(RawReader *rd, const RawPlot *p, long long k, double *row
         return bad(rd, "expected the point index in Values:");
     for (int j = 0; j < p->nvars; j++) {
         const char *e;
-        double im;
         if ((rc = data_token(rd, tok, sizeof tok)) != MS_OK)
             return rc;
         if (parse_double(tok, &e, &row[j]))
             return bad(rd, "expected a number in Values:");
-        if (p->complex && (*e++ != ',' || parse_double(e, &e, &im)))
+        if (p->complex && (*e++ != ',' || parse_double(e, &e, &im[j])))
             return bad(rd, "expected 're,im' in Values:");
         if (*e)
             return bad(rd, "junk after a number in Values:");
@@ -287,13 +288,16 @@ static int ascii_point(RawReader *rd, const RawPlot *p, long long k, double *row
     return MS_OK;
 }
 
-static int binary_point(RawReader *rd, const RawPlot *p, unsigned char *buf, double *row)
+static int binary_point(RawReader *rd, const RawPlot *p, unsigned char *buf, double *row, double *im)
 {
     size_t vsize = p->complex ? 16 : 8;
     if (fread(buf, vsize, (size_t)p->nvars, rd->fp) != (size_t)p->nvars)
         return END;
-    for (int j = 0; j < p->nvars; j++)
+    for (int j = 0; j < p->nvars; j++) {
         row[j] = get_le_double(buf + vsize * (size_t)j);
+        if (p->complex)
+            im[j] = get_le_double(buf + vsize * (size_t)j + 8);
+    }
     return MS_OK;
 }
 
@@ -309,19 +313,23 @@ static int truncated(RawReader *rd, const RawPlot *p, long long k)
 static int read_data(RawReader *rd, const RawPlot *p, MsResult *out, int has_time)
 {
     double *row = ms_malloc(sizeof *row * (size_t)p->nvars);
+    double *im = ms_malloc(sizeof *im * (size_t)p->nvars);
     unsigned char *buf = ms_malloc((p->complex ? 16 : 8) * (size_t)p->nvars);
     int rc = MS_OK;
     for (long long k = 0; k < p->npts && rc == MS_OK; k++) {
-        rc = p->ascii ? ascii_point(rd, p, k, row) : binary_point(rd, p, buf, row);
+        rc = p->ascii ? ascii_point(rd, p, k, row, im) : binary_point(rd, p, buf, row, im);
         if (rc == END)
             rc = truncated(rd, p, k);
         else if (rc == MS_OK && out) {
             double *dst = ms_result_add_point(out, has_time ? row[0] : 0.0);
             if (out->nvec)
                 memcpy(dst, row + has_time, sizeof *dst * (size_t)out->nvec);
+            if (out->imag && out->nvec)   /* complex: the scale's imaginary part is dropped */
+                memcpy(out->imag + (dst - out->data), im + has_time, sizeof *dst * (size_t)out->nvec);
         }
     }
     free(row);
+    free(im);
     free(buf);
     return rc;
 }
@@ -347,17 +355,17 @@ static char *vector_name(const char *name, int kind)
 
 static int load_plot(RawReader *rd, const RawPlot *p, MsResult *out)
 {
-    if (p->complex)
-        return ms_err(rd->err, MS_ERR_UNSUPPORTED,
-                      "%s: plot '%s' holds complex (AC) data, which memspice does not read",
-                      rd->path, p->plotname);
-    /* a DC sweep's scale is its first vector whatever its type (v(v-sweep)
-     * is a voltage, res-sweep has a type of its own) */
-    int sweep = !strncasecmp(p->plotname, "DC transfer", 11);
-    int has_time = sweep || kind_of(p->vars[0].type) == MS_VEC_TIME;
+    /* a complex (AC) plot's scale is its "frequency" vector; a DC sweep's is
+     * its first vector whatever its type (v(v-sweep) is a voltage, res-sweep
+     * has a type of its own) */
+    int has_freq = p->complex && !strcasecmp(p->vars[0].type, "frequency");
+    int sweep = !p->complex && !strncasecmp(p->plotname, "DC transfer", 11);
+    int has_time = has_freq || sweep || kind_of(p->vars[0].type) == MS_VEC_TIME;
     ms_result_init(out, p->title, p->plotname, p->nvars - has_time, has_time);
-    if (sweep)
+    if (has_freq || sweep)
         out->scale = ms_strdup(p->vars[0].name);
+    if (p->complex)
+        out->imag = ms_malloc(sizeof *out->imag);
     for (int j = 0; j < out->nvec; j++) {
         out->kinds[j] = kind_of(p->vars[j + has_time].type);
         out->names[j] = vector_name(p->vars[j + has_time].name, out->kinds[j]);

@@ -24,6 +24,8 @@ double *ms_result_add_point(MsResult *r, double t)
         r->data = ms_realloc(r->data, r->cap * (size_t)r->nvec * sizeof *r->data);
         if (r->time)
             r->time = ms_realloc(r->time, r->cap * sizeof *r->time);
+        if (r->imag)   /* a complex result grows its imaginary parts alike */
+            r->imag = ms_realloc(r->imag, r->cap * (size_t)r->nvec * sizeof *r->imag);
     }
     if (r->time)
         r->time[r->npts] = t;
@@ -40,6 +42,8 @@ int ms_result_scale_kind(const MsResult *r)
     const char *s = ms_result_scale(r);
     if (!strcmp(s, "time"))
         return MS_VEC_TIME;
+    if (!strcmp(s, "frequency"))
+        return MS_VEC_FREQUENCY;
     if (!strncmp(s, "v(", 2))
         return MS_VEC_VOLTAGE;
     if (!strncmp(s, "i(", 2))

@@ -8,12 +8,14 @@
 /* Start an empty result with nvec vectors whose names/kinds the caller fills. */
 void ms_result_init(MsResult *r, const char *title, const char *plotname, int nvec,
                     int with_time);
-/* Append a point at time t; returns the row of nvec values to fill. */
+/* Append a point at time t; returns the row of nvec values to fill (and,
+ * when r->imag is set, grows imag alike: the row at the same offset). */
 double *ms_result_add_point(MsResult *r, double t);
 
-/* The scale vector's name ("time" unless r->scale says otherwise) and kind
- * (MS_VEC_TIME, or from the name: v(v-sweep) a voltage, i(i-sweep) a
- * current). */
+/* The scale vector's name ("time" unless r->scale says otherwise: a DC
+ * sweep's source, an AC result's "frequency") and kind (MS_VEC_TIME,
+ * MS_VEC_FREQUENCY, or from the name: v(v-sweep) a voltage, i(i-sweep) a
+ * current).  Every writer names and types the scale through these two. */
 const char *ms_result_scale(const MsResult *r);
 int ms_result_scale_kind(const MsResult *r);
 /* A DC sweep's scale as ngspice names it: v(v-sweep), i(i-sweep),
@@ -46,7 +48,8 @@ int ms_out_check(const MsResult *r, MsError *err);
 /* Readers, for tests and for comparing with ngspice.  Each fills *out (set
  * up by the reader; release with ms_result_free) or leaves it zeroed and
  * returns MS_ERR_IO naming the file when it is missing, malformed or
- * truncated (MS_ERR_UNSUPPORTED for a complex, i.e. AC, plot).
+ * truncated.  A complex (AC) plot or CSV ("frequency,re(x),im(x),...")
+ * reads into a complex result: scale "frequency" in r->time, r->imag set.
  *
  * ms_read_raw reads the first plot of an ngspice raw file, binary or ascii,
  * as written by ngspice (-r, or `write`) or by ms_write_raw.  A first

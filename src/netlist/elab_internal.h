@@ -77,6 +77,10 @@ int ms_elab_find_param(MsElab *el, Scope *s, const char *name, ScopeParam **out)
 int ms_elab_compile_node(void *user, const char *name, int *unk, MsError *err);
 char *ms_elab_compile_branch(void *user, const char *name);
 
+/* ---- elab_ac.c ---- */
+/* .ac: d->ac from d->ac_card. */
+int ms_elab_ac_card(MsElab *el);
+
 /* ---- elab_dc.c ---- */
 /* The .dc card's sweeps into deck.dc (after flattening: sources must exist). */
 int ms_elab_dc(MsElab *el);

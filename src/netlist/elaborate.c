@@ -718,6 +718,8 @@ int ms_elaborate(MsCircuit *c, MsError *err)
     if (rc == MS_OK)
         rc = ms_elab_meas_params(&el, &top);
     if (rc == MS_OK)
+        rc = ms_elab_ac_card(&el);
+    if (rc == MS_OK)
         rc = check_flat_size(&el, top.def);
     if (rc == MS_OK)
         rc = expand_scope(&el, &top);

@@ -535,6 +535,18 @@ static int parse_tran(Parser *p, const MsCard *c)
     return MS_OK;
 }
 
+/* .ac dec|oct|lin N FSTART FSTOP: evaluated during elaboration (elab_ac.c). */
+static int parse_ac(Parser *p, const MsCard *c)
+{
+    if (p->cur != &p->deck->top)
+        return syntax(p, &c->tok[0], "%s", ".ac inside a .subckt");
+    if (p->deck->ac_card)
+        return syntax(p, &c->tok[0], "%s", "a second .ac card (memspice runs one sweep)");
+    p->deck->ac_card = c;
+    p->deck->has_ac = 1;
+    return MS_OK;
+}
+
 /* .dc: recorded here, its values evaluated during elaboration (elab_dc.c). */
 static int parse_dc(Parser *p, const MsCard *c)
 {
@@ -589,6 +601,8 @@ static int parse_dot(Parser *p, const MsCard *c)
         return parse_options(p, c);
     if (!strcmp(w, ".tran"))
         return parse_tran(p, c);
+    if (!strcmp(w, ".ac"))
+        return parse_ac(p, c);
     if (!strcmp(w, ".dc"))
         return parse_dc(p, c);
     if (!strcmp(w, ".op")) {
@@ -643,7 +657,7 @@ static int parse_dot(Parser *p, const MsCard *c)
         return syntax(p, t0, "%s", ".endl without .lib");
     if (!strcmp(w, ".endc"))
         return syntax(p, t0, "%s", ".endc without .control");
-    static const char *analyses[] = {".ac", ".noise", ".tf", ".sens", ".pz", ".disto", ".four", ".sp", 0};
+    static const char *analyses[] = {".noise", ".tf", ".sens", ".pz", ".disto", ".four", ".sp", 0};
     for (int i = 0; analyses[i]; i++)
         if (!strcmp(w, analyses[i]))
             return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t0->loc,
@@ -687,8 +701,8 @@ int ms_parse_netlist(const char *path, const char *text, MsDeck *deck, MsError *
         rc = ms_err_at(err, MS_ERR_SYNTAX, p.cur->loc, ".subckt %s has no .ends", p.cur->name);
     if (rc == MS_OK)
         rc = ms_meas_check_analyses(deck, err);
-    if (rc == MS_OK && !deck->has_op && !deck->has_tran && !deck->has_dc && notice)
-        notice("no .op, .dc or .tran card: memspice will compute the operating point", notice_user);
+    if (rc == MS_OK && !deck->has_op && !deck->has_tran && !deck->has_dc && !deck->has_ac && notice)
+        notice("no .op, .dc, .ac or .tran card: memspice will compute the operating point", notice_user);
     return rc;
 }
 

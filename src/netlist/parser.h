@@ -1,5 +1,5 @@
 /* parser.h — cards to a deck: the subcircuit tree with its elements,
- * parameters, functions and models, plus the control cards (.tran, .op, .dc,
+ * parameters, functions and models, plus the control cards (.tran, .op, .dc, .ac,
  * .options, .ic, .save, .print).  Element cards are kept as token lists; the
  * device that owns the element letter reads them during elaboration. */
 #ifndef MS_PARSER_H
@@ -164,6 +164,9 @@ typedef struct MsDeck {
     MsTranSpec tran;              /* filled from tran_card during elaboration */
     const MsCard *tran_card;
     MsLoc tran_loc;
+    int has_ac;
+    MsAcSpec ac;                  /* filled from ac_card during elaboration (elab_ac.c) */
+    const MsCard *ac_card;
     int has_dc;
     MsDcSpec dc;                  /* filled from dc_card during elaboration (elab_dc.c) */
     const MsCard *dc_card;

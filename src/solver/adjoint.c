@@ -112,7 +112,7 @@ static void param_terms(MsWork *w, double t, int dc, const double *wq, const dou
 {
     const MsCircuit *c = w->c;
     MsEval ev = {.x = w->x, .t = t, .dc = dc, .state = w->state, .scratch = w->scratch};
-    MsSourceEval se = {t, 1, 0, w->override};
+    MsSourceEval se = {t, 1, 0, w->override, 0};
     for (int k = 0; k < c->nparams; k++) {
         const MsParamRef *p = &c->params[k];
         if (p->train >= 0) {

@@ -305,6 +305,13 @@ void ms_circuit_free(MsCircuit **cp)
 int ms_circuit_num_unknowns(const MsCircuit *c) { return c->n; }
 int ms_circuit_has_op(const MsCircuit *c) { return c->has_op; }
 
+int ms_circuit_has_ac(const MsCircuit *c, MsAcSpec *spec)
+{
+    if (spec && c->deck.has_ac)
+        *spec = c->deck.ac;
+    return c->deck.has_ac;
+}
+
 int ms_circuit_has_dc(const MsCircuit *c, MsDcSpec *spec)
 {
     if (spec && c->deck.has_dc)

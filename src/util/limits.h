@@ -38,6 +38,12 @@
  * 8 GB of doubles) */
 #define MS_MAX_STEPS 1000000000L
 #define MS_MAX_STORED_VALUES 1000000000L
+/* frequencies of one .ac sweep (one complex factorisation each) */
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define MS_MAX_AC_POINTS 10000000L
+#else
+#define MS_MAX_AC_POINTS 10000L
+#endif
 /* operating points of one .dc sweep (both sweeps' values multiplied) */
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 #define MS_MAX_DC_POINTS 100000000L

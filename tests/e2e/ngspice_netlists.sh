@@ -4,6 +4,7 @@
 # ngspice form, tools/mknet --ngspice-of) and in memspice (exit 0), and the results
 # agree: a transient's node voltages within 1e-3 of their range on a common
 # time axis, a DC sweep's vectors within 1e-3 of their range point by point,
+# an AC sweep's phasors within 1e-3 of their largest magnitude point by point,
 # an operating point's values within 1e-6 relative
 # (tests/tools/wavecmp.py reads ngspice's raw file and memspice's CSV).
 set -u
@@ -39,6 +40,8 @@ for f in netlists/*.cir; do
             ntran=$((ntran + 1))
         elif grep -qi '^[[:space:]]*\.dc' "$f"; then
             plot=DC
+        elif grep -qi '^[[:space:]]*\.ac' "$f"; then
+            plot=AC
         else
             plot=Operating
         fi

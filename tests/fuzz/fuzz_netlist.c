@@ -1,5 +1,6 @@
 /* fuzz_netlist.c — libFuzzer target: a netlist text through the loader, the
- * operating point, a short transient and the gradient, and, when it has
+ * operating point, a short .dc sweep and .ac sweep (at most 20 points each),
+ * a short transient and the gradient, and, when it has
  * training cards (.input/.readout), through the network compiler (the
  * batched engine, else the per-sample path): a forward and an adjoint pass
  * of two samples.
@@ -70,6 +71,18 @@ static void simulate(const MsCircuit *c)
         memset(&res, 0, sizeof res);
         rc = ms_run_dc(w, &dspec, &res, &err);
         expect_message(rc, &err, "ms_run_dc");
+        if (rc == MS_OK)
+            ms_result_free(&res);
+    }
+    MsAcSpec aspec;
+    if (ms_circuit_has_ac(c, &aspec)) {
+        /* at most 20 frequencies, evenly over the card's range */
+        aspec.sweep = MS_AC_LIN;
+        if (aspec.npoints > 20)
+            aspec.npoints = 20;
+        memset(&res, 0, sizeof res);
+        rc = ms_run_ac(w, &aspec, &res, &err);
+        expect_message(rc, &err, "ms_run_ac");
         if (rc == MS_OK)
             ms_result_free(&res);
     }

@@ -12,8 +12,11 @@ axes, on the span both cover, by linear interpolation; the largest
 difference must stay below tol x the ngspice vector's range (1e-9 absolute
 for a constant one).  DC sweep (plot "DC transfer characteristic", scale
 v(v-sweep) or i(i-sweep) first in both files): the same swept values, then
-every common vector point by point within tol x its range.  Operating
-point: |a - b| <= op_rtol |b| + 1e-9 for every common vector.
+every common vector point by point within tol x its range.  AC (plot "AC
+Analysis", complex; memspice's CSV "frequency,re(x),im(x),..."): the same
+frequencies, then every common vector's phasor point by point, |H_ms - H_ng|
+within tol x max |H_ng| over the sweep.  Operating point: |a - b| <=
+op_rtol |b| + 1e-9 for every common vector.
 Prints one line per vector; exits 1 on any failure, 2 on unusable input."""
 import bisect
 import csv
@@ -51,13 +54,20 @@ def read_raw(path, plotname=None):
                     hdr["nvars"] = int(v)
                 if k.strip().lower() == "no. points":
                     hdr["npts"] = int(v)
-        if "complex" in hdr.get("flags", "").lower():
-            raise ValueError("%s: complex plots are not supported" % path)
+        cplx = "complex" in hdr.get("flags", "").lower()
         nv, npts = hdr["nvars"], hdr["npts"]
         if len(names) != nv:
             raise ValueError("%s: %d variable names for %d variables" % (path, len(names), nv))
         cols = [[] for _ in range(nv)]
-        if kind == "Binary":
+        if kind == "Binary" and cplx:   # re, im pairs; the scale's imaginary part is dropped
+            n = 2 * nv * npts
+            vals = struct.unpack_from("<%dd" % n, data, pos)
+            pos += 8 * n
+            for k in range(npts):
+                for j in range(nv):
+                    re, im = vals[2 * (k * nv + j)], vals[2 * (k * nv + j) + 1]
+                    cols[j].append(re if j == 0 else complex(re, im))
+        elif kind == "Binary":
             n = nv * npts
             vals = struct.unpack_from("<%dd" % n, data, pos)
             pos += 8 * n
@@ -75,7 +85,9 @@ def read_raw(path, plotname=None):
             for k in range(npts):
                 next(it)  # point index
                 for j in range(nv):
-                    cols[j].append(float(next(it).split(",")[0]))
+                    parts = next(it).split(",")
+                    cols[j].append(complex(float(parts[0]), float(parts[1])) if cplx and j > 0
+                                   else float(parts[0]))
         plots.append((hdr.get("plotname", ""), dict(zip(names, cols)), names))
         while pos < len(data) and data[pos:pos + 1] in (b"\n", b"\r"):
             pos += 1
@@ -107,6 +119,50 @@ def interp(ts, vs, t):
     if t1 == t0:
         return vs[k]
     return vs[k - 1] + (vs[k] - vs[k - 1]) * (t - t0) / (t1 - t0)
+
+
+def read_csv_complex(cols, names):
+    """memspice's AC CSV: frequency, then re(x), im(x) pairs -> {x: [complex]}."""
+    out, onames = {"frequency": cols["frequency"]}, ["frequency"]
+    for n in names[1::2]:
+        x = n[3:-1]
+        out[x] = [complex(a, b) for a, b in zip(cols[n], cols["im(%s)" % x])]
+        onames.append(x)
+    return out, onames
+
+
+def compare_ac(mcols, mnames, ncols, nnames, tol, vectors):
+    if mnames[0] != "frequency" or nnames[0] != "frequency":
+        print("FAIL scale: memspice %s, ngspice %s (an AC result has frequency)" % (mnames[0], nnames[0]))
+        return 1
+    mcols, mnames = read_csv_complex(mcols, mnames)
+    fm, fn = mcols["frequency"], ncols["frequency"]
+    if len(fm) != len(fn) or any(abs(a - b) > 1e-9 * abs(b) for a, b in zip(fm, fn)):
+        print("FAIL frequency: the sweeps differ (%d vs %d points)" % (len(fm), len(fn)))
+        return 1
+    wanted = vectors.lower().split(",") if vectors else [n for n in nnames[1:] if n in mcols]
+    if not wanted:
+        print("wavecmp: no vectors in common (memspice: %s; ngspice: %s)" % (mnames, nnames))
+        return 1
+    bad = 0
+    for name in wanted:
+        if name not in mcols or name not in ncols:
+            print("FAIL %-12s missing in %s" % (name, "memspice" if name not in mcols else "ngspice"))
+            bad += 1
+            continue
+        hm, hn = mcols[name], ncols[name]
+        mag = max(abs(h) for h in hn)
+        worst, fw = 0.0, fm[0]
+        for f, a, b in zip(fm, hm, hn):
+            d = abs(a - b)
+            if d > worst or d != d:
+                worst, fw = d, f
+        limit = tol * mag if mag > 0 else 1e-9
+        ok = worst < limit
+        print("%s %-12s max |diff| %.3g (%.3g of max |H| %.3g) at f=%.6g; %d points" %
+              ("ok  " if ok else "FAIL", name, worst, worst / mag if mag > 0 else worst, mag, fw, len(fm)))
+        bad += not ok
+    return 1 if bad else 0
 
 
 def compare_dc(mcols, mnames, ncols, nnames, tol, vectors):
@@ -166,6 +222,8 @@ def main(argv):
     tol, op_rtol = float(opts["--tol"]), float(opts["--op-rtol"])
     if pname.lower().startswith("dc transfer"):
         return compare_dc(mcols, mnames, ncols, nnames, tol, opts["--vectors"])
+    if pname.lower().startswith("ac analysis"):
+        return compare_ac(mcols, mnames, ncols, nnames, tol, opts["--vectors"])
     is_tran = "time" in ncols and "time" in mcols
     # default: node voltages of a transient (currents through switching
     # diodes are spikes that two time grids sample differently), and
