@@ -5,8 +5,9 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
-from . import _cards
+from . import _cards, _sweeps
 from ._lib import lib, MsError, MsResult, MsTranSpec, MsGrad
+from ._measures import Measures, evaluate as _measure
 
 _DP = C.POINTER(C.c_double)
 
@@ -44,7 +45,7 @@ class ConvergenceError(Error):   # MS_ERR_NONCONV, MS_ERR_TIMESTEP
     pass
 
 
-class ArgumentError(Error):      # MS_ERR_ARG
+class ArgumentError(Error, ValueError):   # MS_ERR_ARG; also a ValueError, as Python's own bad arguments
     pass
 
 
@@ -79,33 +80,69 @@ def _darray(x, shape=None):
 
 
 class Result:
-    """Waveforms of a run: .time (None for an operating point), r["v(out)"], .names, .data (npts, nvec)."""
+    """Waveforms of a run: r["v(out)"] (numpy), .names, .data (npts, nvec) and
+    the scale (.scale, named .scale_name): .time for a transient, .sweep for a
+    DC sweep (the inner source's values; .sweeps and .grid() for a nested
+    one), .frequency for an AC analysis, whose vectors are complex.  None of
+    these for an operating point.  .measures: the netlist's .meas of this
+    analysis (memspice.Measures)."""
 
-    def __init__(self, res):
+    def __init__(self, res, measures=None, sweeps=None):
         n, m = res.npts, res.nvec
         self.names = [res.names[j].decode() for j in range(m)]
         self.title = (res.title or b"").decode()
         self.plotname = (res.plotname or b"").decode()
         self.data = np.ctypeslib.as_array(res.data, shape=(n * m,)).reshape(n, m).copy() if n * m else \
             np.zeros((n, m))
-        self.time = np.ctypeslib.as_array(res.time, shape=(n,)).copy() if res.time and n else None
+        if res.imag and n * m:   # AC: imaginary parts beside data, same layout
+            self.data = self.data + 1j * np.ctypeslib.as_array(res.imag, shape=(n * m,)).reshape(n, m)
+        self.scale = np.ctypeslib.as_array(res.time, shape=(n,)).copy() if res.time and n else None
+        self.scale_name = None if self.scale is None else (res.scale.decode() if res.scale else "time")
+        self.time = self.scale if self.scale_name == "time" else None
+        self.frequency = self.scale if self.scale_name == "frequency" else None
+        self.sweep = self.scale if self.plotname == "DC transfer characteristic" else None
+        # [(source, values), ...] inner first, for a DC sweep
+        self.sweeps = [(src, np.array(_sweeps.sweep_values(*lim))) for src, *lim in sweeps] if sweeps else None
+        self.measures = measures if measures is not None else Measures()
         self.stats = dict(steps_accepted=res.steps_accepted, steps_rejected=res.steps_rejected,
                           newton_iters=res.newton_iters, factorizations=res.factorizations)
         self._index = {name.lower(): j for j, name in enumerate(self.names)}
 
+    @property
+    def is_complex(self):
+        return np.iscomplexobj(self.data)
+
+    def _scale_key(self, key):
+        if self.scale is None:
+            return False
+        # a DC sweep's scale also by ngspice's plot name without v()/i(): "v-sweep"
+        return key == self.scale_name or (self.sweep is not None and f"{key[0]}({key})" == self.scale_name)
+
     def __getitem__(self, name):
-        key = name.lower()
-        if key == "time" and self.time is not None:
-            return self.time
+        key = name.lower().replace(" ", "")
+        if key not in self._index and self._scale_key(key):
+            return self.scale
         if key not in self._index:
             raise KeyError(f"{name}: not in this result (has {', '.join(self.names)})")
         return self.data[:, self._index[key]]
 
     def __contains__(self, name):
-        return name.lower() in self._index
+        key = name.lower().replace(" ", "")
+        return key in self._index or self._scale_key(key)
 
     def keys(self):
         return list(self.names)
+
+    def grid(self, name):
+        """A DC sweep's vector (or its scale) as a (len(outer), len(inner))
+        array for a nested sweep: row k is the inner sweep at the outer
+        source's k-th value (self.sweeps[1][1][k]); 1-D for a single sweep."""
+        if self.sweeps is None:
+            raise ValueError(f"grid(): {self.plotname or 'this result'} is not a DC sweep")
+        v = self[name]
+        if len(self.sweeps) == 1:
+            return v
+        return v.reshape(len(self.sweeps[1][1]), len(self.sweeps[0][1]))
 
     def __repr__(self):
         return f"<memspice.Result {self.plotname!r}: {len(self.names)} vectors x {self.data.shape[0]} points>"
@@ -114,12 +151,12 @@ class Result:
 class Grad:
     """Result of Circuit.grad(): .loss, .grad {name: dloss/dvalue}, .values {name: value}, .tran (Result)."""
 
-    def __init__(self, g):
+    def __init__(self, g, measures=None):
         names = [g.names[k].decode() for k in range(g.nparams)]
         self.loss = g.loss
         self.grad = {n: g.grad[k] for k, n in enumerate(names)}
         self.values = {n: g.values[k] for k, n in enumerate(names)}
-        self.tran = Result(g.tran)
+        self.tran = Result(g.tran, measures)
 
     def __repr__(self):
         return f"<memspice.Grad loss={self.loss:.6g}, {len(self.grad)} parameters>"
@@ -237,14 +274,25 @@ class Circuit:
                 t, v = _darray(t).ravel(), _darray(v).ravel()
                 if t.shape != v.shape:
                     raise ValueError(f"source {name}: t and v differ in length")
-                rc = lib.ms_work_set_source_pwl(self._w, name.encode(), len(t), _dptr(t), _dptr(v), C.byref(err))
+                rc = lib.ms_work_set_source_pwl(self._w, name.strip().lower().encode(), len(t), _dptr(t), _dptr(v), C.byref(err))
             else:
-                rc = lib.ms_work_set_source_dc(self._w, name.encode(), float(val), C.byref(err))
+                rc = lib.ms_work_set_source_dc(self._w, name.strip().lower().encode(), float(val), C.byref(err))
             _check(rc, err)
 
     @staticmethod
     def _spec(tstep, tstop, fixed_step, uic):
         return MsTranSpec(tstep or 0.0, tstop or 0.0, 0.0, 0.0, 1 if uic else 0, 1 if fixed_step else 0)
+
+    def _result(self, rc, err, res, analysis=None, sweeps=None):
+        """res as a Result (with the measures of analysis), freed whatever happens."""
+        try:
+            _check(rc, err)
+            return Result(res, _measure(self._c, analysis, res, _check) if analysis else None, sweeps)
+        finally:
+            lib.ms_result_free(C.byref(res))
+
+    def _arg_error(self, why):
+        return ArgumentError(-9, f"{self.path}: {why}")
 
     def tran(self, tstep=None, tstop=None, *, fixed_step=False, uic=False, sources=None):
         """Transient (the netlist's .tran unless tstep/tstop given).  sources:
@@ -253,21 +301,74 @@ class Circuit:
         res, err = MsResult(), MsError()
         spec = self._spec(tstep, tstop, fixed_step, uic)
         rc = lib.ms_run_tran(self._w, C.byref(spec), C.byref(res), C.byref(err))
-        try:
-            _check(rc, err)
-            return Result(res)
-        finally:
-            lib.ms_result_free(C.byref(res))
+        return self._result(rc, err, res, "tran")
 
     def op(self, *, sources=None):
         self._sources(sources)
         res, err = MsResult(), MsError()
         rc = lib.ms_run_op(self._w, C.byref(res), C.byref(err))
+        return self._result(rc, err, res)
+
+    def dc(self, *sweeps, sources=None, **by_name):
+        """DC sweep: the netlist's .dc, or the sweeps given, as on the card
+        (the first is the inner one): dc("v1", 0, 1.5, 0.01), dc("v1", 0, 5,
+        0.1, "i2", 0, 2e-3, 5e-4), dc(("v1", 0, 1, 0.1)) or dc(v1=slice(0, 1,
+        0.1)) (STOP included when on the grid).  The Result's scale
+        (.sweep, named "v(v-sweep)"/"i(i-sweep)") is the inner source's values,
+        repeated per outer value; .sweeps and .grid(name) give the nested
+        layout.  sources: other sources' values for this call only."""
         try:
-            _check(rc, err)
-            return Result(res)
-        finally:
-            lib.ms_result_free(C.byref(res))
+            given = _sweeps.dc_sweeps(sweeps, by_name)
+        except ValueError as e:
+            raise self._arg_error(e) from None
+        if given is None:
+            given = _sweeps.netlist_dc(self._c)
+            if given is None:
+                raise self._arg_error("no .dc card and no DC sweep given")
+        spec = _sweeps.dc_spec(given)
+        self._sources(sources)
+        res, err = MsResult(), MsError()
+        rc = lib.ms_run_dc(self._w, C.byref(spec), C.byref(res), C.byref(err))
+        return self._result(rc, err, res, "dc", given)
+
+    def ac(self, sweep=None, points=None, fstart=None, fstop=None, *, sources=None):
+        """Small-signal AC, as `.ac sweep points fstart fstop` (sweep "dec",
+        "oct" or "lin"); what is not given comes from the netlist's .ac card.
+        The Result's vectors are complex, its scale .frequency.  sources: DC
+        values (the bias) for this call only; the AC phasors are the netlist's."""
+        try:
+            spec = _sweeps.ac_spec(_sweeps.netlist_ac(self._c), sweep, points, fstart, fstop)
+        except ValueError as e:
+            raise self._arg_error(e) from None
+        self._sources(sources)
+        res, err = MsResult(), MsError()
+        rc = lib.ms_run_ac(self._w, C.byref(spec), C.byref(res), C.byref(err))
+        return self._result(rc, err, res, "ac")
+
+    def measures(self, analysis="tran", **kwargs):
+        """Run `analysis` ("tran", "dc" or "ac"; keyword arguments as for that
+        method) and return its .meas results: a Measures dict name -> value,
+        NaN for a failed one (.failed gives the reason)."""
+        if analysis not in ("tran", "dc", "ac"):
+            raise self._arg_error(f"measures: analysis {analysis!r} is not one of tran, dc, ac")
+        return getattr(self, analysis)(**kwargs).measures
+
+    @property
+    def analyses(self):
+        """The analyses the netlist asks for: a subset of {"op", "dc", "tran", "ac"}."""
+        has = {"op": lib.ms_circuit_has_op(self._c), "dc": lib.ms_circuit_has_dc(self._c, None),
+               "tran": lib.ms_circuit_has_tran(self._c, None), "ac": lib.ms_circuit_has_ac(self._c, None)}
+        return {a for a, yes in has.items() if yes}
+
+    @property
+    def dc_card(self):
+        """The .dc card as [(source, start, stop, incr), ...] (inner first), or None."""
+        return _sweeps.netlist_dc(self._c)
+
+    @property
+    def ac_card(self):
+        """The .ac card as (sweep, points, fstart, fstop), or None."""
+        return _sweeps.netlist_ac(self._c)
 
     def grad(self, tstep=None, tstop=None, *, fixed_step=False, uic=False, sources=None, checkpoint=0):
         """The .loss and its gradient w.r.t. the .trainable values (exact adjoint): a Grad."""
@@ -278,7 +379,7 @@ class Circuit:
         rc = lib.ms_run_grad(self._w, C.byref(spec), C.byref(g), C.byref(err))
         try:
             _check(rc, err)
-            return Grad(g)
+            return Grad(g, _measure(self._c, "tran", g.tran, _check))
         finally:
             lib.ms_grad_free(C.byref(g))
 

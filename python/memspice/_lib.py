@@ -34,6 +34,24 @@ class MsTranSpec(C.Structure):
                 ("tmax", C.c_double), ("uic", C.c_int), ("fixed_step", C.c_int)]
 
 
+class MsAcSpec(C.Structure):
+    _fields_ = [("sweep", C.c_int), ("npoints", C.c_long), ("fstart", C.c_double), ("fstop", C.c_double)]
+
+
+class MsDcSweep(C.Structure):
+    _fields_ = [("source", C.c_char_p), ("start", C.c_double), ("stop", C.c_double), ("incr", C.c_double)]
+
+
+class MsDcSpec(C.Structure):
+    _fields_ = [("nsweeps", C.c_int), ("sweep", MsDcSweep * 2)]
+
+
+class MsMeasure(C.Structure):
+    _fields_ = [("name", C.c_char_p), ("analysis", C.c_char_p), ("kind", C.c_char_p), ("file", C.c_char_p),
+                ("line", C.c_int), ("ok", C.c_int), ("value", C.c_double), ("trig", C.c_double),
+                ("targ", C.c_double), ("scale", C.c_double), ("why", C.c_char * 256)]
+
+
 class MsGrad(C.Structure):
     _fields_ = [("loss", C.c_double), ("nparams", C.c_int), ("names", C.POINTER(C.c_char_p)),
                 ("values", C.POINTER(C.c_double)), ("grad", C.POINTER(C.c_double)),
@@ -82,6 +100,13 @@ def _load():
         "ms_work_set_checkpoint": (None, [P, C.c_long]),
         "ms_run_op": (I, [P, C.POINTER(MsResult), E]),
         "ms_run_tran": (I, [P, C.POINTER(MsTranSpec), C.POINTER(MsResult), E]),
+        "ms_circuit_has_op": (I, [P]),
+        "ms_circuit_has_ac": (I, [P, C.POINTER(MsAcSpec)]),
+        "ms_circuit_has_dc": (I, [P, C.POINTER(MsDcSpec)]),
+        "ms_run_ac": (I, [P, C.POINTER(MsAcSpec), C.POINTER(MsResult), E]),
+        "ms_run_dc": (I, [P, C.POINTER(MsDcSpec), C.POINTER(MsResult), E]),
+        "ms_circuit_num_measures": (I, [P]),
+        "ms_measure": (I, [P, S, C.POINTER(MsResult), C.POINTER(MsMeasure), C.POINTER(I), E]),
         "ms_run_grad": (I, [P, C.POINTER(MsTranSpec), C.POINTER(MsGrad), E]),
         "ms_result_free": (None, [C.POINTER(MsResult)]),
         "ms_grad_free": (None, [C.POINTER(MsGrad)]),
