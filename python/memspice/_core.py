@@ -102,7 +102,7 @@ class Result:
         self.frequency = self.scale if self.scale_name == "frequency" else None
         self.sweep = self.scale if self.plotname == "DC transfer characteristic" else None
         # [(source, values), ...] inner first, for a DC sweep
-        self.sweeps = [(src, np.array(_sweeps.sweep_values(*lim))) for src, *lim in sweeps] if sweeps else None
+        self.sweeps = [(src, _sweeps.sweep_values(*lim)) for src, *lim in sweeps] if sweeps else None
         self.measures = measures if measures is not None else Measures()
         self.stats = dict(steps_accepted=res.steps_accepted, steps_rejected=res.steps_rejected,
                           newton_iters=res.newton_iters, factorizations=res.factorizations)

@@ -8,6 +8,8 @@ import ctypes as C
 import math
 import numbers
 
+import numpy as np
+
 from ._lib import lib, MsAcSpec, MsDcSpec
 
 AC_SWEEPS = ("dec", "oct", "lin")   # MS_AC_DEC, MS_AC_OCT, MS_AC_LIN
@@ -86,7 +88,7 @@ def dc_spec(sweeps):
 def sweep_values(start, stop, incr):
     """The values one sweep takes, as ms_run_dc computes them (src/solver/dc.c)."""
     n = int(math.floor((stop - start) / incr + 1e-9)) + 1
-    vals = [start + k * incr for k in range(n)]
+    vals = start + np.arange(n, dtype=np.float64) * incr
     if n and abs(vals[-1] - stop) <= 1e-9 * abs(incr):
         vals[-1] = stop
     return vals

@@ -184,6 +184,7 @@ def test_dc_diode_against_exact_solution():
     c = memspice.Circuit.from_string(DIODE, "d.cir")
     r = c.dc("v1", -1, 2, 0.01)
     assert len(r.sweep) == 301 and r.sweep[-1] == 2.0
+    np.testing.assert_array_equal(r.sweeps[0][1], r.sweep)   # Python's values are the C library's, bit for bit
     want = np.array([_diode_vk(v) for v in r.sweep])
     assert np.max(abs(r["v(k)"] - want)) < 1e-6
     np.testing.assert_allclose(r["i(v1)"], -(r.sweep - r["v(k)"]) / 1e3, rtol=1e-9, atol=1e-15)
