@@ -239,12 +239,15 @@ static double composite_integral(const double *x, const double *y, size_t n)
     return sum;
 }
 
-static void window_text(const MsMeasDef *d, char *buf, size_t cap)
+static void window_text(const Ctx *x, const MsMeasDef *d, char *buf, size_t cap)
 {
+    char from[32] = "start";
+    if (d->has_from || x->an != MS_MEAS_DC)
+        snprintf(from, sizeof from, "%g", d->has_from ? d->from : 0);
     if (d->has_to)
-        snprintf(buf, cap, "[%g, %g]", d->has_from ? d->from : 0, d->to);
+        snprintf(buf, cap, "[%s, %g]", from, d->to);
     else
-        snprintf(buf, cap, "[%g, end]", d->has_from ? d->from : 0);
+        snprintf(buf, cap, "[%s, end]", from);
 }
 
 /* INTEG / RMS: the window [from, to] with interpolated ends. */
@@ -253,7 +256,10 @@ static int integ_rms(const Ctx *x, const MsMeasDef *d, const double *s, MsMeasur
     const double *t = x->r->time;
     size_t n = x->r->npts, m = 0;
     double *X = ms_malloc((n + 1) * sizeof *X), *Y = ms_malloc((n + 1) * sizeof *Y);
-    double from = d->has_from ? d->from : 0, end = t[n - 1];
+    /* a sweep's default window is all of it, in sweep order (a descending or
+     * nested sweep's steps are negative there, as in ngspice) */
+    int dc = x->an == MS_MEAS_DC;
+    double from = d->has_from ? d->from : dc ? -INFINITY : 0, end = t[n - 1];
     int rms = d->kind == MS_MEAS_RMS;
     for (size_t k = 0; k < n; k++) {
         double xv = t[k], v = s[k];
@@ -284,9 +290,9 @@ static int integ_rms(const Ctx *x, const MsMeasDef *d, const double *s, MsMeasur
         Y[m++] = rms ? v * v : v;
     }
     int ok = 1;
-    if (m < 2 || !(end > X[0])) {
+    if (m < 2 || !(dc ? end != X[0] : end > X[0])) {
         char w[80];
-        window_text(d, w, sizeof w);
+        window_text(x, d, w, sizeof w);
         ok = fail(out, "fewer than two time points in the window %s (out of interval)", w);
     } else {
         double sum = composite_integral(X, Y, m);
@@ -326,8 +332,8 @@ static int stats(const Ctx *x, const MsMeasDef *d, const double *s, MsMeasure *o
         used++;
     }
     char w[80];
-    window_text(d, w, sizeof w);
-    if (!used || (d->kind == MS_MEAS_AVG && (used < 2 || !(tl > t0))))
+    window_text(x, d, w, sizeof w);
+    if (!used || (d->kind == MS_MEAS_AVG && (used < 2 || !(dc ? tl != t0 : tl > t0))))
         return fail(out, "%s time points in the window %s (out of interval)", used ? "fewer than two" : "no", w);
     switch (d->kind) {
     case MS_MEAS_AVG: out->value = area / (tl - t0); break;
