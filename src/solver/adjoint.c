@@ -296,6 +296,7 @@ int ms_grad_forward(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *e
     w->rec = ms_calloc(1, sizeof *w->rec);
     ms_traj_init(w->rec, c->n + 1, c->nstate, w->checkpoint < 0 ? auto_checkpoint(c, spec) : w->checkpoint);
     ms_traj_signals(w->rec, c->nmeas_sv, c->meas_sv_a, c->meas_sv_b);   /* for .loss meas */
+    w->rec->tstart = spec && spec->tstart > 0 ? spec->tstart : c->tran.tstart;
     w->rec_uic = (spec && spec->uic) || c->tran.uic;
     w->traj = w->rec;
     int rc = ms_run_tran(w, spec, res, err);

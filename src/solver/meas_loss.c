@@ -135,15 +135,16 @@ static int by_point(const void *p, const void *q)
     return x->k < y->k ? -1 : x->k > y->k;
 }
 
-/* The derivative entries of one measure as (point, unknowns, d), sorted. */
-static void fill(const MsCircuit *c, const MsMeasGrad *g, MsMeasLossVal *v)
+/* The derivative entries of one measure as (point, unknowns, d), sorted;
+ * the measure's point k is the trajectory's k0 + k. */
+static void fill(const MsCircuit *c, const MsMeasGrad *g, size_t k0, MsMeasLossVal *v)
 {
     Ent *e = ms_malloc((g->n + 1) * sizeof *e);
     size_t n = 0;
     for (size_t q = 0; q < g->n; q++)
         for (int j = 0; j < c->nmeas_sv; j++)
             if (!strcmp(c->meas_sv_ref[j]->name, g->e[q].sig->name)) {
-                e[n++] = (Ent){g->e[q].k, c->meas_sv_a[j], c->meas_sv_b[j], g->e[q].d};
+                e[n++] = (Ent){k0 + g->e[q].k, c->meas_sv_a[j], c->meas_sv_b[j], g->e[q].d};
                 break;
             }
     qsort(e, n, sizeof *e, by_point);
@@ -165,13 +166,17 @@ int ms_meas_loss_eval(const MsCircuit *c, MsTraj *tr, MsError *err)
 {
     if (!c->nmeas_sv || tr->mloss)
         return MS_OK;
-    if (tr->nsv != c->nmeas_sv || tr->npts < 1)
+    /* the points `run` keeps: from the output start (tran.c's test) */
+    size_t k0 = 0;
+    while (k0 < tr->npts && !(tr->t[k0] >= tr->tstart * (1 - 1e-12)))
+        k0++;
+    if (tr->nsv != c->nmeas_sv || k0 >= tr->npts)
         return ms_err(err, MS_ERR_ARG, "%s", ".loss meas: the forward run did not record the measured signals");
     MsResult r;
     ms_result_init(&r, "grad", "Transient Analysis", c->nmeas_sv, 1);
     for (int j = 0; j < c->nmeas_sv; j++)
         r.names[j] = ms_strdup(c->meas_sv_ref[j]->name);
-    for (size_t k = 0; k < tr->npts; k++)
+    for (size_t k = k0; k < tr->npts; k++)
         memcpy(ms_result_add_point(&r, tr->t[k]), tr->sv + k * (size_t)tr->nsv, (size_t)tr->nsv * sizeof(double));
     int nm = c->deck.nmeas, n = 0;
     MsMeasure *out = ms_calloc((size_t)nm + 1, sizeof *out);
@@ -189,7 +194,7 @@ int ms_meas_loss_eval(const MsCircuit *c, MsTraj *tr, MsError *err)
             break;
         }
         mv[i].value = m->value;
-        fill(c, &g[L->meas], &mv[i]);
+        fill(c, &g[L->meas], k0, &mv[i]);
     }
     tr->mloss = mv;
     tr->nmloss = c->nlosses;

@@ -30,6 +30,7 @@ typedef struct MsTraj {
     double *sv;            /* [npts * nsv] */
     struct MsMeasLossVal *mloss;   /* per loss term: the measure's value and d/dx (meas_loss.c), or NULL */
     int nmloss;
+    double tstart;         /* the run's output start: measures see the points from it on, as `run` does */
 } MsTraj;
 
 void ms_traj_init(MsTraj *tr, int n1, int nstate, long every);
