@@ -29,6 +29,7 @@ typedef struct MsSigRow {
 /* One .meas result of each simulator (meas_check.c). */
 typedef struct MsMeasRow {
     char *name, *kind;
+    const char *analysis;  /* "dc" or "tran" (static) */
     int ms_ok;           /* memspice took it (vm), else ms_why */
     double vm;
     char *ms_why;
@@ -37,6 +38,7 @@ typedef struct MsMeasRow {
     double scale;        /* memspice's MsMeasure.scale */
     double abs_err, allowed;
     int pass;
+    const char *skip;    /* not compared: why ngspice 39 gives no result for it (static), or NULL */
 } MsMeasRow;
 
 typedef struct MsCheck {
@@ -58,7 +60,7 @@ typedef struct MsCheck {
     int nonly_ms, nonly_ng;
     char *span_note;             /* the transient spans (or the DC sweeps' points) differ */
     char *plot_note;             /* why no PNGs were written */
-    MsMeasRow *meas;             /* the transient's .meas results */
+    MsMeasRow *meas;             /* the .meas results: the DC sweep's, then the transient's */
     int nmeas;
 } MsCheck;
 
@@ -73,6 +75,7 @@ double ms_check_rtol(const MsCheckOpts *o, int kind);
 void ms_check_meas_collect(MsCheck *c, const MsCircuit *circ);
 void ms_check_meas_compare(MsCheck *c);
 int ms_check_meas_bad(const MsCheck *c);
+int ms_check_meas_skipped(const MsCheck *c);   /* how many were not compared */
 void ms_check_meas_text(const MsCheck *c, FILE *f);
 void ms_check_meas_json(const MsCheck *c, FILE *f);
 void ms_check_meas_free(MsCheck *c);

@@ -92,7 +92,7 @@ static int run_memspice(MsCheck *c)
             rc = ms_run_dc(w, &dspec, &c->ms_dc, &err);
         if (rc == MS_OK && c->ms_has_tran)
             rc = ms_run_tran(w, &spec, &c->ms_tran, &err);
-        if (rc == MS_OK && c->ms_has_tran)
+        if (rc == MS_OK && (c->ms_has_tran || c->ms_has_dc))
             ms_check_meas_collect(c, circ);
         if (rc == MS_OK && c->ms_has_ac)
             rc = ms_run_ac(w, NULL, &c->ms_ac, &err);
@@ -430,8 +430,11 @@ static void summary(const MsCheck *c)
         nbad += !c->rows[i].pass;
     if (c->status == MS_CHECK_PASS) {
         fprintf(stderr, "memspice check: %s: pass, %d of %d signals agree", label, c->nrows, c->nrows);
-        if (c->nmeas)
-            fprintf(stderr, ", %d of %d measures", c->nmeas, c->nmeas);
+        int ns = ms_check_meas_skipped(c);
+        if (c->nmeas > ns)
+            fprintf(stderr, ", %d of %d measures", c->nmeas - ns, c->nmeas - ns);
+        if (ns)
+            fprintf(stderr, ", %d measure%s not compared", ns, ns > 1 ? "s" : "");
         fprintf(stderr, " (memspice %.2f s, ngspice %.2f s)\n", c->ms_seconds, c->ng.seconds);
         return;
     }

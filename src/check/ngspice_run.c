@@ -122,6 +122,10 @@ int ms_ng_is_error_line(const char *s)
      * of interval") is a result, compared by meas_check.c, not a failed run */
     if (!strncasecmp(s, "error: measure ", 15))
         return 0;
+    /* ngspice 39's window measures of a current-source sweep look for a
+     * v-sweep vector and fail with this (meas_check.c does not compare them) */
+    if (!strncasecmp(s, "error: no such vector as time", 29))
+        return 0;
     return !strncasecmp(s, "error", 5) || has_ci(s, "error:") || has_ci(s, "simulation(s) aborted") ||
            has_ci(s, "timestep too small") || has_ci(s, "cannot recover");
 }

@@ -175,8 +175,9 @@ void ms_check_print_text(const MsCheck *c, FILE *f)
     else if (c->status == MS_CHECK_PASS && !c->nmeas)
         fprintf(f, "\nresult: pass (%d of %d signals agree)\n", c->nrows, c->nrows);
     else if (c->status == MS_CHECK_PASS)
-        fprintf(f, "\nresult: pass (%d of %d signals and %d of %d measures agree)\n", c->nrows, c->nrows, c->nmeas,
-                c->nmeas);
+        fprintf(f, "\nresult: pass (%d of %d signals and %d of %d measures agree%s)\n", c->nrows, c->nrows,
+                c->nmeas - ms_check_meas_skipped(c), c->nmeas - ms_check_meas_skipped(c),
+                ms_check_meas_skipped(c) ? "; some measures not compared" : "");
     else
         fprintf(f, "\nresult: MISMATCH (%d of %d signals%s differ%s)\n", nbad, c->nrows,
                 ms_check_meas_bad(c) ? " and some measures" : "",

@@ -86,20 +86,28 @@ static char *meas_path(const char *out)
     return p;
 }
 
-/* Prints the transient's measures as ngspice does ("name = value", or
- * "name = failed" with the reason on stderr) on f, and writes them beside
- * the output file.  A failed measure does not fail the run (as in ngspice). */
-static int report_measures(const MsCircuit *c, const MsResult *tran, const char *out, FILE *f, MsError *err)
+/* The measures of the analyses run so far, for the .meas file. */
+typedef struct MeasList {
+    MsMeasure *m;
+    int n;
+} MeasList;
+
+/* Prints one analysis's measures as ngspice does ("name = value", or
+ * "name = failed" with the reason on stderr) on f, under ngspice's heading
+ * for that analysis, and keeps them in all.  A failed measure does not fail
+ * the run (as in ngspice). */
+static int report_measures(const MsCircuit *c, const char *analysis, const MsResult *r, FILE *f, MeasList *all,
+                           MsError *err)
 {
     int nm = ms_circuit_num_measures(c), n = 0;
     if (!nm)
         return MS_OK;
-    MsMeasure *m = calloc((size_t)nm, sizeof *m);
-    if (!m)
+    if (!all->m && !(all->m = calloc((size_t)nm, sizeof *all->m)))
         return out_of_memory(err);
-    int rc = ms_measure(c, "tran", tran, m, &n, err);
+    MsMeasure *m = all->m + all->n;
+    int rc = ms_measure(c, analysis, r, m, &n, err);
     if (rc == MS_OK && n > 0) {
-        fprintf(f, "\n  Measurements for Transient Analysis\n\n");
+        fprintf(f, "\n  Measurements for %s Analysis\n\n", !strcmp(analysis, "dc") ? "DC" : "Transient");
         for (int i = 0; i < n; i++) {
             if (!m[i].ok) {
                 fprintf(f, "%-20s=  failed\n", m[i].name);
@@ -114,13 +122,20 @@ static int report_measures(const MsCircuit *c, const MsResult *tran, const char 
             }
         }
         fprintf(f, "\n");
+        all->n += n;
     }
-    if (rc == MS_OK && n > 0 && out && strcmp(out, "-")) {
-        char *path = meas_path(out);
-        rc = path ? ms_write_measures(m, n, path, err) : out_of_memory(err);
-        free(path);
-    }
-    free(m);
+    return rc;
+}
+
+/* Writes every measure (the DC sweep's, then the transient's) beside the
+ * output file. */
+static int write_measures(const MeasList *all, const char *out, MsError *err)
+{
+    if (!all->n || !out || !strcmp(out, "-"))
+        return MS_OK;
+    char *path = meas_path(out);
+    int rc = path ? ms_write_measures(all->m, all->n, path, err) : out_of_memory(err);
+    free(path);
     return rc;
 }
 
@@ -290,6 +305,8 @@ int ms_cmd_run(int argc, char **argv)
         fprintf(stderr, "memspice: stuck memristors: %s\n", ms_circuit_faults(c));
     int has_ac = c && ms_circuit_has_ac(c, NULL);
     int do_op = c && (ms_circuit_has_op(c) || (!has_tran && !has_dc && !has_ac));
+    MeasList meas = {0};
+    FILE *mf = a.out && !strcmp(a.out, "-") ? stderr : stdout;   /* stdout keeps the waveform */
     if (rc == MS_OK && do_op) {
         rc = ms_run_op(w, &op, &err);
         if (rc == MS_OK)
@@ -302,6 +319,8 @@ int ms_cmd_run(int argc, char **argv)
         rc = ms_run_dc(w, &dspec, &dc, &err);
         ms_progress_done(&bar);
         ms_work_set_progress(w, NULL, NULL);
+        if (rc == MS_OK)
+            rc = report_measures(c, "dc", &dc, mf, &meas, &err);
         if (rc == MS_OK && !a.quiet)
             fprintf(stderr, "memspice: DC sweep: %zu points, %ld factorizations\n", dc.npts, dc.factorizations);
     }
@@ -315,7 +334,7 @@ int ms_cmd_run(int argc, char **argv)
             const char *const *pn = ms_circuit_print_names(c);
             if (pn && pn[0])
                 print_table(&tran, pn);
-            rc = report_measures(c, &tran, a.out, a.out && !strcmp(a.out, "-") ? stderr : stdout, &err);
+            rc = report_measures(c, "tran", &tran, mf, &meas, &err);
             if (!a.quiet)
                 fprintf(stderr, "memspice: transient: %zu points, %ld steps accepted, %ld rejected, %ld Newton iterations, %ld factorizations\n",
                         tran.npts, tran.steps_accepted, tran.steps_rejected, tran.newton_iters, tran.factorizations);
@@ -323,6 +342,8 @@ int ms_cmd_run(int argc, char **argv)
     }
     if (rc == MS_OK && has_ac)
         rc = run_ac(&a, w, &ac, &err);
+    if (rc == MS_OK)
+        rc = write_measures(&meas, a.out, &err);
     if (rc == MS_OK && a.out) {
         MsRunResults r = {do_op ? &op : NULL, has_dc ? &dc : NULL, has_tran ? &tran : NULL, has_ac ? &ac : NULL};
         rc = write_all(&r, a.out, a.format, a.quiet, &err);
@@ -332,6 +353,7 @@ int ms_cmd_run(int argc, char **argv)
     ms_result_free(&dc);
     ms_result_free(&tran);
     ms_result_free(&ac);
+    free(meas.m);
     ms_work_free(&w);
     ms_circuit_free(&c);
     return code;

@@ -7,6 +7,7 @@
  *   .loss integral v(out) [from=t1] [to=t2] [weight=w]
  *   .loss sqerr    v(out) target=pwl(t1 v1 t2 v2 ...) [from=] [to=] [weight=]
  *   .loss sqerr    v(out) target=v(ref) [from=] [to=] [weight=]
+ *   .loss meas     NAME [target=value] [weight=w]    a .meas tran result (meas_loss.c)
  * Several .loss cards add up. */
 #include "number.h"
 #include "parser.h"
@@ -117,6 +118,19 @@ static int parse_option(const MsCard *c, int *i, MsLossDef *l, MsError *err)
     if (tk[*i].kind != TK_WORD || *i + 2 >= c->ntok || tk[*i + 1].kind != TK_EQ)
         return ms_err_at(err, MS_ERR_SYNTAX, tk[*i].loc, "name=value expected, found '%s'", key);
     int at = *i + 2;
+    if (l->kind == MS_LOSS_MEAS && strcmp(key, "target") && strcmp(key, "weight"))
+        return ms_err_at(err, MS_ERR_SYNTAX, tk[*i].loc, "'.loss meas' takes target= and weight= only, not '%s='"
+                         " (the measure's own card sets its window or time)", key);
+    if (l->kind == MS_LOSS_MEAS && !strcmp(key, "target")) {
+        if (l->has_meas_target)
+            return ms_err_at(err, MS_ERR_SYNTAX, tk[*i].loc, "%s", "target= given twice");
+        int rc = number_at(c, at, &l->meas_target, err);
+        if (rc == MS_OK && !isfinite(l->meas_target))
+            rc = ms_err_at(err, MS_ERR_SYNTAX, tk[at].loc, "%s", "target= must be finite");
+        l->has_meas_target = 1;
+        *i = at;
+        return rc;
+    }
     if (!strcmp(key, "target")) {
         if (l->kind != MS_LOSS_SQERR)
             return ms_err_at(err, MS_ERR_SYNTAX, tk[*i].loc, "%s", "target= belongs to '.loss sqerr'");
@@ -163,9 +177,19 @@ int ms_parse_loss(MsDeck *d, const MsCard *c, MsError *err)
         l.kind = MS_LOSS_INTEGRAL;
     else if (ms_tok_is(&tk[1], "sqerr"))
         l.kind = MS_LOSS_SQERR;
+    else if (ms_tok_is(&tk[1], "meas") || ms_tok_is(&tk[1], "measure"))
+        l.kind = MS_LOSS_MEAS;
     else
-        return ms_err_at(err, MS_ERR_SYNTAX, tk[1].loc, "unknown loss '%s' (value, integral or sqerr)", tk[1].s);
-    int i = 2, rc = ms_parse_vecref(c, &i, &l.signal, err);
+        return ms_err_at(err, MS_ERR_SYNTAX, tk[1].loc, "unknown loss '%s' (value, integral, sqerr or meas)", tk[1].s);
+    int i = 2, rc;
+    if (l.kind == MS_LOSS_MEAS) {   /* the measure's name; resolved at load (meas_loss.c) */
+        if (tk[2].kind != TK_WORD || (i + 1 < c->ntok && tk[3].kind != TK_WORD))
+            return ms_err_at(err, MS_ERR_SYNTAX, tk[2].loc, "'.loss meas' expects a .meas name, found '%s'", tk[2].s);
+        l.meas = (MsVecRef){ms_strdup(tk[2].s), tk[2].loc, NULL, NULL};
+        rc = MS_OK;
+    } else {
+        rc = ms_parse_vecref(c, &i, &l.signal, err);
+    }
     for (i++; rc == MS_OK && i < c->ntok; i++)
         rc = parse_option(c, &i, &l, err);
     if (rc == MS_OK && l.kind == MS_LOSS_VALUE && l.at < 0)
@@ -175,6 +199,7 @@ int ms_parse_loss(MsDeck *d, const MsCard *c, MsError *err)
     if (rc == MS_OK && l.to >= 0 && l.to <= l.from)
         rc = ms_err_at(err, MS_ERR_SYNTAX, l.loc, "%s", ".loss: to= must be greater than from=");
     if (rc) {
+        free(l.meas.name);
         free(l.signal.name);
         free(l.target.name);
         free(l.pwl_t);

@@ -1,6 +1,6 @@
 /* parse_meas.c — .meas / .measure cards, in ngspice's syntax:
  *
- *   .meas tran NAME TRIG sig VAL=v [TD=t] RISE=n|FALL=n|CROSS=n|LAST  (or TRIG AT=t)
+ *   .meas tran|dc NAME TRIG sig VAL=v [TD=t] RISE=n|FALL=n|CROSS=n|LAST  (or TRIG AT=t)
  *                   TARG sig VAL=v [TD=t] RISE=n|FALL=n|CROSS=n|LAST
  *   .meas tran NAME WHEN sig=v|sig2 [TD=t] [RISE=n|FALL=n|CROSS=n|LAST]
  *   .meas tran NAME FIND sig WHEN sig2=v|sig3 [TD=t] [RISE=...]
@@ -347,11 +347,10 @@ int ms_parse_meas(MsDeck *d, const MsCard *c, MsError *err)
     return MS_OK;
 }
 
-/* Does the deck run analysis a?  (The .dc and .ac analyses are not in
- * this deck format yet: their branches answer from their own cards.) */
+/* Does the deck run analysis a?  (memspice has no .ac.) */
 static int deck_runs(const MsDeck *d, MsMeasAnalysis a)
 {
-    return a == MS_MEAS_TRAN ? d->has_tran : 0;
+    return a == MS_MEAS_TRAN ? d->has_tran : a == MS_MEAS_DC ? d->has_dc : 0;
 }
 
 int ms_meas_check_analyses(const MsDeck *d, MsError *err)

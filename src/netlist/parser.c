@@ -776,6 +776,7 @@ void ms_deck_free(MsDeck *d)
     for (int i = 0; i < d->nlosses; i++) {
         free(d->losses[i].signal.name);
         free(d->losses[i].target.name);
+        free(d->losses[i].meas.name);
         free(d->losses[i].pwl_t);
         free(d->losses[i].pwl_v);
     }

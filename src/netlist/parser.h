@@ -74,7 +74,7 @@ typedef struct MsVecRef {
 } MsVecRef;
 
 /* .loss terms (memspice only): the objective `memspice grad` differentiates. */
-typedef enum { MS_LOSS_VALUE, MS_LOSS_INTEGRAL, MS_LOSS_SQERR, MS_LOSS_MAX } MsLossKind;
+typedef enum { MS_LOSS_VALUE, MS_LOSS_INTEGRAL, MS_LOSS_SQERR, MS_LOSS_MAX, MS_LOSS_MEAS } MsLossKind;
 
 typedef struct MsLossDef {
     MsLossKind kind;
@@ -85,6 +85,9 @@ typedef struct MsLossDef {
     MsVecRef target;          /* MS_LOSS_SQERR against a signal (name NULL otherwise) */
     double *pwl_t, *pwl_v;    /* ... or against a PWL waveform */
     int npwl;
+    MsVecRef meas;            /* MS_LOSS_MEAS: the .meas tran result's name (in meas.name) */
+    double meas_target;       /* ... with has_meas_target: (value - target)^2, else the value */
+    int has_meas_target;
     MsLoc loc;
 } MsLossDef;
 

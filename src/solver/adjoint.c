@@ -18,6 +18,7 @@
 #include "../devices/memristor_models.h"
 #include "klu_wrap.h"
 #include "loss.h"
+#include "meas_loss.h"
 #include "newton.h"
 #include "setup.h"
 #include "param_deps.h"
@@ -294,6 +295,8 @@ int ms_grad_forward(MsWork *w, const MsTranSpec *spec, MsResult *res, MsError *e
     ms_grad_release(w);
     w->rec = ms_calloc(1, sizeof *w->rec);
     ms_traj_init(w->rec, c->n + 1, c->nstate, w->checkpoint < 0 ? auto_checkpoint(c, spec) : w->checkpoint);
+    ms_traj_signals(w->rec, c->nmeas_sv, c->meas_sv_a, c->meas_sv_b);   /* for .loss meas */
+    w->rec->tstart = spec && spec->tstart > 0 ? spec->tstart : c->tran.tstart;
     w->rec_uic = (spec && spec->uic) || c->tran.uic;
     w->traj = w->rec;
     int rc = ms_run_tran(w, spec, res, err);
@@ -307,6 +310,9 @@ int ms_grad_terms(MsWork *w, double *values, MsError *err)
 {
     if (!w->rec)
         return ms_err(err, MS_ERR_ARG, "%s", "loss terms: no recorded forward run");
+    int rc = ms_meas_loss_eval(w->c, w->rec, err);
+    if (rc)
+        return rc;
     if (ms_loss_terms(w->c, w->rec, values))
         return ms_err(err, MS_ERR_ARG, "%s", "loss terms need every point stored (checkpoint spacing 0)");
     return MS_OK;
@@ -338,7 +344,10 @@ static int grad_backward(MsWork *w, double *loss, double *grad, size_t *peak_byt
     }
     size_t bytes = 0;
     memset(grad, 0, (size_t)c->nparams * sizeof *grad);
-    int rc = adjoint(w, w->rec, !w->rec_uic, loss, grad, &bytes, wf_sum, err);
+    int rc = ms_meas_loss_eval(c, w->rec, err);   /* .loss meas: the measures on this run */
+    if (rc)
+        return rc;
+    rc = adjoint(w, w->rec, !w->rec_uic, loss, grad, &bytes, wf_sum, err);
     if (rc == MS_OK)
         rc = check_finite(c, *loss, grad, err);
     if (peak_bytes)

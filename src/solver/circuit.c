@@ -283,6 +283,9 @@ void ms_circuit_free(MsCircuit **cp)
     free(c->saves);
     free(c->faults);
     free(c->losses);
+    free(c->meas_sv_a);
+    free(c->meas_sv_b);
+    free(c->meas_sv_ref);
     free(c->readout_defs);
     free(c->inputs);
     for (int i = 0; i < c->nparams; i++)

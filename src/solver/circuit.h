@@ -38,6 +38,7 @@ typedef struct MsLossTerm {
     const MsLossDef *def;
     MsSave sig, target;
     int has_target_sig;
+    int meas;           /* MS_LOSS_MEAS: the measure's place among the .meas tran results */
 } MsLossTerm;
 
 /* A trainable value: instance `inst` of group `group`, or a .param. */
@@ -129,6 +130,9 @@ struct MsCircuit {
     int ndeps;
     MsTrainTerm *terms;           /* per trainable .param j: terms[term_start[j] .. term_start[j+1]) */
     int *term_start;
+    int nmeas_sv;                 /* .loss meas: the measured signals a gradient run records (meas_loss.c) */
+    int *meas_sv_a, *meas_sv_b;   /* ... as x[a] - x[b] */
+    const MsVecRef **meas_sv_ref; /* ... and their names */
     MsMap meas_param_index;       /* the .params PARAM measures read -> meas_param_val */
     double *meas_param_val;
     int nmeas_params;

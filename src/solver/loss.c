@@ -1,5 +1,6 @@
 /* loss.c — see loss.h. */
 #include "loss.h"
+#include "meas_loss.h"
 #include "param_deps.h"
 #include "train_cards.h"
 
@@ -59,6 +60,8 @@ static double point_weight(const MsCircuit *c, const MsLossTerm *L, const MsTraj
 static double term_point(const MsCircuit *c, const MsLossTerm *L, const MsTraj *tr, size_t k, const double *x,
                          double weight, double *g)
 {
+    if (L->def->kind == MS_LOSS_MEAS)
+        return ms_meas_loss_point(c, (int)(L - c->losses), tr, k, weight, g);
     double w = point_weight(c, L, tr, k) * weight;
     if (w == 0)
         return 0;
@@ -126,6 +129,8 @@ int ms_grad_setup(MsCircuit *c, MsError *err)
     int rc = ms_readout_setup(c, err);
     for (int i = 0; i < nterms && rc == MS_OK; i++) {
         MsLossTerm *L = &c->losses[i];
+        if (L->def->kind == MS_LOSS_MEAS)   /* ms_meas_loss_setup */
+            continue;
         rc = ms_circuit_signal(c, &L->def->signal, &L->sig, err);
         if (rc == MS_OK && L->def->target.name) {
             L->has_target_sig = 1;
@@ -136,5 +141,7 @@ int ms_grad_setup(MsCircuit *c, MsError *err)
         rc = ms_inputs_setup(c, err);
     if (rc == MS_OK)
         rc = ms_trainables_setup(c, err);
-    return rc ? rc : ms_pdep_setup(c, err);
+    if (rc == MS_OK)
+        rc = ms_pdep_setup(c, err);
+    return rc ? rc : ms_meas_loss_setup(c, err);
 }

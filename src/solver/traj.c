@@ -45,8 +45,13 @@ void ms_traj_add(MsTraj *tr, double t, double h, int be, int pred, int iters, co
         tr->iters = ms_realloc(tr->iters, tr->cap * sizeof *tr->iters);
         if (!tr->every)
             tr->x = ms_realloc(tr->x, tr->cap * n1 * sizeof *tr->x);
+        if (tr->nsv)
+            tr->sv = ms_realloc(tr->sv, tr->cap * (size_t)tr->nsv * sizeof *tr->sv);
     }
     size_t k = tr->npts++;
+    for (int j = 0; j < tr->nsv; j++)
+        tr->sv[k * (size_t)tr->nsv + (size_t)j] = x[tr->sv_a[j]] - x[tr->sv_b[j]];
+    tr->bytes += (size_t)tr->nsv * sizeof(double);
     tr->t[k] = t;
     tr->h[k] = h;
     tr->be[k] = (unsigned char)be;
@@ -64,8 +69,21 @@ void ms_traj_add(MsTraj *tr, double t, double h, int be, int pred, int iters, co
     memcpy(tr->last, x, n1 * sizeof *x);
 }
 
+void ms_traj_signals(MsTraj *tr, int n, const int *a, const int *b)
+{
+    tr->nsv = n;
+    tr->sv_a = a;
+    tr->sv_b = b;
+    if (n && tr->cap)
+        tr->sv = ms_realloc(tr->sv, tr->cap * (size_t)n * sizeof *tr->sv);
+}
+
+void ms_meas_loss_free(MsTraj *tr);   /* meas_loss.c */
+
 void ms_traj_free(MsTraj *tr)
 {
+    ms_meas_loss_free(tr);
+    free(tr->sv);
     free(tr->t), free(tr->h), free(tr->be), free(tr->pred), free(tr->iters), free(tr->x);
     free(tr->ck_x), free(tr->ck_prev), free(tr->ck_state), free(tr->last), free(tr->loss_at);
     memset(tr, 0, sizeof *tr);

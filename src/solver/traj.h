@@ -24,11 +24,20 @@ typedef struct MsTraj {
     double *last;          /* the latest two points: ck_prev at the next checkpoint */
     size_t bytes;          /* memory held, for reports */
     size_t *loss_at;       /* per loss term: the point of an MS_LOSS_MAX term's maximum (ms_loss_terms) */
+    /* signals a .loss meas term measures (checkpointed runs too): x[sv_a[j]] - x[sv_b[j]] at every point */
+    int nsv;
+    const int *sv_a, *sv_b;
+    double *sv;            /* [npts * nsv] */
+    struct MsMeasLossVal *mloss;   /* per loss term: the measure's value and d/dx (meas_loss.c), or NULL */
+    int nmloss;
+    double tstart;         /* the run's output start: measures see the points from it on, as `run` does */
 } MsTraj;
 
 void ms_traj_init(MsTraj *tr, int n1, int nstate, long every);
 void ms_traj_add(MsTraj *tr, double t, double h, int be, int pred, int iters, const double *x,
                  const double *state);
+/* Record the signals x[a[j]] - x[b[j]] (j < n) at every point added from now on. */
+void ms_traj_signals(MsTraj *tr, int n, const int *a, const int *b);
 void ms_traj_free(MsTraj *tr);
 /* The stored x_k (every == 0 only). */
 static inline const double *ms_traj_x(const MsTraj *tr, size_t k) { return tr->x + k * (size_t)tr->n1; }

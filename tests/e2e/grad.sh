@@ -5,7 +5,8 @@
 # -o g.csv (name,value,gradient), --checkpoint (same table), and the exit
 # codes: 1 for a netlist without .loss or with a bad .trainable, 2 for usage
 # errors; a .trainable .param (param_grad.cir: --check-fd, --checkpoint: the
-# same printed gradients, -o g.csv).  Netlists: tests/grad/ (.loss/.trainable are
+# same printed gradients, -o g.csv); .loss meas (meas_grad.cir: --check-fd,
+# the rise time against C ln 9, --checkpoint, a failing measure).  Netlists: tests/grad/ (.loss/.trainable are
 # memspice-only cards).
 set -u
 : "${MEMSPICE:?set MEMSPICE to the memspice binary}"
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/../.."
 RC=$PWD/tests/grad/rc_grad.cir
 MEM=$PWD/tests/grad/biolek_grad.cir
 PARAM=$PWD/tests/grad/param_grad.cir
+MEAS=$PWD/tests/grad/meas_grad.cir
 NOLOSS=$PWD/netlists/rc_pulse.cir
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -59,7 +61,7 @@ fi
 run 0 "grad -q" grad "$RC" -q && { [ -s "$tmp/err" ] && bad "grad -q: stderr not empty" || ok "grad -q: quiet"; }
 
 # ---- --check-fd: relative errors < 1e-5 ----
-for net in "$RC" "$MEM" "$PARAM"; do
+for net in "$RC" "$MEM" "$PARAM" "$MEAS"; do
     name=$(basename "$net")
     if run 0 "grad --check-fd --fixed-step $name" grad "$net" --check-fd --fixed-step -q; then
         awk '/^parameter +adjoint +finite diff\. +rel\. error/ {on = 1; next} on && NF == 4 {print $1, $4}' "$tmp/out" >"$tmp/fd"
@@ -172,6 +174,22 @@ if run 0 ".ic without uic" grad "$tmp/ic.cir" --check-fd --fixed-step -q; then
         ok ".ic without uic: the operating point's adjoint, --check-fd < 1e-5" || { bad ".ic without uic: FD"; cat "$tmp/out"; }
 fi
 run 0 ".ic with --uic" grad "$tmp/ic.cir" --uic -q && ok ".ic with --uic: exit 0"
+# ---- .loss meas: a rise time's gradient against d(RC ln 9)/dR = C ln 9, checkpointed the same ----
+sed -e '/^\.loss meas rise_time$/!{/^\.loss/d;}' "$MEAS" >"$tmp/rise.cir"
+if run 0 ".loss meas rise_time" grad "$tmp/rise.cir" --fixed-step -q; then
+    table "$tmp/out" >"$tmp/t_full"
+    awk '$1 == "r1" {d = $3 / (1e-6 * log(9)) - 1; if (d < 0) d = -d; f = d < 1e-3}
+         $1 == "c1" {d = $3 / (1e3 * log(9)) - 1; if (d < 0) d = -d; g = d < 1e-3} END {exit !(f && g)}' "$tmp/t_full" &&
+        ok ".loss meas rise_time: d/dR = C ln 9, d/dC = R ln 9 (to 1e-3)" || { bad ".loss meas rise_time closed form"; cat "$tmp/t_full"; }
+    if run 0 ".loss meas --checkpoint 5" grad "$tmp/rise.cir" --fixed-step --checkpoint 5 -q; then
+        table "$tmp/out" | awk 'NR == FNR {v[$1] = $3; next} {d = $3 - v[$1]; if (d < 0) d = -d; m = v[$1] < 0 ? -v[$1] : v[$1]; if (d > 1e-12 * m) bad = 1}
+            END {exit bad}' "$tmp/t_full" - && ok ".loss meas with --checkpoint 5: the same gradients" || bad ".loss meas checkpointed differs"
+    fi
+fi
+sed -e 's/^\.loss meas rise_time$/.loss meas never/' -e '/^\.trainable/i .meas tran never WHEN v(out)=2' "$MEAS" >"$tmp/never.cir"
+run 1 ".loss meas on a failing measure" grad "$tmp/never.cir" --fixed-step -q &&
+    { grep -q "never.cir:[0-9]*:1: '.loss meas never': the measure failed on this run: WHEN v(out)=2" "$tmp/err" &&
+        ok ".loss meas of a measure that fails: exit 1 at the .loss card, with the reason" || bad "failing measure message"; }
 run 1 "missing netlist" grad "$tmp/no_such.cir" && ok "missing netlist: exit 1"
 run 2 "unknown option" grad "$RC" --frobnicate && { has "$tmp/err" 'frobnicate' && ok "unknown option: exit 2, named" || bad "unknown option not named"; }
 run 2 "grad without a netlist" grad && ok "grad without a netlist: exit 2"

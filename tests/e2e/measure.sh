@@ -4,7 +4,8 @@
 # and the card's file:line on stderr, exit code still 0) and writes OUT.meas
 # (CSV name,value,error) beside -o; the RC deck's rise time against RC ln 9;
 # signals a .save list leaves out are measured anyway; memristor states
-# x(m1); `memspice check` against ngspice on netlists/rc_measure.cir (13
+# x(m1); .meas dc (run, check against ngspice, nested and current-source
+# sweeps, a deck with both analyses); `memspice check` against ngspice on netlists/rc_measure.cir (13
 # measures of every kind) with the report's JSON parsed, a measure that fails
 # in both simulators (agreement), a variant whose measures differ while the
 # compared signals do not (exit 1 naming the measures), and card errors.
@@ -144,6 +145,50 @@ if run 1 "check --against R1 = 1.1k: exit 1" check "$RC" --against "$tmp/r11.cir
 fi
 if run 0 "check --meas-rtol 0.2 lets a 10 % change pass" check "$RC" --against "$tmp/r11.cir" --signals 'v(in)' --meas-rtol 0.2 -q; then
     ok "--meas-rtol"
+fi
+
+# ---- .meas dc: measures of the DC sweep, printed under ngspice's heading, checked against ngspice ----
+DCM=$PWD/netlists/dc_measure.cir
+if run 0 "run dc_measure" run "$DCM" -o "$tmp/iv.csv"; then
+    grep -q "Measurements for DC Analysis" "$tmp/out" && ! grep -q "Transient Analysis" "$tmp/out" &&
+        ok "run .meas dc: ngspice's DC heading" || bad "dc heading: $(head -5 "$tmp/out")"
+    # the 100 ohm + diode slope between 1 and 5 mA is 100 + rs + N Vt ln(5)/4m, about 118.7 ohm
+    near "$(value r_dyn "$tmp/out")" 118.7 2e-3 && ok "dc PARAM of a TRIG/TARG over the sweep (dynamic resistance)" ||
+        bad "r_dyn $(value r_dyn "$tmp/out")"
+    [ "$(wc -l <"$tmp/iv.meas" 2>/dev/null)" -eq 13 ] && ok "iv.meas: 12 dc measures" || bad "iv.meas: $(cat "$tmp/iv.meas")"
+fi
+if run 0 "check dc_measure.cir" check "$DCM" --report "$tmp/rep3"; then
+    grep -q "12 of 12 measures" "$tmp/err" && ok "check .meas dc: 12 of 12 agree with ngspice" || bad "check dc: $(cat "$tmp/err")"
+    python3 -c "
+import json
+r=json.load(open('$tmp/rep3/report.json'))['measures']['results']
+assert len(r)==12 and all(m['pass'] and m['analysis']=='dc' and m['ngspice'] is not None for m in r), r" &&
+        ok "report.json: analysis dc, both values" || bad "report.json dc measures"
+fi
+# nested sweep: ngspice measures the one concatenated vector (the scale jumps back), memspice too
+sed -e '/^\.end/i .meas dc vmx MAX v(k)\n.meas dc vlast WHEN v(k)=0.5 CROSS=LAST\n.meas dc vavg AVG v(k)\n.meas dc vint INTEG v(k)' \
+    tests/check/dc_nested.cir >"$tmp/nest.cir"
+if run 0 "check nested .meas dc" check "$tmp/nest.cir"; then
+    grep -q "4 of 4 measures" "$tmp/err" && ok "nested sweep: measures over the concatenated sweep agree" ||
+        bad "nested: $(cat "$tmp/err")"
+fi
+# ngspice 39 has no result for window measures of a current-source sweep, nor for
+# any .meas dc of a netlist with a .tran: not compared, said so, no failure
+sed -e '/^\.end/i .meas dc vf FIND v(k) AT=0.55m\n.meas dc vmx MAX v(k)' tests/check/dc_isource.cir >"$tmp/isrc.cir"
+if run 0 "check I-source .meas dc" check "$tmp/isrc.cir"; then
+    grep -q "1 of 1 measures, 1 measure not compared" "$tmp/err" && grep -q "fails AVG/RMS/MIN/MAX/PP/INTEG on a current-source" "$tmp/out" &&
+        ok "I-source sweep: FIND compared, MAX not (ngspice 39 cannot)" || bad "isrc: $(cat "$tmp/err")"
+fi
+printf 'dc and tran\nV1 a 0 PULSE(0 1 0 1u 1u 1 2)\nR1 a b 1k\nC1 b 0 1u\n.dc V1 0 1 0.1\n.tran 10u 3m\n.meas dc vb FIND v(b) AT=0.55\n.meas tran t50 WHEN v(b)=0.5\n.end\n' >"$tmp/both.cir"
+if run 0 "run .meas dc and .meas tran" run "$tmp/both.cir" -o "$tmp/both.csv"; then
+    awk '/DC Analysis/ {d = NR} /Transient Analysis/ {t = NR} END {exit !(d && t && d < t)}' "$tmp/out" &&
+        near "$(value vb "$tmp/out")" 0.55 1e-9 && near "$(value t50 "$tmp/out")" 6.931e-4 2e-3 &&
+        [ "$(cut -d, -f1 "$tmp/both.meas" | tr '\n' ' ')" = "name vb t50 " ] &&
+        ok "both analyses: DC measures, then the transient's, one .meas file" || bad "both: $(cat "$tmp/out")"
+fi
+if run 0 "check .meas dc beside .tran" check "$tmp/both.cir"; then
+    grep -q "1 of 1 measures, 1 measure not compared" "$tmp/err" && ok "check: the dc measure not compared when a .tran follows" ||
+        bad "both check: $(cat "$tmp/err")"
 fi
 
 # ---- card errors: exit 1 with file:line:col ----

@@ -227,6 +227,106 @@ static void test_averages(void)
 }
 
 /* A netlist that must not load; its message must name the place and say what. */
+/* Loads net, runs its .dc, measures it. */
+static MsMeasure *dc_measures(const char *net, int *n, MsResult *r)
+{
+    MsCircuit *c = NULL;
+    MsWork *w = NULL;
+    MsError err = {0};
+    MsDcSpec spec;
+    *n = 0;
+    CHECK_MSG(ms_circuit_load_string(net, "dc.cir", &c, &err) == MS_OK, "%s", err.msg);
+    if (!c)
+        return calloc(1, sizeof(MsMeasure));
+    CHECK(ms_work_new(c, &w, &err) == MS_OK);
+    CHECK(ms_circuit_has_dc(c, &spec));
+    CHECK_MSG(ms_run_dc(w, &spec, r, &err) == MS_OK, "%s", err.msg);
+    MsMeasure *m = calloc((size_t)ms_circuit_num_measures(c) + 1, sizeof *m);
+    CHECK(ms_measure(c, "dc", r, m, n, &err) == MS_OK);
+    /* names point into the circuit's deck: keep them past its end */
+    for (int i = 0; i < *n; i++)
+        m[i].name = ms_strdup(m[i].name);
+    ms_work_free(&w);
+    ms_circuit_free(&c);
+    return m;
+}
+
+static void free_measures(MsMeasure *m, int n)
+{
+    for (int i = 0; i < n; i++)
+        free((char *)m[i].name);
+    free(m);
+}
+
+/* .meas dc: a 1k/3k divider (v(out) = 0.75 v1) and a diode's I-V against
+ * the Shockley equation solved here. */
+static void test_dc_measures(void)
+{
+    const char *div = "divider\nv1 in 0 1\nr1 in out 1k\nr2 out 0 3k\n.dc v1 0 2 0.1\n"
+                      ".meas dc vf find v(out) at=1.05\n"            /* between grid points */
+                      ".meas dc vw when v(out)=0.6\n"                 /* at v1 = 0.8 */
+                      ".meas dc iw find i(v1) when v(out)=0.3\n"      /* -0.4 V / 4k */
+                      ".meas dc va avg v(out)\n"                      /* the whole sweep: 0.75 */
+                      ".meas dc vi integ v(out) from=0.55 to=1.45\n"  /* 0.375 (1.45^2 - 0.55^2) */
+                      ".meas dc vr rms v(out)\n"                      /* 0.75 * 2/sqrt(3) */
+                      ".meas dc vx max v(out)\n.meas dc tt trig v(out) val=0.3 rise=1 targ v(out) val=0.9 rise=1\n"
+                      ".meas dc g param='vf/1.05'\n.meas dc never when v(out)=5\n.end\n";
+    MsResult r = {0};
+    int n;
+    MsMeasure *m = dc_measures(div, &n, &r);
+    CHECK(n == 10);
+    OK_NEAR(m, n, "vf", 0.75 * 1.05, 1e-12);
+    OK_NEAR(m, n, "vw", 0.8, 1e-12);
+    OK_NEAR(m, n, "iw", -0.4 / 4e3, 1e-15);
+    OK_NEAR(m, n, "va", 0.75, 1e-12);
+    OK_NEAR(m, n, "vi", 0.375 * (1.45 * 1.45 - 0.55 * 0.55), 1e-12);
+    OK_NEAR(m, n, "vr", 0.75 * 2 / sqrt(3.0), 1e-12);   /* Simpson is exact on v^2 */
+    OK_NEAR(m, n, "vx", 1.5, 1e-12);
+    CHECK_NEAR(by_name(m, n, "vx")->trig, 2, 1e-12);
+    OK_NEAR(m, n, "tt", 1.2 - 0.4, 1e-12);
+    OK_NEAR(m, n, "g", 0.75, 1e-12);
+    CHECK(!by_name(m, n, "never")->ok && strstr(by_name(m, n, "never")->why, "no such crossing"));
+    free_measures(m, n);
+    ms_result_free(&r);
+
+    /* descending and nested sweeps: measured over the result as it is, one
+     * vector in sweep order (ngspice's plot), so a descending integral is
+     * the negative of the ascending one */
+    const char *desc = "divider\nv1 in 0 1\nv2 b 0 0\nr1 in out 1k\nr2 out b 3k\n.dc v1 2 0 -0.1\n"
+                       ".meas dc vi integ v(out)\n.meas dc vf find v(out) at=0.25\n.meas dc va avg v(out)\n.end\n";
+    m = dc_measures(desc, &n, &r);
+    OK_NEAR(m, n, "vi", -1.5, 1e-12);
+    OK_NEAR(m, n, "vf", 0.1875, 1e-12);
+    OK_NEAR(m, n, "va", 0.75, 1e-12);
+    free_measures(m, n);
+    ms_result_free(&r);
+    const char *nest = "divider\nv1 in 0 1\nv2 b 0 0\nr1 in out 1k\nr2 out b 3k\n.dc v1 0 2 0.5 v2 0 1 1\n"
+                       ".meas dc first when v(out)=1.2\n.meas dc last when v(out)=1.2 cross=last\n"
+                       ".meas dc mx max v(out)\n.end\n";
+    m = dc_measures(nest, &n, &r);
+    /* v(out) = 0.75 v1 + 0.25 v2: 1.2 is reached first at v2 = 0 (v1 = 1.6),
+     * last at v2 = 1 (v1 = 0.95/0.75) */
+    OK_NEAR(m, n, "first", 1.6, 1e-12);
+    OK_NEAR(m, n, "last", 0.95 / 0.75, 1e-12);
+    OK_NEAR(m, n, "mx", 1.75, 1e-12);
+    free_measures(m, n);
+    ms_result_free(&r);
+
+    /* a diode's I-V: where the current reaches 1 mA, against
+     * V = N Vt ln(I/IS + 1) (ngspice's Vt at 27 C; gmin's 1e-12 S adds
+     * < 1e-9 relative); the 0.1 mV grid's linear interpolation of the
+     * exponential errs by < h^2/(8 N Vt) = 5e-8 V */
+    const char *dio = "diode\nv1 a 0 0\nd1 a 0 dm\n.model dm d is=1e-14 n=1.2\n.dc v1 0.5 0.8 0.1m\n"
+                      ".meas dc v1ma when i(v1)=-1m\n.meas dc i07 find i(v1) at=0.7\n.end\n";
+    m = dc_measures(dio, &n, &r);
+    double nvt = 1.2 * 1.38064852e-23 * 300.15 / 1.6021766208e-19;
+    OK_NEAR(m, n, "v1ma", nvt * log(1e-3 / 1e-14 + 1), 1e-7);
+    double i07 = 1e-14 * (exp(0.7 / nvt) - 1);
+    OK_NEAR(m, n, "i07", -i07, 1e-6 * i07);
+    free_measures(m, n);
+    ms_result_free(&r);
+}
+
 static void bad(const char *cards, const char *where, const char *what)
 {
     char *text = ms_asprintf("bad\nv1 a 0 1\nr1 a 0 1\n.tran 1m 4\n%s.end\n", cards);
@@ -250,7 +350,7 @@ static void test_errors(void)
     bad(".meas tran x avg v(a) from=2 to=1\n", "bad.cir:5:1", "TO= must be greater");
     bad(".meas tran x when v(a)=1 rise=0\n", "bad.cir:5:31", "count 1, 2, ... or LAST");
     bad(".meas tran x when v(a)=1\n.meas tran x when v(a)=2\n", "bad.cir:6:12", "defined twice");
-    bad(".meas dc x when v(a)=1\n", "bad.cir:5:1", "no .dc analysis");
+    bad(".meas dc x when v(a)=1\n", "bad.cir:5:1", "no .dc analysis");   /* the deck runs .tran only */
     bad(".meas ac x when v(a)=1\n", "bad.cir:5:1", "no .ac analysis");
     bad(".meas op x when v(a)=1\n", "bad.cir:5:7", "tran, dc or ac");
     bad(".meas tran x param='y+1'\n.meas tran y when v(a)=1\n", "bad.cir:5:21", "'y' is neither an earlier");
@@ -271,6 +371,7 @@ int main(void)
     test_find_at_ramp();
     test_when_counts();
     test_averages();
+    test_dc_measures();
     test_errors();
     return check_summary("test_measure");
 }
