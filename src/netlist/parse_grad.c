@@ -55,7 +55,7 @@ int ms_parse_trainable(MsDeck *d, const MsCard *c, MsError *err)
         MS_RESERVE_NEXT(d->train_lo, d->ntrainables);
         MS_RESERVE_NEXT(d->train_hi, d->ntrainables);
         MS_RESERVE_NEXT(d->train_scale, d->ntrainables);
-        d->trainables[d->ntrainables++] = (MsVecRef){ms_strdup(t->s), t->loc, NULL, NULL};
+        d->trainables[d->ntrainables++] = (MsVecRef){ms_strdup(t->s), t->loc, NULL, NULL, 0};
     }
     if (d->ntrainables == first)
         return ms_err_at(err, MS_ERR_SYNTAX, c->tok[0].loc, "%s", ".trainable needs element names");
