@@ -510,8 +510,10 @@ static int print_analysis(Parser *p, const MsCard *c, MsMeasAnalysis *an)
                               "ngspice 39 prints no table for it)");
         return 1;
     }
+    if (c->ntok < 2)
+        return ms_err_at(p->err, MS_ERR_SYNTAX, t->loc, "%s", ".print needs an analysis (tran, dc or ac), then the vectors");
     return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t->loc, "'.print %s': .print takes tran, dc or ac, then the vectors",
-                     c->ntok > 1 ? t->s : "");
+                     t->s);
 }
 
 /* A .print dc/ac of an analysis the deck does not run is refused (ngspice
