@@ -143,6 +143,19 @@ static int save_ref(MsCircuit *c, const MsVecRef *r, MsError *err)
     return rc ? rc : add_save(c, &s);
 }
 
+/* A failed AC form's message names the vector under it ("'i(r1)': no
+ * branch current"): say which form the card wrote.  Returns err->code. */
+static int form_context(const MsVecRef *r, MsError *err)
+{
+    if (r->form) {
+        char *label = ms_ac_form_label(r->form, r->name);
+        size_t len = strlen(err->msg);
+        snprintf(err->msg + len, sizeof err->msg - len, " (in '%s')", label);
+        free(label);
+    }
+    return err->code;
+}
+
 static int choose_saves(MsCircuit *c, MsError *err)
 {
     MsDeck *d = &c->deck;
@@ -172,7 +185,7 @@ static int choose_saves(MsCircuit *c, MsError *err)
     }
     for (int i = 0; i < d->nsaves; i++)
         if (save_ref(c, &d->saves[i], err) < 0)
-            return err->code;
+            return form_context(&d->saves[i], err);
     /* .meas signals: an unknown one is an error at its card; saved when
      * .save picks a subset, as ngspice saves what its measures read */
     int subset = d->nsaves > 0 && !d->save_all;
@@ -193,7 +206,7 @@ static int choose_saves(MsCircuit *c, MsError *err)
     for (int i = 0, ntran = 0; i < d->nprints; i++) {
         int k = save_ref(c, &d->prints[i], err);
         if (k < 0)
-            return err->code;
+            return form_context(&d->prints[i], err);
         MsPrintCol *pc = &c->prints[c->nprints++];
         *pc = (MsPrintCol){d->print_an[i], k, d->prints[i].form, NULL};
         pc->label = pc->form ? ms_ac_form_label(pc->form, c->saves[k].name) : ms_strdup(c->saves[k].name);

@@ -210,7 +210,9 @@ static void test_errors(void)
     expect_error(NET(".ac dec 1 1 10\n.print ac vq(2)\n.end\n"), "e.cir:6:11", "'vq(...)' is not supported");
     expect_error(NET(".ac dec 1 1 10\n.print ac vdb(2\n.end\n"), "e.cir:6:11", "')' expected");
     expect_error(NET(".ac dec 1 1 10\n.print ac im(v1,r1)\n.end\n"), "e.cir:6:11", "one element name");
-    expect_error(NET(".ac dec 1 1 10\n.print ac vdb(9)\n.end\n"), "e.cir:6:11", "unknown node '9'");
+    expect_error(NET(".ac dec 1 1 10\n.print ac vdb(9)\n.end\n"), "e.cir:6:11", "unknown node '9' (in 'vdb(9)')");
+    expect_error(NET(".ac dec 1 1 10\n.print ac ip(r1)\n.end\n"), "e.cir:6:11", "no branch current for 'r1'");
+    expect_error(NET(".ac dec 1 1 10\n.save im(r1)\n.end\n"), "e.cir:6:7", "(in 'im(r1)')");
     expect_error(NET(".ac dec 1 1 10\n.print noise v(2)\n.end\n"), "e.cir:6:8", "tran, dc or ac");
     expect_error(NET(".ac dec 1 1 10\n.print\n.end\n"), "e.cir:6:1", "needs an analysis");
     expect_error(NET(".tran 1u 1m\n.meas tran x find vdb(2) at=1u\n.end\n"), "e.cir:6:19",
