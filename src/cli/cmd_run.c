@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "run_outputs.h"
 #include "sweep.h"
+#include "../io/result.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,8 @@ static void run_usage(FILE *f)
             "usage: memspice run NETLIST [options]\n"
             "\n"
             "Runs the analyses the netlist asks for (.op, .dc, .tran, .ac; only .op if none).\n"
-            ".op results, '.print tran' tables and .meas results go to stdout; with -o FILE\n"
+            ".op results, '.print tran|dc|ac' tables and .meas results go to stdout (stderr\n"
+            "with -o -); with -o FILE\n"
             "the measures are also written to FILE's name with the extension .meas (CSV).\n"
             "\n"
             "options:\n"
@@ -45,23 +47,6 @@ static void print_op(const MsResult *r)
     printf("Operating point:\n");
     for (int j = 0; j < r->nvec; j++)
         printf("  %-24s = % .9e\n", r->names[j], r->data[j]);
-}
-
-static void print_table(const MsResult *r, const char *const *names)
-{
-    int idx[64], n = 0;
-    for (; names[n] && n < 64; n++)
-        idx[n] = ms_result_find(r, names[n]);
-    printf("%-6s %-16s", "Index", "time");
-    for (int k = 0; k < n; k++)
-        printf(" %-16s", names[k]);
-    printf("\n");
-    for (size_t i = 0; i < r->npts; i++) {
-        printf("%-6zu % .9e", i, r->time[i]);
-        for (int k = 0; k < n; k++)
-            printf(" % .9e", r->data[i * (size_t)r->nvec + (size_t)idx[k]]);
-        printf("\n");
-    }
 }
 
 static int out_of_memory(MsError *err)
@@ -306,7 +291,7 @@ int ms_cmd_run(int argc, char **argv)
     int has_ac = c && ms_circuit_has_ac(c, NULL);
     int do_op = c && (ms_circuit_has_op(c) || (!has_tran && !has_dc && !has_ac));
     MeasList meas = {0};
-    FILE *mf = a.out && !strcmp(a.out, "-") ? stderr : stdout;   /* stdout keeps the waveform */
+    FILE *text = a.out && !strcmp(a.out, "-") ? stderr : stdout;   /* .print tables, measures: stdout unless -o - */
     if (rc == MS_OK && do_op) {
         rc = ms_run_op(w, &op, &err);
         if (rc == MS_OK)
@@ -319,8 +304,10 @@ int ms_cmd_run(int argc, char **argv)
         rc = ms_run_dc(w, &dspec, &dc, &err);
         ms_progress_done(&bar);
         ms_work_set_progress(w, NULL, NULL);
-        if (rc == MS_OK)
-            rc = report_measures(c, "dc", &dc, mf, &meas, &err);
+        if (rc == MS_OK) {
+            ms_print_table(c, "dc", &dc, text);
+            rc = report_measures(c, "dc", &dc, text, &meas, &err);
+        }
         if (rc == MS_OK && !a.quiet)
             fprintf(stderr, "memspice: DC sweep: %zu points, %ld factorizations\n", dc.npts, dc.factorizations);
     }
@@ -331,17 +318,18 @@ int ms_cmd_run(int argc, char **argv)
         rc = ms_run_tran(w, &a.spec, &tran, &err);
         ms_progress_done(&bar);
         if (rc == MS_OK) {
-            const char *const *pn = ms_circuit_print_names(c);
-            if (pn && pn[0])
-                print_table(&tran, pn);
-            rc = report_measures(c, "tran", &tran, mf, &meas, &err);
+            ms_print_table(c, "tran", &tran, text);
+            rc = report_measures(c, "tran", &tran, text, &meas, &err);
             if (!a.quiet)
                 fprintf(stderr, "memspice: transient: %zu points, %ld steps accepted, %ld rejected, %ld Newton iterations, %ld factorizations\n",
                         tran.npts, tran.steps_accepted, tran.steps_rejected, tran.newton_iters, tran.factorizations);
         }
     }
-    if (rc == MS_OK && has_ac)
+    if (rc == MS_OK && has_ac) {
         rc = run_ac(&a, w, &ac, &err);
+        if (rc == MS_OK)
+            ms_print_table(c, "ac", &ac, text);
+    }
     if (rc == MS_OK)
         rc = write_measures(&meas, a.out, &err);
     if (rc == MS_OK && a.out) {

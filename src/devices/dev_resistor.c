@@ -1,6 +1,7 @@
 /* dev_resistor.c — linear resistor: i = (va - vb) / R, stamped into G_L. */
 #include "stamp.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@ typedef struct Resistor {
     MsInstHead h;
     int a, b;
     double r;
+    double ac;        /* ngspice's ac=: the resistance the .ac analysis sees (0: r) */
     MsQuad g;
 } Resistor;
 
@@ -34,8 +36,10 @@ static const MsParamDesc res_model_params[] = {
     {NULL, 0, 0, 0, NULL},
 };
 
-/* Instance options after the value and model: l= w= m= tc1= tc2= (ac=,
- * noisy=, scale=1 change nothing in .op/.tran). */
+/* Instance options after the value and model: l= w= m= tc1= tc2= scale=
+ * (multiplies the resistance, as in ngspice), ac= (the resistance of the
+ * .ac analysis, scaled alike; .op/.dc/.tran use the value), noisy= (no
+ * effect: no noise analysis). */
 typedef struct ResOpts {
     double l, w, m, tc1, tc2, ac, noisy, scale;
 } ResOpts;
@@ -44,7 +48,7 @@ typedef struct ResOpts {
 static const MsParamDesc res_inst_params[] = {
     {"l", RO(l), 0, 0, "length"},   {"w", RO(w), 0, 0, "width"},
     {"m", RO(m), 1, 0, "parallel multiplier"}, {"tc1", RO(tc1), 0, 0, "temperature coefficient"},
-    {"tc2", RO(tc2), 0, 0, "temperature coefficient"}, {"ac", RO(ac), 0, 0, "small-signal value"},
+    {"tc2", RO(tc2), 0, 0, "temperature coefficient"}, {"ac", RO(ac), NAN, 0, "small-signal value"},
     {"noisy", RO(noisy), 1, 0, "noise"}, {"scale", RO(scale), 1, 0, "scale"},
     {NULL, 0, 0, 0, NULL},
 };
@@ -109,9 +113,16 @@ static int res_parse(MsElab *el, const MsCard *c, void *p)
     double tc1 = o.tc1 != 0 ? o.tc1 : rm.tc1, tc2 = o.tc2 != 0 ? o.tc2 : rm.tc2;
     if (!(o.m > 0))
         return ms_elab_error(el, MS_ERR_SEMANTIC, &c->tok[0], "%s: m= must be positive", c->tok[0].s);
-    double factor = (1 + tc1 * dt + tc2 * dt * dt) / o.m;
+    if (!(o.scale > 0))
+        return ms_elab_error(el, MS_ERR_SEMANTIC, &c->tok[0], "%s: scale= must be positive", c->tok[0].s);
+    double factor = (1 + tc1 * dt + tc2 * dt * dt) * o.scale / o.m;
     if (factor != 1)
         r->r *= factor;
+    if (!isnan(o.ac)) {
+        if (o.ac == 0)
+            return ms_elab_error(el, MS_ERR_SEMANTIC, &c->tok[0], "resistor %s has zero AC resistance (ac=0)", r->h.name);
+        r->ac = o.ac * factor;
+    }
 check:
     if (r->r == 0)
         return ms_elab_error(el, MS_ERR_SEMANTIC, &c->tok[0], "resistor %s has zero resistance", r->h.name);
@@ -132,6 +143,15 @@ static void res_stamp(const void *insts, int n, double *G, double *C)
     const Resistor *r = insts;
     for (int i = 0; i < n; i++)
         ms_quad_add(G, &r[i].g, 1.0 / r[i].r);
+}
+
+/* In small signal, an instance with ac= conducts 1/ac instead of 1/r. */
+static void res_stamp_ac(const void *insts, int n, double *G)
+{
+    const Resistor *r = insts;
+    for (int i = 0; i < n; i++)
+        if (r[i].ac != 0)
+            ms_quad_add(G, &r[i].g, 1.0 / r[i].ac - 1.0 / r[i].r);
 }
 
 static double *res_value(void *inst) { return &((Resistor *)inst)->r; }
@@ -155,6 +175,6 @@ static double res_power(const void *inst, const double *x)
 
 const MsDevType ms_dev_resistor = {
     .name = "resistor", .letter = 'r', .inst_size = sizeof(Resistor),
-    .parse = res_parse, .entries = res_entries, .stamp_linear = res_stamp,
+    .parse = res_parse, .entries = res_entries, .stamp_linear = res_stamp, .stamp_ac = res_stamp_ac,
     .value_name = "r", .value_ref = res_value, .dvalue = res_dvalue, .power = res_power,
 };

@@ -102,6 +102,9 @@ typedef struct MsDevType {
     int (*entries)(MsSetup *s, void *insts, int n);
     /* Constant linear stamps into G_L and C_L (may be NULL). */
     void (*stamp_linear)(const void *insts, int n, double *G, double *C);
+    /* What differs in the .ac analysis, added to G at the operating point
+     * (a resistor's ac=); NULL for most kinds. */
+    void (*stamp_ac)(const void *insts, int n, double *G);
     /* Excitation b(t) (sources only). */
     void (*load_sources)(const void *insts, int n, const MsSourceEval *se, double *b);
     /* Nonlinear evaluation (nonlinear kinds only). */

@@ -5,6 +5,8 @@
 #include "../memspice.h"
 #include "../util/util.h"
 
+#include <stdio.h>
+
 /* Start an empty result with nvec vectors whose names/kinds the caller fills. */
 void ms_result_init(MsResult *r, const char *title, const char *plotname, int nvec,
                     int with_time);
@@ -21,6 +23,11 @@ int ms_result_scale_kind(const MsResult *r);
 /* A DC sweep's scale as ngspice names it: v(v-sweep), i(i-sweep),
  * res-sweep, temp-sweep. */
 int ms_is_sweep_scale(const char *name);
+
+/* The netlist's `.print ANALYSIS` table ("tran", "dc" or "ac") of result r
+ * on f (io/print_table.c); the number of columns, 0 when there is no such
+ * .print (nothing printed). */
+int ms_print_table(const MsCircuit *c, const char *analysis, const MsResult *r, FILE *f);
 
 /* Writers, one per format (io/raw.c, io/csv.c, io/hdf5.c).  Each writes
  * the whole result to `path` ("-" = stdout where the format allows). */

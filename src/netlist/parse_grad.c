@@ -56,7 +56,7 @@ int ms_parse_trainable(MsDeck *d, const MsCard *c, MsError *err)
         MS_RESERVE_NEXT(d->train_lo, d->ntrainables);
         MS_RESERVE_NEXT(d->train_hi, d->ntrainables);
         MS_RESERVE_NEXT(d->train_scale, d->ntrainables);
-        d->trainables[d->ntrainables++] = (MsVecRef){ms_strdup(t->s), t->loc, NULL, NULL};
+        d->trainables[d->ntrainables++] = (MsVecRef){ms_strdup(t->s), t->loc, NULL, NULL, 0};
     }
     if (d->ntrainables == first)
         return ms_err_at(err, MS_ERR_SYNTAX, c->tok[0].loc, "%s", ".trainable needs element names");
@@ -185,7 +185,7 @@ int ms_parse_loss(MsDeck *d, const MsCard *c, MsError *err)
     if (l.kind == MS_LOSS_MEAS) {   /* the measure's name; resolved at load (meas_loss.c) */
         if (tk[2].kind != TK_WORD || (i + 1 < c->ntok && tk[3].kind != TK_WORD))
             return ms_err_at(err, MS_ERR_SYNTAX, tk[2].loc, "'.loss meas' expects a .meas name, found '%s'", tk[2].s);
-        l.meas = (MsVecRef){ms_strdup(tk[2].s), tk[2].loc, NULL, NULL};
+        l.meas = (MsVecRef){ms_strdup(tk[2].s), tk[2].loc, NULL, NULL, 0};
         rc = MS_OK;
     } else {
         rc = ms_parse_vecref(c, &i, &l.signal, err);

@@ -1,5 +1,6 @@
 /* parser.c — see parser.h. */
 #include "parser.h"
+#include "ac_forms.h"
 #include "number.h"
 #include "tape.h"
 #include "../devices/registry.h"
@@ -396,10 +397,38 @@ int ms_xyce_state_name(const char *s, MsLoc loc, char **out, MsError *err)
     return MS_OK;
 }
 
-int ms_parse_vecref(const MsCard *c, int *i, MsVecRef *out, MsError *err)
+/* vm(a[,b]) ... ii(name): the underlying v()/i() and the form (ac_forms.h). */
+static int parse_ac_form(const MsCard *c, int *i, MsVecRef *out, int allowed, MsError *err)
+{
+    const MsToken *tk = c->tok, *t = &tk[*i];
+    char letter = 0;
+    int form = ms_ac_form_of(t->s, &letter);
+    if (!allowed)
+        return ms_err_at(err, MS_ERR_UNSUPPORTED, t->loc,
+                         "'%s(...)' is one of ngspice's AC forms: memspice takes them in .print ac and .save only "
+                         "(here use v(node), v(a,b) or i(source))", t->s);
+    int j = *i + 2;
+    if (j >= c->ntok || tk[j].kind != TK_WORD)
+        return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "%s(: %s name expected", t->s, letter == 'v' ? "node" : "element");
+    const char *a = tk[j++].s, *b = NULL;
+    if (letter == 'v' && j + 1 < c->ntok && tk[j].kind == TK_COMMA && tk[j + 1].kind == TK_WORD) {
+        b = tk[j + 1].s;
+        j += 2;
+    }
+    if (j >= c->ntok || tk[j].kind != TK_RP)
+        return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "%s(...): ')' expected%s", t->s,
+                         letter == 'i' ? " (a branch current form takes one element name)" : "");
+    out->name = b ? ms_asprintf("v(%s,%s)", a, b) : ms_asprintf("%c(%s)", letter, a);
+    out->form = form;
+    *i = j;
+    return MS_OK;
+}
+
+static int parse_ref(const MsCard *c, int *i, MsVecRef *out, int forms, MsError *err)
 {
     const MsToken *tk = c->tok;
     const MsToken *t = &tk[*i];
+    char letter;
     if (t->kind != TK_WORD)
         return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "signal name expected, found '%s'", t->s);
     out->loc = t->loc;
@@ -413,11 +442,14 @@ int ms_parse_vecref(const MsCard *c, int *i, MsVecRef *out, MsError *err)
         *i += 3;
         return MS_OK;
     }
+    if (*i + 1 < c->ntok && tk[*i + 1].kind == TK_LP && ms_ac_form_of(t->s, &letter))
+        return parse_ac_form(c, i, out, forms, err);
     if (*i + 1 < c->ntok && tk[*i + 1].kind == TK_LP) {
         if (strcmp(t->s, "v") && strcmp(t->s, "i") && strcmp(t->s, "x"))
             return ms_err_at(err, MS_ERR_UNSUPPORTED, t->loc,
                              "'%s(...)' is not supported (use v(node), v(a,b), i(source), x(memristor), "
-                             "p(element) or Xyce's n(ymemristor!name_x))", t->s);
+                             "p(element), Xyce's n(ymemristor!name_x), and in .print ac / .save ngspice's AC forms "
+                             "vm vdb vp vr vi (of nodes) and im idb ip ir ii (of a branch current))", t->s);
         int j = *i + 2;
         if (j >= c->ntok || tk[j].kind != TK_WORD)
             return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "%s", "node or source name expected in v()/i()");
@@ -439,6 +471,9 @@ int ms_parse_vecref(const MsCard *c, int *i, MsVecRef *out, MsError *err)
     return MS_OK;
 }
 
+int ms_parse_vecref(const MsCard *c, int *i, MsVecRef *out, MsError *err) { return parse_ref(c, i, out, 0, err); }
+int ms_parse_print_ref(const MsCard *c, int *i, MsVecRef *out, MsError *err) { return parse_ref(c, i, out, 1, err); }
+
 /* Xyce's ".print tran format=csv file=out.csv ..." settings: how Xyce writes
  * its own output file; memspice writes every vector to -o. */
 static int print_setting(Parser *p, const MsCard *c, int *i)
@@ -459,13 +494,54 @@ static int print_setting(Parser *p, const MsCard *c, int *i)
     return -1;
 }
 
+/* The analysis word of `.print tran|dc|ac|op ...`: 0 and *an set, 1 for a
+ * card to skip (.print op: ngspice 39 prints nothing for it either), or an error. */
+static int print_analysis(Parser *p, const MsCard *c, MsMeasAnalysis *an)
+{
+    static const char *const words[] = {"tran", "dc", "ac"};
+    const MsToken *t = &c->tok[c->ntok > 1];
+    for (int k = 0; k < 3 && c->ntok > 1; k++)
+        if (ms_tok_is(t, words[k])) {
+            *an = (MsMeasAnalysis)k;
+            return 0;
+        }
+    if (c->ntok > 1 && ms_tok_is(t, "op")) {
+        notice_at(p, t, "%s", ".print op ignored (memspice prints every operating-point value of .op to stdout; "
+                              "ngspice 39 prints no table for it)");
+        return 1;
+    }
+    if (c->ntok < 2)
+        return ms_err_at(p->err, MS_ERR_SYNTAX, t->loc, "%s", ".print needs an analysis (tran, dc or ac), then the vectors");
+    return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t->loc, "'.print %s': .print takes tran, dc or ac, then the vectors",
+                     t->s);
+}
+
+/* A .print dc/ac of an analysis the deck does not run is refused (ngspice
+ * 39 says "Error: .print: no ac analysis found." and prints nothing).  A
+ * .print tran without .tran stays what it always was in memspice: its
+ * vectors are saved (the operating point shows p() and {expr} vectors). */
+static int print_check_analyses(const MsDeck *d, MsError *err)
+{
+    for (int k = 0; k < d->nprints; k++) {
+        MsMeasAnalysis a = d->print_an[k];
+        int runs = a == MS_MEAS_TRAN ? 1 : a == MS_MEAS_DC ? d->has_dc : d->has_ac;
+        if (!runs) {
+            const char *w = ms_meas_analysis_name(a);
+            return ms_err_at(err, MS_ERR_SEMANTIC, d->prints[k].loc,
+                             "'.print %s': the netlist has no .%s analysis to print", w, w);
+        }
+    }
+    return MS_OK;
+}
+
 static int parse_save_print(Parser *p, const MsCard *c, int is_print)
 {
     int i = 1;
+    MsMeasAnalysis an = MS_MEAS_TRAN;
     if (is_print) {
-        if (c->ntok < 2 || !ms_tok_is(&c->tok[1], "tran"))
-            return ms_err_at(p->err, MS_ERR_UNSUPPORTED, c->tok[c->ntok > 1].loc, "%s",
-                             "only '.print tran ...' is supported");
+        int rc = print_analysis(p, c, &an);
+        if (rc)
+            return rc > 0 ? MS_OK : rc;
         i = 2;
     }
     for (; i < c->ntok; i++) {
@@ -486,16 +562,33 @@ static int parse_save_print(Parser *p, const MsCard *c, int is_print)
         MsVecRef r = {0};
         int rc;
         if (c->tok[i].kind == TK_EXPR) {   /* {expr}: evaluated at every point (elab_print.c) */
-            r = (MsVecRef){ms_asprintf("{%s}", c->tok[i].s), c->tok[i].loc, ms_strdup(c->tok[i].s), NULL};
+            r = (MsVecRef){ms_asprintf("{%s}", c->tok[i].s), c->tok[i].loc, ms_strdup(c->tok[i].s), NULL, 0};
             rc = MS_OK;
         } else {
-            rc = ms_parse_vecref(c, &i, &r, p->err);
+            rc = ms_parse_print_ref(c, &i, &r, p->err);
         }
         if (rc)
             return rc;
-        if (is_print)
+        if (is_print && r.form && an != MS_MEAS_AC) {
+            char *label = ms_ac_form_label(r.form, r.name);
+            rc = ms_err_at(p->err, MS_ERR_UNSUPPORTED, r.loc,
+                           "'%s' is an AC form (a function of a phasor): use it in '.print ac'; '.print %s' takes "
+                           "v(), i(), x(), p() and {expr}", label, ms_meas_analysis_name(an));
+            free(label);
+        }
+        if (is_print && an == MS_MEAS_AC && (r.expr || !strncmp(r.name, "p(", 2)))
+            rc = ms_err_at(p->err, MS_ERR_UNSUPPORTED, r.loc,
+                           "'%s' in '.print ac': a power or an expression is a large-signal quantity with no phasor "
+                           "(use v(), i(), x() or the AC forms vdb(n), vp(n), ...)", r.name);
+        if (rc) {
+            ms_vecref_free(&r);
+            return rc;
+        }
+        if (is_print) {
+            int n = p->deck->nprints;
+            PUSH(p->deck->print_an, n, an);
             PUSH(p->deck->prints, p->deck->nprints, r);
-        else
+        } else
             PUSH(p->deck->saves, p->deck->nsaves, r);
     }
     return MS_OK;
@@ -701,6 +794,8 @@ int ms_parse_netlist(const char *path, const char *text, MsDeck *deck, MsError *
         rc = ms_err_at(err, MS_ERR_SYNTAX, p.cur->loc, ".subckt %s has no .ends", p.cur->name);
     if (rc == MS_OK)
         rc = ms_meas_check_analyses(deck, err);
+    if (rc == MS_OK)
+        rc = print_check_analyses(deck, err);
     if (rc == MS_OK && !deck->has_op && !deck->has_tran && !deck->has_dc && !deck->has_ac && notice)
         notice("no .op, .dc, .ac or .tran card: memspice will compute the operating point", notice_user);
     return rc;
@@ -773,6 +868,7 @@ void ms_deck_free(MsDeck *d)
     for (int i = 0; i < d->nprints; i++)
         ms_vecref_free(&d->prints[i]);
     free(d->prints);
+    free(d->print_an);
     for (int i = 0; i < d->nlosses; i++) {
         free(d->losses[i].signal.name);
         free(d->losses[i].target.name);

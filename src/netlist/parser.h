@@ -71,6 +71,8 @@ typedef struct MsVecRef {
     MsLoc loc;
     char *expr;       /* .print/.save {expr}: its text (name is "{text}"), else NULL */
     struct MsTape *tape;   /* ... compiled at elaboration (elab_print.c) */
+    int form;         /* .print ac / .save: an AC form of `name` (ac_forms.h: vdb(2) is
+                       * name "v(2)", form MS_FORM_DB); MS_FORM_NONE elsewhere */
 } MsVecRef;
 
 /* .loss terms (memspice only): the objective `memspice grad` differentiates. */
@@ -178,6 +180,7 @@ typedef struct MsDeck {
     MsVecRef *saves;
     int nsaves, save_all;
     MsVecRef *prints;
+    MsMeasAnalysis *print_an;     /* per .print vector: the analysis of its card (tran, dc, ac) */
     int nprints;
     MsLossDef *losses;        /* .loss */
     int nlosses;
@@ -202,8 +205,11 @@ int ms_parse_netlist(const char *path, const char *text, MsDeck *deck, MsError *
 void ms_deck_free(MsDeck *deck);
 
 /* "v(a)", "v(a,b)", "i(x)" or a bare node name from tokens at *i (left on
- * the last token used). */
+ * the last token used).  ngspice's AC forms (vdb(n), ip(v1), ...) are
+ * refused, naming the cards that take them; ms_parse_print_ref (.print,
+ * .save) takes them too, as the underlying vector plus MsVecRef.form. */
 int ms_parse_vecref(const MsCard *c, int *i, MsVecRef *out, MsError *err);
+int ms_parse_print_ref(const MsCard *c, int *i, MsVecRef *out, MsError *err);
 /* Xyce's "ymemristor!mr1_x" as memspice's "x(mr1)" (newly allocated). */
 int ms_xyce_state_name(const char *s, MsLoc loc, char **out, MsError *err);
 void ms_vecref_free(MsVecRef *r);

@@ -30,6 +30,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The kinds' small-signal differences (a resistor's ac=) applied to a copy
+ * of G in Gac (nnz+1 values; G_L and the work's G stay as they are). */
+static void ac_stamps(const MsCircuit *c, const double **G, double *Gac)
+{
+    int any = 0;
+    for (int g = 0; g < c->ngroups; g++)
+        any |= c->groups[g].type->stamp_ac != NULL && c->groups[g].n > 0;
+    if (!any)
+        return;
+    memcpy(Gac, *G, ((size_t)c->nnz + 1) * sizeof *Gac);
+    for (int g = 0; g < c->ngroups; g++)
+        if (c->groups[g].type->stamp_ac)
+            c->groups[g].type->stamp_ac(c->groups[g].inst, c->groups[g].n, Gac);
+    *G = Gac;
+}
+
 /* G and C at the operating point in w->x (values for every pattern slot). */
 static int jacobians_at_op(MsWork *w, const double **G, const double **C, MsError *err)
 {
@@ -173,6 +189,8 @@ int ms_run_ac(MsWork *w, const MsAcSpec *spec, MsResult *res, MsError *err)
     const double *G, *C;
     if ((rc = jacobians_at_op(w, &G, &C, err)))
         return rc;
+    double *Gac = ms_malloc(((size_t)c->nnz + 1) * sizeof *Gac);
+    ac_stamps(c, &G, Gac);
     size_t n2 = 2 * (size_t)c->n;
     double *freq = ms_malloc((size_t)npts * sizeof *freq);
     double *A = ms_malloc(2 * ((size_t)c->nnz + 1) * sizeof *A);
@@ -192,6 +210,7 @@ int ms_run_ac(MsWork *w, const MsAcSpec *spec, MsResult *res, MsError *err)
         klu_z_free_numeric(&num, &w->common);
     res->factorizations = w->factorizations - fact0;
     free(freq);
+    free(Gac);
     free(A);
     free(B);
     free(X);

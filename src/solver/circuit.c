@@ -5,6 +5,7 @@
 #include "setup.h"
 #include "param_deps.h"
 #include "../netlist/elaborate.h"
+#include "../netlist/ac_forms.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +143,19 @@ static int save_ref(MsCircuit *c, const MsVecRef *r, MsError *err)
     return rc ? rc : add_save(c, &s);
 }
 
+/* A failed AC form's message names the vector under it ("'i(r1)': no
+ * branch current"): say which form the card wrote.  Returns err->code. */
+static int form_context(const MsVecRef *r, MsError *err)
+{
+    if (r->form) {
+        char *label = ms_ac_form_label(r->form, r->name);
+        size_t len = strlen(err->msg);
+        snprintf(err->msg + len, sizeof err->msg - len, " (in '%s')", label);
+        free(label);
+    }
+    return err->code;
+}
+
 static int choose_saves(MsCircuit *c, MsError *err)
 {
     MsDeck *d = &c->deck;
@@ -171,7 +185,7 @@ static int choose_saves(MsCircuit *c, MsError *err)
     }
     for (int i = 0; i < d->nsaves; i++)
         if (save_ref(c, &d->saves[i], err) < 0)
-            return err->code;
+            return form_context(&d->saves[i], err);
     /* .meas signals: an unknown one is an error at its card; saved when
      * .save picks a subset, as ngspice saves what its measures read */
     int subset = d->nsaves > 0 && !d->save_all;
@@ -187,15 +201,17 @@ static int choose_saves(MsCircuit *c, MsError *err)
                 return err->code;
         }
     }
-    c->nprints = d->nprints;
+    c->prints = ms_calloc((size_t)d->nprints + 1, sizeof *c->prints);
     c->print_names = ms_calloc((size_t)d->nprints + 1, sizeof *c->print_names);
-    c->print_index = ms_calloc((size_t)d->nprints + 1, sizeof *c->print_index);
-    for (int i = 0; i < d->nprints; i++) {
+    for (int i = 0, ntran = 0; i < d->nprints; i++) {
         int k = save_ref(c, &d->prints[i], err);
         if (k < 0)
-            return err->code;
-        c->print_index[i] = k;
-        c->print_names[i] = c->saves[k].name;
+            return form_context(&d->prints[i], err);
+        MsPrintCol *pc = &c->prints[c->nprints++];
+        *pc = (MsPrintCol){d->print_an[i], k, d->prints[i].form, NULL};
+        pc->label = pc->form ? ms_ac_form_label(pc->form, c->saves[k].name) : ms_strdup(c->saves[k].name);
+        if (pc->analysis == MS_MEAS_TRAN)
+            c->print_names[ntran++] = pc->label;
     }
     return MS_OK;
 }
@@ -297,8 +313,10 @@ void ms_circuit_free(MsCircuit **cp)
     if (c->nmeas_params)
         ms_map_free(&c->meas_param_index);
     free(c->meas_param_val);
+    for (int i = 0; i < c->nprints; i++)
+        free(c->prints[i].label);
+    free(c->prints);
     free(c->print_names);
-    free(c->print_index);
     free(c->title);
     ms_deck_free(&c->deck);
     free(c);

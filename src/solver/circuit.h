@@ -28,6 +28,15 @@ typedef struct MsSave {
     const struct MsTape *tape;   /* MS_SAVE_EXPR, owned by the deck's MsVecRef */
 } MsSave;
 
+/* A .print column: the saved vector it shows and, in .print ac, the AC form
+ * (ac_forms.h) applied to its phasor. */
+typedef struct MsPrintCol {
+    MsMeasAnalysis analysis;   /* the card's: tran, dc or ac */
+    int save;                  /* into saves */
+    int form;                  /* MS_FORM_* */
+    char *label;               /* column header: "vdb(2)", else the vector's name */
+} MsPrintCol;
+
 /* A non-zero slot of G_L or C_L: M[slot] at (row, col), unknowns 1..n. */
 typedef struct MsLinEntry {
     int slot, row, col;
@@ -136,9 +145,9 @@ struct MsCircuit {
     MsMap meas_param_index;       /* the .params PARAM measures read -> meas_param_val */
     double *meas_param_val;
     int nmeas_params;
-    char **print_names;           /* NULL-terminated */
-    int *print_index;             /* into saves */
+    MsPrintCol *prints;           /* the .print columns, in card order (all analyses) */
     int nprints;
+    char **print_names;           /* the .print tran labels, NULL-terminated (ms_circuit_print_names) */
 };
 
 /* Stuck-at fault injection from .options memfault (faults.c). */

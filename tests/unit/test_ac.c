@@ -309,6 +309,38 @@ static void test_round_trip(void)
 
 /* p() and {expr} have no phasor: the AC result holds v(out) alone, the
  * operating point all three (0.5 V across a 1k/1k divider, 0.25 mW in r1). */
+/* ngspice's resistor ac= (the resistance the AC analysis sees) and scale=
+ * (multiplies the resistance and ac= alike; so do tc1/tc2 and 1/m): the
+ * divider is 1k : 1k at DC and 1k : 3k in AC, v(2) = 0.5 and 0.75. */
+static void test_resistor_ac(void)
+{
+    const char *decks[] = {
+        "d\nV1 1 0 DC 1 AC 1\nR1 1 2 1k\nR2 2 0 1k ac=3k\n.ac lin 2 1 10\n.end\n",
+        "d\nV1 1 0 DC 1 AC 1\nR1 1 2 1k\nR2 2 0 1 scale=1k ac=3\n.ac lin 2 1 10\n.end\n",
+        "d\nV1 1 0 DC 1 AC 1\nR1 1 2 1k\nR2 2 0 2k m=2 ac=6k\n.ac lin 2 1 10\n.end\n",
+    };
+    for (int k = 0; k < 3; k++) {
+        MsResult ac, op;
+        if (run_ac(decks[k], "rac.cir", NULL, &ac, &op) != MS_OK)
+            continue;
+        int j = ms_result_find(&op, "v(2)");
+        CHECK_MSG(j >= 0 && fabs(op.data[j] - 0.5) < 1e-12, "deck %d: op v(2) = %g, want 0.5", k, j >= 0 ? op.data[j] : NAN);
+        for (size_t i = 0; i < ac.npts; i++)
+            CHECK_MSG(cabs(at(&ac, "v(2)", i) - 0.75) < 1e-12, "deck %d: ac v(2) = %g%+gj, want 0.75", k,
+                      creal(at(&ac, "v(2)", i)), cimag(at(&ac, "v(2)", i)));
+        ms_result_free(&ac);
+        ms_result_free(&op);
+    }
+    MsCircuit *c = NULL;
+    MsError err = {0};
+    int rc = ms_circuit_load_string("d\nV1 1 0 1\nR1 1 0 1k ac=0\n.end\n", "z.cir", &c, &err);
+    CHECK_MSG(rc != MS_OK && strstr(err.msg, "z.cir:3:1") && strstr(err.msg, "zero AC resistance"), "ac=0: %s", err.msg);
+    rc = ms_circuit_load_string("d\nV1 1 0 1\nR1 1 0 1k scale=0\n.end\n", "z.cir", &c, &err);
+    CHECK_MSG(rc != MS_OK && strstr(err.msg, "z.cir:3:1") && strstr(err.msg, "scale= must be positive"), "scale=0: %s",
+              err.msg);
+    ms_circuit_free(&c);
+}
+
 static void test_derived_saves(void)
 {
     const char *net = "derived\nv1 in 0 dc 1 ac 1\nr1 in out 1k\nr2 out 0 1k\n.save v(out) p(r1) {2*v(out)}\n"
@@ -382,6 +414,7 @@ int main(void)
     test_memristor();
     test_spec_and_sources();
     test_round_trip();
+    test_resistor_ac();
     test_derived_saves();
     test_dc_then_ac();
     return check_summary("test_ac");
