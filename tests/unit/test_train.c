@@ -10,34 +10,12 @@
  *     layers couple through E buffers);
  *   - glob patterns in .trainable resolve to the same values as the names. */
 #define _XOPEN_SOURCE 700   /* realpath */
-#include "check.h"
-#include "memspice.h"
-#include "train/batch_net.h"
-#include "train/net.h"
-#include "train/rng.h"
-#include "util/util.h"
+#include "train_util.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#define NIN 4
-#define NHID 3
-#define NOUT 3
-
-static char mif_lib[PATH_MAX];
-
-/* s followed by t (both malloc'ed, and freed). */
-static char *append(char *s, char *t)
-{
-    char *st = ms_asprintf("%s%s", s, t);
-    free(s);
-    free(t);
-    return st;
-}
 
 /* Scores of a few units: an integral over the 12 us window is small. */
 static double gain_of(const char *reduce) { return !strcmp(reduce, "integral") ? 4e6 : 50; }
@@ -82,57 +60,19 @@ static char *net_text(int layers, const char *enc, const char *reduce, const cha
     return s;
 }
 
-static char *write_tmp(const char *text)
-{
-    static int k;
-    char *path = ms_asprintf("/tmp/test_train_%d_%d.cir", (int)getpid(), k++);
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
-static const float X[NIN] = {0.9f, 0.1f, 0.6f, 0.3f};
-
-/* Training loss of the sample at the net's current values. */
-static double loss_now(MsNet *net, MsNetWork *nw, int label)
-{
-    double scores[NOUT], loss = NAN;
-    MsError err = {0};
-    int rc = ms_net_sample(net, nw, X, 99, label, scores, &loss, NULL, &err);
-    CHECK_MSG(rc == MS_OK, "forward: %s", err.msg);
-    return loss;
-}
-
-/* Central differences at steps h and h/2, Richardson-extrapolated. */
-static double fd(MsNet *net, MsNetWork *nw, int k, int label)
-{
-    double p[256], h = 1e-4, d[2];
-    ms_net_get_params(net, p);
-    double x = p[k];
-    for (int r = 0; r < 2; r++, h /= 2) {
-        p[k] = x + h;
-        ms_net_set_params(net, p, NULL, NULL);
-        double up = loss_now(net, nw, label);
-        p[k] = x - h;
-        ms_net_set_params(net, p, NULL, NULL);
-        d[r] = (up - loss_now(net, nw, label)) / (2 * h);
-    }
-    p[k] = x;
-    ms_net_set_params(net, p, NULL, NULL);
-    return (4 * d[1] - d[0]) / 3;
-}
-
 static void check_case(int layers, const char *enc, const char *reduce)
 {
-    char *text = net_text(layers, enc, reduce, NULL), *path = write_tmp(text);
+    char *text = net_text(layers, enc, reduce, NULL), *path = write_tmp("test_train", text);
     MsNet net;
     MsNetWork nw;
     MsError err = {0};
     int rc = ms_net_open(path, &net, &err);
     CHECK_MSG(rc == MS_OK, "open %s: %s", path, err.msg);
-    if (rc)
+    if (rc) {
+        remove(path);
+        free(text), free(path);
         return;
+    }
     rc = ms_net_work_new(&net, &nw, &err);
     int np = net.nparams, label = 1;
     CHECK(np == NIN * (layers == 2 ? NHID : NOUT) + (layers == 2 ? NHID * NOUT : 0));
@@ -146,7 +86,7 @@ static void check_case(int layers, const char *enc, const char *reduce)
     /* finite differences of the training loss */
     double worst = 0;
     for (int k = 0; k < np; k += (np > 12 ? 3 : 1)) {
-        double g = fd(&net, &nw, k, label);
+        double g = fd_loss(&net, &nw, k, label, 1e-4);
         double e = fabs(g - grad[k]) / fmax(fabs(g), 1e-3 * fabs(loss));
         worst = fmax(worst, e);
         CHECK_MSG(e < 1e-5, "%s: adjoint %.10g, finite differences %.10g (rel %.2g)", net.c->params[k].name, grad[k], g,
@@ -260,44 +200,31 @@ static void check_patterns(void)
  * summed gradient of a chunk of samples. */
 static void check_batched(int layers, const char *enc, const char *reduce, const char *extra)
 {
-    char *text = net_text(layers, enc, reduce, extra), *path = write_tmp(text);
+    char *text = net_text(layers, enc, reduce, extra), *path = write_tmp("test_train", text);
     MsNet net;
     MsNetWork nw;
     MsError err = {0};
-    int rc = ms_net_open(path, &net, &err);
-    CHECK_MSG(rc == MS_OK, "open: %s", err.msg);
     MsBatchNet *bn = NULL;
     MsBatchWork *bw = NULL;
-    if (rc == MS_OK)
-        rc = ms_batch_compile(&net, &bn, &err);
-    CHECK_MSG(rc == MS_OK, "batch compile: %s", err.msg);
-    if (rc) {
+    if (open_batched(path, &net, &bn) != MS_OK) {
+        remove(path);
         free(text), free(path);
         return;
     }
     ms_net_work_new(&net, &nw, &err);
     ms_batch_work_new(bn, &bw);
-    enum { S = 5 };
-    float xs[S][NIN];
-    const float *xp[S];
-    uint64_t draw[S];
-    int label[S];
-    for (int s = 0; s < S; s++) {
-        for (int i = 0; i < NIN; i++)
-            xs[s][i] = (float)ms_uniform3(11, (uint64_t)s, (uint64_t)i);
-        xp[s] = xs[s];
-        draw[s] = 100 + (uint64_t)s;
-        label[s] = s % NOUT;
-    }
+    enum { S = CHUNK };
+    Chunk ch;
+    chunk_fill(&ch);
     int np = net.nparams;
     double bscores[S * NOUT], bloss[S], *bgrad = calloc((size_t)np, sizeof *bgrad), *g = calloc((size_t)np, sizeof *g);
     double *sum = calloc((size_t)np, sizeof *sum);
-    rc = ms_batch_run(bn, bw, S, xp, draw, label, bscores, bloss, bgrad, &err);
+    int rc = ms_batch_run(bn, bw, S, ch.xp, ch.draw, ch.label, bscores, bloss, bgrad, &err);
     CHECK_MSG(rc == MS_OK, "batch run: %s", err.msg);
     double worst_s = 0, worst_g = 0;
     for (int s = 0; s < S && rc == MS_OK; s++) {
         double sc[NOUT], loss;
-        rc = ms_net_sample(&net, &nw, xs[s], draw[s], label[s], sc, &loss, g, &err);
+        rc = ms_net_sample(&net, &nw, ch.xs[s], ch.draw[s], ch.label[s], sc, &loss, g, &err);
         CHECK_MSG(rc == MS_OK, "sample: %s", err.msg);
         for (int k = 0; k < NOUT; k++)
             worst_s = fmax(worst_s, fabs(sc[k] - bscores[s * NOUT + k]) / fmax(fabs(sc[k]), 1e-9));
@@ -397,44 +324,31 @@ static double batch_loss(MsBatchNet *bn, MsBatchWork *bw, int S, const float *co
  * own loss, and (analog) its input gradient likewise. */
 static void check_direct(int layers, const char *enc, int pair)
 {
-    char *text = direct_text(layers, enc, pair, NULL), *path = write_tmp(text);
+    char *text = direct_text(layers, enc, pair, NULL), *path = write_tmp("test_train", text);
     MsNet net;
     MsNetWork nw;
     MsError err = {0};
-    int rc = ms_net_open(path, &net, &err);
-    CHECK_MSG(rc == MS_OK, "open: %s", err.msg);
     MsBatchNet *bn = NULL;
     MsBatchWork *bw = NULL;
-    if (rc == MS_OK)
-        rc = ms_batch_compile(&net, &bn, &err);
-    CHECK_MSG(rc == MS_OK, "batch compile (direct): %s", err.msg);
-    if (rc) {
+    if (open_batched(path, &net, &bn) != MS_OK) {
+        remove(path);
         free(text), free(path);
         return;
     }
     ms_net_work_new(&net, &nw, &err);
     ms_batch_work_new(bn, &bw);
-    enum { S = 5 };
-    float xs[S][NIN];
-    const float *xp[S];
-    uint64_t draw[S];
-    int label[S];
-    for (int s = 0; s < S; s++) {
-        for (int i = 0; i < NIN; i++)
-            xs[s][i] = (float)ms_uniform3(11, (uint64_t)s, (uint64_t)i);
-        xp[s] = xs[s];
-        draw[s] = 100 + (uint64_t)s;
-        label[s] = s % NOUT;
-    }
+    enum { S = CHUNK };
+    Chunk ch;
+    chunk_fill(&ch);
     int np = net.nparams;
     double bscores[S * NOUT], bloss[S], *bgrad = calloc((size_t)np, sizeof *bgrad), *g = calloc((size_t)np, sizeof *g);
     double *sum = calloc((size_t)np, sizeof *sum), *p = calloc((size_t)np, sizeof *p);
-    rc = ms_batch_run(bn, bw, S, xp, draw, label, bscores, bloss, bgrad, &err);
+    int rc = ms_batch_run(bn, bw, S, ch.xp, ch.draw, ch.label, bscores, bloss, bgrad, &err);
     CHECK_MSG(rc == MS_OK, "batch run (direct): %s", err.msg);
     double worst_s = 0, worst_g = 0, spread = 0;
     for (int s = 0; s < S && rc == MS_OK; s++) {
         double sc[NOUT], loss;
-        rc = ms_net_sample(&net, &nw, xs[s], draw[s], label[s], sc, &loss, g, &err);
+        rc = ms_net_sample(&net, &nw, ch.xs[s], ch.draw[s], ch.label[s], sc, &loss, g, &err);
         CHECK_MSG(rc == MS_OK, "sample: %s", err.msg);
         for (int k = 0; k < NOUT; k++) {
             worst_s = fmax(worst_s, fabs(sc[k] - bscores[s * NOUT + k]) / fmax(fabs(sc[k]), 1e-9));
@@ -457,9 +371,9 @@ static void check_direct(int layers, const char *enc, int pair)
         double x = p[k], h = 1e-3, d[2];
         for (int r = 0; r < 2; r++, h /= 2) {
             p[k] = x + h;
-            double up = batch_loss(bn, bw, S, xp, draw, label, p);
+            double up = batch_loss(bn, bw, S, ch.xp, ch.draw, ch.label, p);
             p[k] = x - h;
-            d[r] = (up - batch_loss(bn, bw, S, xp, draw, label, p)) / (2 * h);
+            d[r] = (up - batch_loss(bn, bw, S, ch.xp, ch.draw, ch.label, p)) / (2 * h);
         }
         p[k] = x;
         double fdk = (4 * d[1] - d[0]) / 3, e = fabs(fdk - bgrad[k]) / fmax(fabs(fdk), 1e-3 * gmax);
@@ -474,12 +388,12 @@ static void check_direct(int layers, const char *enc, int pair)
         const double *xdp[S];
         for (int s = 0; s < S; s++) {
             for (int i = 0; i < NIN; i++)
-                xd[s][i] = xs[s][i];
+                xd[s][i] = ch.xs[s][i];
             xdp[s] = xd[s];
         }
         for (int q = 0; q < S * NOUT; q++)
             ds[q] = 1 - 0.3 * q;
-        rc = ms_batch_run_ds(bn, bw, S, xdp, draw, ds, sc, NULL, dxv, &err);
+        rc = ms_batch_run_ds(bn, bw, S, xdp, ch.draw, ds, sc, NULL, dxv, &err);
         CHECK_MSG(rc == MS_OK, "run_ds: %s", err.msg);
         double dmax = 0;
         for (int q = 0; q < S * NIN; q++)
@@ -488,9 +402,9 @@ static void check_direct(int layers, const char *enc, int pair)
             for (int i = 0; i < NIN; i++) {
                 double x = xd[s][i], h = 1e-3, Lp = 0, Lm = 0;
                 xd[s][i] = x + h;
-                ms_batch_run_ds(bn, bw, S, xdp, draw, NULL, sc, NULL, NULL, &err);
+                ms_batch_run_ds(bn, bw, S, xdp, ch.draw, NULL, sc, NULL, NULL, &err);
                 xd[s][i] = x - h;
-                ms_batch_run_ds(bn, bw, S, xdp, draw, NULL, sc2, NULL, NULL, &err);
+                ms_batch_run_ds(bn, bw, S, xdp, ch.draw, NULL, sc2, NULL, NULL, &err);
                 xd[s][i] = x;
                 for (int q = 0; q < S * NOUT; q++)
                     Lp += ds[q] * sc[q], Lm += ds[q] * sc2[q];
@@ -516,7 +430,7 @@ static void check_direct(int layers, const char *enc, int pair)
 /* a1 != a2 on a direct column is refused with the reason. */
 static void check_direct_refused(void)
 {
-    char *text = direct_text(1, "analog", 1, "2e-4"), *path = write_tmp(text);
+    char *text = direct_text(1, "analog", 1, "2e-4"), *path = write_tmp("test_train", text);
     MsNet net;
     MsError err = {0};
     int rc = ms_net_open(path, &net, &err);
@@ -535,10 +449,8 @@ static void check_direct_refused(void)
 
 int main(void)
 {
-    if (!realpath("models/mif.lib", mif_lib)) {
-        printf("run from the repository root (models/mif.lib)\n");
+    if (!find_mif_lib())
         return 1;
-    }
     check_case(1, "analog", "mean");
     check_case(1, "analog", "final");
     check_case(1, "analog", "max");

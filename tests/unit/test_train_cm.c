@@ -10,35 +10,14 @@
  *   - the optimiser's scale= unit: a step on p with scale s is the step on
  *     p / s with the gradient s g. */
 #define _XOPEN_SOURCE 700   /* realpath */
-#include "check.h"
-#include "memspice.h"
-#include "train/batch_net.h"
-#include "train/net.h"
+#include "train_util.h"
 #include "train/optim.h"
-#include "train/rng.h"
 #include "train/writeback.h"
-#include "util/util.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#define NIN 4
-#define NHID 3
-#define NOUT 3
-
-static char mif_lib[PATH_MAX];
-
-static char *append(char *s, char *t)
-{
-    char *st = ms_asprintf("%s%s", s, t);
-    free(s);
-    free(t);
-    return st;
-}
 
 /* A neuron on membrane node `mem`: its own capacitor (C spread over
  * 60p..180p, each neuron another) and the MIF branches without Cm. */
@@ -90,46 +69,14 @@ static char *net_text(int layers, const char *enc)
     return s;
 }
 
-static char *write_tmp(const char *text)
-{
-    static int k;
-    char *path = ms_asprintf("/tmp/test_train_cm_%d_%d.cir", (int)getpid(), k++);
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
 static int is_cap(const MsNet *net, int k) { return net->c->params[k].name[0] == 'c'; }
 
-static const float X[NIN] = {0.9f, 0.1f, 0.6f, 0.3f};
-
-static double loss_now(MsNet *net, MsNetWork *nw, int label)
+/* Trainable value k (the finite differences step relative to it). */
+static double value_of(MsNet *net, int k)
 {
-    double scores[NOUT], loss = NAN;
-    MsError err = {0};
-    int rc = ms_net_sample(net, nw, X, 99, label, scores, &loss, NULL, &err);
-    CHECK_MSG(rc == MS_OK, "forward: %s", err.msg);
-    return loss;
-}
-
-/* Central differences at relative steps 1e-4 and 5e-5 of the value, Richardson-extrapolated. */
-static double fd(MsNet *net, MsNetWork *nw, int k, int label)
-{
-    double p[256], d[2];
+    double p[256];
     ms_net_get_params(net, p);
-    double x = p[k], h = 1e-4 * fabs(x);
-    for (int r = 0; r < 2; r++, h /= 2) {
-        p[k] = x + h;
-        ms_net_set_params(net, p, NULL, NULL);
-        double up = loss_now(net, nw, label);
-        p[k] = x - h;
-        ms_net_set_params(net, p, NULL, NULL);
-        d[r] = (up - loss_now(net, nw, label)) / (2 * h);
-    }
-    p[k] = x;
-    ms_net_set_params(net, p, NULL, NULL);
-    return (4 * d[1] - d[0]) / 3;
+    return p[k];
 }
 
 static int open_net(const char *path, MsNet *net)
@@ -142,7 +89,7 @@ static int open_net(const char *path, MsNet *net)
 
 static void check_fd(int layers)
 {
-    char *text = net_text(layers, "analog"), *path = write_tmp(text);
+    char *text = net_text(layers, "analog"), *path = write_tmp("test_train_cm", text);
     MsNet net;
     MsNetWork nw;
     MsError err = {0};
@@ -161,7 +108,7 @@ static void check_fd(int layers)
             continue;
         ncap++;
         CHECK(net.lo[k] == 20e-12 && net.hi[k] == 500e-12 && net.scale[k] == 480e-12);
-        double g = fd(&net, &nw, k, label), e = fabs(g - grad[k]) / fabs(g);
+        double g = fd_loss(&net, &nw, k, label, 1e-4 * fabs(value_of(&net, k))), e = fabs(g - grad[k]) / fabs(g);
         worst = fmax(worst, e);
         CHECK_MSG(e < 1e-5 && fabs(g) > 1e6, "%s: adjoint %.10g, finite differences %.10g (rel %.2g)",
                   net.c->params[k].name, grad[k], g, e);
@@ -176,34 +123,22 @@ static void check_fd(int layers)
 
 static void check_batched(int layers, const char *enc)
 {
-    char *text = net_text(layers, enc), *path = write_tmp(text);
+    char *text = net_text(layers, enc), *path = write_tmp("test_train_cm", text);
     MsNet net;
     MsNetWork nw;
     MsError err = {0};
     MsBatchNet *bn = NULL;
     MsBatchWork *bw = NULL;
-    int rc = open_net(path, &net);
-    if (rc == MS_OK)
-        rc = ms_batch_compile(&net, &bn, &err);
-    CHECK_MSG(rc == MS_OK, "batch compile: %s", err.msg);
-    if (rc) {
+    if (open_batched(path, &net, &bn) != MS_OK) {
+        remove(path);
         free(text), free(path);
         return;
     }
     ms_net_work_new(&net, &nw, &err);
     ms_batch_work_new(bn, &bw);
-    enum { S = 5 };
-    float xs[S][NIN];
-    const float *xp[S];
-    uint64_t draw[S];
-    int label[S];
-    for (int s = 0; s < S; s++) {
-        for (int i = 0; i < NIN; i++)
-            xs[s][i] = (float)ms_uniform3(11, (uint64_t)s, (uint64_t)i);
-        xp[s] = xs[s];
-        draw[s] = 100 + (uint64_t)s;
-        label[s] = s % NOUT;
-    }
+    enum { S = CHUNK };
+    Chunk ch;
+    chunk_fill(&ch);
     int np = net.nparams;
     double *p = calloc((size_t)np, sizeof *p);
     /* the engine must follow parameter writes: move every C by a different factor */
@@ -215,12 +150,12 @@ static void check_batched(int layers, const char *enc)
     ms_batch_set_params(bn, p, NULL);
     double bscores[S * NOUT], bloss[S], *bgrad = calloc((size_t)np, sizeof *bgrad), *g = calloc((size_t)np, sizeof *g);
     double *sum = calloc((size_t)np, sizeof *sum);
-    rc = ms_batch_run(bn, bw, S, xp, draw, label, bscores, bloss, bgrad, &err);
+    int rc = ms_batch_run(bn, bw, S, ch.xp, ch.draw, ch.label, bscores, bloss, bgrad, &err);
     CHECK_MSG(rc == MS_OK, "batch run: %s", err.msg);
     double worst_s = 0, worst_l = 0, worst_x = 0, worst_c = 0;
     for (int s = 0; s < S && rc == MS_OK; s++) {
         double sc[NOUT], loss;
-        rc = ms_net_sample(&net, &nw, xs[s], draw[s], label[s], sc, &loss, g, &err);
+        rc = ms_net_sample(&net, &nw, ch.xs[s], ch.draw[s], ch.label[s], sc, &loss, g, &err);
         CHECK_MSG(rc == MS_OK, "sample: %s", err.msg);
         for (int k = 0; k < NOUT; k++)
             worst_s = fmax(worst_s, fabs(sc[k] - bscores[s * NOUT + k]) / fmax(fabs(sc[k]), 1e-9));
@@ -255,7 +190,7 @@ static void check_batched(int layers, const char *enc)
 /* trained.cir holds every C as the same double and gives the same loss. */
 static void check_writeback(void)
 {
-    char *text = net_text(2, "analog"), *path = write_tmp(text), *out = ms_asprintf("%s.trained.cir", path);
+    char *text = net_text(2, "analog"), *path = write_tmp("test_train_cm", text), *out = ms_asprintf("%s.trained.cir", path);
     MsNet a, b;
     MsNetWork nw;
     MsError err = {0};
@@ -317,10 +252,8 @@ static void check_scale(void)
 
 int main(void)
 {
-    if (!realpath("models/mif.lib", mif_lib)) {
-        printf("run from the repository root (models/mif.lib)\n");
+    if (!find_mif_lib())
         return 1;
-    }
     check_scale();
     check_fd(1);
     check_fd(2);
