@@ -16,7 +16,7 @@ enum { MS_ROW_OP = 0, MS_ROW_TRAN = 1, MS_ROW_DC = 2, MS_ROW_AC = 3 };
 typedef struct MsSigRow {
     char *name;
     int kind;            /* MS_VEC_* */
-    int tran;            /* MS_ROW_*: transient, operating point, DC sweep or AC */
+    int analysis;        /* MS_ROW_*: operating point, transient, DC sweep or AC */
     int ia, ib;          /* column in memspice's / ngspice's result */
     MsWaveErr e;         /* transient, DC-sweep and AC figures */
     double vm, vn;       /* operating point: memspice's and ngspice's value */
@@ -80,7 +80,7 @@ void ms_check_meas_text(const MsCheck *c, FILE *f);
 void ms_check_meas_json(const MsCheck *c, FILE *f);
 void ms_check_meas_free(MsCheck *c);
 
-/* ac_compare.c: rows of the AC result (tran == MS_ROW_AC).  Both
+/* ac_compare.c: rows of the AC result (analysis == MS_ROW_AC).  Both
  * phasors are interpolated onto the other's frequencies on a log10(f) axis
  * (re and im separately); the error is max |H_ms - H_ng| (complex modulus)
  * over both directions, e.t_max its frequency; scale = max |H| of either;
@@ -89,6 +89,9 @@ void ms_check_ac_row(const MsCheck *c, MsSigRow *r);
 
 /* report.c */
 void ms_check_print_text(const MsCheck *c, FILE *f);
+/* JSON values: a string (NULL: null), a number (inf, NaN: null). */
+void ms_check_jstr(FILE *f, const char *s);
+void ms_check_jnum(FILE *f, double v);
 int ms_check_write_reports(const MsCheck *c, const char *dir, MsError *err);
 
 /* plot.c: one PNG per transient row into dir (DC and AC rows: the table

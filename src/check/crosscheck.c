@@ -191,14 +191,14 @@ static void add_unique(char ***list, int *n, const char *name)
     (*list)[(*n)++] = ms_strdup(name);
 }
 
-static MsSigRow *add_row(MsCheck *c, const char *name, int kind, int tran, int ia, int ib)
+static MsSigRow *add_row(MsCheck *c, const char *name, int kind, int analysis, int ia, int ib)
 {
     c->rows = ms_realloc(c->rows, (size_t)(c->nrows + 1) * sizeof *c->rows);
     MsSigRow *r = &c->rows[c->nrows++];
     memset(r, 0, sizeof *r);
     r->name = ms_strdup(name);
     r->kind = kind;
-    r->tran = tran;
+    r->analysis = analysis;
     r->ia = ia;
     r->ib = ib;
     return r;
@@ -216,11 +216,11 @@ static char *some_names(const MsResult *r)
     return ms_strdup(buf);
 }
 
-static int pair_signals(MsCheck *c, const MsResult *a, const MsResult *b, int tran, char **want,
+static int pair_signals(MsCheck *c, const MsResult *a, const MsResult *b, int analysis, char **want,
                         int nwant)
 {
-    static const char *const analysis[] = {"operating-point", "transient", "DC-sweep", "AC"};   /* by MS_ROW_* */
-    const char *what = analysis[tran];
+    static const char *const words[] = {"operating-point", "transient", "DC-sweep", "AC"};   /* by MS_ROW_* */
+    const char *what = words[analysis];
     if (nwant) {
         for (int i = 0; i < nwant; i++) {
             int ia = ms_result_find(a, want[i]), ib = ms_result_find(b, want[i]);
@@ -231,7 +231,7 @@ static int pair_signals(MsCheck *c, const MsResult *a, const MsResult *b, int tr
                 free(names);
                 return rc;
             }
-            add_row(c, want[i], a->kinds[ia], tran, ia, ib);
+            add_row(c, want[i], a->kinds[ia], analysis, ia, ib);
         }
         return MS_CHECK_PASS;
     }
@@ -239,7 +239,7 @@ static int pair_signals(MsCheck *c, const MsResult *a, const MsResult *b, int tr
     for (int j = 0; j < a->nvec; j++) {
         int ib = ms_result_find(b, a->names[j]);
         if (ib >= 0)
-            add_row(c, a->names[j], a->kinds[j], tran, j, ib);
+            add_row(c, a->names[j], a->kinds[j], analysis, j, ib);
         else
             add_unique(&c->only_ms, &c->nonly_ms, a->names[j]);
     }
@@ -265,12 +265,12 @@ static void compare_rows(MsCheck *c)
     for (int i = 0; i < c->nrows; i++) {
         MsSigRow *r = &c->rows[i];
         double atol = ms_check_atol(o, r->kind);
-        if (r->tran == MS_ROW_AC) {
+        if (r->analysis == MS_ROW_AC) {
             ms_check_ac_row(c, r);
             continue;
         }
-        if (r->tran != MS_ROW_OP) {
-            if (r->tran == MS_ROW_TRAN) {
+        if (r->analysis != MS_ROW_OP) {
+            if (r->analysis == MS_ROW_TRAN) {
                 MsWave a = wave_of(&c->ms_tran, r->ia), b = wave_of(&c->ng.tran, r->ib);
                 ms_wave_compare(&a, &b, &r->e);
             } else {   /* same sweep points on both sides (checked in compare) */
@@ -448,7 +448,7 @@ static void summary(const MsCheck *c)
     for (int i = 0; i < c->nrows && shown < 6; i++)
         if (!c->rows[i].pass)
             fprintf(stderr, "%s%s%s", shown++ ? ", " : ": ", c->rows[i].name,
-                    row_tag[c->rows[i].tran]);
+                    row_tag[c->rows[i].analysis]);
     for (int i = 0; i < c->nmeas && shown < 6; i++)
         if (!c->meas[i].pass)
             fprintf(stderr, "%s.meas %s", shown++ ? ", " : ": ", c->meas[i].name);

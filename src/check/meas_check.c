@@ -214,63 +214,43 @@ void ms_check_meas_text(const MsCheck *c, FILE *f)
     }
 }
 
-static void jstr(FILE *f, const char *s)
+/* A JSON number when ok and finite, else null. */
+static void jnum_if(FILE *f, int ok, double v)
 {
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
-static void jnum(FILE *f, int ok, double v)
-{
-    if (ok && isfinite(v))
-        fprintf(f, "%.17g", v);
-    else
-        fputs("null", f);
+    ms_check_jnum(f, ok ? v : NAN);
 }
 
 void ms_check_meas_json(const MsCheck *c, FILE *f)
 {
     fputs("{\"rtol\": ", f);
-    jnum(f, 1, c->o->meas_rtol);
+    jnum_if(f, 1, c->o->meas_rtol);
     fputs(", \"atol\": ", f);
-    jnum(f, c->o->meas_atol >= 0, c->o->meas_atol);   /* null: rtol x each measure's scale */
+    jnum_if(f, c->o->meas_atol >= 0, c->o->meas_atol);   /* null: rtol x each measure's scale */
     fputs(", \"results\": [", f);
     for (int i = 0; i < c->nmeas; i++) {
         const MsMeasRow *r = &c->meas[i];
         int both = r->ms_ok && r->ng_ok && !r->skip;
         fputs(i ? ",\n      {\"name\": " : "\n      {\"name\": ", f);
-        jstr(f, r->name);
+        ms_check_jstr(f, r->name);
         fputs(", \"analysis\": ", f);
-        jstr(f, r->analysis);
+        ms_check_jstr(f, r->analysis);
         fputs(", \"kind\": ", f);
-        jstr(f, r->kind);
+        ms_check_jstr(f, r->kind);
         fputs(", \"memspice\": ", f);
-        jnum(f, r->ms_ok, r->vm);
+        jnum_if(f, r->ms_ok, r->vm);
         fputs(", \"memspice_failed\": ", f);
-        jstr(f, r->ms_ok ? NULL : r->ms_why);
+        ms_check_jstr(f, r->ms_ok ? NULL : r->ms_why);
         fputs(", \"ngspice\": ", f);
-        jnum(f, r->ng_ok, r->vn);
+        jnum_if(f, r->ng_ok, r->vn);
         fprintf(f, ", \"ngspice_result\": \"%s\"", !r->ng_seen ? "none" : r->ng_ok ? "value" : "failed");
         fputs(", \"scale\": ", f);
-        jnum(f, 1, r->scale);
+        jnum_if(f, 1, r->scale);
         fputs(", \"abs_err\": ", f);
-        jnum(f, both, r->abs_err);
+        jnum_if(f, both, r->abs_err);
         fputs(", \"allowed\": ", f);
-        jnum(f, both, r->allowed);
+        jnum_if(f, both, r->allowed);
         fputs(", \"skipped\": ", f);
-        jstr(f, r->skip);
+        ms_check_jstr(f, r->skip);
         fprintf(f, ", \"pass\": %s}", r->pass ? "true" : "false");
     }
     fputs(c->nmeas ? "\n    ]}" : "]}", f);

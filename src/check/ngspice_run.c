@@ -383,6 +383,19 @@ typedef struct Vec {
     double *v;
 } Vec;
 
+/* res's column names and kinds from the ngspice vectors v[cols[j]]. */
+static void name_columns(MsResult *res, const Vec *v, const int *cols, int nc)
+{
+    for (int j = 0; j < nc; j++) {
+        const Vec *x = &v[cols[j]];
+        int cur = x->type == NG_SV_CURRENT;
+        res->names[j] = ms_ngname_to_ms(x->name, cur);
+        res->kinds[j] = (cur || !strncmp(res->names[j], "i(", 2)) ? MS_VEC_CURRENT
+                        : x->type == NG_SV_VOLTAGE                 ? MS_VEC_VOLTAGE
+                                                                   : MS_VEC_STATE;
+    }
+}
+
 /* An AC plot: the "frequency" vector's real parts as the scale, every other
  * complex vector of its length a column. */
 static void build_ac_result(MsResult *res, Vec *v, int nv, const char *plot)
@@ -401,14 +414,7 @@ static void build_ac_result(MsResult *res, Vec *v, int nv, const char *plot)
     ms_result_init(res, "", "AC Analysis", nc, 1);
     res->scale = ms_strdup("frequency");
     res->imag = ms_malloc(sizeof *res->imag);
-    for (int j = 0; j < nc; j++) {
-        Vec *x = &v[cols[j]];
-        int cur = x->type == NG_SV_CURRENT;
-        res->names[j] = ms_ngname_to_ms(x->name, cur);
-        res->kinds[j] = (cur || !strncmp(res->names[j], "i(", 2)) ? MS_VEC_CURRENT
-                        : x->type == NG_SV_VOLTAGE                 ? MS_VEC_VOLTAGE
-                                                                   : MS_VEC_STATE;
-    }
+    name_columns(res, v, cols, nc);
     for (size_t k = 0; k < npts; k++) {
         double *row = ms_result_add_point(res, v[it].v[2 * k]), *im = res->imag + (row - res->data);
         for (int j = 0; j < nc; j++) {
@@ -454,14 +460,7 @@ static void build_result(MsResult *res, const char *plotname, Vec *v, int nv, co
         res->scale = v[it].type == NG_SV_VOLTAGE   ? ms_asprintf("v(%s)", v[it].name)
                      : v[it].type == NG_SV_CURRENT ? ms_asprintf("i(%s)", v[it].name)
                                                    : ms_strdup(v[it].name);
-    for (int j = 0; j < nc; j++) {
-        Vec *x = &v[cols[j]];
-        int cur = x->type == NG_SV_CURRENT;
-        res->names[j] = ms_ngname_to_ms(x->name, cur);
-        res->kinds[j] = (cur || !strncmp(res->names[j], "i(", 2)) ? MS_VEC_CURRENT
-                        : x->type == NG_SV_VOLTAGE                 ? MS_VEC_VOLTAGE
-                                                                   : MS_VEC_STATE;
-    }
+    name_columns(res, v, cols, nc);
     for (size_t k = 0; k < npts; k++) {
         double *row = ms_result_add_point(res, tran ? v[it].v[k] : 0.0);
         for (int j = 0; j < nc; j++)

@@ -284,7 +284,7 @@ void ms_check_write_plots(MsCheck *c, const char *dir)
 {
     int any = 0;
     for (int i = 0; i < c->nrows; i++)
-        any |= c->rows[i].tran == MS_ROW_TRAN;
+        any |= c->rows[i].analysis == MS_ROW_TRAN;
     if (!any)
         return;
     char *gnuplot = ms_gnuplot_program();
@@ -294,7 +294,7 @@ void ms_check_write_plots(MsCheck *c, const char *dir)
         return;
     }
     for (int i = 0; i < c->nrows; i++) {
-        if (c->rows[i].tran != MS_ROW_TRAN)   /* DC sweeps and AC: the table only */
+        if (c->rows[i].analysis != MS_ROW_TRAN)   /* DC sweeps and AC: the table only */
             continue;
         char *why = NULL;
         if (one_plot(c, gnuplot, dir, &c->rows[i], &why) != 0) {
