@@ -12,7 +12,7 @@ static void usage(FILE *f)
             "usage: memspice <command> [options]\n"
             "\n"
             "commands:\n"
-            "  run NETLIST [-o FILE]   simulate a netlist (.op, .tran); write waveforms to\n"
+            "  run NETLIST [-o FILE]   simulate a netlist (.op, .dc, .ac, .tran); write results to\n"
             "                          ngspice raw (.raw), CSV (.csv) or HDF5 (.h5)\n"
             "  check NETLIST...        compare memspice with ngspice (libngspice): tables, plots\n"
             "  grad NETLIST            the .loss of a transient and its exact gradient with\n"

@@ -754,7 +754,7 @@ static int parse_dot(Parser *p, const MsCard *c)
     for (int i = 0; analyses[i]; i++)
         if (!strcmp(w, analyses[i]))
             return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t0->loc,
-                             "'%s' is not supported (memspice runs .op, .dc and .tran)", w);
+                             "'%s' is not supported (memspice runs .op, .dc, .ac and .tran)", w);
     return ms_err_at(p->err, MS_ERR_UNSUPPORTED, t0->loc, "unsupported control card '%s'", w);
 }
 

@@ -351,7 +351,8 @@ static void test_errors(void)
     bad(".meas tran x when v(a)=1 rise=0\n", "bad.cir:5:31", "count 1, 2, ... or LAST");
     bad(".meas tran x when v(a)=1\n.meas tran x when v(a)=2\n", "bad.cir:6:12", "defined twice");
     bad(".meas dc x when v(a)=1\n", "bad.cir:5:1", "no .dc analysis");   /* the deck runs .tran only */
-    bad(".meas ac x when v(a)=1\n", "bad.cir:5:1", "no .ac analysis");
+    bad(".meas ac x when v(a)=1\n", "bad.cir:5:1", "'.meas ac x' is not supported");
+    bad(".ac dec 10 1 1k\n.meas ac x when v(a)=1\n", "bad.cir:6:1", "'.meas ac x' is not supported");   /* not "no .ac" */
     bad(".meas op x when v(a)=1\n", "bad.cir:5:7", "tran, dc or ac");
     bad(".meas tran x param='y+1'\n.meas tran y when v(a)=1\n", "bad.cir:5:21", "'y' is neither an earlier");
     bad(".meas tran x param='v(a)'\n", "bad.cir:5:21", "reads a signal");
