@@ -10,18 +10,8 @@
 # with .op, .dc, .tran and .ac (tests/ac/all_analyses.cir) is checked in all
 # four analyses and -o follows README's one rule (OUT, OUT_dc.EXT, OUT_ac.EXT;
 # each file compared with ngspice's plot), for raw, stdout and --inputs too.
-set -u
-: "${MEMSPICE:?set MEMSPICE to the memspice binary}"
 cd "$(dirname "$0")/../.."
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0 n=0
-ok()  { n=$((n + 1)); echo "ok   $1"; }
-bad() {
-    n=$((n + 1)); fail=$((fail + 1)); echo "FAIL $1"
-    [ -s "$tmp/err" ] && sed 's/^/     stderr| /' "$tmp/err" | head -12
-}
-sanitizer() { grep -q 'Sanitizer\|runtime error:' "$tmp/err"; }
+. tests/e2e/lib.bash
 
 # ---- memspice check agrees with ngspice ----
 for f in netlists/rc_lowpass_ac.cir tests/ac/*.cir; do
@@ -189,5 +179,4 @@ fi
 rc=$?
 if [ $rc -eq 0 ] && ! grep -q 'Operating point' "$tmp/out" && grep -q 'ac: 101 frequencies' "$tmp/err"; then ok "run without -o"; else bad "run without -o (exit $rc)"; fi
 
-echo "ac: $n checks, $((n - fail)) passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary ac

@@ -7,20 +7,9 @@
 # different circuit; a deck with .op and .dc prints the operating point and
 # writes the sweep; bad .dc cards are errors (the cards themselves are in
 # tests/malformed/dc_*.cir, run by malformed.sh).
-set -u
-: "${MEMSPICE:?set MEMSPICE to the memspice binary}"
 cd "$(dirname "$0")/../.."
+. tests/e2e/lib.bash
 FIX=tests/check
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0 n=0
-
-ok()  { n=$((n + 1)); echo "ok   $1"; }
-bad() {
-    n=$((n + 1)); fail=$((fail + 1)); echo "FAIL $1"
-    [ -s "$tmp/err" ] && sed 's/^/     stderr| /' "$tmp/err" | head -12
-}
-sanitizer() { grep -q 'Sanitizer\|runtime error:' "$tmp/err"; }
 
 # ---- memspice run: every format names the scale as ngspice does ----
 deck=netlists/diode_iv_dc.cir
@@ -114,5 +103,4 @@ rc=$?
 [ $rc -eq 1 ] && grep -q 'bad.cir:4:.*INCR must not be 0' "$tmp/err" && [ ! -e "$tmp/bad.csv" ] && ! sanitizer &&
     ok "INCR = 0: exit 1 at bad.cir:4, nothing written" || bad "INCR = 0: exit $rc"
 
-echo "dc: $n checks, $((n - fail)) passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary dc

@@ -16,15 +16,9 @@
 #      nothing; a sample grid past the breakpoint bound is refused.
 # Fixtures: tests/devices/, netlists/coupled_inductors.cir, switch_hysteresis.cir,
 # current_switch.cir.
-set -u
-: "${MEMSPICE:?set MEMSPICE to the memspice binary}"
 cd "$(dirname "$0")/../.."
+. tests/e2e/lib.bash
 FIX=tests/devices
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0 n=0
-ok()  { n=$((n + 1)); echo "ok   $1"; }
-bad() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL $1"; [ -s "$tmp/err" ] && sed 's/^/     stderr| /' "$tmp/err" | head -8; }
 sim() { "$MEMSPICE" run -q "$@" 2>"$tmp/err" && ! grep -q 'Sanitizer\|runtime error:' "$tmp/err"; }
 # py NAME SCRIPT ARGS...: a python check that prints its figures and exits 0 on success
 py() { local what=$1; shift; if python3 - "$@" >"$tmp/py" 2>&1; then ok "$what: $(tr '\n' ' ' <"$tmp/py")"; else bad "$what"; sed 's/^/     py| /' "$tmp/py"; fi; }
@@ -279,5 +273,4 @@ sed 's/^V1 a 0 .*/V1 a 0 TRNOISE(0.1 1p 0 0)/; s/^\.tran .*/.tran 1u 1/' $FIX/no
 [ $? = 1 ] && grep -q 'corners' "$tmp/err" && [ ! -e "$tmp/grid.csv" ] &&
     ok "a noise grid past the breakpoint bound: error, no output" || bad "huge noise grid not refused"
 
-echo "devices.sh: $((n - fail)) passed, $fail failed"
-[ $fail -eq 0 ]
+summary devices

@@ -5,15 +5,10 @@
 # (ngspice 39 rejects them), '//' comments that must not cut paths, the
 # notices of ignored cards, .temp with diodes (refused), the column of an
 # unknown option, and the functions in .param values.
-set -u
-: "${MEMSPICE:?set MEMSPICE to the memspice binary}"
 cd "$(dirname "$0")/../.."
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0 n=0
-ok()  { n=$((n + 1)); echo "ok   $1"; }
-bad() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL $1"; sed 's/^/     stderr| /' "$tmp/err" | head -6; }
-# run EXIT DESCRIPTION netlist-text: memspice run on the text, stdout in $tmp/out
+. tests/e2e/lib.bash
+# run EXIT DESCRIPTION netlist-text: memspice run on the text (in place of
+# lib.bash's run, which takes memspice's arguments), stdout in $tmp/out
 run() {
     local want=$1 what=$2
     printf '%b' "$3" >"$tmp/net.cir"
@@ -135,5 +130,4 @@ run 0 "Xyce .options timeint/linsol/output/device" 't\n.options timeint reltol=1
 run 1 "no elements" 'check that we can survive emptiness\n.op\n.end\n' &&
     { grep -q 'the circuit has no elements: nothing to simulate' "$tmp/err" && ok "  ... named" || bad "  ... message"; }
 
-echo "dialect: $n checks, $((n - fail)) passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary dialect

@@ -9,25 +9,9 @@
 # measures of every kind) with the report's JSON parsed, a measure that fails
 # in both simulators (agreement), a variant whose measures differ while the
 # compared signals do not (exit 1 naming the measures), and card errors.
-set -u
-: "${MEMSPICE:?set MEMSPICE to the memspice binary}"
 cd "$(dirname "$0")/../.."
+. tests/e2e/lib.bash
 RC=$PWD/netlists/rc_measure.cir
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0 n=0
-
-ok()  { n=$((n + 1)); echo "ok   $1"; }
-bad() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL $1"; [ -s "$tmp/err" ] && sed 's/^/     stderr| /' "$tmp/err" | head -8; }
-# run EXPECTED-EXIT DESCRIPTION memspice-args...: stdout in $tmp/out, stderr in $tmp/err
-run() {
-    local want=$1 what=$2; shift 2
-    "$MEMSPICE" "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$?
-    if grep -q 'Sanitizer\|runtime error:' "$tmp/err"; then bad "$what: sanitizer report"; return 1; fi
-    if [ "$rc" -ne "$want" ]; then bad "$what: exit code $rc, want $want"; return 1; fi
-    return 0
-}
 # value NAME FILE: the number after "NAME =" in memspice's (or ngspice's) printout
 value() { awk -v k="$1" '$1 == k && $2 == "=" {print $3; exit}' "$2"; }
 # near A B RTOL: |A - B| <= RTOL |B|
@@ -199,5 +183,4 @@ printf 'bad\nV1 a 0 1\nR1 a 0 1\n.op\n.meas tran x AVG v(a)\n.end\n' >"$tmp/notr
 run 1 ".meas tran without .tran" run "$tmp/notran.cir" && grep -q "notran.cir:5:1: .*no .tran analysis" "$tmp/err" &&
     ok ".meas tran without .tran refused" || bad "no .tran: $(cat "$tmp/err")"
 
-echo "measure: $n checks, $((n - fail)) passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary measure

@@ -13,19 +13,10 @@
 # checked; with `-o -` the tables go to stderr and stdout stays CSV; the
 # tables come in the order the analyses run; `.plot ac` is ignored with a
 # notice.  Malformed .print cards are tests/malformed/print_*.cir.
-set -u
-: "${MEMSPICE:?set MEMSPICE to the memspice binary}"
 cd "$(dirname "$0")/../.."
+. tests/e2e/lib.bash
 command -v ngspice >/dev/null || { echo "FAIL: ngspice not found (make deps installs it)"; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0 n=0
-ok()  { n=$((n + 1)); echo "ok   $1"; }
-bad() {
-    n=$((n + 1)); fail=$((fail + 1)); echo "FAIL $1"
-    for f in "$tmp/err" "$tmp/cmp"; do [ -s "$f" ] && sed 's/^/     | /' "$f" | head -8; done
-}
-sanitizer() { grep -q 'Sanitizer\|runtime error:' "$tmp/err"; }
+BAD_SHOW="$tmp/err $tmp/cmp"
 CMP=tests/tools/printcmp.py
 
 # compare NAME MS-DECK NG-DECK PLOTWORD [printcmp options]: both run, tables agree
@@ -103,5 +94,4 @@ if [ $rc -eq 0 ] && [ "$order" = "DC transfer characteristic/Transient Analysis/
     ok ".print dc, tran, ac in one deck: three tables in analysis order; .plot ac ignored with a notice"
 else bad "three analyses (exit $rc, order '$order')"; fi
 
-echo "print: $n checks, $((n - fail)) passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary print

@@ -11,25 +11,10 @@
 #      last epoch's test accuracy and loss; --fault-sweep runs on it;
 #   4. the ngspice form (mif_nocm) agrees with memspice (when ngspice is installed).
 # Short: it also runs under the sanitizer build.
-set -u
-: "${MEMSPICE:?set MEMSPICE to the memspice binary}"
 cd "$(dirname "$0")/../.."
+. tests/e2e/lib.bash
 ROOT=$PWD
 DATA=$ROOT/netlists/digits6x5
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0 n=0
-ok()  { n=$((n + 1)); echo "ok   $1"; }
-bad() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL $1"; [ -s "$tmp/err" ] && sed 's/^/     stderr| /' "$tmp/err" | head -8; }
-sanitizer() { grep -q 'Sanitizer\|runtime error:' "$1"; }
-run() {
-    local want=$1 what=$2; shift 2
-    "$MEMSPICE" "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$?
-    if sanitizer "$tmp/err"; then bad "$what: sanitizer report"; return 1; fi
-    if [ "$rc" -ne "$want" ]; then bad "$what: exit code $rc, want $want"; return 1; fi
-    return 0
-}
 caps() { grep -i '^cm[0-9]' "$1" | awk '{print $4}'; }   # the membrane capacitances of a netlist, in order
 
 # ---- 1. mknet ----
@@ -103,5 +88,4 @@ if command -v ngspice >/dev/null 2>&1 || [ -n "${MS_NGSPICE_LIB:-}" ]; then
     else bad "ngspice form of a heterogeneous network"; fi
 fi
 
-echo "train_hetero: $n checks, $((n - fail)) passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary train_hetero
