@@ -20,6 +20,8 @@ Exits 1 on a mismatch, 2 on unusable input."""
 import math
 import sys
 
+from cmdline import split_options
+
 
 def numbers(tokens):
     """Row tokens to values: "re," followed by "im" is a complex pair."""
@@ -78,18 +80,9 @@ FORMS = {"m": abs, "db": lambda z: 20 * math.log10(abs(z)), "p": lambda z: math.
 
 
 def main(argv):
-    args, word, rtol, forms = [], "", 2e-5, None
-    i = 1
-    while i < len(argv):
-        if argv[i] == "--plot":
-            word, i = argv[i + 1], i + 2
-        elif argv[i] == "--rtol":
-            rtol, i = float(argv[i + 1]), i + 2
-        elif argv[i] == "--forms":
-            forms, i = [f.split(":") for f in argv[i + 1].split(",")], i + 2
-        else:
-            args.append(argv[i])
-            i += 1
+    args, opts = split_options(argv, {"--plot": "", "--rtol": "2e-5", "--forms": None})
+    word, rtol = opts["--plot"], float(opts["--rtol"])
+    forms = [f.split(":") for f in opts["--forms"].split(",")] if opts["--forms"] else None
     if len(args) != 2:
         print(__doc__)
         return 2

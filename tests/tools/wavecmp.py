@@ -23,6 +23,8 @@ import csv
 import struct
 import sys
 
+from cmdline import split_options
+
 
 def read_raw(path, plotname=None):
     data = open(path, "rb").read()
@@ -131,16 +133,18 @@ def read_csv_complex(cols, names):
     return out, onames
 
 
-def compare_ac(mcols, mnames, ncols, nnames, tol, vectors):
-    if mnames[0] != "frequency" or nnames[0] != "frequency":
-        print("FAIL scale: memspice %s, ngspice %s (an AC result has frequency)" % (mnames[0], nnames[0]))
-        return 1
-    mcols, mnames = read_csv_complex(mcols, mnames)
-    fm, fn = mcols["frequency"], ncols["frequency"]
-    if len(fm) != len(fn) or any(abs(a - b) > 1e-9 * abs(b) for a, b in zip(fm, fn)):
-        print("FAIL frequency: the sweeps differ (%d vs %d points)" % (len(fm), len(fn)))
-        return 1
-    wanted = vectors.lower().split(",") if vectors else [n for n in nnames[1:] if n in mcols]
+def worst_point(diffs, x0):
+    """The largest of (x, |difference|) pairs (a NaN counts as largest) and its x."""
+    worst, xw = 0.0, x0
+    for x, d in diffs:
+        if d > worst or d != d:
+            worst, xw = d, x
+    return worst, xw
+
+
+def each_vector(wanted, mcols, mnames, ncols, nnames, check):
+    """check(name) for each wanted vector both sides have (it prints its line
+    and says whether it passed); a missing vector fails.  Exit status."""
     if not wanted:
         print("wavecmp: no vectors in common (memspice: %s; ngspice: %s)" % (mnames, nnames))
         return 1
@@ -150,19 +154,35 @@ def compare_ac(mcols, mnames, ncols, nnames, tol, vectors):
             print("FAIL %-12s missing in %s" % (name, "memspice" if name not in mcols else "ngspice"))
             bad += 1
             continue
+        bad += not check(name)
+    return 1 if bad else 0
+
+
+def wanted_vectors(vectors, mcols, nnames):
+    """--vectors, else every vector after ngspice's scale that memspice has."""
+    return vectors.lower().split(",") if vectors else [n for n in nnames[1:] if n in mcols]
+
+
+def compare_ac(mcols, mnames, ncols, nnames, tol, vectors):
+    if mnames[0] != "frequency" or nnames[0] != "frequency":
+        print("FAIL scale: memspice %s, ngspice %s (an AC result has frequency)" % (mnames[0], nnames[0]))
+        return 1
+    mcols, mnames = read_csv_complex(mcols, mnames)
+    fm, fn = mcols["frequency"], ncols["frequency"]
+    if len(fm) != len(fn) or any(abs(a - b) > 1e-9 * abs(b) for a, b in zip(fm, fn)):
+        print("FAIL frequency: the sweeps differ (%d vs %d points)" % (len(fm), len(fn)))
+        return 1
+
+    def check(name):
         hm, hn = mcols[name], ncols[name]
         mag = max(abs(h) for h in hn)
-        worst, fw = 0.0, fm[0]
-        for f, a, b in zip(fm, hm, hn):
-            d = abs(a - b)
-            if d > worst or d != d:
-                worst, fw = d, f
-        limit = tol * mag if mag > 0 else 1e-9
-        ok = worst < limit
+        worst, fw = worst_point(((f, abs(a - b)) for f, a, b in zip(fm, hm, hn)), fm[0])
+        ok = worst < (tol * mag if mag > 0 else 1e-9)
         print("%s %-12s max |diff| %.3g (%.3g of max |H| %.3g) at f=%.6g; %d points" %
               ("ok  " if ok else "FAIL", name, worst, worst / mag if mag > 0 else worst, mag, fw, len(fm)))
-        bad += not ok
-    return 1 if bad else 0
+        return ok
+
+    return each_vector(wanted_vectors(vectors, mcols, nnames), mcols, mnames, ncols, nnames, check)
 
 
 def compare_dc(mcols, mnames, ncols, nnames, tol, vectors):
@@ -175,41 +195,21 @@ def compare_dc(mcols, mnames, ncols, nnames, tol, vectors):
     if len(xm) != len(xn) or any(abs(a - b) > 1e-9 * span for a, b in zip(xm, xn)):
         print("FAIL %s: the swept values differ (%d vs %d points)" % (scale, len(xm), len(xn)))
         return 1
-    wanted = vectors.lower().split(",") if vectors else [n for n in nnames[1:] if n in mcols]
-    if not wanted:
-        print("wavecmp: no vectors in common (memspice: %s; ngspice: %s)" % (mnames, nnames))
-        return 1
-    bad = 0
-    for name in wanted:
-        if name not in mcols or name not in ncols:
-            print("FAIL %-12s missing in %s" % (name, "memspice" if name not in mcols else "ngspice"))
-            bad += 1
-            continue
+
+    def check(name):
         vm, vn = mcols[name], ncols[name]
         rng = max(vn) - min(vn)
-        worst, xw = 0.0, xm[0]
-        for x, a, b in zip(xm, vm, vn):
-            d = abs(a - b)
-            if d > worst or d != d:
-                worst, xw = d, x
-        limit = tol * rng if rng > 0 else 1e-9
-        ok = worst < limit
+        worst, xw = worst_point(((x, abs(a - b)) for x, a, b in zip(xm, vm, vn)), xm[0])
+        ok = worst < (tol * rng if rng > 0 else 1e-9)
         print("%s %-12s max diff %.3g (%.3g of range %.3g) at %s=%.6g; %d points" %
               ("ok  " if ok else "FAIL", name, worst, worst / rng if rng > 0 else worst, rng, scale, xw, len(xm)))
-        bad += not ok
-    return 1 if bad else 0
+        return ok
+
+    return each_vector(wanted_vectors(vectors, mcols, nnames), mcols, mnames, ncols, nnames, check)
 
 
 def main(argv):
-    args, opts = [], {"--plot": None, "--tol": "1e-3", "--vectors": None, "--op-rtol": "1e-6"}
-    i = 1
-    while i < len(argv):
-        if argv[i] in opts:
-            opts[argv[i]] = argv[i + 1]
-            i += 2
-        else:
-            args.append(argv[i])
-            i += 1
+    args, opts = split_options(argv, {"--plot": None, "--tol": "1e-3", "--vectors": None, "--op-rtol": "1e-6"})
     if len(args) != 2:
         print(__doc__)
         return 2
@@ -230,44 +230,31 @@ def main(argv):
     # everything of an operating point
     wanted = opts["--vectors"].lower().split(",") if opts["--vectors"] else \
         [n for n in nnames if n != "time" and n in mcols and (not is_tran or n.startswith("v("))]
-    if not wanted:
-        print("wavecmp: no vectors in common (memspice: %s; ngspice: %s)" % (mnames, nnames))
-        return 1
-    bad = 0
-    for name in wanted:
-        if name not in mcols or name not in ncols:
-            print("FAIL %-12s missing in %s" % (name, "memspice" if name not in mcols else "ngspice"))
-            bad += 1
-            continue
-        if not is_tran:
-            a, b = mcols[name][0], ncols[name][0]
-            ok = abs(a - b) <= op_rtol * abs(b) + 1e-9
-            print("%s %-12s memspice %.9g ngspice %.9g" % ("ok  " if ok else "FAIL", name, a, b))
-            bad += not ok
-            continue
+
+    def check_op(name):
+        a, b = mcols[name][0], ncols[name][0]
+        ok = abs(a - b) <= op_rtol * abs(b) + 1e-9
+        print("%s %-12s memspice %.9g ngspice %.9g" % ("ok  " if ok else "FAIL", name, a, b))
+        return ok
+
+    def check_tran(name):
         tm, vm, tn, vn = mcols["time"], mcols[name], ncols["time"], ncols[name]
         t_end = min(tm[-1], tn[-1])
         if abs(tm[-1] - tn[-1]) > 1e-9 * max(abs(tn[-1]), 1e-30):
             print("FAIL %-12s runs end at %g (memspice) and %g (ngspice)" % (name, tm[-1], tn[-1]))
-            bad += 1
-            continue
+            return False
         # on the span both cover: with uic ngspice writes no point at t = 0,
         # and holding its first value back to 0 is not a difference
         t_start = max(tm[0], tn[0])
         grid = sorted(set(t for t in tm + tn if t_start <= t <= t_end))
         rng = max(vn) - min(vn)
-        worst, tw = 0.0, 0.0
-        for t in grid:
-            d = abs(interp(tm, vm, t) - interp(tn, vn, t))
-            if d > worst or d != d:
-                worst, tw = d, t
-        limit = tol * rng if rng > 0 else 1e-9
-        ok = worst < limit
+        worst, tw = worst_point(((t, abs(interp(tm, vm, t) - interp(tn, vn, t))) for t in grid), 0.0)
+        ok = worst < (tol * rng if rng > 0 else 1e-9)
         print("%s %-12s max diff %.3g (%.3g of range %.3g) at t=%.6g; %d vs %d points" %
               ("ok  " if ok else "FAIL", name, worst, worst / rng if rng > 0 else worst, rng, tw, len(tm), len(tn)))
-        bad += not ok
-    return 1 if bad else 0
+        return ok
 
+    return each_vector(wanted, mcols, mnames, ncols, nnames, check_tran if is_tran else check_op)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))
