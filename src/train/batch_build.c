@@ -372,8 +372,10 @@ static int layers(Build *b, MsBatchNet *bn)
         for (int j = 0; j < b->ncols; j++)
             if (b->col_branch[j] == in->c)
                 col = j;
-        if (col < 0)
+        if (col < 0) {
+            free(tcol), free(tneur), free(tgain);
             return refuse(b, "a current mirror that does not read a crossbar column", b->el[k].name);
+        }
         MS_RESERVE_NEXT(tcol, ntaps);
         MS_RESERVE_NEXT(tneur, ntaps);
         MS_RESERVE_NEXT(tgain, ntaps);
@@ -391,7 +393,11 @@ static int layers(Build *b, MsBatchNet *bn)
         tgain[ntaps++] = 1;
     }
     int rc = depths(b, tcol, tneur, ntaps), maxd = 0;
-    for (int j = 0; j < b->nneurons && rc == MS_OK; j++)
+    if (rc) {   /* a loop: no depths, so nothing below could be numbered */
+        free(tcol), free(tneur), free(tgain);
+        return rc;
+    }
+    for (int j = 0; j < b->nneurons; j++)
         maxd = b->depth[j] > maxd ? b->depth[j] : maxd;
     /* neurons ordered by depth, then as found */
     int *order = ms_malloc(((size_t)b->nneurons + 1) * sizeof *order), *newidx = ms_malloc(((size_t)b->nneurons + 1) * sizeof *newidx), m = 0;

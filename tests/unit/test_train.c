@@ -447,6 +447,31 @@ static void check_direct_refused(void)
     free(path), free(text);
 }
 
+/* Direct columns whose cells feed each other's membranes (a loop) are
+ * refused with the reason (they once went on with unnumbered neurons). */
+static void check_direct_loop(void)
+{
+    char *base = direct_text(1, "analog", 0, NULL), *cut = strstr(base, ".input");
+    *cut = 0;   /* the cells go before the .input card; cut + 6 is what followed ".input" */
+    char *text = ms_asprintf("%symemristor mloop_a mem1_0 mem1_1 syn1 x0=0.5\nymemristor mloop_b mem1_1 mem1_0 syn1 x0=0.5\n"
+                       ".input%s", base, cut + 6);
+    char *path = write_tmp("test_train", text);
+    MsNet net;
+    MsError err = {0};
+    int rc = ms_net_open(path, &net, &err);
+    CHECK_MSG(rc == MS_OK, "open: %s", err.msg);
+    if (rc == MS_OK) {
+        MsBatchNet *bn = NULL;
+        rc = ms_batch_compile(&net, &bn, &err);
+        CHECK(rc == MS_ERR_UNSUPPORTED);
+        CHECK_MSG(strstr(err.msg, "loop") != NULL, "message: %s", err.msg);
+        ms_batch_free(&bn);
+        ms_net_close(&net);
+    }
+    remove(path);
+    free(path), free(text), free(base);
+}
+
 int main(void)
 {
     if (!find_mif_lib())
@@ -474,5 +499,6 @@ int main(void)
     check_direct(2, "analog", 0);
     check_direct(2, "rate", 1);
     check_direct_refused();
+    check_direct_loop();
     return check_summary("train");
 }
