@@ -7,6 +7,7 @@
 #include "../util/limits.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #define POISSON_MAX_MEAN 700.0   /* exp(-mean) stays a normal double (the product method) */
 
@@ -99,7 +100,10 @@ int ms_noise_finish(MsWave *w, const char **why)
     return 0;
 }
 
-int ms_noise_prepare(MsWave *w, double seed, const char *name, double tstop, const char **why)
+static const char *const too_many_total = "TRNOISE: the 1/f and telegraph tables of all sources exceed "
+                                          MS_STR(MS_MAX_NOISE_TOTAL) " values (MS_MAX_NOISE_TOTAL)";
+
+int ms_noise_prepare(MsWave *w, double seed, const char *name, double tstop, long *total, const char **why)
 {
     w->stream = ms_noise_stream(seed, name);
     if (w->kind != WF_TRNOISE)
@@ -114,17 +118,27 @@ int ms_noise_prepare(MsWave *w, double seed, const char *name, double tstop, con
                    " samples up to tstop (tstop / NT; MS_MAX_NOISE_TABLE)";
             return -1;
         }
+        if (*total + (long)n > MS_MAX_NOISE_TOTAL) {
+            *why = too_many_total;
+            return -1;
+        }
         w->onef = ms_onef_samples(w->stream, p[3], p[2], (long)n);
         w->nonef = (long)n;
+        *total += w->nonef;
     }
     if (p[4] > 0) {
         w->nrts = ms_rts_instants(w->stream, p[5], p[6], tstop, &w->rts);
-        if (w->nrts < 0) {
-            w->nrts = 0;
-            *why = "TRNOISE: the telegraph process switches more than " MS_STR(MS_MAX_NOISE_TABLE)
-                   " times up to tstop (MS_MAX_NOISE_TABLE)";
+        if (w->nrts < 0 || *total + w->nrts > MS_MAX_NOISE_TOTAL) {
+            *why = w->nrts < 0 ? "TRNOISE: the telegraph process switches more than " MS_STR(MS_MAX_NOISE_TABLE)
+                                 " times up to tstop (MS_MAX_NOISE_TABLE)"
+                               : too_many_total;
+            free(w->onef);
+            free(w->rts);
+            w->onef = w->rts = NULL;
+            w->nonef = w->nrts = 0;
             return -1;
         }
+        *total += w->nrts;
     }
     return 0;
 }

@@ -28,8 +28,10 @@ double ms_noise_uniform(uint64_t stream, uint64_t n, uint64_t j);
 double ms_noise_gauss(uint64_t stream, uint64_t n, uint64_t j);
 /* Set w's stream for (seed, the source's flattened name) and precompute
  * TRNOISE's 1/f samples and telegraph instants up to tstop (the deck's;
- * a longer run holds their last values); -1 with *why past the bounds. */
-int ms_noise_prepare(MsWave *w, double seed, const char *name, double tstop, const char **why);
+ * a longer run holds their last values), adding their number to *total;
+ * -1 with *why (and no tables) past MS_MAX_NOISE_TABLE or, for *total,
+ * MS_MAX_NOISE_TOTAL. */
+int ms_noise_prepare(MsWave *w, double seed, const char *name, double tstop, long *total, const char **why);
 /* Check the parameters and fill defaults; -1 with *why if invalid. */
 int ms_noise_finish(MsWave *w, const char **why);
 /* The noise part of the value at t (without the DC value). */

@@ -222,7 +222,7 @@ int ms_source_prepare(MsElab *el, const MsCard *c, MsWave *w, const char *name)
     double tstep, tstop;
     const char *why = NULL;
     ms_elab_tran(el, &tstep, &tstop);
-    if (ms_noise_prepare(w, ms_elab_seed(el), name, tstop, &why))
+    if (ms_noise_prepare(w, ms_elab_seed(el), name, tstop, ms_elab_noise_values(el), &why))
         return ms_elab_error(el, MS_ERR_SEMANTIC, &c->tok[0], "%s: %s", c->tok[0].s, why);
     return MS_OK;
 }

@@ -65,6 +65,13 @@
 #else
 #define MS_MAX_NOISE_TABLE 16384
 #endif
+/* those values of all a netlist's TRNOISE sources (many instances of a
+ * subcircuit with one): 512 MB */
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define MS_MAX_NOISE_TOTAL 67108864
+#else
+#define MS_MAX_NOISE_TOTAL 65536
+#endif
 
 /* .meas cards in one netlist: each is evaluated over every stored point
  * (and names are checked against the ones before it) */

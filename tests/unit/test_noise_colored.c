@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static long total;   /* the tables' values so far (MS_MAX_NOISE_TOTAL) */
+
 static MsWave trnoise(int np, const double *p, double seed, const char *name, double tstop)
 {
     MsWave w;
@@ -34,7 +36,7 @@ static MsWave trnoise(int np, const double *p, double seed, const char *name, do
     const char *why = NULL;
     int rc = ms_noise_finish(&w, &why);
     if (!rc)
-        rc = ms_noise_prepare(&w, seed, name, tstop, &why);
+        rc = ms_noise_prepare(&w, seed, name, tstop, &total, &why);
     CHECK_MSG(rc == 0, "trnoise: %s", why ? why : "?");
     return w;
 }
@@ -237,7 +239,7 @@ static void refused(int np, const double *p, double tstop, const char *part)
     const char *why = NULL;
     int rc = ms_noise_finish(&w, &why);
     if (!rc)
-        rc = ms_noise_prepare(&w, 1, "v1", tstop, &why);
+        rc = ms_noise_prepare(&w, 1, "v1", tstop, &total, &why);
     CHECK_MSG(rc != 0 && why && strstr(why, part), "refused with '%s': got rc %d, '%s'", part, rc, why ? why : "");
     ms_wave_free(&w);
 }
@@ -253,6 +255,12 @@ static void test_refused(void)
     refused(7, (double[]){0, 0, 0, 0, 1e-3, 1e-6, 0}, 1e-3, "needs mean times");
     refused(4, (double[]){0, 1e-9, 1, 1e-3}, 1e-9 * (MS_MAX_NOISE_TABLE + 10.0), "MS_MAX_NOISE_TABLE");
     refused(7, (double[]){0, 0, 0, 0, 1e-3, 1e-9, 1e-9}, 1e-9 * (MS_MAX_NOISE_TABLE + 1e5), "switches more than");
+    long before = total;
+    total = MS_MAX_NOISE_TOTAL - 100;   /* as if other sources held nearly all */
+    refused(4, (double[]){0, 1e-6, 1, 1e-3}, 1e-6 * 200, "MS_MAX_NOISE_TOTAL");
+    refused(7, (double[]){0, 0, 0, 0, 1e-3, 1e-6, 1e-6}, 1e-6 * 1000, "MS_MAX_NOISE_TOTAL");
+    CHECK(total == MS_MAX_NOISE_TOTAL - 100);   /* a refused source adds nothing */
+    total = before;
 }
 
 int main(void)
