@@ -21,7 +21,7 @@ static int is_parse(MsElab *el, const MsCard *c, void *p)
     s->id = ms_elab_source_id(el, s->h.name);
     rc = ms_parse_source(el, c, 3, &s->w);
     s->w.stream = ms_noise_stream(ms_elab_seed(el), s->h.name);
-    return rc;
+    return rc ? rc : ms_source_prepare(el, c, &s->w, s->h.name);
 }
 
 static void is_load(const void *insts, int n, const MsSourceEval *se, double *b)

@@ -23,7 +23,7 @@ static int vs_parse(MsElab *el, const MsCard *c, void *p)
     v->id = ms_elab_source_id(el, v->h.name);
     rc = ms_parse_source(el, c, 3, &v->w);
     v->w.stream = ms_noise_stream(ms_elab_seed(el), v->h.name);
-    return rc;
+    return rc ? rc : ms_source_prepare(el, c, &v->w, v->h.name);
 }
 
 static int vs_unknowns(MsSetup *s, void *insts, int n)

@@ -202,6 +202,8 @@ int ms_elab_compile(MsElab *el, const char *text, MsLoc loc, struct MsTape **tap
 int ms_elab_value(MsElab *el, const MsToken *t, double *v);
 /* The random sources' seed (.options seed, default 1). */
 double ms_elab_seed(const MsElab *el);
+/* The TRNOISE table values the netlist's sources hold so far (noise_wave.h). */
+long *ms_elab_noise_values(MsElab *el);
 /* The circuit temperature (.temp, °C). */
 double ms_elab_temp(const MsElab *el);
 /* Flattened name of an element referenced from this scope (F/H controls). */

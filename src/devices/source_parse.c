@@ -1,5 +1,6 @@
 /* source_parse.c — see source_parse.h. */
 #include "source_parse.h"
+#include "noise_wave.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -213,6 +214,16 @@ int ms_parse_source(MsElab *el, const MsCard *c, int at, MsWave *w)
     ms_elab_tran(el, &tstep, &tstop);
     if (ms_wave_finish(w, tstep, tstop, &why))
         return ms_elab_error(el, MS_ERR_SEMANTIC, &tk[0], "%s: %s", tk[0].s, why);
+    return MS_OK;
+}
+
+int ms_source_prepare(MsElab *el, const MsCard *c, MsWave *w, const char *name)
+{
+    double tstep, tstop;
+    const char *why = NULL;
+    ms_elab_tran(el, &tstep, &tstop);
+    if (ms_noise_prepare(w, ms_elab_seed(el), name, tstop, ms_elab_noise_values(el), &why))
+        return ms_elab_error(el, MS_ERR_SEMANTIC, &c->tok[0], "%s: %s", c->tok[0].s, why);
     return MS_OK;
 }
 

@@ -7,6 +7,10 @@
 /* Parse "[dc] v | pulse(...) | pwl(...) [r=..] [td=..] | sin(...) | exp(...) | ac m [ph]"
  * from token `at` on, and finish the defaults from the .tran card. */
 int ms_parse_source(MsElab *el, const MsCard *c, int at, MsWave *w);
+/* Give w (parsed from card c) the random stream of the source `name` and
+ * precompute its noise tables up to the deck's tstop (ms_noise_prepare);
+ * an error names the card. */
+int ms_source_prepare(MsElab *el, const MsCard *c, MsWave *w, const char *name);
 
 /* Value of source `id` (own waveform unless overridden) under se. */
 double ms_source_value(const MsWave *own, int id, const MsSourceEval *se);

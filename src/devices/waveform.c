@@ -211,6 +211,10 @@ void ms_wave_free(MsWave *w)
     free(w->v);
     w->t = w->v = NULL;
     w->npts = 0;
+    free(w->onef);
+    free(w->rts);
+    w->onef = w->rts = NULL;
+    w->nonef = w->nrts = 0;
 }
 
 double ms_wave_ac(const MsWave *w, int imag)
@@ -227,5 +231,14 @@ void ms_wave_copy(MsWave *dst, const MsWave *src)
         dst->v = ms_malloc((size_t)src->npts * sizeof *dst->v);
         memcpy(dst->t, src->t, (size_t)src->npts * sizeof *dst->t);
         memcpy(dst->v, src->v, (size_t)src->npts * sizeof *dst->v);
+    }
+    dst->onef = dst->rts = NULL;
+    if (src->nonef) {
+        dst->onef = ms_malloc((size_t)src->nonef * sizeof *dst->onef);
+        memcpy(dst->onef, src->onef, (size_t)src->nonef * sizeof *dst->onef);
+    }
+    if (src->nrts) {
+        dst->rts = ms_malloc((size_t)src->nrts * sizeof *dst->rts);
+        memcpy(dst->rts, src->rts, (size_t)src->nrts * sizeof *dst->rts);
     }
 }

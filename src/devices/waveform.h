@@ -19,6 +19,10 @@ typedef struct MsWave {
     double repeat;      /* PWL r= repeat start time, < 0 none */
     double td;          /* PWL td= delay */
     uint64_t stream;    /* TRNOISE, TRRANDOM: the source's random stream (noise_wave.h) */
+    double *onef;       /* TRNOISE 1/f part: its samples 0..nonef-1 up to tstop (noise_onef.h), owned */
+    long nonef;
+    double *rts;        /* TRNOISE telegraph part: its switching instants up to tstop (noise_rts.h), owned */
+    long nrts;
     double ac_mag, ac_phase;   /* small-signal phasor of `AC mag [phase]` (phase in degrees); 0 if none */
 } MsWave;
 

@@ -62,6 +62,7 @@ struct MsElab {
     ValueWrite *writes;      /* its values read so far */
     int nwrites;
     size_t cap_writes;
+    long noise_values;       /* TRNOISE table values precomputed so far (MS_MAX_NOISE_TOTAL) */
 };
 
 /* ---- elab_print.c ---- */

@@ -309,6 +309,7 @@ static int device_value(MsElab *el, const MsToken *t, double *v, const char *key
 int ms_elab_value(MsElab *el, const MsToken *t, double *v) { return device_value(el, t, v, NULL); }
 
 double ms_elab_seed(const MsElab *el) { return el->c->opt.seed; }
+long *ms_elab_noise_values(MsElab *el) { return &el->noise_values; }
 
 char *ms_elab_ref(MsElab *el, const MsToken *t) { return ms_asprintf("%s%s", el->scope->prefix, t->s); }
 

@@ -61,7 +61,11 @@ static int read_card(MsCircuit *c, const MsCard *card, int *seen, const MsCard *
         return rc;
     }
     /* a random source keeps the stream its netlist card would have */
-    sp->wave.stream = ms_noise_stream(c->opt.seed, c->source_name[id]);
+    rc = ms_source_prepare(&el, card, &sp->wave, c->source_name[id]);
+    if (rc) {
+        ms_wave_free(&sp->wave);
+        return rc;
+    }
     sp->source = id;
     seen[id] = (int)(card - cards);
     s->n++;

@@ -56,6 +56,22 @@
 #else
 #define MS_MAX_BREAKS 100000
 #endif
+/* samples of one TRNOISE source's 1/f sequence, and switching instants of
+ * its telegraph process, precomputed up to tstop (the 1/f FFT works on
+ * twice as many complex values: 2^21 samples take 64 MB while generated,
+ * 16 MB kept) */
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define MS_MAX_NOISE_TABLE 2097152
+#else
+#define MS_MAX_NOISE_TABLE 16384
+#endif
+/* those values of all a netlist's TRNOISE sources (many instances of a
+ * subcircuit with one): 512 MB */
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define MS_MAX_NOISE_TOTAL 67108864
+#else
+#define MS_MAX_NOISE_TOTAL 65536
+#endif
 
 /* .meas cards in one netlist: each is evaluated over every stored point
  * (and names are checked against the ones before it) */

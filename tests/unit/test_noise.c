@@ -5,7 +5,8 @@
  * and Poisson supports; the waveforms as ngspice defines them (TRNOISE
  * linear between samples, sample 0 = 0; TRRANDOM held for TS after TD,
  * PARAM2 before); the same seed and name give the same stream, another
- * seed or name another one; the parameter checks. */
+ * seed or name another one; the parameter checks (the 1/f and telegraph
+ * parts: test_noise_colored.c). */
 #include "check.h"
 #include "devices/noise_wave.h"
 
@@ -150,8 +151,6 @@ static void refused(MsWaveKind kind, int np, const double *p, const char *part)
 static void test_refused(void)
 {
     refused(WF_TRNOISE, 1, (double[]){0.1}, "at least NA and NT");
-    refused(WF_TRNOISE, 4, (double[]){0.1, 1e-6, 1, 1e-3}, "1/f noise");
-    refused(WF_TRNOISE, 7, (double[]){0.1, 1e-6, 0, 0, 1e-3, 1e-6, 1e-6}, "random telegraph");
     refused(WF_TRNOISE, 2, (double[]){-0.1, 1e-6}, ">= 0");
     refused(WF_TRRANDOM, 2, (double[]){5, 1e-6}, "TYPE must be");
     refused(WF_TRRANDOM, 2, (double[]){1.5, 1e-6}, "TYPE must be");
