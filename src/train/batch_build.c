@@ -2,6 +2,7 @@
  * element is described (MsDevType.describe) and given its role; anything
  * outside the form of batch_net.h is refused with the element's name. */
 #include "batch_internal.h"
+#include "../util/limits.h"
 #include "../util/util.h"
 
 #include <cblas.h>
@@ -620,6 +621,10 @@ int ms_batch_compile(const MsNet *net, MsBatchNet **out, MsError *err)
         rc = check_connections(&b, bn);
     if (rc == MS_OK)
         rc = neurons(&b, bn);
+    if (rc == MS_OK && b.direct && b.nneurons > MS_MAX_DIRECT_NEURONS)
+        rc = ms_err(err, MS_ERR_UNSUPPORTED, "%s: a direct-column network of %d neurons: the batched engine solves at most %d "
+                    "together (a dense system per sample; --engine per-sample)", b.c->deck.src.files[0], b.nneurons,
+                    MS_MAX_DIRECT_NEURONS);
     if (rc == MS_OK)
         rc = layers(&b, bn);
     if (rc == MS_OK)

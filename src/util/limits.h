@@ -77,4 +77,8 @@
  * (and names are checked against the ones before it) */
 #define MS_MAX_MEASURES 10000
 
+/* Neurons of a direct-column network on the batched engine: every thread solves
+ * the membranes of a sample as one dense system, M x M doubles (4096: 128 MB). */
+#define MS_MAX_DIRECT_NEURONS 4096
+
 #endif

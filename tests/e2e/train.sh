@@ -191,6 +191,14 @@ PY
 else
     bad "tools/mknet --columns direct failed"
 fi
+# more neurons than one dense membrane system may hold: refused with the reason, nothing written
+if python3 tools/mknet --layers 30,4100,10 --columns direct --steps 2 -o "$tmp/dirbig.cir" >/dev/null &&
+    run 1 "direct network of 4110 neurons, batched" train "$tmp/dirbig.cir" --data "$DATA" --train-limit 8 --epochs 1 \
+        --engine batched --no-plots -o "$tmp/dirbig"; then
+    has "$tmp/err" "4110 neurons: the batched engine solves at most 4096" && [ ! -e "$tmp/dirbig/trained.cir" ] &&
+        ok "direct network of 4110 neurons: refused by the batched engine (bounded dense system)" ||
+        bad "direct network of 4110 neurons: no reason given, or output written"
+fi
 
 # ---- 3. resume after kill -9 ----
 B=$tmp/B
