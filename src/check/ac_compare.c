@@ -12,8 +12,8 @@
 
 static double *log_axis(const MsResult *r)
 {
-    double *x = malloc((r->npts ? r->npts : 1) * sizeof *x);
-    for (size_t k = 0; x && k < r->npts; k++)
+    double *x = ms_malloc((r->npts ? r->npts : 1) * sizeof *x);
+    for (size_t k = 0; k < r->npts; k++)
         x[k] = log10(r->time[k]);
     return x;
 }
@@ -59,7 +59,7 @@ void ms_check_ac_row(const MsCheck *c, MsSigRow *r)
     double *xa = log_axis(a), *xb = log_axis(b), fa = 0, fb = 0;
     double ea = INFINITY, eb = INFINITY;
     size_t na = 0, nb = 0;
-    if (xa && xb && a->npts && b->npts) {
+    if (a->npts && b->npts) {
         ea = one_way(a, r->ia, xa, b, r->ib, xb, &fa, &na);
         eb = one_way(b, r->ib, xb, a, r->ia, xa, &fb, &nb);
     }

@@ -176,10 +176,12 @@ int ms_run_ac(MsWork *w, const MsAcSpec *spec, MsResult *res, MsError *err)
         return ms_err(err, MS_ERR_ARG, "%s: no .ac card and no AC request", c->deck.src.files[0]);
     if (!(s.sweep >= MS_AC_DEC && s.sweep <= MS_AC_LIN) || s.npoints < 1 || !(s.fstart > 0) ||
         !(s.fstop >= s.fstart) || !isfinite(s.fstop))
-        return ms_err(err, MS_ERR_ARG, "%s", "AC request: sweep dec/oct/lin, npoints >= 1, 0 < fstart <= fstop");
+        return ms_err(err, MS_ERR_ARG, "%s: AC request: sweep dec/oct/lin, npoints >= 1, 0 < fstart <= fstop",
+                      c->deck.src.files[0]);
     long npts = ms_ac_sweep(&s, c->opt.reltol, NULL);
     if (npts > MS_MAX_AC_POINTS)
-        return ms_err(err, MS_ERR_ARG, "AC request: more than the limit of %ld frequencies", MS_MAX_AC_POINTS);
+        return ms_err(err, MS_ERR_ARG, "%s: AC request: more than the limit of %ld frequencies", c->deck.src.files[0],
+                      MS_MAX_AC_POINTS);
     long fact0 = w->factorizations;   /* this run's: its operating point's and one per frequency */
     int rc = check_size(c, npts, err);
     if (rc == MS_OK)
