@@ -6,6 +6,7 @@
  * memspice repeats) every point has a partner at the same frequency and no
  * interpolation error enters at all. */
 #include "check_internal.h"
+#include "../util/util.h"
 
 #include <math.h>
 #include <stdlib.h>
