@@ -92,10 +92,10 @@ static int run_memspice(MsCheck *c)
             rc = ms_run_dc(w, &dspec, &c->ms_dc, &err);
         if (rc == MS_OK && c->ms_has_tran)
             rc = ms_run_tran(w, &spec, &c->ms_tran, &err);
-        if (rc == MS_OK && (c->ms_has_tran || c->ms_has_dc))
-            ms_check_meas_collect(c, circ);
         if (rc == MS_OK && c->ms_has_ac)
             rc = ms_run_ac(w, NULL, &c->ms_ac, &err);
+        if (rc == MS_OK && (c->ms_has_tran || c->ms_has_dc || c->ms_has_ac))
+            ms_check_meas_collect(c, circ);
         if (rc != MS_OK)
             c->ms_has_tran = c->ms_has_op = c->ms_has_dc = c->ms_has_ac = 0;
     }

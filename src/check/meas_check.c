@@ -1,5 +1,5 @@
 /* meas_check.c — `memspice check` of .meas results.  memspice's come from
- * ms_measure on its DC sweep and transient; ngspice evaluates the same cards
+ * ms_measure on its DC sweep, transient and AC sweep; ngspice evaluates the same cards
  * after each run and prints them, so its values are read from the lines it printed:
  *
  *   rise_time           =  2.197201e-03 targ=  2.403064e-03 trig=  2.058633e-04
@@ -37,7 +37,17 @@ static const char *dc_skip(const MsCheck *c, const char *kind)
     return NULL;
 }
 
-/* memspice's measures of the DC sweep, then of the transient. */
+/* Why ngspice 39 has no result to compare for a .meas ac, or NULL: it
+ * takes them only when the .ac is the netlist's one analysis (with a .op,
+ * .dc or .tran beside it, it prints none). */
+static const char *ac_skip(const MsCheck *c)
+{
+    if (c->ms_has_op || c->ms_has_dc || c->ms_has_tran)
+        return "not compared: ngspice 39 takes no .meas ac when the netlist also has a .op, .dc or .tran";
+    return NULL;
+}
+
+/* memspice's measures of the DC sweep, of the transient, then of the AC sweep. */
 void ms_check_meas_collect(MsCheck *c, const MsCircuit *circ)
 {
     int nm = ms_circuit_num_measures(circ);
@@ -46,10 +56,12 @@ void ms_check_meas_collect(MsCheck *c, const MsCircuit *circ)
     MsMeasure *m = ms_calloc((size_t)nm, sizeof *m);
     c->meas = ms_calloc((size_t)nm, sizeof *c->meas);
     c->nmeas = 0;
-    for (int a = 0; a < 2; a++) {
-        int has = a ? c->ms_has_tran : c->ms_has_dc, n = 0;
+    static const char *names[] = {"dc", "tran", "ac"};
+    const MsResult *res[] = {&c->ms_dc, &c->ms_tran, &c->ms_ac};
+    for (int a = 0; a < 3; a++) {
+        int has = a == 0 ? c->ms_has_dc : a == 1 ? c->ms_has_tran : c->ms_has_ac, n = 0;
         MsError err = {0};
-        if (!has || ms_measure(circ, a ? "tran" : "dc", a ? &c->ms_tran : &c->ms_dc, m, &n, &err) != MS_OK)
+        if (!has || ms_measure(circ, names[a], res[a], m, &n, &err) != MS_OK)
             continue;
         for (int i = 0; i < n; i++) {
             MsMeasRow *r = &c->meas[c->nmeas++];
@@ -60,7 +72,7 @@ void ms_check_meas_collect(MsCheck *c, const MsCircuit *circ)
             r->vm = m[i].value;
             r->ms_why = m[i].ok ? NULL : ms_strdup(m[i].why);
             r->scale = m[i].scale;
-            r->skip = a ? NULL : dc_skip(c, r->kind);
+            r->skip = a == 0 ? dc_skip(c, r->kind) : a == 2 ? ac_skip(c) : NULL;
         }
     }
     if (!c->nmeas) {
@@ -186,10 +198,17 @@ void ms_check_meas_text(const MsCheck *c, FILE *f)
     for (int i = 0; i < c->nmeas; i++)
         if ((int)strlen(c->meas[i].name) > w)
             w = (int)strlen(c->meas[i].name);
-    int dc = 0, tran = 0;
-    for (int i = 0; i < c->nmeas; i++)
-        *(strcmp(c->meas[i].analysis, "dc") ? &tran : &dc) = 1;
-    fprintf(f, "\nmeasures (.meas %s): pass when", dc && tran ? "dc, .meas tran" : dc ? "dc" : "tran");
+    /* the analyses measured, in the order collected: ".meas dc, .meas tran, .meas ac" */
+    fprintf(f, "\nmeasures (");
+    static const char *names[] = {"dc", "tran", "ac"};
+    for (int a = 0, first = 1; a < 3; a++)
+        for (int i = 0; i < c->nmeas; i++)
+            if (!strcmp(c->meas[i].analysis, names[a])) {
+                fprintf(f, "%s.meas %s", first ? "" : ", ", names[a]);
+                first = 0;
+                break;
+            }
+    fprintf(f, "): pass when");
     fprintf(f, " |error| <= max(%g * |value|, atol = ", c->o->meas_rtol);
     if (c->o->meas_atol >= 0)
         fprintf(f, "%g)\n", c->o->meas_atol);

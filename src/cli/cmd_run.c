@@ -92,7 +92,8 @@ static int report_measures(const MsCircuit *c, const char *analysis, const MsRes
     MsMeasure *m = all->m + all->n;
     int rc = ms_measure(c, analysis, r, m, &n, err);
     if (rc == MS_OK && n > 0) {
-        fprintf(f, "\n  Measurements for %s Analysis\n\n", !strcmp(analysis, "dc") ? "DC" : "Transient");
+        fprintf(f, "\n  Measurements for %s Analysis\n\n",
+                !strcmp(analysis, "dc") ? "DC" : !strcmp(analysis, "ac") ? "AC" : "Transient");
         for (int i = 0; i < n; i++) {
             if (!m[i].ok) {
                 fprintf(f, "%-20s=  failed\n", m[i].name);
@@ -327,8 +328,10 @@ int ms_cmd_run(int argc, char **argv)
     }
     if (rc == MS_OK && has_ac) {
         rc = run_ac(&a, w, &ac, &err);
-        if (rc == MS_OK)
+        if (rc == MS_OK) {
             ms_print_table(c, "ac", &ac, text);
+            rc = report_measures(c, "ac", &ac, text, &meas, &err);
+        }
     }
     if (rc == MS_OK)
         rc = write_measures(&meas, a.out, &err);

@@ -1,7 +1,8 @@
 /* measure.c — .meas cards evaluated on a result (memspice.h, ms_measure).
  *
  * Generic over the analysis: the scale is r->time (time, a swept value or a
- * frequency), the signals are r's columns.  The semantics are ngspice's
+ * frequency), the signals are r's columns (of an AC result: the real vector
+ * of the card's AC form, signal_values).  The semantics are ngspice's
  * (com_measure2.c, checked against ngspice 39; README "Measurements"):
  *  - crossings: the signal is "below" val while < val; a rise is a step from
  *    below to >= val, a fall from above to <= val, the time linearly
@@ -18,6 +19,7 @@
  *    otherwise); RMS = sqrt(integral of v^2 / window).
  * A measure that cannot be taken is "failed" with the reason, as in ngspice. */
 #include "measure.h"
+#include "../netlist/ac_forms.h"
 #include "../netlist/tape.h"
 
 #include <math.h>
@@ -60,49 +62,68 @@ static int fail(MsMeasure *m, const char *fmt, ...)
     return 0;
 }
 
-static const double *column(const MsResult *r, const char *name)
+static const double *column(const MsResult *r, const double *base, const char *name)
 {
     int j = ms_result_find(r, name);
-    return j < 0 ? NULL : r->data + j;   /* stride r->nvec */
+    return j < 0 ? NULL : base + j;   /* stride r->nvec */
 }
 
 static int is_ground(const char *node) { return !strcmp(node, "0") || !strcmp(node, "gnd"); }
 
-/* The values of signal `name` at every point (malloc'ed), or NULL with the
- * reason in m: a column of r; v(a,b) from v(a) and v(b); v(0) is 0. */
-static double *signal_values(const MsResult *r, const char *name, MsMeasure *m)
+/* s[k] = signal `name` at every point, from base (r->data, or r->imag of a
+ * complex result): a column of r; v(a,b) from v(a) and v(b); v(0) is 0.
+ * 0 with the reason in m when r has no such vector. */
+static int gather(const MsResult *r, const double *base, const char *name, double *s, MsMeasure *m)
 {
     size_t n = r->npts, st = (size_t)r->nvec;
-    double *s = ms_calloc(n ? n : 1, sizeof *s);
-    const double *col = column(r, name);
+    const double *col = column(r, base, name);
     if (col) {
         for (size_t k = 0; k < n; k++)
             s[k] = col[k * st];
-        return s;
+        return 1;
     }
     char a[256], b[256];
     int two = sscanf(name, "v(%255[^,)],%255[^)])", a, b) == 2;
     if (two || (sscanf(name, "v(%255[^)])", a) == 1 && is_ground(a))) {
         const char *nodes[2] = {a, two ? b : "0"};
+        for (size_t k = 0; k < n; k++)
+            s[k] = 0;
         for (int i = 0; i < 2; i++) {
             if (is_ground(nodes[i]))
                 continue;
             char *vn = ms_asprintf("v(%s)", nodes[i]);
-            col = column(r, vn);
+            col = column(r, base, vn);
             free(vn);
-            if (!col) {
-                free(s);
-                fail(m, "no vector v(%s) in the result", nodes[i]);
-                return NULL;
-            }
+            if (!col)
+                return fail(m, "no vector v(%s) in the result", nodes[i]);
             for (size_t k = 0; k < n; k++)
                 s[k] += (i ? -1 : 1) * col[k * st];
         }
-        return s;
+        return 1;
     }
-    free(s);
-    fail(m, "no vector %s in the result", name);
-    return NULL;
+    return fail(m, "no vector %s in the result", name);
+}
+
+/* The values of signal `sig` at every point (malloc'ed), or NULL with the
+ * reason in m.  On a complex (AC) result the real vector of sig's AC form
+ * (vdb, vm, vp, ...; the real part for a plain v()/i(), as ngspice 39 measures
+ * them), so everything below measures it as it measures a transient. */
+static double *signal_values(const MsResult *r, const MsVecRef *sig, MsMeasure *m)
+{
+    size_t n = r->npts ? r->npts : 1;
+    double *s = ms_calloc(n, sizeof *s);
+    if (!gather(r, r->data, sig->name, s, m)) {
+        free(s);
+        return NULL;
+    }
+    if (r->imag) {
+        double *im = ms_calloc(n, sizeof *im);
+        gather(r, r->imag, sig->name, im, m);   /* same layout as data: found too */
+        for (size_t k = 0; k < r->npts; k++)
+            s[k] = ms_ac_form_value(sig->form, s[k], im[k]);
+        free(im);
+    }
+    return s;
 }
 
 static double lerp_x(const double *t, const double *s, size_t k, double val)
@@ -222,12 +243,12 @@ static int cond_time(Ctx *x, const MsMeasCond *m, const char *what, MsMeasure *o
         return 1;
     }
     const MsResult *r = x->r;
-    double *s = signal_values(r, m->sig.name, out);
+    double *s = signal_values(r, &m->sig, out);
     if (!s)
         return 0;
     double val = m->val;
     if (m->sig2.name) {   /* sig = sig2: sig - sig2 crosses 0 */
-        double *s2 = signal_values(r, m->sig2.name, out);
+        double *s2 = signal_values(r, &m->sig2, out);
         if (!s2) {
             free(s);
             return 0;
@@ -596,11 +617,11 @@ static void find_sens(Ctx *x, const MsMeasDef *d, const double *s, size_t k, dou
     double slope = (s[k] - s[k - 1]) / dt;
     MsMeasure scratch = {0};
     const MsMeasCond *m = &d->trig;
-    double *sc = signal_values(x->r, m->sig.name, &scratch), val = m->val;
+    double *sc = signal_values(x->r, &m->sig, &scratch), val = m->val;
     if (!sc)
         return;
     if (m->sig2.name) {
-        double *s2 = signal_values(x->r, m->sig2.name, &scratch);
+        double *s2 = signal_values(x->r, &m->sig2, &scratch);
         for (size_t q = 0; s2 && q < x->r->npts; q++)
             sc[q] -= s2[q];
         free(s2);
@@ -641,7 +662,7 @@ static void measure_one(Ctx *x, const MsMeasDef *d, MsMeasure *out)
     default:
         break;
     }
-    s = signal_values(r, d->sig.name, out);
+    s = signal_values(r, &d->sig, out);
     if (!s)
         return;
     double rg = range_of(s, r->npts);

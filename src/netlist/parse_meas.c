@@ -9,9 +9,13 @@
  *   .meas tran NAME PARAM='expression of earlier measures and .params'
  *
  * n may be LAST (RISE=LAST); a bare LAST means CROSS=LAST.  The analysis
- * word is tran, dc or ac; a measure of ac, or of an analysis the deck does
- * not run, is refused (ms_meas_check_analyses).  Anything else is an error at its token:
+ * word is tran, dc or ac (the scale is then the frequency, and a signal may
+ * be an AC form of one node: vdb(out), vm(out), vp(out), vr(out), vi(out);
+ * a plain v(out) or i(v1) is its real part, as in ngspice 39, which finds
+ * no node pair nor current form there: both refused).  A measure of an analysis
+ * the deck does not run is refused (ms_meas_check_analyses).  Anything else is an error at its token:
  * the options ngspice accepts but ignores (TD= of AVG, FROM= of WHEN) too. */
+#include "ac_forms.h"
 #include "number.h"
 #include "parser.h"
 #include "../util/limits.h"
@@ -85,10 +89,30 @@ static int edge_option(const MsCard *c, int *i, MsMeasCond *m, MsError *err)
     return 0;
 }
 
-/* "sig = value" or "sig = sig2" of WHEN, from tok[*i]; *i on its last token. */
-static int when_condition(const MsCard *c, int *i, MsMeasCond *m, MsError *err)
+/* A measured signal; a .meas ac one may be an AC form (vdb(out): name
+ * "v(out)", form MS_FORM_DB), as ngspice's measures of an ac plot take. */
+static int signal_ref(const MsCard *c, int *i, MsVecRef *out, int ac, MsError *err)
 {
-    int rc = ms_parse_vecref(c, i, &m->sig, err);
+    if (!ac)
+        return ms_parse_vecref(c, i, out, err);
+    int rc = ms_parse_print_ref(c, i, out, err);
+    if (rc)
+        return rc;
+    /* ngspice 39's ac measures find neither (no such vector): refused, so
+     * that `memspice check` compares every .meas ac both simulators take */
+    if (strchr(out->name, ','))
+        return ms_err_at(err, MS_ERR_UNSUPPORTED, out->loc, "%s", ".meas ac of a node pair (v(a,b), vdb(a,b), ...) is "
+                         "not supported (ngspice 39 has no such vector): measure one node, e.g. vdb(out) with an AC 1 input");
+    if (out->form != MS_FORM_NONE && out->name[0] == 'i')
+        return ms_err_at(err, MS_ERR_UNSUPPORTED, out->loc, "%s", ".meas ac of a current form (im, idb, ip, ir, ii) is "
+                         "not supported (ngspice 39 has no such vector): i(name) measures the current's real part");
+    return MS_OK;
+}
+
+/* "sig = value" or "sig = sig2" of WHEN, from tok[*i]; *i on its last token. */
+static int when_condition(const MsCard *c, int *i, MsMeasCond *m, int ac, MsError *err)
+{
+    int rc = signal_ref(c, i, &m->sig, ac, err);
     if (rc)
         return rc;
     int j = *i + 1;
@@ -109,7 +133,7 @@ static int when_condition(const MsCard *c, int *i, MsMeasCond *m, MsError *err)
     if (t->kind == TK_WORD && (isdigit((unsigned char)t->s[0]) || t->s[0] == '.' || t->s[0] == '-' || t->s[0] == '+'))
         return ms_number_error(err, t->loc, t->s, r);   /* a malformed number, not a node */
     *i = j;
-    return ms_parse_vecref(c, i, &m->sig2, err);
+    return signal_ref(c, i, &m->sig2, ac, err);
 }
 
 /* The options of a crossing (TRIG/TARG/WHEN): VAL= (trig/targ), TD=, the
@@ -145,7 +169,7 @@ static int cond_options(const MsCard *c, int i, int stop, MsMeasCond *m, int wan
 }
 
 /* TRIG or TARG clause: tokens (first, stop). */
-static int trig_targ(const MsCard *c, int first, int stop, MsMeasCond *m, const char *what, MsError *err)
+static int trig_targ(const MsCard *c, int first, int stop, MsMeasCond *m, const char *what, int ac, MsError *err)
 {
     const MsToken *kw = &c->tok[first];
     int i = first + 1;
@@ -162,7 +186,7 @@ static int trig_targ(const MsCard *c, int first, int stop, MsMeasCond *m, const 
             return err_tok(err, &c->tok[i + 1], "unexpected '%s' after TRIG AT=time", c->tok[i + 1].s);
         return MS_OK;
     }
-    int rc = ms_parse_vecref(c, &i, &m->sig, err);
+    int rc = signal_ref(c, &i, &m->sig, ac, err);
     if (rc == MS_OK)
         rc = cond_options(c, i + 1, stop, m, 1, what, err);
     if (rc)
@@ -241,7 +265,7 @@ static int parse_body(const MsCard *c, MsMeasDef *m, MsError *err)
     const MsToken *tk = c->tok;
     const MsToken *kind = &tk[3];
     const char *k = kind->s;
-    int rc;
+    int rc, ac = m->analysis == MS_MEAS_AC;
     if (kind->kind == TK_WORD && !strcmp(k, "param")) {
         m->kind = MS_MEAS_PARAM;
         return parse_param(c, 3, m, err);
@@ -253,8 +277,8 @@ static int parse_body(const MsCard *c, MsMeasDef *m, MsError *err)
         int targ = find_tok(c, 4, "targ");
         if (targ < 0)
             return err_tok(err, kind, "%s", "TRIG needs a TARG clause");
-        rc = trig_targ(c, 3, targ, &m->trig, "TRIG", err);
-        return rc ? rc : trig_targ(c, targ, c->ntok, &m->targ, "TARG", err);
+        rc = trig_targ(c, 3, targ, &m->trig, "TRIG", ac, err);
+        return rc ? rc : trig_targ(c, targ, c->ntok, &m->targ, "TARG", ac, err);
     }
     if (!strcmp(k, "targ"))
         return err_tok(err, kind, "%s", "TARG without TRIG (write TRIG ... TARG ...)");
@@ -263,14 +287,14 @@ static int parse_body(const MsCard *c, MsMeasDef *m, MsError *err)
         int i = 4;
         if (i >= c->ntok)
             return err_tok(err, kind, "%s", "WHEN expects signal=value");
-        rc = when_condition(c, &i, &m->trig, err);
+        rc = when_condition(c, &i, &m->trig, ac, err);
         return rc ? rc : cond_options(c, i + 1, c->ntok, &m->trig, 0, "WHEN", err);
     }
     int i = 4;
     if (i >= c->ntok)
         return err_tok(err, kind, "%s needs a signal", k);
     if (!strcmp(k, "find")) {
-        if ((rc = ms_parse_vecref(c, &i, &m->sig, err)))
+        if ((rc = signal_ref(c, &i, &m->sig, ac, err)))
             return rc;
         i++;
         if (is_key(c, i, "at")) {
@@ -286,7 +310,7 @@ static int parse_body(const MsCard *c, MsMeasDef *m, MsError *err)
         m->kind = MS_MEAS_FIND_WHEN;
         if (++i >= c->ntok)
             return err_tok(err, last_tok(c), "%s", "WHEN expects signal=value");
-        rc = when_condition(c, &i, &m->trig, err);
+        rc = when_condition(c, &i, &m->trig, ac, err);
         return rc ? rc : cond_options(c, i + 1, c->ntok, &m->trig, 0, "WHEN", err);
     }
     static const struct { const char *w; MsMeasKind k; } stats[] = {
@@ -296,7 +320,7 @@ static int parse_body(const MsCard *c, MsMeasDef *m, MsError *err)
     for (size_t s = 0; s < sizeof stats / sizeof stats[0]; s++)
         if (!strcmp(k, stats[s].w)) {
             m->kind = stats[s].k;
-            if ((rc = ms_parse_vecref(c, &i, &m->sig, err)))
+            if ((rc = signal_ref(c, &i, &m->sig, ac, err)))
                 return rc;
             return window_options(c, i + 1, m, err);
         }
@@ -357,9 +381,6 @@ int ms_meas_check_analyses(const MsDeck *d, MsError *err)
 {
     for (int k = 0; k < d->nmeas; k++) {
         const MsMeasDef *m = &d->meas[k];
-        if (m->analysis == MS_MEAS_AC)   /* measure.c has no complex result's kinds */
-            return ms_err_at(err, MS_ERR_UNSUPPORTED, m->loc,
-                             "'.meas ac %s' is not supported (memspice measures .tran and .dc results)", m->name);
         if (!deck_runs(d, m->analysis)) {
             const char *a = ms_meas_analysis_name(m->analysis);
             return ms_err_at(err, MS_ERR_SEMANTIC, m->loc, "'.meas %s %s': the netlist has no .%s analysis to measure", a,

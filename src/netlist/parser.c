@@ -405,7 +405,7 @@ static int parse_ac_form(const MsCard *c, int *i, MsVecRef *out, int allowed, Ms
     int form = ms_ac_form_of(t->s, &letter);
     if (!allowed)
         return ms_err_at(err, MS_ERR_UNSUPPORTED, t->loc,
-                         "'%s(...)' is one of ngspice's AC forms: memspice takes them in .print ac and .save only "
+                         "'%s(...)' is one of ngspice's AC forms: memspice takes them in .print ac, .save and .meas ac only "
                          "(here use v(node), v(a,b) or i(source))", t->s);
     int j = *i + 2;
     if (j >= c->ntok || tk[j].kind != TK_WORD)
@@ -448,7 +448,7 @@ static int parse_ref(const MsCard *c, int *i, MsVecRef *out, int forms, MsError 
         if (strcmp(t->s, "v") && strcmp(t->s, "i") && strcmp(t->s, "x"))
             return ms_err_at(err, MS_ERR_UNSUPPORTED, t->loc,
                              "'%s(...)' is not supported (use v(node), v(a,b), i(source), x(memristor), "
-                             "p(element), Xyce's n(ymemristor!name_x), and in .print ac / .save ngspice's AC forms "
+                             "p(element), Xyce's n(ymemristor!name_x), and in .print ac / .save / .meas ac ngspice's AC forms "
                              "vm vdb vp vr vi (of nodes) and im idb ip ir ii (of a branch current))", t->s);
         int j = *i + 2;
         if (j >= c->ntok || tk[j].kind != TK_WORD)

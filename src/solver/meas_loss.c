@@ -98,8 +98,8 @@ int ms_meas_loss_setup(MsCircuit *c, MsError *err)
                              l->meas.name);
         if (d->analysis != MS_MEAS_TRAN)
             return ms_err_at(err, MS_ERR_UNSUPPORTED, l->meas.loc,
-                             "'.loss meas %s': a .meas %s (line %d): memspice grad differentiates the transient, "
-                             "so only a .meas tran can be a loss", l->meas.name, ms_meas_analysis_name(d->analysis),
+                             "'.loss meas %s': a .meas %s (line %d): memspice grad differentiates the transient "
+                             "(there is no DC or AC adjoint), so only a .meas tran can be a loss", l->meas.name, ms_meas_analysis_name(d->analysis),
                              d->loc.line);
         int rc = check_def(c, d, l, 0, err);
         if (rc)

@@ -216,7 +216,7 @@ static void test_errors(void)
     expect_error(NET(".ac dec 1 1 10\n.print noise v(2)\n.end\n"), "e.cir:6:8", "tran, dc or ac");
     expect_error(NET(".ac dec 1 1 10\n.print\n.end\n"), "e.cir:6:1", "needs an analysis");
     expect_error(NET(".tran 1u 1m\n.meas tran x find vdb(2) at=1u\n.end\n"), "e.cir:6:19",
-                 "memspice takes them in .print ac and .save only");
+                 "memspice takes them in .print ac, .save and .meas ac only");
     expect_error(NET(".tran 1u 1m\n.loss value vm(2) at=1u\n.end\n"), "e.cir:6:13", "AC forms");
 #undef NET
     /* .print op: skipped with a notice, as ngspice 39 prints no table for it */
