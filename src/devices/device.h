@@ -225,6 +225,9 @@ int ms_elab_error(MsElab *el, int code, const MsToken *t, const char *fmt, ...)
 int ms_elab_source_id(MsElab *el, const char *name);
 /* The .tran step and stop time (for waveform defaults); 0 if no .tran. */
 void ms_elab_tran(MsElab *el, double *tstep, double *tstop);
+/* A one-line notice "file:line: text" about card c, once for that card (the
+ * netlist's notice callback; nothing if it has none). */
+void ms_elab_notice_once(MsElab *el, const MsCard *c, const char *text);
 
 /* ---- setup services (solver/setup.c) ---- */
 int ms_setup_branch(MsSetup *s, const char *inst_name);     /* "i(name)" */

@@ -172,7 +172,12 @@ int ms_mem_model_read(MsElab *el, const MsModelDef *md, MsMemModel *m)
     level_defaults(m);
     m->level_given = v;
     rc = ms_elab_params(el, md->card, md->first, md->last, mem_params, m, NULL);
-    return rc ? rc : refuse_xyce_kon(el, md->card, md->first, md->last, m);
+    if (rc == MS_OK)
+        rc = refuse_xyce_kon(el, md->card, md->first, md->last, m);
+    if (rc == MS_OK && m->xyce && m->level == 2)   /* the one departure from Xyce's TEAM: said, never silent */
+        ms_elab_notice_once(el, md->card, "Xyce's TEAM form: memspice holds the state inside [xon, xoff]*xscaling, "
+                                          "where Xyce lets it run past the bounds (README, 'Memristors')");
+    return rc;
 }
 
 /* 1 if m's level (and form) uses parameter k. */

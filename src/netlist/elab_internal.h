@@ -63,6 +63,7 @@ struct MsElab {
     int nwrites;
     size_t cap_writes;
     long noise_values;       /* TRNOISE table values precomputed so far (MS_MAX_NOISE_TOTAL) */
+    const struct MsCard *noticed;   /* the card of the last ms_elab_notice_once */
 };
 
 /* ---- elab_print.c ---- */

@@ -32,6 +32,17 @@ static int env_lookup(MsExprEnv *env, const char *name, double *v, MsError *err)
 
 double ms_elab_temp(const MsElab *el) { return el->c->deck.temp; }
 
+void ms_elab_notice_once(MsElab *el, const MsCard *c, const char *text)
+{
+    const MsSource *src = &el->c->deck.src;
+    if (el->noticed == c || !src->notice)   /* every instance of a model reads its card again */
+        return;
+    el->noticed = c;
+    char *msg = ms_asprintf("%s:%d: %s", c->tok[0].loc.file ? c->tok[0].loc.file : "netlist", c->tok[0].loc.line, text);
+    src->notice(msg, src->notice_user);
+    free(msg);
+}
+
 static const MsExpr *env_func(MsExprEnv *env, const char *name, char ***args, int *nargs)
 {
     ScopeEnv *se = (ScopeEnv *)env;

@@ -130,4 +130,12 @@ run 0 "Xyce .options timeint/linsol/output/device" 't\n.options timeint reltol=1
 run 1 "no elements" 'check that we can survive emptiness\n.op\n.end\n' &&
     { grep -q 'the circuit has no elements: nothing to simulate' "$tmp/err" && ok "  ... named" || bad "  ... message"; }
 
+# Xyce's TEAM form: where memspice departs from Xyce (the state held at its bounds) it says so, once per model
+team='.model mt memristor level=2 xyce=1 kon=-2e-13 koff=1e-13 alphaon=3 alphaoff=3 ion=-8.9e-6 ioff=115e-6 xscaling=1e9 wt=2 d=3 p=1'
+run 0 "Xyce TEAM form" "xyce team\nv1 a 0 sin(0 1 1k)\nymemristor mr1 a b mt x0=1.2\nymemristor mr2 b 0 mt x0=1.5\n$team\n.tran 10u 1m\n.end\n" &&
+    { [ "$(grep -c "Xyce's TEAM form: memspice holds the state inside" "$tmp/err")" -eq 1 ] && ok "  ... a notice, once for two instances" ||
+        bad "  ... no notice (or one per instance)"; }
+run 0 "memspice's TEAM form" 'memspice team\nv1 a 0 sin(0 1 1k)\nymemristor mr1 a 0 mt\n.model mt memristor level=2\n.tran 10u 1m\n.end\n' &&
+    { grep -q "Xyce's TEAM form" "$tmp/err" && bad "  ... a Xyce notice on memspice's own form" || ok "  ... no Xyce notice"; }
+
 summary dialect
