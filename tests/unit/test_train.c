@@ -217,20 +217,17 @@ static void check_batched(int layers, const char *enc, const char *reduce, const
     Chunk ch;
     chunk_fill(&ch);
     int np = net.nparams;
-    double bscores[S * NOUT], bloss[S], *bgrad = calloc((size_t)np, sizeof *bgrad), *g = calloc((size_t)np, sizeof *g);
+    double bscores[S * NOUT], bloss[S], sc[S * NOUT], ls[S], *bgrad = calloc((size_t)np, sizeof *bgrad);
     double *sum = calloc((size_t)np, sizeof *sum);
     int rc = ms_batch_run(bn, bw, S, ch.xp, ch.draw, ch.label, bscores, bloss, bgrad, &err);
     CHECK_MSG(rc == MS_OK, "batch run: %s", err.msg);
+    if (rc == MS_OK)
+        rc = per_sample_chunk(&net, &nw, &ch, sc, ls, sum);
     double worst_s = 0, worst_g = 0;
     for (int s = 0; s < S && rc == MS_OK; s++) {
-        double sc[NOUT], loss;
-        rc = ms_net_sample(&net, &nw, ch.xs[s], ch.draw[s], ch.label[s], sc, &loss, g, &err);
-        CHECK_MSG(rc == MS_OK, "sample: %s", err.msg);
         for (int k = 0; k < NOUT; k++)
-            worst_s = fmax(worst_s, fabs(sc[k] - bscores[s * NOUT + k]) / fmax(fabs(sc[k]), 1e-9));
-        CHECK_NEAR(bloss[s], loss, 1e-9 * fabs(loss));
-        for (int k = 0; k < np; k++)
-            sum[k] += g[k];
+            worst_s = fmax(worst_s, fabs(sc[s * NOUT + k] - bscores[s * NOUT + k]) / fmax(fabs(sc[s * NOUT + k]), 1e-9));
+        CHECK_NEAR(bloss[s], ls[s], 1e-9 * fabs(ls[s]));
     }
     double gmax = 0;
     for (int k = 0; k < np; k++)
@@ -246,7 +243,7 @@ static void check_batched(int layers, const char *enc, const char *reduce, const
     ms_net_work_free(&nw);
     ms_net_close(&net);
     remove(path);
-    free(path), free(text), free(bgrad), free(g), free(sum);
+    free(path), free(text), free(bgrad), free(sum);
 }
 
 /* A network of direct columns as tools/mknet --columns direct writes it:
@@ -341,22 +338,20 @@ static void check_direct(int layers, const char *enc, int pair)
     Chunk ch;
     chunk_fill(&ch);
     int np = net.nparams;
-    double bscores[S * NOUT], bloss[S], *bgrad = calloc((size_t)np, sizeof *bgrad), *g = calloc((size_t)np, sizeof *g);
+    double bscores[S * NOUT], bloss[S], scs[S * NOUT], ls[S], *bgrad = calloc((size_t)np, sizeof *bgrad);
     double *sum = calloc((size_t)np, sizeof *sum), *p = calloc((size_t)np, sizeof *p);
     int rc = ms_batch_run(bn, bw, S, ch.xp, ch.draw, ch.label, bscores, bloss, bgrad, &err);
     CHECK_MSG(rc == MS_OK, "batch run (direct): %s", err.msg);
+    if (rc == MS_OK)
+        rc = per_sample_chunk(&net, &nw, &ch, scs, ls, sum);
     double worst_s = 0, worst_g = 0, spread = 0;
     for (int s = 0; s < S && rc == MS_OK; s++) {
-        double sc[NOUT], loss;
-        rc = ms_net_sample(&net, &nw, ch.xs[s], ch.draw[s], ch.label[s], sc, &loss, g, &err);
-        CHECK_MSG(rc == MS_OK, "sample: %s", err.msg);
+        const double *sc = scs + s * NOUT;
         for (int k = 0; k < NOUT; k++) {
             worst_s = fmax(worst_s, fabs(sc[k] - bscores[s * NOUT + k]) / fmax(fabs(sc[k]), 1e-9));
             spread = fmax(spread, fabs(sc[k] - sc[0]));
         }
-        CHECK_NEAR(bloss[s], loss, 1e-9 * fabs(loss));
-        for (int k = 0; k < np; k++)
-            sum[k] += g[k];
+        CHECK_NEAR(bloss[s], ls[s], 1e-9 * fabs(ls[s]));
     }
     CHECK_MSG(spread > 1e-3, "direct: scores all alike (%g)", spread);
     double gmax = 0;
@@ -424,7 +419,7 @@ static void check_direct(int layers, const char *enc, int pair)
     ms_net_work_free(&nw);
     ms_net_close(&net);
     remove(path);
-    free(path), free(text), free(bgrad), free(g), free(sum), free(p);
+    free(path), free(text), free(bgrad), free(sum), free(p);
 }
 
 /* a1 != a2 on a direct column is refused with the reason. */

@@ -148,20 +148,17 @@ static void check_batched(int layers, const char *enc)
             p[k] *= 0.8 + 0.1 * (k % 5);
     ms_net_set_params(&net, p, NULL, &err);
     ms_batch_set_params(bn, p, NULL);
-    double bscores[S * NOUT], bloss[S], *bgrad = calloc((size_t)np, sizeof *bgrad), *g = calloc((size_t)np, sizeof *g);
+    double bscores[S * NOUT], bloss[S], sc[S * NOUT], ls[S], *bgrad = calloc((size_t)np, sizeof *bgrad);
     double *sum = calloc((size_t)np, sizeof *sum);
     int rc = ms_batch_run(bn, bw, S, ch.xp, ch.draw, ch.label, bscores, bloss, bgrad, &err);
     CHECK_MSG(rc == MS_OK, "batch run: %s", err.msg);
+    if (rc == MS_OK)
+        rc = per_sample_chunk(&net, &nw, &ch, sc, ls, sum);
     double worst_s = 0, worst_l = 0, worst_x = 0, worst_c = 0;
     for (int s = 0; s < S && rc == MS_OK; s++) {
-        double sc[NOUT], loss;
-        rc = ms_net_sample(&net, &nw, ch.xs[s], ch.draw[s], ch.label[s], sc, &loss, g, &err);
-        CHECK_MSG(rc == MS_OK, "sample: %s", err.msg);
         for (int k = 0; k < NOUT; k++)
-            worst_s = fmax(worst_s, fabs(sc[k] - bscores[s * NOUT + k]) / fmax(fabs(sc[k]), 1e-9));
-        worst_l = fmax(worst_l, fabs(bloss[s] - loss) / fabs(loss));
-        for (int k = 0; k < np; k++)
-            sum[k] += g[k];
+            worst_s = fmax(worst_s, fabs(sc[s * NOUT + k] - bscores[s * NOUT + k]) / fmax(fabs(sc[s * NOUT + k]), 1e-9));
+        worst_l = fmax(worst_l, fabs(bloss[s] - ls[s]) / fabs(ls[s]));
     }
     /* each kind against its own largest gradient (C's are ~1e10 /F, x0's ~1) */
     double gmax[2] = {0, 0};
@@ -184,7 +181,7 @@ static void check_batched(int layers, const char *enc)
     ms_net_work_free(&nw);
     ms_net_close(&net);
     remove(path);
-    free(path), free(text), free(bgrad), free(g), free(sum), free(p);
+    free(path), free(text), free(bgrad), free(sum), free(p);
 }
 
 /* trained.cir holds every C as the same double and gives the same loss. */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -127,6 +128,26 @@ static inline void chunk_fill(Chunk *c)
         c->draw[s] = 100 + (uint64_t)s;
         c->label[s] = s % NOUT;
     }
+}
+
+/* The chunk's samples through the per-sample path (the general simulator):
+ * their scores (CHUNK x NOUT) and losses, and their gradients summed into sum
+ * (net->nparams, zeroed first).  MS_OK or the first failure (a failed check). */
+static inline int per_sample_chunk(MsNet *net, MsNetWork *nw, const Chunk *ch, double *scores, double *losses,
+                                   double *sum)
+{
+    int np = net->nparams, rc = MS_OK;
+    double *g = calloc((size_t)np + 1, sizeof *g);
+    MsError err = {0};
+    memset(sum, 0, (size_t)np * sizeof *sum);
+    for (int s = 0; s < CHUNK && rc == MS_OK; s++) {
+        rc = ms_net_sample(net, nw, ch->xs[s], ch->draw[s], ch->label[s], scores + s * NOUT, &losses[s], g, &err);
+        CHECK_MSG(rc == MS_OK, "sample: %s", err.msg);
+        for (int k = 0; k < np && rc == MS_OK; k++)
+            sum[k] += g[k];
+    }
+    free(g);
+    return rc;
 }
 
 #endif
