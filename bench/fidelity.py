@@ -11,8 +11,9 @@ input file per image, `--inputs`, each setting the .input sources' DC levels).
 The adaptive readout is the .readout's own reduction of the simulated
 waveforms: reduce=mean is gain x (1/tstop) x the trapezoidal integral over
 every accepted point.  With --ngspice M, the first M images also run in
-ngspice (the netlist's ngspice form, tools/mknet --ngspice-of, one ngspice -b
-per image).  Prints the agreement, the disagreement rate and the accuracies,
+ngspice (the netlist's ngspice form, tools/mknet --ngspice-of --cells read|full,
+one ngspice -b per image, --jobs at a time; --full-check K runs the first K
+again with the full cells to show the read form changes nothing).  Prints the agreement, the disagreement rate and the accuracies,
 and writes them to --json if given.
 """
 import argparse
@@ -109,29 +110,66 @@ def adaptive(args, net, sources, x, scale, signals, gain, reduce, tstop, work):
     return np.array(scores), seconds
 
 
-def ngspice_scores(args, net, sources, x, scale, signals, gain, reduce, tstop, work):
-    """ngspice -b on the network's ngspice form, one deck per image."""
-    form = os.path.join(work, "ngspice_form.cir")
-    subprocess.run([os.path.join(ROOT, "tools/mknet"), "--ngspice-of", net, "-o", form], check=True,
-                   stdout=subprocess.DEVNULL)
-    base = open(form).read()   # mknet --ngspice-of writes plain text
-    scores, t0 = [], time.time()
-    for b in range(len(x)):
-        deck = base
-        for src, v in zip(sources, x[b]):   # the source card's DC level, as the input file sets it
-            deck = re.sub(r"(?im)^(%s\s+\S+\s+\S+\s+)dc\s+\S+" % re.escape(src), r"\g<1>DC %.17g" % (scale * v), deck,
-                          count=1)
-        path, raw = os.path.join(work, "ng%05d.cir" % b), os.path.join(work, "ng%05d.raw" % b)
-        open(path, "w").write(deck)
-        r = subprocess.run(["ngspice", "-b", "-r", raw, path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                           text=True, cwd=work)
-        if r.returncode:
-            raise SystemExit("fidelity: ngspice failed on image %d:\n%s" % (b, r.stderr[-2000:]))
-        sys.path.insert(0, os.path.join(ROOT, "tests/tools"))
-        import wavecmp
-        _, cols, _ = wavecmp.read_raw(raw)
-        scores.append(readout(np.array(cols["time"]), [np.array(cols[s]) for s in signals], gain, reduce, tstop))
-        os.remove(raw)
+def ngspice_form(net, cells, work):
+    """The network's ngspice form (tools/mknet --ngspice-of) as a list of lines and the
+    index of each source card's line."""
+    form = os.path.join(work, "ngspice_form_%s.cir" % cells)
+    subprocess.run([os.path.join(ROOT, "tools/mknet"), "--ngspice-of", net, "--cells", cells, "-o", form],
+                   check=True, stdout=subprocess.DEVNULL)
+    lines = open(form).read().split("\n")   # mknet --ngspice-of writes plain text
+    where = {}
+    for k, ln in enumerate(lines):
+        t = ln.split(None, 1)
+        if t and t[0][0] in "vV":
+            where.setdefault(t[0].lower(), k)
+    return lines, where
+
+
+def ngspice_deck(lines, where, sources, levels):
+    """The form with each input source's DC level set as the input file would set it."""
+    deck = list(lines)
+    for src, v in zip(sources, levels):
+        k = where.get(src.lower())
+        if k is None:
+            raise SystemExit("fidelity: the ngspice form has no source %s" % src)
+        deck[k] = re.sub(r"(?i)\bdc\s+\S+", "DC %.17g" % v, deck[k], count=1)
+    return "\n".join(deck)
+
+
+def ngspice_one(args):
+    """Run one deck in ngspice -b; return the .readout scores."""
+    path, raw, work, signals, gain, reduce, tstop = args
+    r = subprocess.run(["ngspice", "-b", "-r", raw, path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True, cwd=work)
+    if r.returncode or not os.path.exists(raw):
+        raise RuntimeError("ngspice failed on %s:\n%s" % (path, r.stderr[-2000:]))
+    sys.path.insert(0, os.path.join(ROOT, "tests/tools"))
+    import wavecmp
+    _, cols, _ = wavecmp.read_raw(raw)
+    os.remove(raw)
+    os.remove(path)
+    return readout(np.array(cols["time"]), [np.array(cols[s]) for s in signals], gain, reduce, tstop)
+
+
+def ngspice_scores(args, net, cells, sources, x, scale, signals, gain, reduce, tstop, work):
+    """ngspice -b on the network's ngspice form, one deck per image, --jobs at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+    lines, where = ngspice_form(net, cells, work)
+    t0 = time.time()
+
+    def job(b):
+        path = os.path.join(work, "ng_%s_%05d.cir" % (cells, b))
+        with open(path, "w") as f:
+            f.write(ngspice_deck(lines, where, sources, scale * x[b]))
+        return ngspice_one((path, path[:-4] + ".raw", work, signals, gain, reduce, tstop))
+
+    scores = [None] * len(x)
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for done, (b, sc) in enumerate(zip(range(len(x)), pool.map(job, range(len(x)))), 1):
+            scores[b] = sc
+            el = time.time() - t0
+            sys.stderr.write("fidelity: ngspice (%s cells) %d/%d images, %.1f s/image, ETA %.0f s\n"
+                             % (cells, done, len(x), el / done, el / done * (len(x) - done)))
     return np.array(scores), time.time() - t0
 
 
@@ -141,6 +179,14 @@ def main():
     ap.add_argument("--data", required=True, help="folder with t10k-images-idx3-ubyte[.gz] and labels")
     ap.add_argument("--n", type=int, default=200, help="test images (the first N)")
     ap.add_argument("--ngspice", type=int, default=0, help="also run the first M in ngspice")
+    ap.add_argument("--cells", choices=["read", "full"], default="read",
+                    help="the ngspice form's cells (tools/mknet --cells): read (default; a B source per "
+                         "cell at its state, exact in the read window) or full (memr_yakopcic subcircuits)")
+    ap.add_argument("--full-check", type=int, default=0, metavar="K",
+                    help="also run the first K images with --cells full and report the largest score "
+                         "difference between the two forms")
+    ap.add_argument("--jobs", type=int, default=1, help="ngspice processes at a time")
+    ap.add_argument("--skip-adaptive", action="store_true", help="no memspice run (ngspice only)")
     ap.add_argument("--memspice", default=os.path.join(ROOT, "build/memspice"))
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--json", help="write the figures here")
@@ -155,21 +201,33 @@ def main():
     pred_train = train.argmax(1)
     work = tempfile.mkdtemp(prefix="fidelity.")
     try:
-        ad, ad_s = adaptive(args, args.net, sources, x, scale, signals, gain, reduce, tstop, work)
-        pred_ad = ad.argmax(1)
-        out = {"net": args.net, "n": args.n, "train_step_accuracy": float((pred_train == y).mean()),
-               "adaptive_accuracy": float((pred_ad == y).mean()),
-               "adaptive_agreement": float((pred_ad == pred_train).mean()),
-               "adaptive_disagreements": int((pred_ad != pred_train).sum()), "adaptive_seconds": ad_s,
-               "max_score_diff": float(np.abs(ad - train).max())}
+        out = {"net": args.net, "n": args.n, "train_step_accuracy": float((pred_train == y).mean())}
+        if not args.skip_adaptive:
+            ad, ad_s = adaptive(args, args.net, sources, x, scale, signals, gain, reduce, tstop, work)
+            pred_ad = ad.argmax(1)
+            out.update({"adaptive_accuracy": float((pred_ad == y).mean()),
+                        "adaptive_agreement": float((pred_ad == pred_train).mean()),
+                        "adaptive_disagreements": int((pred_ad != pred_train).sum()), "adaptive_seconds": ad_s,
+                        "max_score_diff": float(np.abs(ad - train).max())})
         if args.ngspice:
             m = min(args.ngspice, args.n)
-            ng, ng_s = ngspice_scores(args, args.net, sources, x[:m], scale, signals, gain, reduce, tstop, work)
+            ng, ng_s = ngspice_scores(args, args.net, args.cells, sources, x[:m], scale, signals, gain, reduce,
+                                      tstop, work)
             pred_ng = ng.argmax(1)
-            out.update({"ngspice_n": m, "ngspice_agreement": float((pred_ng == pred_train[:m]).mean()),
+            out.update({"ngspice_n": m, "ngspice_cells": args.cells,
+                        "ngspice_agreement": float((pred_ng == pred_train[:m]).mean()),
                         "ngspice_disagreements": int((pred_ng != pred_train[:m]).sum()),
                         "ngspice_accuracy": float((pred_ng == y[:m]).mean()), "ngspice_seconds": ng_s,
                         "ngspice_max_score_diff": float(np.abs(ng - train[:m]).max())})
+            if not args.skip_adaptive:
+                out["ngspice_adaptive_agreement"] = float((pred_ng == pred_ad[:m]).mean())
+            k = min(args.full_check, m)
+            if k and args.cells != "full":
+                full, full_s = ngspice_scores(args, args.net, "full", sources, x[:k], scale, signals, gain,
+                                              reduce, tstop, work)
+                out.update({"full_check_n": k, "full_check_seconds": full_s,
+                            "full_check_same_class": int((full.argmax(1) == pred_ng[:k]).sum()),
+                            "full_check_max_score_diff": float(np.abs(full - ng[:k]).max())})
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for k, v in out.items():
