@@ -30,7 +30,8 @@ static void run_usage(FILE *f)
             "  --inputs DIR        one run per file of DIR (lines 'SOURCE VALUE-OR-WAVEFORM',\n"
             "                      e.g. 'vin dc 0.3', 'vin pwl(0 0 1n 1)'), the netlist loaded\n"
             "                      once; -o names the output folder, one OUTDIR/<file>.h5\n"
-            "                      (or --format) per file, sweeps beside it as with -o;\n"
+            "                      (or --format) per file, sweeps beside it as with -o,\n"
+            "                      the .meas results in OUTDIR/<file>.meas;\n"
             "                      split over the ranks under mpirun\n"
             "  --threads N         with --inputs: files run at once per process (default: cores)\n"
             "  --ascii             with .raw: write the ASCII raw format\n"
@@ -77,20 +78,32 @@ typedef struct MeasList {
     int n;
 } MeasList;
 
-/* Prints one analysis's measures as ngspice does ("name = value", or
- * "name = failed" with the reason on stderr) on f, under ngspice's heading
- * for that analysis, and keeps them in all.  A failed measure does not fail
- * the run (as in ngspice). */
-static int report_measures(const MsCircuit *c, const char *analysis, const MsResult *r, FILE *f, MeasList *all,
-                           MsError *err)
+/* Takes one analysis's measures into all; *first is where they start and
+ * *n how many.  A failed measure does not fail the run (as in ngspice). */
+static int take_measures(const MsCircuit *c, const char *analysis, const MsResult *r, MeasList *all, int *n,
+                         MsError *err)
 {
-    int nm = ms_circuit_num_measures(c), n = 0;
+    int nm = ms_circuit_num_measures(c);
+    *n = 0;
     if (!nm)
         return MS_OK;
     if (!all->m && !(all->m = calloc((size_t)nm, sizeof *all->m)))
         return out_of_memory(err);
-    MsMeasure *m = all->m + all->n;
-    int rc = ms_measure(c, analysis, r, m, &n, err);
+    int rc = ms_measure(c, analysis, r, all->m + all->n, n, err);
+    if (rc == MS_OK)
+        all->n += *n;
+    return rc;
+}
+
+/* Prints one analysis's measures as ngspice does ("name = value", or
+ * "name = failed" with the reason on stderr) on f, under ngspice's heading
+ * for that analysis, and keeps them in all. */
+static int report_measures(const MsCircuit *c, const char *analysis, const MsResult *r, FILE *f, MeasList *all,
+                           MsError *err)
+{
+    int n;
+    int rc = take_measures(c, analysis, r, all, &n, err);
+    MsMeasure *m = all->m + all->n - n;
     if (rc == MS_OK && n > 0) {
         fprintf(f, "\n  Measurements for %s Analysis\n\n",
                 !strcmp(analysis, "dc") ? "DC" : !strcmp(analysis, "ac") ? "AC" : "Transient");
@@ -108,7 +121,6 @@ static int report_measures(const MsCircuit *c, const char *analysis, const MsRes
             }
         }
         fprintf(f, "\n");
-        all->n += n;
     }
     return rc;
 }
@@ -204,7 +216,10 @@ static int write_all(const MsRunResults *r, const char *out, const char *format,
 
 /* One input file of a sweep: what a run of the netlist with that file's
  * sources does, in the same order (the operating point first when the
- * netlist asks for it, on the same work), minus the printing. */
+ * netlist asks for it, on the same work), minus the printing: the measures
+ * go to the .meas file beside the input's output (a failed one's reason to
+ * stderr, with the input file), .print tables nowhere (the outputs hold
+ * the same vectors). */
 static int run_set(MsSweep *s, void *user, MsWork *w, const char *out, double *rec, MsError *err)
 {
     const RunArgs *a = user;
@@ -214,20 +229,28 @@ static int run_set(MsSweep *s, void *user, MsWork *w, const char *out, double *r
     int has_ac = ms_circuit_has_ac(s->c, NULL);
     int has_op = ms_circuit_has_op(s->c) || (!has_tran && !has_dc && !has_ac);
     MsResult op = {0}, dc = {0}, tran = {0}, ac = {0};
+    MeasList meas = {0};
+    int n;
     if (has_op)
         rc = ms_run_op(w, &op, err);
-    if (rc == MS_OK && has_dc)
-        rc = ms_run_dc(w, &dspec, &dc, err);
-    if (rc == MS_OK && has_tran)
-        rc = ms_run_tran(w, &a->spec, &tran, err);
-    if (rc == MS_OK && has_ac)
-        rc = ms_run_ac(w, NULL, &ac, err);
+    if (rc == MS_OK && has_dc && (rc = ms_run_dc(w, &dspec, &dc, err)) == MS_OK)
+        rc = take_measures(s->c, "dc", &dc, &meas, &n, err);
+    if (rc == MS_OK && has_tran && (rc = ms_run_tran(w, &a->spec, &tran, err)) == MS_OK)
+        rc = take_measures(s->c, "tran", &tran, &meas, &n, err);
+    if (rc == MS_OK && has_ac && (rc = ms_run_ac(w, NULL, &ac, err)) == MS_OK)
+        rc = take_measures(s->c, "ac", &ac, &meas, &n, err);
     if (rc == MS_OK) {
         ms_sweep_lock(s);
         MsRunResults r = {has_op ? &op : NULL, has_dc ? &dc : NULL, has_tran ? &tran : NULL, has_ac ? &ac : NULL};
         rc = write_all(&r, out, a->format ? a->format : "h5", 1, err);
+        if (rc == MS_OK)
+            rc = write_measures(&meas, out, err);
+        for (int i = 0; i < meas.n && !s->o.quiet; i++)
+            if (!meas.m[i].ok)
+                fprintf(stderr, "memspice: %s: measure '%s' failed: %s\n", out, meas.m[i].name, meas.m[i].why);
         ms_sweep_unlock(s);
     }
+    free(meas.m);
     ms_result_free(&op);
     ms_result_free(&dc);
     ms_result_free(&tran);

@@ -8,6 +8,8 @@
 #   2. grad: summary.csv (file, loss, gradient) in file order, equal to the
 #      per-file results, and the loss table on stdout;
 #   3. the outputs do not depend on the thread count (byte-identical CSV);
+#   3b. .meas cards: each input's measures in OUTDIR/<file>.meas, equal to a
+#      single run's .meas file; a measure failing on one file is reported;
 #   4. errors: a bad input file (unknown source, bad syntax, a source twice, ...)
 #      names file:line:col, exits 1 and writes nothing; clashing output names,
 #      an empty or missing folder; a file that fails to simulate names the
@@ -187,6 +189,30 @@ fi
 sed '/^\.loss/d' "$NET" >"$tmp/noloss.cir"
 run 1 "grad --inputs without .loss" grad "$tmp/noloss.cir" --inputs "$IN" -o "$tmp/nl" -q && has "$tmp/err" "in/a.txt: .*loss" &&
     ok "grad --inputs of a netlist without .loss: exit 1, '$(head -1 "$tmp/err" | sed "s|$tmp/||g")'"
+
+# ---- .meas cards: OUTDIR/<file>.meas per input, equal to a single run's .meas file ----
+M=netlists/rc_measure.cir
+mkdir "$tmp/mi"
+printf 'v1 pulse(0 1 0.1m 1u 1u 3m 6m)\n' >"$tmp/mi/same.txt"   # the netlist's own source
+printf 'v1 pulse(0 2 0.1m 1u 1u 3m 6m)\n' >"$tmp/mi/twice.txt"
+printf 'v1 dc 0\n' >"$tmp/mi/flat.txt"
+if run 0 "run --inputs with .meas" run "$M" --inputs "$tmp/mi" -o "$tmp/mo" --format csv &&
+        "$MEMSPICE" run "$M" -o "$tmp/single.csv" -q >/dev/null 2>&1; then
+    cmp -s "$tmp/single.meas" "$tmp/mo/same.meas" && ok "--inputs: same.meas = the single run's .meas file" ||
+        bad "--inputs: same.meas differs from the single run's"
+    # a linear circuit: twice the amplitude, twice the peak, the input's mean and the charge
+    # (to the step control's tolerance: the two runs take their own steps)
+    if awk -F, 'FNR == 1 {f++} f == 1 {a[$1] = $2} f == 2 {b[$1] = $2}
+            function two(k) {r = b[k] / a[k]; return r > 2 - 1e-6 && r < 2 + 1e-6}
+            END {exit !(two("vout_max") && two("vin_avg") && two("charge"))}' \
+            "$tmp/mo/same.meas" "$tmp/mo/twice.meas"; then
+        ok "--inputs: twice.meas has twice vout_max, vin_avg and charge"
+    else bad "--inputs: twice.meas does not scale"; fi
+    grep -q '^rise_time,,".*no such crossing' "$tmp/mo/flat.meas" &&
+        has "$tmp/err" "flat.csv: measure 'rise_time' failed: TRIG v(out)=0.1 RISE=1: no such crossing" &&
+        ok "--inputs: a measure that fails on one file: its reason in flat.meas and on stderr, exit 0" ||
+        bad "--inputs: the failed measure of flat.txt"
+fi
 
 run 2 "--inputs without -o" run "$NET" --inputs "$IN" && has "$tmp/err" "needs -o OUTDIR" && ok "--inputs without -o: exit 2"
 run 2 "run --format bad" run "$NET" --inputs "$IN" -o "$tmp/x2" --format xls && ok "run --inputs --format xls: exit 2"
