@@ -63,8 +63,7 @@ static int put_vector(hid_t loc, const char *name, const double *v, size_t n,
     hid_t space = H5Screate_simple(1, dims, NULL), ds = -1;
     int rc = -1;
     if (space >= 0)
-        ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
-                        H5P_DEFAULT);
+        ds = ms_hdf5_dataset(loc, name, H5T_IEEE_F64LE, space);
     if (ds >= 0 && (n == 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
                                        H5P_DEFAULT, v) >= 0))
         rc = put_string_attr(ds, "units", units);
@@ -88,7 +87,7 @@ static int put_complex_vector(hid_t loc, const char *name, const double *re, con
     if (ftype >= 0 && mtype >= 0 && H5Tinsert(ftype, "r", 0, H5T_IEEE_F64LE) >= 0 &&
         H5Tinsert(ftype, "i", 8, H5T_IEEE_F64LE) >= 0 && H5Tinsert(mtype, "r", 0, H5T_NATIVE_DOUBLE) >= 0 &&
         H5Tinsert(mtype, "i", 8, H5T_NATIVE_DOUBLE) >= 0 && space >= 0)
-        ds = H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        ds = ms_hdf5_dataset(loc, name, ftype, space);
     double *pairs = ms_malloc(16 * (n ? n : 1));
     for (size_t k = 0; k < n; k++) {
         pairs[2 * k] = re[k];
@@ -141,12 +140,7 @@ static void gather(const MsResult *r, const double *table, int j, double *col)
 
 static int write_signals(hid_t file, const MsResult *r)
 {
-    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE), grp = -1;
-    if (gcpl >= 0 &&
-        H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0)
-        grp = H5Gcreate2(file, "signals", H5P_DEFAULT, gcpl, H5P_DEFAULT);
-    if (gcpl >= 0)
-        H5Pclose(gcpl);
+    hid_t grp = ms_hdf5_group(file, "signals", 1);
     if (grp < 0)
         return -1;
     double *col = ms_malloc(sizeof *col * (r->npts ? r->npts : 1));
@@ -205,16 +199,50 @@ static int write_contents(hid_t file, const void *contents)
     return c->extra ? c->extra(file, c->user) : 0;
 }
 
+/* A creation property list of class cls without modification times. */
+static hid_t untimed(hid_t cls)
+{
+    hid_t pl = H5Pcreate(cls);
+    if (pl >= 0 && H5Pset_obj_track_times(pl, 0) < 0) {
+        H5Pclose(pl);
+        return -1;
+    }
+    return pl;
+}
+
+hid_t ms_hdf5_dataset(hid_t loc, const char *name, hid_t type, hid_t space)
+{
+    hid_t dcpl = untimed(H5P_DATASET_CREATE), ds = -1;
+    if (dcpl >= 0) {
+        ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        H5Pclose(dcpl);
+    }
+    return ds;
+}
+
+hid_t ms_hdf5_group(hid_t loc, const char *name, int ordered)
+{
+    hid_t gcpl = untimed(H5P_GROUP_CREATE), grp = -1;
+    if (gcpl >= 0 &&
+        (!ordered || H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0))
+        grp = H5Gcreate2(loc, name, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    if (gcpl >= 0)
+        H5Pclose(gcpl);
+    return grp;
+}
+
 unsigned char *ms_hdf5_image(const char *name, size_t step, int v18, int (*fill)(hid_t file, const void *user),
                              const void *user, size_t *size)
 {
     *size = 0;
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1;
-    if (fapl >= 0 && H5Pset_fapl_core(fapl, step, 0) >= 0 &&
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), fcpl = untimed(H5P_FILE_CREATE), file = -1;
+    if (fapl >= 0 && fcpl >= 0 && H5Pset_fapl_core(fapl, step, 0) >= 0 &&
         (!v18 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) >= 0))
-        file = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+        file = H5Fcreate(name, H5F_ACC_TRUNC, fcpl, fapl);
     if (fapl >= 0)
         H5Pclose(fapl);
+    if (fcpl >= 0)
+        H5Pclose(fcpl);
     if (file < 0)
         return NULL;
     unsigned char *image = NULL;
@@ -293,7 +321,7 @@ int ms_write_hdf5(const MsResult *r, const char *path, MsError *err) { return wr
 static int write_gradient(hid_t file, const void *user)
 {
     const MsGrad *g = user;
-    hid_t grp = H5Gcreate2(file, "gradient", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t grp = ms_hdf5_group(file, "gradient", 0);
     if (grp < 0)
         return -1;
     int rc = 0;
@@ -305,7 +333,7 @@ static int write_gradient(hid_t file, const void *user)
         H5Aclose(a);
     for (int k = 0; k < g->nparams && rc == 0; k++) {
         char *name = dataset_name(g->names[k]);
-        hid_t ds = H5Dcreate2(grp, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        hid_t ds = ms_hdf5_dataset(grp, name, H5T_IEEE_F64LE, space);
         free(name);
         if (ds < 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &g->grad[k]) < 0)
             rc = -1;

@@ -17,4 +17,11 @@
 unsigned char *ms_hdf5_image(const char *name, size_t step, int v18, int (*fill)(hid_t file, const void *user),
                              const void *user, size_t *size);
 
+/* Datasets and groups whose headers keep no modification times (HDF5's
+ * default stamps them), so that the same contents give the same bytes and
+ * outputs can be compared by checksum; a group may track the creation
+ * order of its links.  -1 if HDF5 failed. */
+hid_t ms_hdf5_dataset(hid_t loc, const char *name, hid_t type, hid_t space);
+hid_t ms_hdf5_group(hid_t loc, const char *name, int ordered);
+
 #endif

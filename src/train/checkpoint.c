@@ -214,7 +214,7 @@ static int put_array(hid_t loc, const char *name, hid_t ftype, hid_t mtype, cons
     hid_t space = H5Screate_simple(1, dims, NULL), ds = -1;
     int rc = -1;
     if (space >= 0)
-        ds = H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        ds = ms_hdf5_dataset(loc, name, ftype, space);
     if (ds >= 0 && (n == 0 || H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0))
         rc = 0;
     if (ds >= 0)
@@ -231,7 +231,7 @@ static int put_f64(hid_t loc, const char *name, const double *v, size_t n)
 
 static int write_history(hid_t file, const MsEpochStats *h, int n)
 {
-    hid_t grp = H5Gcreate2(file, "history", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t grp = ms_hdf5_group(file, "history", 0);
     if (grp < 0)
         return -1;
     size_t nn = (size_t)n;

@@ -65,6 +65,12 @@ if run 0 "run -o out.h5" run "$NET" -o "$tmp/out.h5"; then
         ok "run -o out.h5 (/signals, /time of $rows points)"
     else bad "out.h5: no /signals, /time, /signals/v(out) or not $rows points"; sed 's/^/     h5dump| /' "$tmp/h5n"; fi
 fi
+# the same run a second later writes the same bytes (no modification times in the objects)
+sleep 1.1
+if run 0 "run -o again.h5" run "$NET" -o "$tmp/again.h5"; then
+    cmp -s "$tmp/out.h5" "$tmp/again.h5" && ok "run -o .h5 twice, a second apart: byte-identical files" ||
+        bad "run -o .h5 twice: the files differ (time stamps?)"
+fi
 for f in out.csv out.raw out.h5; do ls "$tmp" | grep -q "^$f\.tmp" && bad "a temporary file of $f was left behind"; done
 
 # ---- CSV on stdout ----
