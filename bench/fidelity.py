@@ -13,8 +13,9 @@ waveforms: reduce=mean is gain x (1/tstop) x the trapezoidal integral over
 every accepted point.  With --ngspice M, the first M images also run in
 ngspice (the netlist's ngspice form, tools/mknet --ngspice-of --cells read|full,
 one ngspice -b per image, --jobs at a time; --full-check K runs the first K
-again with the full cells to show the read form changes nothing).  Prints the agreement, the disagreement rate and the accuracies,
-and writes them to --json if given.
+again with the full cells to show the read form changes nothing).  Prints the
+agreement, the disagreement rate and the accuracies, and writes them to --json
+if given.
 """
 import argparse
 import gzip
@@ -136,9 +137,8 @@ def ngspice_deck(lines, where, sources, levels):
     return "\n".join(deck)
 
 
-def ngspice_one(args):
+def ngspice_one(path, raw, work, signals, gain, reduce, tstop):
     """Run one deck in ngspice -b; return the .readout scores."""
-    path, raw, work, signals, gain, reduce, tstop = args
     r = subprocess.run(["ngspice", "-b", "-r", raw, path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                        text=True, cwd=work)
     if r.returncode or not os.path.exists(raw):
@@ -154,6 +154,8 @@ def ngspice_one(args):
 def ngspice_scores(args, net, cells, sources, x, scale, signals, gain, reduce, tstop, work):
     """ngspice -b on the network's ngspice form, one deck per image, --jobs at a time."""
     from concurrent.futures import ThreadPoolExecutor
+    if not shutil.which("ngspice"):
+        raise SystemExit("fidelity: --ngspice needs ngspice on PATH (Debian package ngspice)")
     lines, where = ngspice_form(net, cells, work)
     t0 = time.time()
 
@@ -161,15 +163,18 @@ def ngspice_scores(args, net, cells, sources, x, scale, signals, gain, reduce, t
         path = os.path.join(work, "ng_%s_%05d.cir" % (cells, b))
         with open(path, "w") as f:
             f.write(ngspice_deck(lines, where, sources, scale * x[b]))
-        return ngspice_one((path, path[:-4] + ".raw", work, signals, gain, reduce, tstop))
+        return ngspice_one(path, path[:-4] + ".raw", work, signals, gain, reduce, tstop)
 
-    scores = [None] * len(x)
+    scores = []
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for done, (b, sc) in enumerate(zip(range(len(x)), pool.map(job, range(len(x)))), 1):
-            scores[b] = sc
-            el = time.time() - t0
-            sys.stderr.write("fidelity: ngspice (%s cells) %d/%d images, %.1f s/image, ETA %.0f s\n"
-                             % (cells, done, len(x), el / done, el / done * (len(x) - done)))
+        try:
+            for sc in pool.map(job, range(len(x))):   # in image order
+                scores.append(sc)
+                el, done = time.time() - t0, len(scores)
+                sys.stderr.write("fidelity: ngspice (%s cells) %d/%d images, %.1f s/image, ETA %.0f s\n"
+                                 % (cells, done, len(x), el / done, el / done * (len(x) - done)))
+        except RuntimeError as e:
+            raise SystemExit("fidelity: %s" % e)
     return np.array(scores), time.time() - t0
 
 

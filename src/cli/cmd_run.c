@@ -78,8 +78,8 @@ typedef struct MeasList {
     int n;
 } MeasList;
 
-/* Takes one analysis's measures into all; *first is where they start and
- * *n how many.  A failed measure does not fail the run (as in ngspice). */
+/* Takes one analysis's measures into all (appended; *n of them).  A failed
+ * measure does not fail the run (as in ngspice). */
 static int take_measures(const MsCircuit *c, const char *analysis, const MsResult *r, MeasList *all, int *n,
                          MsError *err)
 {
@@ -217,9 +217,9 @@ static int write_all(const MsRunResults *r, const char *out, const char *format,
 /* One input file of a sweep: what a run of the netlist with that file's
  * sources does, in the same order (the operating point first when the
  * netlist asks for it, on the same work), minus the printing: the measures
- * go to the .meas file beside the input's output (a failed one's reason to
- * stderr, with the input file), .print tables nowhere (the outputs hold
- * the same vectors). */
+ * go to the .meas file beside the input's output (a failed one's reason
+ * also to stderr, naming that output), .print tables nowhere (the outputs
+ * hold the same vectors). */
 static int run_set(MsSweep *s, void *user, MsWork *w, const char *out, double *rec, MsError *err)
 {
     const RunArgs *a = user;
