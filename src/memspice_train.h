@@ -64,6 +64,9 @@ const char *ms_tnet_input_name(const MsTrainNet *t, int i);
 
 void ms_tnet_get_params(const MsTrainNet *t, double *values);
 void ms_tnet_bounds(const MsTrainNet *t, double *lo, double *hi);
+/* Each value's optimiser unit (.trainable scale=; 1 where none): memspice
+ * train steps on value / scale. */
+void ms_tnet_scales(const MsTrainNet *t, double *scale);
 /* Write all nparams values into the circuit (as given: clamp to the
  * bounds first if wanted). */
 int ms_tnet_set_params(MsTrainNet *t, const double *values, MsError *err);

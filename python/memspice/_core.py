@@ -454,6 +454,8 @@ class Network:
         self.lo = np.empty(self.n_params)
         self.hi = np.empty(self.n_params)
         lib.ms_tnet_bounds(h, _dptr(self.lo), _dptr(self.hi))
+        self.scale = np.empty(self.n_params)   # .trainable scale=: the optimiser's unit
+        lib.ms_tnet_scales(h, _dptr(self.scale))
         lib.ms_tnet_set_threads(h, int(threads))
 
     def _open(self, text, engine, cards):

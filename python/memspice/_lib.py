@@ -124,6 +124,7 @@ def _load():
         "ms_tnet_input_name": (S, [P, I]),
         "ms_tnet_get_params": (None, [P, DP]),
         "ms_tnet_bounds": (None, [P, DP, DP]),
+        "ms_tnet_scales": (None, [P, DP]),
         "ms_tnet_set_params": (I, [P, DP, E]),
         "ms_tnet_set_threads": (None, [P, I]),
         "ms_tnet_forward": (I, [P, I, DP, C.c_uint64, DP, E]),

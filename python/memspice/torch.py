@@ -8,9 +8,10 @@
     loss.backward(); opt.step(); layer.apply_bounds()
 
 The circuit's trainable values are one float64 nn.Parameter, `layer.weight`
-(names in `layer.param_names`); every forward (and backward) writes its
-current values into the C circuit, so optimizer steps and manual edits are
-always what the circuit simulates.  Bounds (the cells' states in [0, 1],
+(names in `layer.param_names`), in the optimiser's units: value / scale
+(.trainable scale=, 1 where none; `layer.values()` = weight x scale); every
+forward (and backward) writes the values into the C circuit, so optimizer
+steps and manual edits are always what the circuit simulates.  Bounds (the cells' states in [0, 1],
 min=/max= of .trainable) are applied as `memspice train` applies them after
 each optimizer step: call `layer.apply_bounds()` after `opt.step()`, or once
 `layer.clamp_after(opt)` to have it done by the optimizer.  The backward is
@@ -76,21 +77,29 @@ class CircuitLayer(torch.nn.Module):
         self.param_names = list(self.net.param_names)
         self.input_names = list(self.net.input_names)
         self.n_inputs, self.n_classes = self.net.n_inputs, self.net.n_classes
-        self.weight = torch.nn.Parameter(torch.from_numpy(self.net.get_params()))
-        self.register_buffer("lo", torch.from_numpy(self.net.lo.copy()))
-        self.register_buffer("hi", torch.from_numpy(self.net.hi.copy()))
+        # the optimiser works on value / scale (.trainable scale=; 1 where none), as memspice train's
+        # does, so that Adam's step is lr x scale in a value's own units (a capacitance in farads)
+        self.register_buffer("scale", torch.from_numpy(self.net.scale.copy()))
+        self.weight = torch.nn.Parameter(torch.from_numpy(self.net.get_params()) / self.scale)
+        self.register_buffer("lo", torch.from_numpy(self.net.lo.copy()) / self.scale)
+        self.register_buffer("hi", torch.from_numpy(self.net.hi.copy()) / self.scale)
 
     @property
     def engine(self):
         return self.net.engine
 
+    def values(self):
+        """The circuit's values (weight x scale), in the graph."""
+        return self.weight * self.scale
+
     def forward(self, x):
         x = torch.as_tensor(x, dtype=torch.float64)
-        return CircuitFunction.apply(x, self.weight, self.net, self.seed)
+        return CircuitFunction.apply(x, self.values(), self.net, self.seed)
 
     @torch.no_grad()
     def apply_bounds(self):
-        """Clamp the trainable values into their bounds (as memspice train does after each step)."""
+        """Clamp the trainable values into their bounds (as memspice train does after each step;
+        lo and hi are in weight units, bound / scale)."""
         self.weight.copy_(torch.maximum(torch.minimum(self.weight, self.hi), self.lo))
 
     def clamp_after(self, optimizer):
@@ -109,10 +118,10 @@ class CircuitLayer(torch.nn.Module):
     @torch.no_grad()
     def sync_to_circuit(self):
         """Write the parameter into the C circuit now (forward does it anyway)."""
-        self.net.set_params(self.weight.detach().cpu().numpy())
+        self.net.set_params(self.values().detach().cpu().numpy())
 
     def named_circuit_values(self):
-        return dict(zip(self.param_names, self.weight.detach().cpu().tolist()))
+        return dict(zip(self.param_names, self.values().detach().cpu().tolist()))
 
     def extra_repr(self):
         return (f"{self.net.path!r}, inputs={self.n_inputs}, classes={self.n_classes}, "

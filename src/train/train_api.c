@@ -137,6 +137,12 @@ void ms_tnet_bounds(const MsTrainNet *t, double *lo, double *hi)
     memcpy(hi, t->net.hi, (size_t)t->net.nparams * sizeof *hi);
 }
 
+void ms_tnet_scales(const MsTrainNet *t, double *scale)
+{
+    for (int k = 0; k < t->net.nparams; k++)
+        scale[k] = t->net.scale ? t->net.scale[k] : 1;
+}
+
 int ms_tnet_set_params(MsTrainNet *t, const double *values, MsError *err)
 {
     return ms_net_set_params(&t->net, values, NULL, err);

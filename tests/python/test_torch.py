@@ -90,6 +90,27 @@ def test_engines_agree_and_params_sync():
     np.testing.assert_array_equal(a.net.get_params(), a.weight.detach().numpy())
 
 
+def test_scaled_values(tmp_path):
+    """.trainable scale=: the layer's weight is value / scale, its gradient scale x dL/dvalue,
+    its bounds bound / scale; the circuit gets weight x scale."""
+    layer = mt.CircuitLayer(digits_trainable_cm(str(tmp_path)))
+    s = layer.net.scale
+    cms = [k for k, n in enumerate(layer.param_names) if n.startswith("cm")]
+    assert np.all(s[cms] == 150e-12) and np.all(np.delete(s, cms) == 1)
+    np.testing.assert_allclose(layer.values().detach().numpy(), layer.net.get_params(), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(layer.hi.numpy()[cms], 200e-12 / 150e-12, rtol=1e-15)
+    x = torch.rand(4, layer.n_inputs, dtype=torch.float64, generator=torch.Generator().manual_seed(6))
+    layer(x).sum().backward()
+    _, dvalue, _ = layer.net.backward(x.numpy(), np.ones((4, layer.n_classes)))
+    np.testing.assert_allclose(layer.weight.grad.numpy(), s * dvalue, rtol=1e-12, atol=0)
+    assert np.abs(layer.weight.grad.numpy()[cms]).max() > 1e-3   # O(1) in the optimiser's unit
+    with torch.no_grad():
+        layer.weight[cms[0]] = 1.2
+    layer.sync_to_circuit()
+    assert layer.net.get_params()[cms[0]] == pytest.approx(1.2 * 150e-12, rel=1e-15)
+    assert layer.named_circuit_values()[layer.param_names[cms[0]]] == pytest.approx(180e-12, rel=1e-15)
+
+
 def test_bounds_after_step():
     layer = mt.CircuitLayer(TINY)
     opt = torch.optim.SGD(layer.parameters(), lr=1e6)
@@ -124,31 +145,49 @@ def load_example():
     return mod
 
 
-@pytest.mark.parametrize("engine,args", [
-    ("batched", ["--epochs", "10", "--batch", "8"]),                          # the default run: all 200 samples
-    ("per-sample", ["--epochs", "2", "--batch", "8", "--train-limit", "48", "--test-limit", "40"]),
+def digits_trainable_cm(folder):
+    """digits6x5 with trainable membrane capacitances (.trainable cm1_* ... scale=150p)."""
+    path = os.path.join(folder, "digits_cm.cir")
+    subprocess.run([sys.executable, os.path.join(ROOT, "tools/mknet"), "--preset", "digits6x5", "--trainable-cm",
+                    "-o", path], check=True)
+    return path
+
+
+@pytest.mark.parametrize("engine,args,cm", [
+    ("batched", ["--epochs", "10", "--batch", "8"], False),                   # the default run: all 200 samples
+    ("per-sample", ["--epochs", "2", "--batch", "8", "--train-limit", "48", "--test-limit", "40"], False),
+    ("batched", ["--epochs", "3", "--batch", "8"], True),                     # .trainable scale=: Adam on C / 150p
 ])
-def test_example_equals_memspice_train(tmp_path, engine, args):
+def test_example_equals_memspice_train(tmp_path, engine, args, cm):
     """python/examples/train_mnist.py and `memspice train` with the same
     netlist, options and seed: the same losses and accuracies per epoch and
     the same trained values (to rounding)."""
     data = os.path.join(ROOT, "netlists/digits6x5")
     common = args + ["--seed", "3", "--engine", engine]
-    p = subprocess.run([CLI, "train", DIGITS, "--data", data, "--no-plots", "-o", str(tmp_path), *common],
+    net = digits_trainable_cm(str(tmp_path)) if cm else DIGITS
+    out = tmp_path / "run"
+    p = subprocess.run([CLI, "train", net, "--data", data, "--no-plots", "-o", str(out), *common],
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
-    with open(tmp_path / "metrics.csv") as f:
+    with open(out / "metrics.csv") as f:
         ref = list(csv.DictReader(f))
     ex = load_example()
-    layer, hist = ex.train(ex.parse_args(["--net", DIGITS, "--data", data, *common]))
+    layer, hist = ex.train(ex.parse_args(["--net", net, "--data", data, *common]))
     assert len(hist) == len(ref)
     for h, r in zip(hist, ref):
         assert h["test_acc"] == float(r["test_acc"]) and h["train_acc"] == float(r["train_acc"])
         np.testing.assert_allclose([h["train_loss"], h["test_loss"]], [float(r["train_loss"]), float(r["test_loss"])],
                                    rtol=1e-9)
-    trained = memspice.Network(str(tmp_path / "trained.cir")).get_params()
-    np.testing.assert_allclose(layer.weight.detach().numpy(), trained, rtol=0, atol=1e-9)
-    if engine == "batched":
+    trained = memspice.Network(str(out / "trained.cir")).get_params()
+    values = layer.values().detach().numpy()
+    # to rounding, in each value's own unit (a capacitance moves by ~ lr x 150p a step)
+    np.testing.assert_allclose(values / layer.net.scale, trained / layer.net.scale, rtol=0, atol=1e-9)
+    if cm:
+        cms = [k for k, n in enumerate(layer.param_names) if n.startswith("cm")]
+        moved = np.abs(values[cms] - memspice.Network(net).get_params()[cms])
+        assert len(cms) == 10 and moved.max() > 1e-12   # the capacitances were trained, in farads
+        assert np.all(values[cms] >= 50e-12) and np.all(values[cms] <= 200e-12)
+    elif engine == "batched":
         assert hist[-1]["test_acc"] == 1.0   # README: 10 epochs, batch 8: 100 %
 
 
