@@ -26,17 +26,24 @@
 
 static long total;   /* the tables' values so far (MS_MAX_NOISE_TOTAL) */
 
+/* A TRNOISE wave of parameters p, checked and prepared as the elaborator does; rc != 0 and
+ * *why if refused. */
+static int build(MsWave *w, int np, const double *p, double seed, const char *name, double tstop, const char **why)
+{
+    memset(w, 0, sizeof *w);
+    w->kind = WF_TRNOISE;
+    w->np = np;
+    memcpy(w->p, p, (size_t)np * sizeof *p);
+    *why = NULL;
+    int rc = ms_noise_finish(w, why);
+    return rc ? rc : ms_noise_prepare(w, seed, name, tstop, &total, why);
+}
+
 static MsWave trnoise(int np, const double *p, double seed, const char *name, double tstop)
 {
     MsWave w;
-    memset(&w, 0, sizeof w);
-    w.kind = WF_TRNOISE;
-    w.np = np;
-    memcpy(w.p, p, (size_t)np * sizeof *p);
-    const char *why = NULL;
-    int rc = ms_noise_finish(&w, &why);
-    if (!rc)
-        rc = ms_noise_prepare(&w, seed, name, tstop, &total, &why);
+    const char *why;
+    int rc = build(&w, np, p, seed, name, tstop, &why);
     CHECK_MSG(rc == 0, "trnoise: %s", why ? why : "?");
     return w;
 }
@@ -232,14 +239,8 @@ static void test_sum_and_streams(void)
 static void refused(int np, const double *p, double tstop, const char *part)
 {
     MsWave w;
-    memset(&w, 0, sizeof w);
-    w.kind = WF_TRNOISE;
-    w.np = np;
-    memcpy(w.p, p, (size_t)np * sizeof *p);
-    const char *why = NULL;
-    int rc = ms_noise_finish(&w, &why);
-    if (!rc)
-        rc = ms_noise_prepare(&w, 1, "v1", tstop, &total, &why);
+    const char *why;
+    int rc = build(&w, np, p, 1, "v1", tstop, &why);
     CHECK_MSG(rc != 0 && why && strstr(why, part), "refused with '%s': got rc %d, '%s'", part, rc, why ? why : "");
     ms_wave_free(&w);
 }
