@@ -15,10 +15,13 @@ ngspice (the netlist's ngspice form, tools/mknet --ngspice-of --cells read|full,
 one ngspice -b per image, --jobs at a time; --full-check K runs the first K
 again with the full cells to show the read form changes nothing).  Prints the
 agreement, the disagreement rate and the accuracies, and writes them to --json
-if given.
+if given.  With --resume DIR every image's scores are kept in DIR as they come
+(adaptive ones --chunk images at a time), and a run that stopped goes on from
+where it was: runs of the headline networks take hours.
 """
 import argparse
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -91,24 +94,81 @@ def read_csv(path, signals):
     return data[:, 0], [data[:, col[s]] for s in signals]
 
 
-def adaptive(args, net, sources, x, scale, signals, gain, reduce, tstop, work):
-    """memspice run --inputs: one file per image; the scores from the CSVs."""
-    inputs, outs = os.path.join(work, "inputs"), os.path.join(work, "adaptive")
-    os.makedirs(inputs)
-    for b in range(len(x)):
-        with open(os.path.join(inputs, "s%05d.txt" % b), "w") as f:
-            f.writelines("%s dc %.17g\n" % (src, scale * v) for src, v in zip(sources, x[b]))
+class Scores:
+    """One kind of per-image scores (adaptive, ngspice with some cells), kept in
+    DIR/<kind>.json when resuming: each image's scores with a digest of its inputs
+    and the seconds it took; the file names the network it was made for."""
+
+    def __init__(self, folder, kind, net_digest):
+        self.path = os.path.join(folder, kind + ".json") if folder else None
+        self.net = net_digest
+        self.done = {}
+        if self.path and os.path.exists(self.path):
+            try:
+                saved = json.load(open(self.path))
+                done = {int(b): e for b, e in saved["images"].items()}
+                same_net = saved["net"] == net_digest
+            except (ValueError, KeyError, TypeError) as e:
+                raise SystemExit("fidelity: %s: not a fidelity score file (%s)" % (self.path, e))
+            if not same_net:
+                raise SystemExit("fidelity: %s holds scores of another network; use another --resume folder"
+                                 % self.path)
+            self.done = done
+
+    def get(self, b, xb):
+        e = self.done.get(b)
+        if e is not None and e["x"] != digest(xb.tobytes()):
+            raise SystemExit("fidelity: %s: image %d is not the image scored before (another data set?)"
+                             % (self.path, b))
+        return None if e is None else np.array(e["s"])
+
+    def put(self, b, xb, scores, seconds):
+        self.done[b] = {"x": digest(xb.tobytes()), "s": [float(v) for v in scores], "t": seconds}
+        if self.path:   # written whole under a temporary name, then renamed
+            tmp = self.path + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump({"net": self.net, "images": {str(k): e for k, e in sorted(self.done.items())}}, f)
+            os.replace(tmp, self.path)
+
+    def seconds_per_image(self, n):
+        """The mean time an image took (its own process; with --jobs/--threads > 1 several run at once)."""
+        return sum(self.done[b]["t"] for b in range(n)) / max(1, n)
+
+
+def digest(data):
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def adaptive(args, net, sources, x, scale, signals, gain, reduce, tstop, work, cache):
+    """memspice run --inputs: one file per image, --chunk images a run; the scores from the CSVs."""
+    todo = [b for b in range(len(x)) if cache.get(b, x[b]) is None]
     t0 = time.time()
-    cmd = [args.memspice, "run", net, "--inputs", inputs, "--format", "csv", "-o", outs, "--threads", str(args.threads)]
-    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if r.returncode:
-        raise SystemExit("fidelity: %s failed:\n%s" % (" ".join(cmd), r.stderr[-2000:]))
-    seconds = time.time() - t0
-    scores = []
-    for b in range(len(x)):
-        t, cols = read_csv(os.path.join(outs, "s%05d.csv" % b), signals)
-        scores.append(readout(t, cols, gain, reduce, tstop))
-    return np.array(scores), seconds
+    for start in range(0, len(todo), max(1, args.chunk)):
+        chunk = todo[start:start + max(1, args.chunk)]
+        inputs, outs = os.path.join(work, "inputs"), os.path.join(work, "adaptive")
+        shutil.rmtree(inputs, ignore_errors=True)
+        shutil.rmtree(outs, ignore_errors=True)
+        os.makedirs(inputs)
+        for b in chunk:
+            with open(os.path.join(inputs, "s%05d.txt" % b), "w") as f:
+                f.writelines("%s dc %.17g\n" % (src, scale * v) for src, v in zip(sources, x[b]))
+        t1 = time.time()
+        cmd = [args.memspice, "run", net, "--inputs", inputs, "--format", "csv", "-o", outs, "-q",
+               "--threads", str(args.threads)]
+        r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if r.returncode:
+            raise SystemExit("fidelity: %s failed:\n%s" % (" ".join(cmd), r.stderr[-2000:]))
+        each = (time.time() - t1) / len(chunk)
+        for b in chunk:
+            t, cols = read_csv(os.path.join(outs, "s%05d.csv" % b), signals)
+            cache.put(b, x[b], readout(t, cols, gain, reduce, tstop), each)
+        progress("adaptive memspice", start + len(chunk), len(todo), time.time() - t0)
+    return np.array([cache.get(b, x[b]) for b in range(len(x))])
+
+
+def progress(what, done, n, elapsed):
+    sys.stderr.write("fidelity: %s %d/%d images, %.1f s/image, ETA %.0f s\n"
+                     % (what, done, n, elapsed / done, elapsed / done * (n - done)))
 
 
 def ngspice_form(net, cells, work):
@@ -151,31 +211,32 @@ def ngspice_one(path, raw, work, signals, gain, reduce, tstop):
     return readout(np.array(cols["time"]), [np.array(cols[s]) for s in signals], gain, reduce, tstop)
 
 
-def ngspice_scores(args, net, cells, sources, x, scale, signals, gain, reduce, tstop, work):
+def ngspice_scores(args, net, cells, sources, x, scale, signals, gain, reduce, tstop, work, cache):
     """ngspice -b on the network's ngspice form, one deck per image, --jobs at a time."""
     from concurrent.futures import ThreadPoolExecutor
     if not shutil.which("ngspice"):
         raise SystemExit("fidelity: --ngspice needs ngspice on PATH (Debian package ngspice)")
-    lines, where = ngspice_form(net, cells, work)
+    todo = [b for b in range(len(x)) if cache.get(b, x[b]) is None]
+    if todo:
+        lines, where = ngspice_form(net, cells, work)
     t0 = time.time()
 
     def job(b):
         path = os.path.join(work, "ng_%s_%05d.cir" % (cells, b))
         with open(path, "w") as f:
             f.write(ngspice_deck(lines, where, sources, scale * x[b]))
-        return ngspice_one(path, path[:-4] + ".raw", work, signals, gain, reduce, tstop)
+        t1 = time.time()
+        sc = ngspice_one(path, path[:-4] + ".raw", work, signals, gain, reduce, tstop)
+        return b, sc, time.time() - t1
 
-    scores = []
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         try:
-            for sc in pool.map(job, range(len(x))):   # in image order
-                scores.append(sc)
-                el, done = time.time() - t0, len(scores)
-                sys.stderr.write("fidelity: ngspice (%s cells) %d/%d images, %.1f s/image, ETA %.0f s\n"
-                                 % (cells, done, len(x), el / done, el / done * (len(x) - done)))
+            for k, (b, sc, sec) in enumerate(pool.map(job, todo), 1):   # in image order
+                cache.put(b, x[b], sc, sec)
+                progress("ngspice (%s cells)" % cells, k, len(todo), time.time() - t0)
         except RuntimeError as e:
             raise SystemExit("fidelity: %s" % e)
-    return np.array(scores), time.time() - t0
+    return np.array([cache.get(b, x[b]) for b in range(len(x))])
 
 
 def main():
@@ -184,9 +245,10 @@ def main():
     ap.add_argument("--data", required=True, help="folder with t10k-images-idx3-ubyte[.gz] and labels")
     ap.add_argument("--n", type=int, default=200, help="test images (the first N)")
     ap.add_argument("--ngspice", type=int, default=0, help="also run the first M in ngspice")
-    ap.add_argument("--cells", choices=["read", "full"], default="read",
-                    help="the ngspice form's cells (tools/mknet --cells): read (default; a B source per "
-                         "cell at its state, exact in the read window) or full (memr_yakopcic subcircuits)")
+    ap.add_argument("--cells", choices=["diode", "read", "full"], default="diode",
+                    help="the ngspice form's cells (tools/mknet --cells): diode (default; the read form as "
+                         "two antiparallel diodes, a1 = a2 only), read (a B source per cell at its state; "
+                         "both exact in the read window) or full (memr_yakopcic subcircuits)")
     ap.add_argument("--full-check", type=int, default=0, metavar="K",
                     help="also run the first K images with --cells full and report the largest score "
                          "difference between the two forms")
@@ -195,6 +257,9 @@ def main():
     ap.add_argument("--memspice", default=os.path.join(ROOT, "build/memspice"))
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--json", help="write the figures here")
+    ap.add_argument("--resume", metavar="DIR", help="keep every image's scores in DIR and reuse those "
+                    "found there (a run that stopped goes on)")
+    ap.add_argument("--chunk", type=int, default=20, help="images per memspice run (adaptive)")
     args = ap.parse_args()
     images, labels = test_set(args.data)
     x = images[:args.n].reshape(args.n, -1).astype(np.float32) / np.float32(255)
@@ -204,33 +269,46 @@ def main():
     sources = list(net.input_names)
     train = net.forward(x.astype(np.float64), 1)
     pred_train = train.argmax(1)
+    if args.resume:
+        os.makedirs(args.resume, exist_ok=True)
+    net_digest = digest(open(args.net, "rb").read())
+
+    def scores(kind):
+        return Scores(args.resume, kind, net_digest)
     work = tempfile.mkdtemp(prefix="fidelity.")
     try:
         out = {"net": args.net, "n": args.n, "train_step_accuracy": float((pred_train == y).mean())}
         if not args.skip_adaptive:
-            ad, ad_s = adaptive(args, args.net, sources, x, scale, signals, gain, reduce, tstop, work)
+            cache = scores("adaptive")
+            ad = adaptive(args, args.net, sources, x, scale, signals, gain, reduce, tstop, work, cache)
+            ad_s = cache.seconds_per_image(args.n)
             pred_ad = ad.argmax(1)
             out.update({"adaptive_accuracy": float((pred_ad == y).mean()),
                         "adaptive_agreement": float((pred_ad == pred_train).mean()),
-                        "adaptive_disagreements": int((pred_ad != pred_train).sum()), "adaptive_seconds": ad_s,
+                        "adaptive_disagreements": int((pred_ad != pred_train).sum()), "adaptive_s_per_image": ad_s,
                         "max_score_diff": float(np.abs(ad - train).max())})
         if args.ngspice:
             m = min(args.ngspice, args.n)
-            ng, ng_s = ngspice_scores(args, args.net, args.cells, sources, x[:m], scale, signals, gain, reduce,
-                                      tstop, work)
+            cache = scores("ngspice-" + args.cells)
+            ng = ngspice_scores(args, args.net, args.cells, sources, x[:m], scale, signals, gain, reduce,
+                                tstop, work, cache)
+            ng_s = cache.seconds_per_image(m)
             pred_ng = ng.argmax(1)
             out.update({"ngspice_n": m, "ngspice_cells": args.cells,
                         "ngspice_agreement": float((pred_ng == pred_train[:m]).mean()),
                         "ngspice_disagreements": int((pred_ng != pred_train[:m]).sum()),
-                        "ngspice_accuracy": float((pred_ng == y[:m]).mean()), "ngspice_seconds": ng_s,
+                        "ngspice_accuracy": float((pred_ng == y[:m]).mean()),
+                        "ngspice_s_per_image": ng_s, "ngspice_jobs": args.jobs,
                         "ngspice_max_score_diff": float(np.abs(ng - train[:m]).max())})
             if not args.skip_adaptive:
                 out["ngspice_adaptive_agreement"] = float((pred_ng == pred_ad[:m]).mean())
             k = min(args.full_check, m)
             if k and args.cells != "full":
-                full, full_s = ngspice_scores(args, args.net, "full", sources, x[:k], scale, signals, gain,
-                                              reduce, tstop, work)
-                out.update({"full_check_n": k, "full_check_seconds": full_s,
+                cache = scores("ngspice-full")
+                full = ngspice_scores(args, args.net, "full", sources, x[:k], scale, signals, gain,
+                                      reduce, tstop, work, cache)
+                full_s = cache.seconds_per_image(k)
+                out.update({"full_check_n": k, "full_check_s_per_image": full_s,
                             "full_check_same_class": int((full.argmax(1) == pred_ng[:k]).sum()),
                             "full_check_max_score_diff": float(np.abs(full - ng[:k]).max())})
     finally:
@@ -238,7 +316,9 @@ def main():
     for k, v in out.items():
         print("%-26s %s" % (k, v))
     if args.json:
-        json.dump(out, open(args.json, "w"), indent=1)
+        with open(args.json + ".tmp", "w") as f:
+            json.dump(out, f, indent=1)
+        os.replace(args.json + ".tmp", args.json)
 
 
 if __name__ == "__main__":

@@ -130,7 +130,16 @@ static int cmp_req(const void *a, const void *b)
 static void build_pattern(MsSetup *s)
 {
     MsCircuit *c = s->c;
-    for (int i = 1; i <= c->n; i++) {   /* every diagonal exists: gmin stepping, .ic rows */
+    /* Node diagonals always exist (gmin stepping, .ic rows).  Branch and state unknowns get
+     * only the entries their devices ask for: a structural zero on a voltage source's
+     * branch diagonal would let its node depend on its own KCL row, and KLU's block
+     * triangular form could no longer split the circuit at sources (a crossbar between
+     * driven rows and 0 V columns would become one block of every cell). */
+    for (int i = 1; i <= c->n; i++) {
+        if (c->unk_kind[i] != MS_UNK_NODE && c->unk_kind[i] != MS_UNK_INTERNAL) {
+            c->diag[i] = -1;   /* set below if a device declared (i, i) */
+            continue;
+        }
         ms_grow((void **)&s->req, &s->cap, s->nreq + 1, sizeof *s->req);
         s->req[s->nreq++] = (Request){i, i, &c->diag[i]};
     }
@@ -164,6 +173,14 @@ static void build_pattern(MsSetup *s)
     for (size_t i = 0; i < s->nreq; i++)
         if (s->req[i].row == 0 || s->req[i].col == 0)
             *s->req[i].slot = c->nnz;   /* ground: the scratch slot */
+    for (int j = 1; j <= c->n; j++) {
+        if (c->diag[j] >= 0)
+            continue;
+        c->diag[j] = c->nnz;   /* no diagonal: the scratch slot */
+        for (int p = c->Ap[j - 1]; p < c->Ap[j]; p++)
+            if (c->Ai[p] == j - 1)
+                c->diag[j] = p;
+    }
 }
 
 /* The non-zero slots of M (most of the pattern is nonlinear devices' entries). */

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # ngspice_read_form.sh — tools/mknet --cells read, the ngspice form in which
-# each synapse cell is a B source at its fixed state (the form bench/fidelity.py
-# runs MNIST networks in): in ngspice it gives the same waveforms as the full
+# each synapse cell is a B source at its fixed state, and --cells diode, the
+# same current from two antiparallel diodes (the form bench/fidelity.py runs
+# MNIST networks in): in ngspice they give the same waveforms as the full
 # memr_yakopcic form while every cell stays in its read window, and memspice
-# agrees with it; a row driven out of the window makes the two forms differ
-# (the comparison can fail, and it says where the read form stops being
+# agrees with them; a row driven out of the window makes the forms differ
+# (the comparison can fail, and it says where the read forms stop being
 # exact); bad requests are clear errors.
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.bash
@@ -38,7 +39,7 @@ if ! "$PY" tools/mknet --layers 6,4,3 --steps 25 --tstep 1u --seed 3 --sample "$
         --options "reltol=1e-6 abstol=1e-12 vntol=1e-9" -o "$tmp/net.cir" >"$tmp/err" 2>&1; then
     bad "tools/mknet --layers 6,4,3"; summary ngspice_read_form; exit
 fi
-for c in read full; do
+for c in read full diode; do
     "$PY" tools/mknet --ngspice-of "$tmp/net.cir" --cells $c -o "$tmp/$c.cir" 2>"$tmp/err" ||
         bad "mknet --ngspice-of --cells $c"
 done
@@ -62,6 +63,19 @@ if ngraw "$tmp/read.cir" read.raw && ngraw "$tmp/full.cir" full.raw; then
         bad "ngspice: read and full forms differ by $d of range"
 else bad "ngspice failed on a form"; fi
 
+# ---- the diode form: two diodes per cell, IS area = a1 x0 / 2, same waveforms as the read form ----
+nd=$(grep -c '^dm[0-9]*[pn]_[0-9b]*_[0-9]*_[fr] ' "$tmp/diode.cir")
+area=$(grep -m1 '^dm1p_0_0_f r1_0 c1p_0 ' "$tmp/diode.cir" | sed -E 's/.*area=([^ ]+).*/\1/')
+if [ "$nd" -eq $((2 * cells)) ] && grep -q '^dm1p_0_0_r c1p_0 r1_0 ' "$tmp/diode.cir" &&
+        "$PY" -c "import sys; sys.exit(abs(0.17 * $x0 / 2 - $area) > 1e-15)"; then
+    ok "diode form: $nd diodes for $cells cells, m1p_0_0 area a1 x0 / 2 = $area"
+else bad "diode form: $nd diodes for $cells cells, m1p_0_0 area '$area' (x0 $x0)"; fi
+if ngraw "$tmp/diode.cir" diode.raw && [ -s "$tmp/read.raw" ]; then
+    d=$(rawdiff "$tmp/diode.raw" "$tmp/read.raw")
+    "$PY" -c "import sys; sys.exit($d > 1e-6)" && ok "ngspice: diode form = read form (largest difference $d of range)" ||
+        bad "ngspice: diode and read forms differ by $d of range"
+else bad "ngspice failed on the diode form"; fi
+
 # ---- memspice (native cells) against ngspice on the read form ----
 if run 0 "check net.cir --against read.cir" check "$tmp/net.cir" --against "$tmp/read.cir"; then
     grep -q '^result: pass' "$tmp/out" && ok "memspice check against the read form: pass" ||
@@ -69,7 +83,7 @@ if run 0 "check net.cir --against read.cir" check "$tmp/net.cir" --against "$tmp
 fi
 
 # ---- outside the read window the state moves: the forms differ, and the test sees it ----
-for c in read full; do
+for c in read full diode; do
     sed -E 's/^(vin1 r1_1 0 )DC [^ ]+/\1DC 0.5/' "$tmp/$c.cir" >"$tmp/${c}_hot.cir"
 done
 if grep -q '^vin1 r1_1 0 DC 0.5' "$tmp/read_hot.cir" && ngraw "$tmp/read_hot.cir" rh.raw &&
@@ -78,6 +92,11 @@ if grep -q '^vin1 r1_1 0 DC 0.5' "$tmp/read_hot.cir" && ngraw "$tmp/read_hot.cir
     "$PY" -c "import sys; sys.exit($d < 1e-3)" && ok "a 0.5 V row (outside the window): the forms differ by $d of range" ||
         bad "a 0.5 V row: the forms still agree ($d): the comparison cannot fail"
 else bad "the out-of-window decks did not run"; fi
+if ngraw "$tmp/diode_hot.cir" dh.raw && [ -s "$tmp/fh.raw" ]; then
+    d=$(rawdiff "$tmp/dh.raw" "$tmp/fh.raw")
+    "$PY" -c "import sys; sys.exit($d < 1e-3)" && ok "a 0.5 V row: the diode and full forms differ by $d of range" ||
+        bad "a 0.5 V row: the diode form still agrees with the full one ($d)"
+else bad "the out-of-window diode deck did not run"; fi
 
 # ---- bad requests ----
 sed -E '0,/^ *ymemristor m1p_0_0 /s/x0=[^ ]+/x0={xs}/' "$tmp/net.cir" >"$tmp/expr.cir"
@@ -86,6 +105,23 @@ if "$PY" tools/mknet --ngspice-of "$tmp/expr.cir" --cells read -o "$tmp/x.cir" >
 else
     grep -q 'YMEMRISTOR m1p_0_0: --cells read needs numeric a1, a2, b and x0' "$tmp/err" && [ ! -e "$tmp/x.cir" ] &&
         ok "an expression x0: a clear error naming the cell, no output" || bad "an expression x0: message or output"
+fi
+# a diode pair is symmetric: a1 != a2 is refused (the read form's ternary covers it)
+sed -E 's/^(\.model syn memristor .*)a2=[^ ]+/\1a2=0.2/' "$tmp/net.cir" >"$tmp/asym.cir"
+if ! grep -q '^\.model syn memristor .*a2=0.2' "$tmp/asym.cir"; then
+    bad "could not write an a1 != a2 netlist"
+elif "$PY" tools/mknet --ngspice-of "$tmp/asym.cir" --cells diode -o "$tmp/x.cir" >"$tmp/out" 2>"$tmp/err"; then
+    bad "a1 != a2 in the diode form: exit 0"
+else
+    grep -q 'YMEMRISTOR m1p_0_0: --cells diode needs a1 = a2' "$tmp/err" && [ ! -e "$tmp/x.cir" ] &&
+        ok "a1 != a2: the diode form refused, naming the cell" || bad "a1 != a2: message or output"
+fi
+# N is set for 27 C: a netlist at another temperature is refused
+sed -E 's/^\.end$/.temp 50\n.end/' "$tmp/net.cir" >"$tmp/hot.cir"
+if "$PY" tools/mknet --ngspice-of "$tmp/hot.cir" --cells diode -o "$tmp/x.cir" >"$tmp/out" 2>"$tmp/err"; then
+    bad ".temp 50 in the diode form: exit 0"
+else
+    grep -q 'diode.*27 C.*\.temp 50' "$tmp/err" && ok ".temp 50: the diode form refused" || bad ".temp 50: message"
 fi
 if "$PY" tools/mknet --ngspice-of "$tmp/net.cir" --cells half -o "$tmp/x.cir" >"$tmp/out" 2>"$tmp/err"; then
     bad "--cells half: exit 0"
