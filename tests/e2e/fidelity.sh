@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# fidelity.sh — bench/fidelity.py on a 6-4-3 network and a 2x3-pixel test set:
+# the training forward, adaptive memspice and ngspice (diode cells) classes and
+# the figures in --json; --resume keeps every image's scores and a second run
+# reuses them (no simulator runs, the same figures), goes on with the images it
+# lacks, and refuses scores of another network or a damaged score file.
+cd "$(dirname "$0")/../.."
+. tests/e2e/lib.bash
+command -v ngspice >/dev/null || { echo "fidelity: ngspice not installed"; exit 1; }
+PY=/usr/bin/python3
+
+# six test images of 2x3 pixels (IDX files, as the data sets are) and their labels
+"$PY" - "$tmp/data" <<'EOF'
+import os, sys
+import numpy as np
+d = sys.argv[1]
+os.makedirs(d)
+img = np.random.default_rng(5).integers(0, 256, size=(6, 2, 3), dtype=np.uint8)
+with open(os.path.join(d, "t10k-images-idx3-ubyte"), "wb") as f:
+    f.write(bytes([0, 0, 8, 3]) + b"".join(int(n).to_bytes(4, "big") for n in img.shape) + img.tobytes())
+with open(os.path.join(d, "t10k-labels-idx1-ubyte"), "wb") as f:
+    f.write(bytes([0, 0, 8, 1]) + (6).to_bytes(4, "big") + bytes([0, 1, 2, 0, 1, 2]))
+EOF
+"$PY" tools/mknet --layers 6,4,3 --steps 25 --tstep 1u --seed 3 -o "$tmp/net.cir" >/dev/null 2>"$tmp/err" ||
+    { bad "tools/mknet --layers 6,4,3"; summary fidelity; exit; }
+
+fid() {   # fidelity.py ARGS..., stdout in $tmp/out, stderr in $tmp/err
+    "$PY" bench/fidelity.py --net "$tmp/net.cir" --data "$tmp/data" --memspice "$MEMSPICE" --threads 1 \
+        "$@" >"$tmp/out" 2>"$tmp/err"
+}
+field() { "$PY" -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
+
+# ---- a first run: 4 images, 3 of them also in ngspice ----
+if fid --n 4 --ngspice 3 --chunk 3 --resume "$tmp/keep" --json "$tmp/a.json"; then
+    ad=$(field "$tmp/a.json" adaptive_agreement) ng=$(field "$tmp/a.json" ngspice_agreement)
+    cells=$(field "$tmp/a.json" ngspice_cells) nng=$(field "$tmp/a.json" ngspice_n)
+    [ "$cells" = diode ] && [ "$nng" = 3 ] && "$PY" -c "import sys; sys.exit(not (0 <= $ad <= 1 and 0 <= $ng <= 1))" &&
+        ok "4 images: adaptive agreement $ad, ngspice ($cells cells, $nng images) $ng" ||
+        bad "4 images: cells '$cells', n '$nng', agreements '$ad' '$ng'"
+    grep -q 'adaptive memspice 3/4 images' "$tmp/err" && grep -q 'adaptive memspice 4/4 images' "$tmp/err" &&
+        grep -q 'ngspice (diode cells) 3/3 images' "$tmp/err" && ok "progress: adaptive in chunks of 3, ngspice per image" ||
+        bad "progress lines"
+else bad "fidelity.py --n 4 --ngspice 3: exit code $?"; fi
+
+# ---- again: every score from --resume, nothing simulated, the same figures ----
+if fid --n 4 --ngspice 3 --chunk 3 --resume "$tmp/keep" --json "$tmp/b.json"; then
+    if grep -q 'images, ' "$tmp/err"; then bad "the second run simulated again"
+    elif "$PY" - "$tmp/a.json" "$tmp/b.json" <<'EOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+sys.exit(any(a[k] != b[k] for k in a))
+EOF
+    then ok "resumed: no simulator run, the same figures"
+    else bad "resumed: the figures changed"; fi
+else bad "the resumed run: exit code $?"; fi
+
+# ---- two more images: only those two run ----
+if fid --n 6 --ngspice 3 --chunk 3 --resume "$tmp/keep"; then
+    grep -q 'adaptive memspice 2/2 images' "$tmp/err" && ! grep -q 'ngspice (diode cells)' "$tmp/err" &&
+        ok "--n 6 after 4: the adaptive run of the 2 new images only" || bad "--n 6: what ran"
+else bad "--n 6: exit code $?"; fi
+
+# ---- another network in the same folder, a damaged score file: clear errors ----
+sed -E '0,/x0=0\.[0-9]+/s//x0=0.9/' "$tmp/net.cir" >"$tmp/other.cir"
+if "$PY" bench/fidelity.py --net "$tmp/other.cir" --data "$tmp/data" --memspice "$MEMSPICE" --n 2 \
+        --resume "$tmp/keep" >"$tmp/out" 2>"$tmp/err"; then
+    bad "another network with the same --resume folder: exit 0"
+else
+    grep -q 'adaptive.json holds scores of another network; use another --resume folder' "$tmp/err" &&
+        ok "another network: refused, naming the score file" || bad "another network: message"
+fi
+head -c 40 "$tmp/keep/adaptive.json" >"$tmp/keep/cut" && mv "$tmp/keep/cut" "$tmp/keep/adaptive.json"
+if fid --n 2 --resume "$tmp/keep"; then bad "a damaged score file: exit 0"
+else
+    grep -q 'adaptive.json: not a fidelity score file' "$tmp/err" && ok "a damaged score file: a clear error" ||
+        bad "a damaged score file: message"
+fi
+summary fidelity
