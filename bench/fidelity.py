@@ -107,6 +107,8 @@ class Scores:
             try:
                 saved = json.load(open(self.path))
                 done = {int(b): e for b, e in saved["images"].items()}
+                for e in done.values():
+                    e["x"], e["s"], e["t"]   # every entry whole
                 same_net = saved["net"] == net_digest
             except (ValueError, KeyError, TypeError) as e:
                 raise SystemExit("fidelity: %s: not a fidelity score file (%s)" % (self.path, e))
@@ -131,7 +133,7 @@ class Scores:
             os.replace(tmp, self.path)
 
     def seconds_per_image(self, n):
-        """The mean time an image took (its own process; with --jobs/--threads > 1 several run at once)."""
+        """The run's wall time per image (with --jobs/--threads > 1 several run at once)."""
         return sum(self.done[b]["t"] for b in range(n)) / max(1, n)
 
 
@@ -225,15 +227,16 @@ def ngspice_scores(args, net, cells, sources, x, scale, signals, gain, reduce, t
         path = os.path.join(work, "ng_%s_%05d.cir" % (cells, b))
         with open(path, "w") as f:
             f.write(ngspice_deck(lines, where, sources, scale * x[b]))
-        t1 = time.time()
-        sc = ngspice_one(path, path[:-4] + ".raw", work, signals, gain, reduce, tstop)
-        return b, sc, time.time() - t1
+        return b, ngspice_one(path, path[:-4] + ".raw", work, signals, gain, reduce, tstop)
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         try:
-            for k, (b, sc, sec) in enumerate(pool.map(job, todo), 1):   # in image order
-                cache.put(b, x[b], sc, sec)
-                progress("ngspice (%s cells)" % cells, k, len(todo), time.time() - t0)
+            last = t0
+            for k, (b, sc) in enumerate(pool.map(job, todo), 1):   # in image order
+                now = time.time()
+                cache.put(b, x[b], sc, now - last)   # the increments add up to the wall time
+                last = now
+                progress("ngspice (%s cells)" % cells, k, len(todo), now - t0)
         except RuntimeError as e:
             raise SystemExit("fidelity: %s" % e)
     return np.array([cache.get(b, x[b]) for b in range(len(x))])
