@@ -32,6 +32,9 @@ typedef struct Build {
     int *depth;               /* per neuron */
     int *col_node, *col_branch, *col_layer;
     int direct;               /* "direct" columns: the cells' column nodes are the membranes */
+    int ntaps, *tap_col, *tap_neur;   /* column -> neuron couplings (F mirrors; direct: the column) */
+    double *tap_gain;
+    int *lcol, *lrow;         /* per column / per row node: its number within its layer */
     MsError *err;
 } Build;
 
@@ -328,7 +331,7 @@ static int row_of(Build *b, int node, BatchRow *r)
 }
 
 /* depth of a neuron: 1 + the deepest neuron its rows read (inputs: 0). */
-static int depths(Build *b, int *taps_col, int *taps_neur, int ntaps)
+static int depths(Build *b)
 {
     b->depth = ms_calloc((size_t)b->nneurons, sizeof *b->depth);
     int changed = 1, rounds = 0;
@@ -344,9 +347,9 @@ static int depths(Build *b, int *taps_col, int *taps_neur, int ntaps)
             if (row_of(b, in->a, &r))
                 return MS_ERR_UNSUPPORTED;
             int d = r.kind == ROW_BUFFER || r.kind == ROW_MEMBRANE ? b->depth[r.ref] : 0, col = b->col_of[in->b];
-            for (int t = 0; t < ntaps; t++)
-                if (taps_col[t] == col && b->depth[taps_neur[t]] < d + 1) {
-                    b->depth[taps_neur[t]] = d + 1;
+            for (int t = 0; t < b->ntaps; t++)
+                if (b->tap_col[t] == col && b->depth[b->tap_neur[t]] < d + 1) {
+                    b->depth[b->tap_neur[t]] = d + 1;
                     changed = 1;
                 }
         }
@@ -359,12 +362,19 @@ static int depths(Build *b, int *taps_col, int *taps_neur, int ntaps)
 
 static int cmp_int(const void *x, const void *y) { return (*(const int *)x > *(const int *)y) - (*(const int *)x < *(const int *)y); }
 
-/* Layers: neurons of one depth, the columns mirrored into them, the rows of those columns' cells. */
-static int layers(Build *b, MsBatchNet *bn)
+static void add_tap(Build *b, int col, int neuron, double gain)
 {
-    const MsCircuit *c = b->c;
-    int ntaps = 0, *tcol = NULL, *tneur = NULL;
-    double *tgain = NULL;
+    MS_RESERVE_NEXT(b->tap_col, b->ntaps);
+    MS_RESERVE_NEXT(b->tap_neur, b->ntaps);
+    MS_RESERVE_NEXT(b->tap_gain, b->ntaps);
+    b->tap_col[b->ntaps] = col;
+    b->tap_neur[b->ntaps] = neuron;
+    b->tap_gain[b->ntaps++] = gain;
+}
+
+/* The couplings of columns into neurons: each F mirror, and on direct columns the column itself. */
+static int taps(Build *b)
+{
     for (int k = 0; k < b->nel; k++) {
         const MsElemInfo *in = &b->el[k].in;
         if (in->kind != 'f')
@@ -373,169 +383,171 @@ static int layers(Build *b, MsBatchNet *bn)
         for (int j = 0; j < b->ncols; j++)
             if (b->col_branch[j] == in->c)
                 col = j;
-        if (col < 0) {
-            free(tcol), free(tneur), free(tgain);
+        if (col < 0)
             return refuse(b, "a current mirror that does not read a crossbar column", b->el[k].name);
-        }
-        MS_RESERVE_NEXT(tcol, ntaps);
-        MS_RESERVE_NEXT(tneur, ntaps);
-        MS_RESERVE_NEXT(tgain, ntaps);
-        tcol[ntaps] = col;
         /* F from a to b through itself: it takes gain * i out of a and into b */
-        tneur[ntaps] = b->neuron_of[in->a ? in->a : in->b];
-        tgain[ntaps++] = in->a == 0 ? in->value : -in->value;
+        add_tap(b, col, b->neuron_of[in->a ? in->a : in->b], in->a == 0 ? in->value : -in->value);
     }
-    for (int j = 0; b->direct && j < b->ncols; j++) {   /* a direct column is its neuron's membrane */
-        MS_RESERVE_NEXT(tcol, ntaps);
-        MS_RESERVE_NEXT(tneur, ntaps);
-        MS_RESERVE_NEXT(tgain, ntaps);
-        tcol[ntaps] = j;
-        tneur[ntaps] = b->neuron_of[b->col_node[j]];
-        tgain[ntaps++] = 1;
-    }
-    int rc = depths(b, tcol, tneur, ntaps), maxd = 0;
-    if (rc) {   /* a loop: no depths, so nothing below could be numbered */
-        free(tcol), free(tneur), free(tgain);
-        return rc;
-    }
-    for (int j = 0; j < b->nneurons; j++)
+    for (int j = 0; b->direct && j < b->ncols; j++)   /* a direct column is its neuron's membrane */
+        add_tap(b, j, b->neuron_of[b->col_node[j]], 1);
+    return MS_OK;
+}
+
+/* One layer per depth, its neurons numbered consecutively (by depth, then as found). */
+static void order_by_depth(Build *b, MsBatchNet *bn)
+{
+    int n = b->nneurons, maxd = 0, m = 0;
+    for (int j = 0; j < n; j++)
         maxd = b->depth[j] > maxd ? b->depth[j] : maxd;
-    /* neurons ordered by depth, then as found */
-    int *order = ms_malloc(((size_t)b->nneurons + 1) * sizeof *order), *newidx = ms_malloc(((size_t)b->nneurons + 1) * sizeof *newidx), m = 0;
+    int *newidx = ms_malloc(((size_t)n + 1) * sizeof *newidx);
     bn->nlayers = maxd;
     bn->layers = ms_calloc((size_t)maxd + 1, sizeof *bn->layers);
-    for (int d = 1; d <= maxd && rc == MS_OK; d++) {
+    for (int d = 1; d <= maxd; d++) {
         BatchLayer *L = &bn->layers[d - 1];
         L->n0 = m;
-        for (int j = 0; j < b->nneurons; j++)
-            if (b->depth[j] == d) {
-                newidx[j] = m;
-                order[m++] = j;
-            }
+        for (int j = 0; j < n; j++)
+            if (b->depth[j] == d)
+                newidx[j] = m++;
         L->nn = m - L->n0;
     }
-    /* renumber the neurons (and buffer refs through newidx later) */
-    BatchNeuron *nr = ms_malloc(((size_t)b->nneurons + 1) * sizeof *nr);
-    for (int j = 0; j < b->nneurons; j++)
+    BatchNeuron *nr = ms_malloc(((size_t)n + 1) * sizeof *nr);
+    int *mem = ms_malloc(((size_t)n + 1) * sizeof *mem), *dep = ms_malloc(((size_t)n + 1) * sizeof *dep);
+    for (int j = 0; j < n; j++) {
         nr[newidx[j]] = bn->neurons[j];
-    memcpy(bn->neurons, nr, (size_t)b->nneurons * sizeof *nr);
-    free(nr);
-    int *mem_new = ms_malloc(((size_t)b->nneurons + 1) * sizeof *mem_new);
-    for (int j = 0; j < b->nneurons; j++)
-        mem_new[newidx[j]] = b->mem_node[j];
-    memcpy(b->mem_node, mem_new, (size_t)b->nneurons * sizeof *mem_new);
-    for (int j = 0; j < b->nneurons; j++)
+        mem[newidx[j]] = b->mem_node[j];
+        dep[newidx[j]] = b->depth[j];
+    }
+    memcpy(bn->neurons, nr, (size_t)n * sizeof *nr);
+    memcpy(b->mem_node, mem, (size_t)n * sizeof *mem);
+    memcpy(b->depth, dep, (size_t)n * sizeof *dep);
+    for (int j = 0; j < n; j++)
         b->neuron_of[b->mem_node[j]] = j;
-    int *dep_new = ms_malloc(((size_t)b->nneurons + 1) * sizeof *dep_new);
-    for (int j = 0; j < b->nneurons; j++)
-        dep_new[newidx[j]] = b->depth[j];
-    memcpy(b->depth, dep_new, (size_t)b->nneurons * sizeof *dep_new);
-    free(mem_new), free(dep_new);
-    for (int t = 0; t < ntaps; t++)
-        tneur[t] = newidx[tneur[t]];
-    /* columns per layer: the depth of the neurons they feed (one depth each) */
+    for (int t = 0; t < b->ntaps; t++)
+        b->tap_neur[t] = newidx[b->tap_neur[t]];
+    free(nr), free(mem), free(dep), free(newidx);
+}
+
+/* Each column's layer: the depth of the neurons it feeds (one depth each). */
+static int column_layers(Build *b)
+{
     b->col_layer = ms_malloc(((size_t)b->ncols + 1) * sizeof *b->col_layer);
     for (int j = 0; j < b->ncols; j++)
         b->col_layer[j] = -1;
-    for (int t = 0; t < ntaps && rc == MS_OK; t++) {
-        int d = b->depth[tneur[t]] - 1;
-        if (b->col_layer[tcol[t]] >= 0 && b->col_layer[tcol[t]] != d)
-            rc = refuse(b, "a column mirrored into neurons of two layers", c->unk_name[b->col_node[tcol[t]]]);
-        b->col_layer[tcol[t]] = d;
+    for (int t = 0; t < b->ntaps; t++) {
+        int d = b->depth[b->tap_neur[t]] - 1, col = b->tap_col[t];
+        if (b->col_layer[col] >= 0 && b->col_layer[col] != d)
+            return refuse(b, "a column mirrored into neurons of two layers", b->c->unk_name[b->col_node[col]]);
+        b->col_layer[col] = d;
     }
-    for (int j = 0; j < b->ncols && rc == MS_OK; j++)
+    for (int j = 0; j < b->ncols; j++)
         if (b->col_layer[j] < 0)
-            rc = refuse(b, "a column that feeds no neuron", c->unk_name[b->col_node[j]]);
-    /* per layer: local column and row numbers */
-    int *lcol = ms_malloc(((size_t)b->ncols + 1) * sizeof *lcol);
-    int n1 = c->n + 1, *lrow = ms_malloc((size_t)n1 * sizeof *lrow);
-    for (int d = 0; d < maxd && rc == MS_OK; d++) {
-        BatchLayer *L = &bn->layers[d];
-        for (int j = 0; j < b->ncols; j++)
-            if (b->col_layer[j] == d)
-                lcol[j] = L->ncols++;
-        int *rows = NULL, nr_ = 0;
-        for (int k = 0; k < b->nel; k++) {
-            const MsElemInfo *in = &b->el[k].in;
-            if (in->kind == 'y' && in->model->level == 3 && b->col_layer[b->col_of[in->b]] == d) {
-                MS_RESERVE_NEXT(rows, nr_);
-                rows[nr_++] = in->a;
-            }
+            return refuse(b, "a column that feeds no neuron", b->c->unk_name[b->col_node[j]]);
+    return MS_OK;
+}
+
+/* The crossbar cells of layer d (level 3 memristors whose column is in it). */
+static int in_layer(const Build *b, const MsElemInfo *in, int d)
+{
+    return in->kind == 'y' && in->model->level == 3 && b->col_layer[b->col_of[in->b]] == d;
+}
+
+/* Layer d's columns and rows (numbered within the layer) and what drives each row. */
+static int layer_rows(Build *b, BatchLayer *L, int d)
+{
+    const MsCircuit *c = b->c;
+    for (int j = 0; j < b->ncols; j++)
+        if (b->col_layer[j] == d)
+            b->lcol[j] = L->ncols++;
+    int *rows = NULL, n = 0, rc = MS_OK;
+    for (int k = 0; k < b->nel; k++)
+        if (in_layer(b, &b->el[k].in, d)) {
+            MS_RESERVE_NEXT(rows, n);
+            rows[n++] = b->el[k].in.a;
         }
-        qsort(rows, (size_t)nr_, sizeof *rows, cmp_int);
-        for (int i = 0; i < nr_; i++)
-            if (i == 0 || rows[i] != rows[i - 1]) {
-                lrow[rows[i]] = L->nrows;
-                rows[L->nrows++] = rows[i];
-            }
-        L->rows = ms_calloc((size_t)L->nrows + 1, sizeof *L->rows);
-        L->X = ms_calloc((size_t)L->nrows * (size_t)L->ncols + 1, sizeof *L->X);
-        L->cell = ms_calloc((size_t)L->nrows * (size_t)L->ncols + 1, sizeof *L->cell);
-        L->param = ms_malloc(((size_t)L->nrows * (size_t)L->ncols + 1) * sizeof *L->param);
-        for (int i = 0; i < L->nrows * L->ncols; i++)
-            L->param[i] = -1;
-        for (int r = 0; r < L->nrows && rc == MS_OK; r++) {
-            rc = row_of(b, rows[r], &L->rows[r]);   /* neuron_of holds the new numbers by now */
-            if (L->rows[r].kind == ROW_BUFFER || L->rows[r].kind == ROW_MEMBRANE)
-                L->dynamic = L->coupled = 1;
-            if (L->rows[r].kind == ROW_INPUT && c->inputs[L->rows[r].ref].def->encoding != MS_ENC_ANALOG)
-                L->dynamic = 1;
+    qsort(rows, (size_t)n, sizeof *rows, cmp_int);
+    for (int i = 0; i < n; i++)
+        if (i == 0 || rows[i] != rows[i - 1]) {
+            b->lrow[rows[i]] = L->nrows;
+            rows[L->nrows++] = rows[i];
         }
-        free(rows);
-        const MsMemModel *first = NULL;
-        for (int k = 0; k < b->nel && rc == MS_OK; k++) {
-            const MsElemInfo *in = &b->el[k].in;
-            if (in->kind != 'y' || in->model->level != 3 || b->col_layer[b->col_of[in->b]] != d)
-                continue;
-            const double *p = in->model->par;
-            if (!first) {
-                first = in->model;
-                L->a1 = p[MP_A1], L->a2 = p[MP_A2], L->b = p[MP_B], L->vp = p[MP_VP], L->vn = p[MP_VN];
-            }
-            if (p[MP_A1] != L->a1 || p[MP_A2] != L->a2 || p[MP_B] != L->b || p[MP_VP] != L->vp || p[MP_VN] != L->vn)
-                rc = refuse(b, "cells of one layer with different a1, a2, b, vp or vn", b->el[k].name);
-            /* direct: a x sinh(b (v_r - v_c)) splits into sinh/cosh products only with one a */
-            if (b->direct && p[MP_A1] != p[MP_A2])
-                rc = refuse(b, "a cell with a1 != a2 on a direct column (its current must be a x sinh(b v) for "
-                               "both signs of v)", b->el[k].name);
-            size_t at = (size_t)lrow[in->a] * (size_t)L->ncols + (size_t)lcol[b->col_of[in->b]];
-            if (L->cell[at])
-                rc = refuse(b, "two cells between one row and one column", b->el[k].name);
-            L->cell[at] = in->model;
-        }
-        for (int t = 0; t < ntaps; t++)
-            if (b->col_layer[tcol[t]] == d) {
-                MS_RESERVE_NEXT(L->tap_col, L->ntaps);
-                MS_RESERVE_NEXT(L->tap_neuron, L->ntaps);
-                MS_RESERVE_NEXT(L->tap_gain, L->ntaps);
-                L->tap_col[L->ntaps] = lcol[tcol[t]];
-                L->tap_neuron[L->ntaps] = tneur[t] - L->n0;
-                L->tap_gain[L->ntaps++] = tgain[t];
-            }
-        L->tape_batch = 1;
-        const MsTape *t0 = NULL;
-        for (int r = 0; r < L->nrows; r++)
-            if (L->rows[r].tape) {
-                if (!t0)
-                    t0 = L->rows[r].tape;
-                if (!ms_tape_batchable(L->rows[r].tape) || !ms_tape_same_code(t0, L->rows[r].tape))
-                    L->tape_batch = 0;
-            }
-        bn->maxrows = L->nrows > bn->maxrows ? L->nrows : bn->maxrows;
-        bn->maxcols = L->ncols > bn->maxcols ? L->ncols : bn->maxcols;
+    L->rows = ms_calloc((size_t)L->nrows + 1, sizeof *L->rows);
+    for (int r = 0; r < L->nrows && rc == MS_OK; r++) {
+        rc = row_of(b, rows[r], &L->rows[r]);   /* neuron_of holds the new numbers by now */
+        if (L->rows[r].kind == ROW_BUFFER || L->rows[r].kind == ROW_MEMBRANE)
+            L->dynamic = L->coupled = 1;
+        if (L->rows[r].kind == ROW_INPUT && c->inputs[L->rows[r].ref].def->encoding != MS_ENC_ANALOG)
+            L->dynamic = 1;
     }
-    /* trainable values: cells' x0 and membrane capacitances */
-    for (int k = 0; k < c->nparams && rc == MS_OK; k++) {
+    free(rows);
+    L->tape_batch = 1;   /* the rows' buffer tapes run as one batch if they are one code */
+    const MsTape *t0 = NULL;
+    for (int r = 0; r < L->nrows; r++)
+        if (L->rows[r].tape) {
+            if (!t0)
+                t0 = L->rows[r].tape;
+            if (!ms_tape_batchable(L->rows[r].tape) || !ms_tape_same_code(t0, L->rows[r].tape))
+                L->tape_batch = 0;
+        }
+    return rc;
+}
+
+/* Layer d's cells (one model parameter set a layer) and its column -> neuron taps. */
+static int layer_cells(Build *b, BatchLayer *L, int d)
+{
+    L->X = ms_calloc((size_t)L->nrows * (size_t)L->ncols + 1, sizeof *L->X);
+    L->cell = ms_calloc((size_t)L->nrows * (size_t)L->ncols + 1, sizeof *L->cell);
+    L->param = ms_malloc(((size_t)L->nrows * (size_t)L->ncols + 1) * sizeof *L->param);
+    for (int i = 0; i < L->nrows * L->ncols; i++)
+        L->param[i] = -1;
+    const MsMemModel *first = NULL;
+    for (int k = 0; k < b->nel; k++) {
+        const MsElemInfo *in = &b->el[k].in;
+        if (!in_layer(b, in, d))
+            continue;
+        const double *p = in->model->par;
+        if (!first) {
+            first = in->model;
+            L->a1 = p[MP_A1], L->a2 = p[MP_A2], L->b = p[MP_B], L->vp = p[MP_VP], L->vn = p[MP_VN];
+        }
+        if (p[MP_A1] != L->a1 || p[MP_A2] != L->a2 || p[MP_B] != L->b || p[MP_VP] != L->vp || p[MP_VN] != L->vn)
+            return refuse(b, "cells of one layer with different a1, a2, b, vp or vn", b->el[k].name);
+        /* direct: a x sinh(b (v_r - v_c)) splits into sinh/cosh products only with one a */
+        if (b->direct && p[MP_A1] != p[MP_A2])
+            return refuse(b, "a cell with a1 != a2 on a direct column (its current must be a x sinh(b v) for "
+                             "both signs of v)", b->el[k].name);
+        size_t at = (size_t)b->lrow[in->a] * (size_t)L->ncols + (size_t)b->lcol[b->col_of[in->b]];
+        if (L->cell[at])
+            return refuse(b, "two cells between one row and one column", b->el[k].name);
+        L->cell[at] = in->model;
+    }
+    L->full = 1;   /* every row has a cell in every column */
+    for (int i = 0; i < L->nrows * L->ncols; i++)
+        L->full &= L->cell[i] != NULL;
+    for (int t = 0; t < b->ntaps; t++)
+        if (b->col_layer[b->tap_col[t]] == d) {
+            MS_RESERVE_NEXT(L->tap_col, L->ntaps);
+            MS_RESERVE_NEXT(L->tap_neuron, L->ntaps);
+            MS_RESERVE_NEXT(L->tap_gain, L->ntaps);
+            L->tap_col[L->ntaps] = b->lcol[b->tap_col[t]];
+            L->tap_neuron[L->ntaps] = b->tap_neur[t] - L->n0;
+            L->tap_gain[L->ntaps++] = b->tap_gain[t];
+        }
+    return MS_OK;
+}
+
+/* Trainable values: the cells' x0 and the membrane capacitances, nothing else. */
+static int trainable_values(Build *b, MsBatchNet *bn)
+{
+    const MsCircuit *c = b->c;
+    for (int k = 0; k < c->nparams; k++) {
         const MsParamRef *p = &c->params[k];
         int found = 0;
         if (p->train < 0 && c->groups[p->group].type == &ms_dev_capacitor && p->k < 0) {
             MsElemInfo in;
             ms_dev_capacitor.describe(ms_group_inst(&c->groups[p->group], p->inst), &in);
-            if (b->direct) {   /* batch_direct.c has no dL/dC term */
-                rc = refuse(b, "a trainable membrane capacitance on direct columns (train it with --engine per-sample)",
-                            p->name);
-                break;
-            }
+            if (b->direct)   /* batch_direct.c has no dL/dC term */
+                return refuse(b, "a trainable membrane capacitance on direct columns (train it with --engine "
+                                 "per-sample)", p->name);
             bn->neurons[b->neuron_of[in.a ? in.a : in.b]].cparam = k;   /* every capacitor is a membrane's */
             found = 1;
         }
@@ -544,21 +556,37 @@ static int layers(Build *b, MsBatchNet *bn)
             ms_dev_memristor.describe(ms_group_inst(&c->groups[p->group], p->inst), &in);
             if (in.model->level == 3) {
                 BatchLayer *L = &bn->layers[b->col_layer[b->col_of[in.b]]];
-                L->param[(size_t)lrow[in.a] * (size_t)L->ncols + (size_t)lcol[b->col_of[in.b]]] = k;
+                L->param[(size_t)b->lrow[in.a] * (size_t)L->ncols + (size_t)b->lcol[b->col_of[in.b]]] = k;
                 found = 1;
             }
         }
         if (!found)
-            rc = refuse(b, "a trainable value that is not a crossbar cell's x0 or a membrane capacitance", p->name);
+            return refuse(b, "a trainable value that is not a crossbar cell's x0 or a membrane capacitance", p->name);
     }
-    for (int d = 0; d < maxd && rc == MS_OK; d++) {   /* every row has a cell in every column */
+    return MS_OK;
+}
+
+/* Layers: neurons of one depth, the columns coupled into them, the rows of those columns' cells. */
+static int layers(Build *b, MsBatchNet *bn)
+{
+    int rc = taps(b);
+    if (rc == MS_OK)
+        rc = depths(b);
+    if (rc)   /* a loop: no depths, so nothing below could be numbered */
+        return rc;
+    order_by_depth(b, bn);
+    rc = column_layers(b);
+    b->lcol = ms_malloc(((size_t)b->ncols + 1) * sizeof *b->lcol);
+    b->lrow = ms_malloc(((size_t)b->c->n + 1) * sizeof *b->lrow);
+    for (int d = 0; d < bn->nlayers && rc == MS_OK; d++) {
         BatchLayer *L = &bn->layers[d];
-        L->full = 1;
-        for (int i = 0; i < L->nrows * L->ncols; i++)
-            L->full &= L->cell[i] != NULL;
+        rc = layer_rows(b, L, d);
+        if (rc == MS_OK)
+            rc = layer_cells(b, L, d);
+        bn->maxrows = L->nrows > bn->maxrows ? L->nrows : bn->maxrows;
+        bn->maxcols = L->ncols > bn->maxcols ? L->ncols : bn->maxcols;
     }
-    free(lcol), free(lrow), free(order), free(newidx), free(tcol), free(tneur), free(tgain);
-    return rc;
+    return rc == MS_OK ? trainable_values(b, bn) : rc;
 }
 
 static int readout_and_time(Build *b, MsBatchNet *bn)
@@ -631,6 +659,7 @@ int ms_batch_compile(const MsNet *net, MsBatchNet **out, MsError *err)
         rc = readout_and_time(&b, bn);
     free(b.el), free(b.drv), free(b.role), free(b.col_of), free(b.neuron_of), free(b.mem_node), free(b.depth);
     free(b.col_node), free(b.col_branch), free(b.col_layer);
+    free(b.tap_col), free(b.tap_neur), free(b.tap_gain), free(b.lcol), free(b.lrow);
     if (rc) {
         ms_batch_free(&bn);
         return rc;
