@@ -110,7 +110,9 @@ train-fashion: deps
 # images (bench/fidelity.py; ~1 h for 784-100-10).  FIDELITY_SET=mnist|fashion-mnist,
 # FIDELITY_NET (default: make train-mnist's / train-fashion's trained.cir).  Every image's
 # scores are kept in build/fidelity-SET/: run it again and it goes on where it stopped.
+# FIDELITY_FULL: images also run in the full memr_yakopcic form (~8 min each for 784-100-10).
 FIDELITY_SET ?= mnist
+FIDELITY_FULL ?= 2
 FIDELITY_NET ?= build/train-$(FIDELITY_SET)/run/trained.cir
 FIDELITY_DATA = $(if $(filter mnist,$(FIDELITY_SET)),$${XDG_CACHE_HOME:-$$HOME/.cache}/memspice/mnist,/usr/share/datasets/fashion-mnist)
 fidelity: deps
@@ -118,7 +120,7 @@ fidelity: deps
 	@tools/fetch-data.sh $(FIDELITY_SET)
 	@test -f "$(FIDELITY_NET)" || { echo "fidelity: no $(FIDELITY_NET): make train-$(patsubst fashion-mnist,fashion,$(FIDELITY_SET)) first, or FIDELITY_NET=..." >&2; exit 1; }
 	/usr/bin/python3 bench/fidelity.py --net "$(FIDELITY_NET)" --data "$(FIDELITY_DATA)" --n 200 --ngspice 200 \
-	    --jobs 2 --full-check 2 --threads 2 --resume build/fidelity-$(FIDELITY_SET) \
+	    --jobs 2 --full-check $(FIDELITY_FULL) --threads 2 --resume build/fidelity-$(FIDELITY_SET) \
 	    --json build/fidelity-$(FIDELITY_SET).json
 
 # The ICACI case (digits6x5) with its noise and stuck-at table: bench/results-icaci.*

@@ -95,12 +95,13 @@ def read_csv(path, signals):
 
 
 class Scores:
-    """One kind of per-image scores (adaptive, ngspice with some cells), kept in
-    DIR/<kind>.json when resuming: each image's scores with a digest of its inputs
-    and the seconds it took; the file names the network it was made for."""
+    """One kind of per-image scores (adaptive, ngspice with some cells) of one network,
+    kept in DIR/<kind>-<digest of the network>.json when resuming (so one folder serves
+    several networks, and a retrained one starts afresh): each image's scores with a
+    digest of its inputs and the seconds it took."""
 
     def __init__(self, folder, kind, net_digest):
-        self.path = os.path.join(folder, kind + ".json") if folder else None
+        self.path = os.path.join(folder, "%s-%s.json" % (kind, net_digest)) if folder else None
         self.net = net_digest
         self.done = {}
         if self.path and os.path.exists(self.path):
@@ -113,8 +114,7 @@ class Scores:
             except (ValueError, KeyError, TypeError) as e:
                 raise SystemExit("fidelity: %s: not a fidelity score file (%s)" % (self.path, e))
             if not same_net:
-                raise SystemExit("fidelity: %s holds scores of another network; use another --resume folder"
-                                 % self.path)
+                raise SystemExit("fidelity: %s holds scores of another network" % self.path)
             self.done = done
 
     def get(self, b, xb):
