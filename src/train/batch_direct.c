@@ -443,11 +443,12 @@ int ms_direct_forward(const MsBatchNet *bn, DirectWork *dw, double *Z, double *D
 
 /* ---- the adjoint ---- */
 
-void ms_direct_backward(const MsBatchNet *bn, DirectWork *dw, const double *Z, const double *D, const double *dLv,
-                        int S, double *grad, double *dx)
+/* Backwards in time: the adjoint of every point's membrane system, leaving in dw->dU
+ * dL/du, the sensitivity of the loss to each neuron's crossbar current at each point. */
+static void adjoint_sweep(const MsBatchNet *bn, DirectWork *dw, const double *Z, const double *D, const double *dLv,
+                          int S)
 {
     int N = bn->N, M = bn->nneurons, zw = bn->zw;
-    const MsNet *net = bn->net;
     size_t P = (size_t)S * (size_t)(N + 1);
     memset(dw->lam, 0, (size_t)S * (size_t)M * (size_t)zw * sizeof *dw->lam);
     memset(dw->dU, 0, P * (size_t)M * sizeof *dw->dU);
@@ -489,82 +490,95 @@ void ms_direct_backward(const MsBatchNet *bn, DirectWork *dw, const double *Z, c
         }
         an = bn->be[k] ? 0 : a;
     }
-    /* dL/dp = sum dU . du/dp:  du_c/dx_rc = a sinh(b (v_r - v_c)), and a membrane
-     * row's neuron loses the same current */
-    for (int l = 0; l < bn->nlayers; l++) {
-        const BatchLayer *L = &bn->layers[l];
-        DirectLayer *Dl = &dw->L[l];
-        int R = L->nrows, C = L->ncols, ins = 0;
-        for (int r = 0; r < R; r++)
-            ins |= L->rows[r].kind == ROW_INPUT;
-        double *TC = dw->T1, *TS = dw->T2, a = L->a1;
-        /* TC = cosh(b v_c) dU_c, TS = sinh(b v_c) dU_c per point (k = 0: 0) */
+}
+
+/* Layer l's share of dL/dp = sum dU . du/dp (du_c/dx_rc = a sinh(b (v_r - v_c)), and a
+ * membrane row's neuron loses the same current) and of dL/dx through its input rows. */
+static void layer_backward(const MsBatchNet *bn, DirectWork *dw, int l, int S, double *grad, double *dx)
+{
+    int N = bn->N, M = bn->nneurons;
+    const MsNet *net = bn->net;
+    size_t P = (size_t)S * (size_t)(N + 1);
+    const BatchLayer *L = &bn->layers[l];
+    DirectLayer *Dl = &dw->L[l];
+    int R = L->nrows, C = L->ncols, ins = 0;
+    for (int r = 0; r < R; r++)
+        ins |= L->rows[r].kind == ROW_INPUT;
+    double *TC = dw->T1, *TS = dw->T2, a = L->a1;
+    /* TC = cosh(b v_c) dU_c, TS = sinh(b v_c) dU_c per point (k = 0: 0) */
+    for (int s = 0; s < S; s++)
+        for (int k = 0; k <= N; k++)
+            for (int c = 0; c < C; c++) {
+                size_t at = IDX(s, k) * C + c;
+                double du = k ? dw->dU[IDX(s, k) * M + Dl->col_neuron[c]] : 0;
+                TC[at] = du * Dl->CHC[at];
+                TS[at] = du * Dl->SHC[at];
+            }
+    if (!L->dynamic) {   /* rows at k = 1 only: sum the points first */
         for (int s = 0; s < S; s++)
-            for (int k = 0; k <= N; k++)
-                for (int c = 0; c < C; c++) {
-                    size_t at = IDX(s, k) * C + c;
-                    double du = k ? dw->dU[IDX(s, k) * M + Dl->col_neuron[c]] : 0;
-                    TC[at] = du * Dl->CHC[at];
-                    TS[at] = du * Dl->SHC[at];
-                }
-        if (!L->dynamic) {   /* rows at k = 1 only: sum the points first */
-            for (int s = 0; s < S; s++)
-                for (int c = 0; c < C; c++) {
-                    double tc = 0, ts = 0;
-                    for (int k = 1; k <= N; k++)
-                        tc += TC[IDX(s, k) * C + c], ts += TS[IDX(s, k) * C + c];
-                    TC[IDX(s, 1) * C + c] = tc, TS[IDX(s, 1) * C + c] = ts;
-                }
-        }
-        int rowsP = L->dynamic ? (int)P : S, ldr = L->dynamic ? R : (N + 1) * R, ldc = L->dynamic ? C : (N + 1) * C;
-        size_t o = L->dynamic ? 0 : (size_t)R, oc = L->dynamic ? 0 : (size_t)C;
-        if (grad) {
-            double *dX = dw->dX;
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, rowsP, a, Dl->SH + o, ldr, TC + oc, ldc, 0, dX,
-                        C);
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, rowsP, -a, Dl->CH + o, ldr, TS + oc, ldc, 1,
-                        dX, C);
-            if (Dl->mem_rows) {   /* the row side: -(sinh_r dU_r)^T cosh_c + (cosh_r dU_r)^T sinh_c */
-                double *TRs = dw->T4, *TRc = dw->T1;   /* TC is not needed any more */
-                for (int s = 0; s < S; s++)
-                    for (int k = 0; k <= N; k++)
-                        for (int r = 0; r < R; r++) {
-                            size_t at = IDX(s, k) * R + r;
-                            double du = k && L->rows[r].kind == ROW_MEMBRANE ? dw->dU[IDX(s, k) * M + L->rows[r].ref] : 0;
-                            TRs[at] = du * Dl->SH[at];
-                            TRc[at] = du * Dl->CH[at];
-                        }
-                cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, (int)P, -a, TRs, R, Dl->CHC, C, 1, dX, C);
-                cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, (int)P, a, TRc, R, Dl->SHC, C, 1, dX, C);
+            for (int c = 0; c < C; c++) {
+                double tc = 0, ts = 0;
+                for (int k = 1; k <= N; k++)
+                    tc += TC[IDX(s, k) * C + c], ts += TS[IDX(s, k) * C + c];
+                TC[IDX(s, 1) * C + c] = tc, TS[IDX(s, 1) * C + c] = ts;
             }
-            for (int i = 0; i < R * C; i++)
-                if (L->param[i] >= 0)
-                    grad[L->param[i]] += dX[i];
-        }
-        if (dx && ins) {
-            /* du_c/dv_r = a b x_rc cosh(b (v_r - v_c)):
-             * dv_r = a b [cosh_r (X TC)_r - sinh_r (X TS)_r] (TC, TS as above) */
-            if (Dl->mem_rows) {   /* TC was overwritten: again */
-                for (int s = 0; s < S; s++)
-                    for (int k = 0; k <= N; k++)
-                        for (int c = 0; c < C; c++) {
-                            size_t at = IDX(s, k) * C + c;
-                            TC[at] = (k ? dw->dU[IDX(s, k) * M + Dl->col_neuron[c]] : 0) * Dl->CHC[at];
-                        }
-            }
-            double *Yc = dw->T3, *Ys = dw->T4;
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rowsP, R, C, 1, TC + oc, ldc, L->X, C, 0, Yc + o, ldr);
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rowsP, R, C, 1, TS + oc, ldc, L->X, C, 0, Ys + o, ldr);
+    }
+    int rowsP = L->dynamic ? (int)P : S, ldr = L->dynamic ? R : (N + 1) * R, ldc = L->dynamic ? C : (N + 1) * C;
+    size_t o = L->dynamic ? 0 : (size_t)R, oc = L->dynamic ? 0 : (size_t)C;
+    if (grad) {
+        double *dX = dw->dX;
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, rowsP, a, Dl->SH + o, ldr, TC + oc, ldc, 0, dX,
+                    C);
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, rowsP, -a, Dl->CH + o, ldr, TS + oc, ldc, 1,
+                    dX, C);
+        if (Dl->mem_rows) {   /* the row side: -(sinh_r dU_r)^T cosh_c + (cosh_r dU_r)^T sinh_c */
+            double *TRs = dw->T4, *TRc = dw->T1;   /* TC is not needed any more */
             for (int s = 0; s < S; s++)
-                for (int k = 1; k <= (L->dynamic ? N : 1); k++)
+                for (int k = 0; k <= N; k++)
                     for (int r = 0; r < R; r++) {
-                        const BatchRow *row = &L->rows[r];
-                        if (row->kind != ROW_INPUT)
-                            continue;
                         size_t at = IDX(s, k) * R + r;
-                        double dv = a * L->b * (Dl->CH[at] * Yc[at] - Dl->SH[at] * Ys[at]);
-                        dx[(size_t)s * net->nin + row->ref] += dv * row->value * net->c->inputs[row->ref].def->scale;
+                        double du = k && L->rows[r].kind == ROW_MEMBRANE ? dw->dU[IDX(s, k) * M + L->rows[r].ref] : 0;
+                        TRs[at] = du * Dl->SH[at];
+                        TRc[at] = du * Dl->CH[at];
+                    }
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, (int)P, -a, TRs, R, Dl->CHC, C, 1, dX, C);
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, (int)P, a, TRc, R, Dl->SHC, C, 1, dX, C);
+        }
+        for (int i = 0; i < R * C; i++)
+            if (L->param[i] >= 0)
+                grad[L->param[i]] += dX[i];
+    }
+    if (dx && ins) {
+        /* du_c/dv_r = a b x_rc cosh(b (v_r - v_c)):
+         * dv_r = a b [cosh_r (X TC)_r - sinh_r (X TS)_r] (TC, TS as above) */
+        if (Dl->mem_rows) {   /* TC was overwritten: again */
+            for (int s = 0; s < S; s++)
+                for (int k = 0; k <= N; k++)
+                    for (int c = 0; c < C; c++) {
+                        size_t at = IDX(s, k) * C + c;
+                        TC[at] = (k ? dw->dU[IDX(s, k) * M + Dl->col_neuron[c]] : 0) * Dl->CHC[at];
                     }
         }
+        double *Yc = dw->T3, *Ys = dw->T4;
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rowsP, R, C, 1, TC + oc, ldc, L->X, C, 0, Yc + o, ldr);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rowsP, R, C, 1, TS + oc, ldc, L->X, C, 0, Ys + o, ldr);
+        for (int s = 0; s < S; s++)
+            for (int k = 1; k <= (L->dynamic ? N : 1); k++)
+                for (int r = 0; r < R; r++) {
+                    const BatchRow *row = &L->rows[r];
+                    if (row->kind != ROW_INPUT)
+                        continue;
+                    size_t at = IDX(s, k) * R + r;
+                    double dv = a * L->b * (Dl->CH[at] * Yc[at] - Dl->SH[at] * Ys[at]);
+                    dx[(size_t)s * net->nin + row->ref] += dv * row->value * net->c->inputs[row->ref].def->scale;
+                }
     }
+}
+
+void ms_direct_backward(const MsBatchNet *bn, DirectWork *dw, const double *Z, const double *D, const double *dLv,
+                        int S, double *grad, double *dx)
+{
+    adjoint_sweep(bn, dw, Z, D, dLv, S);
+    for (int l = 0; l < bn->nlayers; l++)
+        layer_backward(bn, dw, l, S, grad, dx);
 }
