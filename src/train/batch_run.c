@@ -297,36 +297,17 @@ static const double *readout_weights(const MsBatchNet *bn, const MsBatchWork *w,
     return tmp;
 }
 
-/* The chunk forward, then (grad or dx) its adjoint.  The adjoint is seeded
- * with dL/dscore: from the readout's loss for labels (label != NULL), else
- * from the caller's ds_in[s * nclass + c].  dx[s * nin + i]: dL/dfeature
- * (analog inputs only). */
-static int batch_run(const MsBatchNet *bn, MsBatchWork *w, int S, const float *const *x, const double *const *xd,
-                     const uint64_t *draw, const int *label, const double *ds_in, double *scores, double *loss,
-                     double *grad, double *dx, MsError *err)
+/* The scores of the chunk's samples, their losses (label != NULL), and the adjoint's seed
+ * dL/dv of the readout membranes (back): from the loss, else from ds_in[s * nclass + c]. */
+static void readout_scores(const MsBatchNet *bn, MsBatchWork *w, int S, const int *label, const double *ds_in,
+                           double *scores, double *loss, int back)
 {
     const MsNet *net = bn->net;
-    int N = bn->N, M = bn->nneurons, zw = bn->zw, nc = net->nclass, nin = net->nin, rc = MS_OK;
-    int back = grad || dx;
-    if (dx)
-        for (int i = 0; i < nin; i++)
-            if (net->c->inputs[i].def->encoding != MS_ENC_ANALOG)
-                return ms_err(err, MS_ERR_UNSUPPORTED,
-                              "%s: dL/dinput needs encoding=analog inputs (input %d is rate or latency coded)",
-                              net->path, i);
+    int N = bn->N, M = bn->nneurons, zw = bn->zw, nc = net->nclass;
     double *tmp = ms_malloc(((size_t)N + 1) * sizeof *tmp), ds[256], kscale = score_scale(bn);
-    if (bn->direct)
-        rc = ms_direct_forward(bn, w->dw, w->Z, w->D, S, x, xd, draw, err);
-    for (int l = 0; l < bn->nlayers && rc == MS_OK && !bn->direct; l++) {
-        rc = rows_forward(bn, w, l, S, x, xd, draw, err);
-        if (rc == MS_OK) {
-            columns_forward(bn, w, l, S);
-            rc = neurons_forward(bn, w, l, S, err);
-        }
-    }
     if (back)
         memset(w->dLv, 0, (size_t)S * (size_t)(N + 1) * (size_t)M * sizeof *w->dLv);
-    for (int s = 0; s < S && rc == MS_OK; s++) {
+    for (int s = 0; s < S; s++) {
         double *sc = scores + (size_t)s * nc;
         for (int c = 0; c < nc; c++) {
             int j = bn->readout[c];
@@ -348,68 +329,104 @@ static int batch_run(const MsBatchNet *bn, MsBatchWork *w, int S, const float *c
         }
     }
     free(tmp);
-    if (rc || !back)
+}
+
+/* The adjoint through layer l (virtual-ground columns): its neurons, the column mirrors,
+ * I = H X (dL/dx0 into grad), and the rows: buffers pass dL/dv to the membranes they
+ * read, analog inputs to dx. */
+static void layer_backward(const MsBatchNet *bn, MsBatchWork *w, int l, int S, double *grad, double *dx)
+{
+    const MsNet *net = bn->net;
+    const BatchLayer *L = &bn->layers[l];
+    int N = bn->N, M = bn->nneurons, R = L->nrows, C = L->ncols, nin = net->nin;
+    for (int j = L->n0; j < L->n0 + L->nn; j++)
+        neuron_backward(bn, w, j, S, grad);
+    /* undoes u[neuron] += gain * i[col]:  dI[col] += gain * dU[neuron] */
+    size_t P = (size_t)S * (size_t)(N + 1);
+    memset(w->dI, 0, P * (size_t)C * sizeof *w->dI);
+    for (int s = 0; s < S; s++)
+        for (int k = 1; k <= N; k++) {
+            double *di = w->dI + IDX(s, L->dynamic ? k : 1) * C;
+            const double *du = w->dU + IDX(s, k) * M + L->n0;
+            for (int t = 0; t < L->ntaps; t++)
+                di[L->tap_col[t]] += L->tap_gain[t] * du[L->tap_neuron[t]];
+        }
+    /* undoes I = H X:  dX = H^T dI,  dH = dI X^T */
+    if (grad) {
+        if (L->dynamic)
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, (int)P, 1, w->H[l], R, w->dI, C, 0, w->dX, C);
+        else
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, S, 1, w->H[l] + R, (N + 1) * R, w->dI + C,
+                        (N + 1) * C, 0, w->dX, C);
+        for (int i = 0; i < R * C; i++)
+            if (L->param[i] >= 0)
+                grad[L->param[i]] += w->dX[i];
+    }
+    int buffers = 0, inputs = 0;
+    for (int r = 0; r < R; r++) {
+        buffers |= L->rows[r].kind == ROW_BUFFER;
+        inputs |= L->rows[r].kind == ROW_INPUT;
+    }
+    if (!buffers && !(dx && inputs))
+        return;
+    /* (static layers: dI is zero but at k = 1, and so is dH) */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)P, R, C, 1, w->dI, C, L->X, C, 0, w->dH, R);
+    /* undoes h = a sinh(b v) and v = buffer(v_mem): dv_mem += dH a b cosh(b v) E;
+     * and v = scale f (analog inputs): df += dH a b cosh(b v) scale */
+    for (int s = 0; s < S; s++)
+        for (int k = 1; k <= (L->dynamic ? N : 1); k++)
+            for (int r = 0; r < R; r++) {
+                const BatchRow *row = &L->rows[r];
+                if (row->kind != ROW_BUFFER && !(dx && row->kind == ROW_INPUT))
+                    continue;
+                size_t at = IDX(s, k) * R + r;
+                double v = w->V[l][at], dv = w->dH[at] * (v >= 0 ? L->a1 : L->a2) * L->b * cosh_read(L->b * v);
+                if (row->kind == ROW_BUFFER)
+                    w->dLv[IDX(s, k) * M + row->ref] += dv * w->E[l][at];
+                else
+                    dx[(size_t)s * nin + row->ref] += dv * net->c->inputs[row->ref].def->scale;
+            }
+}
+
+/* The chunk forward, then (grad or dx) its adjoint.  The adjoint is seeded
+ * with dL/dscore: from the readout's loss for labels (label != NULL), else
+ * from the caller's ds_in[s * nclass + c].  dx[s * nin + i]: dL/dfeature
+ * (analog inputs only). */
+static int batch_run(const MsBatchNet *bn, MsBatchWork *w, int S, const float *const *x, const double *const *xd,
+                     const uint64_t *draw, const int *label, const double *ds_in, double *scores, double *loss,
+                     double *grad, double *dx, MsError *err)
+{
+    const MsNet *net = bn->net;
+    int rc = MS_OK, back = grad || dx;
+    if (dx)
+        for (int i = 0; i < net->nin; i++)
+            if (net->c->inputs[i].def->encoding != MS_ENC_ANALOG)
+                return ms_err(err, MS_ERR_UNSUPPORTED,
+                              "%s: dL/dinput needs encoding=analog inputs (input %d is rate or latency coded)",
+                              net->path, i);
+    if (bn->direct)
+        rc = ms_direct_forward(bn, w->dw, w->Z, w->D, S, x, xd, draw, err);
+    for (int l = 0; l < bn->nlayers && rc == MS_OK && !bn->direct; l++) {
+        rc = rows_forward(bn, w, l, S, x, xd, draw, err);
+        if (rc == MS_OK) {
+            columns_forward(bn, w, l, S);
+            rc = neurons_forward(bn, w, l, S, err);
+        }
+    }
+    if (rc)
         return rc;
+    readout_scores(bn, w, S, label, ds_in, scores, loss, back);
+    if (!back)
+        return MS_OK;
     if (grad)
         memset(grad, 0, (size_t)net->nparams * sizeof *grad);
     if (dx)
-        memset(dx, 0, (size_t)S * (size_t)nin * sizeof *dx);
-    if (bn->direct) {
+        memset(dx, 0, (size_t)S * (size_t)net->nin * sizeof *dx);
+    if (bn->direct)
         ms_direct_backward(bn, w->dw, w->Z, w->D, w->dLv, S, grad, dx);
-        return MS_OK;
-    }
-    for (int l = bn->nlayers - 1; l >= 0; l--) {
-        const BatchLayer *L = &bn->layers[l];
-        int R = L->nrows, C = L->ncols;
-        for (int j = L->n0; j < L->n0 + L->nn; j++)
-            neuron_backward(bn, w, j, S, grad);
-        /* undoes u[neuron] += gain * i[col]:  dI[col] += gain * dU[neuron] */
-        size_t P = (size_t)S * (size_t)(N + 1);
-        memset(w->dI, 0, P * (size_t)C * sizeof *w->dI);
-        for (int s = 0; s < S; s++)
-            for (int k = 1; k <= N; k++) {
-                double *di = w->dI + IDX(s, L->dynamic ? k : 1) * C;
-                const double *du = w->dU + IDX(s, k) * M + L->n0;
-                for (int t = 0; t < L->ntaps; t++)
-                    di[L->tap_col[t]] += L->tap_gain[t] * du[L->tap_neuron[t]];
-            }
-        /* undoes I = H X:  dX = H^T dI,  dH = dI X^T */
-        if (grad) {
-            if (L->dynamic)
-                cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, (int)P, 1, w->H[l], R, w->dI, C, 0, w->dX,
-                            C);
-            else
-                cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, S, 1, w->H[l] + R, (N + 1) * R,
-                            w->dI + C, (N + 1) * C, 0, w->dX, C);
-            for (int i = 0; i < R * C; i++)
-                if (L->param[i] >= 0)
-                    grad[L->param[i]] += w->dX[i];
-        }
-        int buffers = 0, inputs = 0;
-        for (int r = 0; r < R; r++) {
-            buffers |= L->rows[r].kind == ROW_BUFFER;
-            inputs |= L->rows[r].kind == ROW_INPUT;
-        }
-        if (!buffers && !(dx && inputs))
-            continue;
-        /* (static layers: dI is zero but at k = 1, and so is dH) */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)P, R, C, 1, w->dI, C, L->X, C, 0, w->dH, R);
-        /* undoes h = a sinh(b v) and v = buffer(v_mem): dv_mem += dH a b cosh(b v) E;
-         * and v = scale f (analog inputs): df += dH a b cosh(b v) scale */
-        for (int s = 0; s < S; s++)
-            for (int k = 1; k <= (L->dynamic ? N : 1); k++)
-                for (int r = 0; r < R; r++) {
-                    const BatchRow *row = &L->rows[r];
-                    if (row->kind != ROW_BUFFER && !(dx && row->kind == ROW_INPUT))
-                        continue;
-                    size_t at = IDX(s, k) * R + r;
-                    double v = w->V[l][at], dv = w->dH[at] * (v >= 0 ? L->a1 : L->a2) * L->b * cosh_read(L->b * v);
-                    if (row->kind == ROW_BUFFER)
-                        w->dLv[IDX(s, k) * M + row->ref] += dv * w->E[l][at];
-                    else
-                        dx[(size_t)s * nin + row->ref] += dv * net->c->inputs[row->ref].def->scale;
-                }
-    }
+    else
+        for (int l = bn->nlayers - 1; l >= 0; l--)
+            layer_backward(bn, w, l, S, grad, dx);
     return MS_OK;
 }
 
