@@ -98,6 +98,11 @@ typedef struct MsDcSpec {
     int nsweeps;          /* 1 or 2 */
     MsDcSweep sweep[2];
 } MsDcSpec;
+/* The values of a sweep: START, START + INCR, ... up to STOP within rounding, the last one
+ * exactly STOP when it is there up to rounding.  The count is a double, so that a sweep
+ * too large for a long can be compared with a limit. */
+double ms_dc_sweep_points(const MsDcSweep *s);
+double ms_dc_sweep_value(const MsDcSweep *s, long k, long n);   /* value k of n */
 
 /* Progress callback for long runs: fraction done in [0,1]. */
 typedef void (*MsProgressFn)(double fraction, void *user);

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from ._lib import lib, MsAcSpec, MsDcSpec
+from ._lib import lib, MsAcSpec, MsDcSpec, MsDcSweep
 
 AC_SWEEPS = ("dec", "oct", "lin")   # MS_AC_DEC, MS_AC_OCT, MS_AC_LIN
 
@@ -86,12 +86,10 @@ def dc_spec(sweeps):
 
 
 def sweep_values(start, stop, incr):
-    """The values one sweep takes, as ms_run_dc computes them (src/solver/dc.c)."""
-    n = int(math.floor((stop - start) / incr + 1e-9)) + 1
-    vals = start + np.arange(n, dtype=np.float64) * incr
-    if n and abs(vals[-1] - stop) <= 1e-9 * abs(incr):
-        vals[-1] = stop
-    return vals
+    """The values one sweep takes, from ms_run_dc's own functions (src/solver/dc.c)."""
+    s = MsDcSweep(None, start, stop, incr)
+    n = int(lib.ms_dc_sweep_points(C.byref(s)))
+    return np.array([lib.ms_dc_sweep_value(C.byref(s), k, n) for k in range(n)], dtype=np.float64)
 
 
 def ac_spec(card, sweep, points, fstart, fstop):

@@ -9,12 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-/* Points of one sweep: START, START + INCR, ... up to STOP (within rounding). */
-static double sweep_points(const MsDcSweep *s)
-{
-    return floor((s->stop - s->start) / s->incr + 1e-9) + 1;
-}
-
 static int find_source(const MsCircuit *c, const char *name)
 {
     for (int i = 0; i < c->nsources; i++)
@@ -81,7 +75,7 @@ int ms_elab_dc(MsElab *el)
     }
     if (s->nsweeps == 2 && !strcmp(s->sweep[0].source, s->sweep[1].source))
         return ms_elab_error(el, MS_ERR_SEMANTIC, &c->tok[5], "'.dc': source '%s' swept twice", s->sweep[0].source);
-    double n = sweep_points(&s->sweep[0]) * (s->nsweeps == 2 ? sweep_points(&s->sweep[1]) : 1);
+    double n = ms_dc_sweep_points(&s->sweep[0]) * (s->nsweeps == 2 ? ms_dc_sweep_points(&s->sweep[1]) : 1);
     if (!(n <= (double)MS_MAX_DC_POINTS))
         return ms_elab_error(el, MS_ERR_SEMANTIC, &c->tok[0], ".dc sweep of %.3g points: more than the limit of %ld",
                              n, MS_MAX_DC_POINTS);

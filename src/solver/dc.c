@@ -16,14 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static long sweep_points(const MsDcSweep *s)
-{
-    return (long)floor((s->stop - s->start) / s->incr + 1e-9) + 1;
-}
+double ms_dc_sweep_points(const MsDcSweep *s) { return floor((s->stop - s->start) / s->incr + 1e-9) + 1; }
 
-/* Value k of a sweep; the last one lands exactly on STOP when it is there
- * up to rounding. */
-static double sweep_value(const MsDcSweep *s, long k, long n)
+double ms_dc_sweep_value(const MsDcSweep *s, long k, long n)
 {
     double v = s->start + (double)k * s->incr;
     if (k == n - 1 && fabs(v - s->stop) <= 1e-9 * fabs(s->incr))
@@ -54,11 +49,11 @@ static int check_spec(const MsCircuit *c, const MsDcSpec *spec, int id[2], long 
             (s->stop - s->start) * s->incr < 0)
             return ms_err(err, MS_ERR_ARG, "%s: DC sweep of '%s' from %g to %g by %g: INCR must be non-zero, "
                           "with the sign of STOP - START", file, s->source, s->start, s->stop, s->incr);
-        double pts = floor((s->stop - s->start) / s->incr + 1e-9) + 1;
+        double pts = ms_dc_sweep_points(s);
         if (!(pts <= (double)MS_MAX_DC_POINTS))
             return ms_err(err, MS_ERR_ARG, "%s: DC sweep of '%s' has more than %ld points", file, s->source,
                           MS_MAX_DC_POINTS);
-        n[i] = sweep_points(s);
+        n[i] = (long)pts;
         total *= (double)n[i];
     }
     if (spec->nsweeps == 2 && id[0] == id[1])
@@ -106,9 +101,9 @@ int ms_run_dc(MsWork *w, const MsDcSpec *spec, MsResult *res, MsError *err)
     res->scale = scale_name(spec->sweep[0].source);
     for (long k1 = 0; k1 < n[1] && rc == MS_OK; k1++) {
         if (ns == 2)
-            wave[1].dc = sweep_value(&spec->sweep[1], k1, n[1]);
+            wave[1].dc = ms_dc_sweep_value(&spec->sweep[1], k1, n[1]);
         for (long k0 = 0; k0 < n[0] && rc == MS_OK; k0++, done++) {
-            wave[0].dc = sweep_value(&spec->sweep[0], k0, n[0]);
+            wave[0].dc = ms_dc_sweep_value(&spec->sweep[0], k0, n[0]);
             char where[256];
             if (ns == 2)
                 snprintf(where, sizeof where, "DC sweep at %s=%g, %s=%g", spec->sweep[0].source, wave[0].dc,
