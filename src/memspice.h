@@ -141,6 +141,9 @@ void ms_work_set_max_steps(MsWork *w, long n);
 int ms_work_set_source_dc(MsWork *w, const char *name, double value, MsError *err);
 int ms_work_set_source_pwl(MsWork *w, const char *name, int n, const double *t,
                            const double *v, MsError *err);
+/* The AC phasor mag e^{j phase} (phase in degrees) of source `name` in .ac analyses of this
+ * work, in place of the netlist's `AC mag phase` (the large-signal value is unchanged). */
+int ms_work_set_source_ac(MsWork *w, const char *name, double mag, double phase, MsError *err);
 void ms_work_clear_sources(MsWork *w);
 
 /* ---- analyses ---- */

@@ -331,16 +331,23 @@ class Circuit:
         rc = lib.ms_run_dc(self._w, C.byref(spec), C.byref(res), C.byref(err))
         return self._result(rc, err, res, "dc", given)
 
-    def ac(self, sweep=None, points=None, fstart=None, fstop=None, *, sources=None):
+    def ac(self, sweep=None, points=None, fstart=None, fstop=None, *, sources=None, phasors=None):
         """Small-signal AC, as `.ac sweep points fstart fstop` (sweep "dec",
         "oct" or "lin"); what is not given comes from the netlist's .ac card.
         The Result's vectors are complex, its scale .frequency.  sources: DC
-        values (the bias) for this call only; the AC phasors are the netlist's."""
+        values (the bias) for this call only; phasors: {name: mag or (mag,
+        phase in degrees)} in place of the netlist's `AC mag phase`, for this
+        call only (a source without AC in the netlist gets one)."""
         try:
             spec = _sweeps.ac_spec(_sweeps.netlist_ac(self._c), sweep, points, fstart, fstop)
         except ValueError as e:
             raise self._arg_error(e) from None
         self._sources(sources)
+        err = MsError()
+        for name, val in (phasors or {}).items():
+            mag, phase = val if isinstance(val, tuple) else (val, 0.0)
+            _check(lib.ms_work_set_source_ac(self._w, name.strip().lower().encode(), float(mag), float(phase),
+                                             C.byref(err)), err)
         res, err = MsResult(), MsError()
         rc = lib.ms_run_ac(self._w, C.byref(spec), C.byref(res), C.byref(err))
         return self._result(rc, err, res, "ac")

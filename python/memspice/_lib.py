@@ -97,6 +97,7 @@ def _load():
         "ms_work_set_source_dc": (I, [P, S, D, E]),
         "ms_work_set_source_pwl": (I, [P, S, I, DP, DP, E]),
         "ms_work_clear_sources": (None, [P]),
+        "ms_work_set_source_ac": (I, [P, S, D, D, E]),
         "ms_work_set_checkpoint": (None, [P, C.c_long]),
         "ms_run_op": (I, [P, C.POINTER(MsResult), E]),
         "ms_run_tran": (I, [P, C.POINTER(MsTranSpec), C.POINTER(MsResult), E]),

@@ -66,7 +66,8 @@ typedef struct MsSourceEval {
     int dc_op;                    /* 1: .op analysis (use DC values) */
     const MsWave *const *override; /* per source id, NULL = the netlist's waveform */
     int ac;                       /* .ac excitation: 1 the real, 2 the imaginary part of the
-                                   * netlist's `AC mag phase` phasor (t, overrides unused) */
+                                   * source's `AC mag phase` phasor (t unused) */
+    const MsWave *ac_over;        /* per source id: a phasor set for the work (has_ac), or NULL */
 } MsSourceEval;
 
 typedef struct MsBreaks {

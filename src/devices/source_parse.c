@@ -135,6 +135,7 @@ static int ac_args(MsElab *el, const MsCard *c, int *at, MsWave *w)
         return ms_elab_error(el, MS_ERR_SYNTAX, &tk[*at], "%s", "AC magnitude and phase must be finite");
     w->ac_mag = v[0];
     w->ac_phase = v[1];
+    w->has_ac = 1;
     *at = i;
     return MS_OK;
 }
@@ -229,9 +230,11 @@ int ms_source_prepare(MsElab *el, const MsCard *c, MsWave *w, const char *name)
 
 double ms_source_value(const MsWave *own, int id, const MsSourceEval *se)
 {
-    if (se->ac)   /* the netlist's phasor: an override replaces the large-signal waveform only */
-        return se->scale * ms_wave_ac(own, se->ac == 2);
     const MsWave *w = se->override && se->override[id] ? se->override[id] : own;
+    if (se->ac) {   /* the work's phasor, else an override's that gives AC, else the netlist's */
+        const MsWave *p = se->ac_over && se->ac_over[id].has_ac ? &se->ac_over[id] : w->has_ac ? w : own;
+        return se->scale * ms_wave_ac(p, se->ac == 2);
+    }
     return se->scale * (se->dc_op ? ms_wave_dc(w) : ms_wave_eval(w, se->t));
 }
 

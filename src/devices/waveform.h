@@ -24,6 +24,7 @@ typedef struct MsWave {
     double *rts;        /* TRNOISE telegraph part: its switching instants up to tstop (noise_rts.h), owned */
     long nrts;
     double ac_mag, ac_phase;   /* small-signal phasor of `AC mag [phase]` (phase in degrees); 0 if none */
+    int has_ac;                /* AC given: an override with it replaces the netlist's phasor too */
 } MsWave;
 
 /* Fill the defaults that depend on the analysis (ngspice: tr, tf = tstep,

@@ -71,7 +71,8 @@ static void load_ac(MsWork *w, double *B)
     size_t n1 = (size_t)c->n + 1;
     for (int part = 1; part <= 2; part++) {
         memset(w->b, 0, n1 * sizeof *w->b);
-        MsSourceEval se = {.t = 0, .scale = 1, .dc_op = 1, .override = w->override, .ac = part};
+        MsSourceEval se = {
+            .t = 0, .scale = 1, .dc_op = 1, .override = w->override, .ac = part, .ac_over = w->ac_over};
         for (int g = 0; g < c->ngroups; g++)
             if (c->groups[g].type->load_sources)
                 c->groups[g].type->load_sources(c->groups[g].inst, c->groups[g].n, &se, w->b);

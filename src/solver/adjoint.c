@@ -113,7 +113,7 @@ static void param_terms(MsWork *w, double t, int dc, const double *wq, const dou
 {
     const MsCircuit *c = w->c;
     MsEval ev = {.x = w->x, .t = t, .dc = dc, .state = w->state, .scratch = w->scratch};
-    MsSourceEval se = {t, 1, 0, w->override, 0};
+    MsSourceEval se = {t, 1, 0, w->override, 0, NULL};
     for (int k = 0; k < c->nparams; k++) {
         const MsParamRef *p = &c->params[k];
         if (p->train >= 0) {

@@ -191,6 +191,7 @@ struct MsWork {
     MsError eval_err;             /* a device's evaluation error (MS_ERR_EVAL) */
     const MsWave **override;      /* per source id */
     MsWave *owned;                /* override storage, per source id */
+    MsWave *ac_over;              /* per source id: an AC phasor set for the work (has_ac) */
     MsProgressFn progress;
     void *progress_user;
     struct MsTraj *traj;          /* when set, the transient records every accepted point */

@@ -26,7 +26,7 @@ static void eval_circuit(MsWork *w, const MsNewtonSys *sys, int first_iter, int 
     memset(w->q, 0, n1 * sizeof *w->q);
     memset(w->b, 0, n1 * sizeof *w->b);
     w->x[0] = 0;
-    MsSourceEval se = {sys->t, sys->src_scale, sys->dc_op, w->override, 0};
+    MsSourceEval se = {sys->t, sys->src_scale, sys->dc_op, w->override, 0, NULL};
     for (int g = 0; g < c->ngroups; g++)
         if (c->groups[g].type->load_sources)
             c->groups[g].type->load_sources(c->groups[g].inst, c->groups[g].n, &se, w->b);
@@ -150,7 +150,7 @@ static int solve_linear(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
         w->factorizations++;
     }
     memset(w->b, 0, ((size_t)c->n + 1) * sizeof *w->b);
-    MsSourceEval se = {sys->t, sys->src_scale, sys->dc_op, w->override, 0};
+    MsSourceEval se = {sys->t, sys->src_scale, sys->dc_op, w->override, 0, NULL};
     for (int g = 0; g < c->ngroups; g++)
         if (c->groups[g].type->load_sources)
             c->groups[g].type->load_sources(c->groups[g].inst, c->groups[g].n, &se, w->b);

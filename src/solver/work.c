@@ -2,6 +2,7 @@
 #include "circuit.h"
 #include "klu_wrap.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@ int ms_work_new(const MsCircuit *c, MsWork **out, MsError *err)
     for (int i = 0; i < c->nlosses; i++)
         w->loss_weight[i] = c->losses[i].def->weight;
     w->owned = ms_calloc((size_t)c->nsources + 1, sizeof *w->owned);
+    w->ac_over = ms_calloc((size_t)c->nsources + 1, sizeof *w->ac_over);
     *out = w;
     return MS_OK;
 }
@@ -41,6 +43,7 @@ void ms_work_free(MsWork **wp)
     for (int i = 0; i < w->c->nsources; i++)
         ms_wave_free(&w->owned[i]);
     free(w->owned);
+    free(w->ac_over);
     free(w->loss_weight);
     free(w->override);
     free(w);
@@ -113,8 +116,21 @@ int ms_work_set_source_pwl(MsWork *w, const char *name, int n, const double *t, 
     return MS_OK;
 }
 
+int ms_work_set_source_ac(MsWork *w, const char *name, double mag, double phase, MsError *err)
+{
+    int id = find_source(w, name, err);
+    if (id < 0)
+        return id;
+    if (!isfinite(mag) || !isfinite(phase))
+        return ms_err(err, MS_ERR_ARG, "AC phasor of '%s': magnitude and phase must be finite", name);
+    w->ac_over[id] = (MsWave){.ac_mag = mag, .ac_phase = phase, .has_ac = 1};
+    return MS_OK;
+}
+
 void ms_work_clear_sources(MsWork *w)
 {
-    for (int i = 0; i < w->c->nsources; i++)
+    for (int i = 0; i < w->c->nsources; i++) {
         w->override[i] = NULL;
+        w->ac_over[i].has_ac = 0;
+    }
 }

@@ -232,7 +232,7 @@ static void unit_excitation(const MsCircuit *c, int src, const MsWave **waves, c
     const MsWave *was = waves[src];
     waves[src] = unit;
     memset(b, 0, ((size_t)c->n + 1) * sizeof *b);
-    MsSourceEval se = {0, 1, 1, waves, 0};
+    MsSourceEval se = {0, 1, 1, waves, 0, NULL};
     for (int g = 0; g < c->ngroups; g++)
         if ((c->groups[g].type->flags & MS_DEV_SOURCE) && c->groups[g].type->load_sources)
             c->groups[g].type->load_sources(c->groups[g].inst, c->groups[g].n, &se, b);

@@ -5,6 +5,7 @@
 #      sources written into it (CSV waveforms, grad tables, to 1e-12), for DC,
 #      PWL (continuation lines, r=), PULSE, SIN, {expressions}, upper case;
 #      hidden files and folders are skipped; h5 (default), raw and csv outputs;
+#   1b. .ac: an input file's AC phasor replaces the netlist's, else it stays;
 #   2. grad: summary.csv (file, loss, gradient) in file order, equal to the
 #      per-file results, and the loss table on stdout;
 #   3. the outputs do not depend on the thread count (byte-identical CSV);
@@ -96,6 +97,21 @@ fi
 if run 0 "run --inputs --format raw" run "$NET" --inputs "$IN" -o "$tmp/rr/" --format raw -q; then
     [ "$(ls "$tmp/rr" | tr '\n' ' ')" = "a.raw b.raw c.raw d.raw e.raw " ] && head -c 200 "$tmp/rr/c.raw" | grep -q '^Plotname: Transient' &&
         ok "run --inputs --format raw: ngspice raw files" || bad "run --inputs --format raw: $(ls "$tmp/rr")"
+fi
+
+# ---- 1b. .ac: a file's `ac MAG PHASE` is the source's phasor; without one, the netlist's ----
+mkdir -p "$tmp/ac_in"
+printf 'rc low-pass\nv1 in 0 dc 0 ac 1\nr1 in out 1k\nc1 out 0 1u\n.ac lin 3 100 300\n.end\n' >"$tmp/ac.cir"
+sed 's/^v1 in 0 dc 0 ac 1$/v1 in 0 dc 0.5 ac 2 90/' "$tmp/ac.cir" >"$tmp/ac_p.cir"
+printf 'v1 dc 0.5 ac 2 90\n' >"$tmp/ac_in/p.txt"
+printf 'v1 dc 0.5\n' >"$tmp/ac_in/q.txt"
+if run 0 "run --inputs (.ac)" run "$tmp/ac.cir" --inputs "$tmp/ac_in" -o "$tmp/ac_out" --format csv -q &&
+        run 0 "run ac_p.cir" run "$tmp/ac_p.cir" -o "$tmp/ac_p.csv" && run 0 "run ac.cir" run "$tmp/ac.cir" -o "$tmp/ac.csv"; then
+    close "$tmp/ac_p.csv" "$tmp/ac_out/p.csv" && ! close "$tmp/ac.csv" "$tmp/ac_out/p.csv" &&
+        ok "run --inputs .ac: 'ac 2 90' in the file = the netlist with AC 2 90 written in" ||
+        bad "run --inputs .ac: the file's AC phasor was not used"
+    close "$tmp/ac.csv" "$tmp/ac_out/q.csv" && ok "run --inputs .ac: a file without AC keeps the netlist's phasor" ||
+        bad "run --inputs .ac: a file without AC changed the phasor"
 fi
 
 # ---- 2. grad: per-file tables and summary.csv ----

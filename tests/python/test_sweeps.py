@@ -101,6 +101,25 @@ def test_ac_overrides():
     assert len(c.ac().frequency) == 101   # overrides are per call
 
 
+def test_ac_phasors():
+    """phasors= replaces the netlist's AC 2 30 for one call; a source with no AC gets one."""
+    text = RC_AC.replace("V1 in 0 DC 0 AC 2 30", "V1 in 0 DC 0 AC 2 30\nV2 x 0 DC 1\nR2 x 0 1k")
+    c = memspice.Circuit.from_string(text, "rc_ac.cir")
+    f = c.ac().frequency
+    h = 1 / (1 + 1j * 2 * np.pi * f * 1e-3)
+    r = c.ac(phasors={"v1": (0.5, -90)})
+    np.testing.assert_allclose(r["v(out)"], 0.5 * np.exp(-0.5j * np.pi) * h, rtol=1e-12)
+    np.testing.assert_allclose(r["v(x)"], 0, atol=0)
+    r = c.ac(phasors={"V2": 3})                              # magnitude only: phase 0
+    np.testing.assert_allclose(r["v(x)"], 3, rtol=1e-14)
+    np.testing.assert_allclose(r["v(out)"], 2 * np.exp(1j * math.radians(30)) * h, rtol=1e-12)
+    np.testing.assert_allclose(c.ac()["v(x)"], 0, atol=0)    # per call
+    with pytest.raises(memspice.Error, match="no independent source named 'v9'"):
+        c.ac(phasors={"v9": 1})
+    with pytest.raises(memspice.Error, match="must be finite"):
+        c.ac(phasors={"v1": float("nan")})
+
+
 def test_ac_equals_cli_csv(tmp_path):
     path = os.path.join(ROOT, "netlists/rc_lowpass_ac.cir")
     out = tmp_path / "ac.csv"
