@@ -619,6 +619,115 @@ static void find_version(MsNgRun *r)
     }
 }
 
+/* The child's two pipes (data records into d, its own output into t) until both close,
+ * then its exit; 1 if it outlived t0 + timeout (timeout > 0) and was killed. */
+static int collect_child(pid_t pid, int dfd, int tfd, double t0, double timeout, Buf *d, Buf *t, int *status)
+{
+    struct pollfd pf[2] = {{dfd, POLLIN, 0}, {tfd, POLLIN, 0}};
+    int timed_out = 0;
+    char chunk[65536];
+    while (pf[0].fd >= 0 || pf[1].fd >= 0) {
+        int wait_ms = 1000;
+        if (timeout > 0) {
+            double left = t0 + timeout - now_s();
+            if (left <= 0) {
+                timed_out = 1;
+                break;
+            }
+            wait_ms = left < 1.0 ? (int)ceil(left * 1000) : 1000;
+        }
+        int k = poll(pf, 2, wait_ms);
+        if (k < 0 && errno != EINTR)
+            break;
+        for (int i = 0; i < 2 && k > 0; i++) {
+            if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            ssize_t n = read(pf[i].fd, chunk, sizeof chunk);
+            if (n > 0) {
+                buf_add(i == 0 ? d : t, chunk, (size_t)n);
+            } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+                close(pf[i].fd);
+                pf[i].fd = -1;
+            }
+        }
+    }
+    *status = 0;
+    if (!timed_out) {
+        /* the pipes are closed; the child is exiting (or closed them and hangs) */
+        for (;;) {
+            pid_t w = waitpid(pid, status, WNOHANG);
+            if (w == pid || (w < 0 && errno != EINTR))
+                break;
+            if (timeout > 0 && now_s() > t0 + timeout) {
+                timed_out = 1;
+                break;
+            }
+            struct timespec ts = {0, 5000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (timed_out) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    for (int i = 0; i < 2; i++)
+        if (pf[i].fd >= 0)
+            close(pf[i].fd);
+    return timed_out;
+}
+
+/* How a finished run went, from the child's exit and its records. */
+typedef struct Outcome {
+    int status, timed_out;            /* waitpid's status; killed at the timeout */
+    int circ_rc, ran, ngexit, done;   /* from the records (parse_records; circ_rc -1: none) */
+    int nerr, nerr_parse;             /* error lines in ngspice's output, and of those while parsing */
+    const char *emsg;                 /* the child's own message (library not loaded), or NULL */
+} Outcome;
+
+/* run->status and, unless MS_NG_OK, the message m saying why (with ngspice's output). */
+static void judge(MsNgRun *run, const Outcome *oc, const MsNgOpts *o, const char *lib, double timeout, char *m,
+                  size_t cap)
+{
+    int status = oc->status;
+    m[0] = 0;
+    if (oc->timed_out) {
+        run->status = MS_NG_TIMEOUT;
+        snprintf(m, cap, "ngspice did not finish within %g s and was stopped (raise --timeout)", timeout);
+        quote_output(run, m, cap, 0, "; its last output:", o);
+    } else if (WIFSIGNALED(status)) {
+        run->status = MS_NG_CRASHED;
+        snprintf(m, cap, "ngspice crashed (killed by signal %d, %s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+        quote_output(run, m, cap, 0, "; its last output:", o);
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == CHILD_NOLIB) {
+        run->status = MS_NG_NOLIB;
+        snprintf(m, cap,
+                 "cannot load the ngspice shared library '%s': %s (install libngspice0 — 'make deps' does — "
+                 "or name the library with --ngspice-lib or MEMSPICE_NGSPICE_LIB)",
+                 lib, oc->emsg ? oc->emsg : "unknown reason");
+    } else if (!WIFEXITED(status) || (WEXITSTATUS(status) != CHILD_OK && WEXITSTATUS(status) != CHILD_NGEXIT) ||
+               (WEXITSTATUS(status) == CHILD_OK && !oc->done)) {
+        run->status = MS_NG_CRASHED;
+        snprintf(m, cap, "the ngspice process ended unexpectedly (exit status %d)",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        quote_output(run, m, cap, 0, "; its last output:", o);
+    } else if (oc->circ_rc != 0 || oc->nerr_parse || (!oc->ran && oc->ngexit)) {
+        run->status = MS_NG_REJECTED;
+        snprintf(m, cap, "ngspice rejected the netlist");
+        quote_output(run, m, cap, 1, ":", o);
+    } else if (oc->ngexit || oc->nerr) {
+        run->status = MS_NG_FAILED;
+        snprintf(m, cap, "ngspice failed to simulate the netlist");
+        quote_output(run, m, cap, 1, ":", o);
+    } else if (!run->has_tran && !run->has_op && !run->has_dc && !run->has_ac) {
+        run->status = MS_NG_NORESULT;
+        snprintf(m, cap, "ngspice produced no transient, operating-point, DC-sweep or AC result");
+        quote_output(run, m, cap, 0, "; its last output:", o);
+    } else {
+        run->status = MS_NG_OK;
+    }
+}
+
 int ms_ngspice_run(char *const *lines, const MsNgOpts *o, MsNgRun *run, MsError *err)
 {
     memset(run, 0, sizeof *run);
@@ -650,64 +759,16 @@ int ms_ngspice_run(char *const *lines, const MsNgOpts *o, MsNgRun *run, MsError 
     }
     close(dp[1]);
     close(tp[1]);
-
     Buf d = {0}, t = {0};
-    struct pollfd pf[2] = {{dp[0], POLLIN, 0}, {tp[0], POLLIN, 0}};
-    int timed_out = 0;
-    char chunk[65536];
-    while (pf[0].fd >= 0 || pf[1].fd >= 0) {
-        int wait_ms = 1000;
-        if (timeout > 0) {
-            double left = t0 + timeout - now_s();
-            if (left <= 0) {
-                timed_out = 1;
-                break;
-            }
-            wait_ms = left < 1.0 ? (int)ceil(left * 1000) : 1000;
-        }
-        int k = poll(pf, 2, wait_ms);
-        if (k < 0 && errno != EINTR)
-            break;
-        for (int i = 0; i < 2 && k > 0; i++) {
-            if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            ssize_t n = read(pf[i].fd, chunk, sizeof chunk);
-            if (n > 0) {
-                buf_add(i == 0 ? &d : &t, chunk, (size_t)n);
-            } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-                close(pf[i].fd);
-                pf[i].fd = -1;
-            }
-        }
-    }
-    int status = 0;
-    if (!timed_out) {
-        /* the pipes are closed; the child is exiting (or closed them and hangs) */
-        for (;;) {
-            pid_t w = waitpid(pid, &status, WNOHANG);
-            if (w == pid || (w < 0 && errno != EINTR))
-                break;
-            if (timeout > 0 && now_s() > t0 + timeout) {
-                timed_out = 1;
-                break;
-            }
-            struct timespec ts = {0, 5000000};
-            nanosleep(&ts, NULL);
-        }
-    }
-    if (timed_out) {
-        kill(pid, SIGKILL);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
-    }
-    for (int i = 0; i < 2; i++)
-        if (pf[i].fd >= 0)
-            close(pf[i].fd);
+    Outcome oc = {0};
+    oc.circ_rc = -1;   /* no record of the circuit load: not loaded */
+    oc.timed_out = collect_child(pid, dp[0], tp[0], t0, timeout, &d, &t, &oc.status);
     run->seconds = now_s() - t0;
 
-    int circ_rc = -1, ran = 0, ngexit = 0, done = 0, nout_run = 0;
-    char *emsg = parse_records(run, &d, &circ_rc, &ran, &ngexit, &done, &nout_run);
-    if (!ran)
+    int nout_run = 0;
+    char *emsg = parse_records(run, &d, &oc.circ_rc, &oc.ran, &oc.ngexit, &oc.done, &nout_run);
+    oc.emsg = emsg;
+    if (!oc.ran)
         nout_run = run->nout;
     /* what the child (or the C library, aborting) wrote to its stdout/stderr */
     if (t.n)
@@ -715,51 +776,13 @@ int ms_ngspice_run(char *const *lines, const MsNgOpts *o, MsNgRun *run, MsError 
     free(d.p);
     free(t.p);
     find_version(run);
-    int nerr = 0, nerr_parse = 0;
     for (int i = 0; i < run->nout; i++) {
         int e = ms_ng_is_error_line(run->out[i]);
-        nerr += e;
-        nerr_parse += e && i < nout_run;
+        oc.nerr += e;
+        oc.nerr_parse += e && i < nout_run;
     }
-
     char m[MS_ERRMSG_MAX];
-    m[0] = 0;
-    if (timed_out) {
-        run->status = MS_NG_TIMEOUT;
-        snprintf(m, sizeof m, "ngspice did not finish within %g s and was stopped (raise --timeout)", timeout);
-        quote_output(run, m, sizeof m, 0, "; its last output:", o);
-    } else if (WIFSIGNALED(status)) {
-        run->status = MS_NG_CRASHED;
-        snprintf(m, sizeof m, "ngspice crashed (killed by signal %d, %s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
-        quote_output(run, m, sizeof m, 0, "; its last output:", o);
-    } else if (WIFEXITED(status) && WEXITSTATUS(status) == CHILD_NOLIB) {
-        run->status = MS_NG_NOLIB;
-        snprintf(m, sizeof m,
-                 "cannot load the ngspice shared library '%s': %s (install libngspice0 — 'make deps' does — "
-                 "or name the library with --ngspice-lib or MEMSPICE_NGSPICE_LIB)",
-                 lib, emsg ? emsg : "unknown reason");
-    } else if (!WIFEXITED(status) || (WEXITSTATUS(status) != CHILD_OK && WEXITSTATUS(status) != CHILD_NGEXIT) ||
-               (WEXITSTATUS(status) == CHILD_OK && !done)) {
-        run->status = MS_NG_CRASHED;
-        snprintf(m, sizeof m, "the ngspice process ended unexpectedly (exit status %d)",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-        quote_output(run, m, sizeof m, 0, "; its last output:", o);
-    } else if (circ_rc != 0 || nerr_parse || (!ran && ngexit)) {
-        run->status = MS_NG_REJECTED;
-        snprintf(m, sizeof m, "ngspice rejected the netlist");
-        quote_output(run, m, sizeof m, 1, ":", o);
-    } else if (ngexit || nerr) {
-        run->status = MS_NG_FAILED;
-        snprintf(m, sizeof m, "ngspice failed to simulate the netlist");
-        quote_output(run, m, sizeof m, 1, ":", o);
-    } else if (!run->has_tran && !run->has_op && !run->has_dc && !run->has_ac) {
-        run->status = MS_NG_NORESULT;
-        snprintf(m, sizeof m, "ngspice produced no transient, operating-point, DC-sweep or AC result");
-        quote_output(run, m, sizeof m, 0, "; its last output:", o);
-    } else {
-        run->status = MS_NG_OK;
-    }
+    judge(run, &oc, o, lib, timeout, m, sizeof m);
     free(emsg);
     if (run->status != MS_NG_OK)
         return ms_err(err, MS_ERR_IO, "%s", m);
