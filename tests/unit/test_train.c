@@ -200,29 +200,18 @@ static void check_patterns(void)
  * summed gradient of a chunk of samples. */
 static void check_batched(int layers, const char *enc, const char *reduce, const char *extra)
 {
-    char *text = net_text(layers, enc, reduce, extra), *path = write_tmp("test_train", text);
-    MsNet net;
-    MsNetWork nw;
-    MsError err = {0};
-    MsBatchNet *bn = NULL;
-    MsBatchWork *bw = NULL;
-    if (open_batched(path, &net, &bn) != MS_OK) {
-        remove(path);
-        free(text), free(path);
+    Fixture f;
+    if (fixture_open(&f, "test_train", net_text(layers, enc, reduce, extra)) != MS_OK)
         return;
-    }
-    ms_net_work_new(&net, &nw, &err);
-    ms_batch_work_new(bn, &bw);
+    MsError err = {0};
     enum { S = CHUNK };
-    Chunk ch;
-    chunk_fill(&ch);
-    int np = net.nparams;
+    int np = f.net.nparams;
     double bscores[S * NOUT], bloss[S], sc[S * NOUT], ls[S], *bgrad = calloc((size_t)np, sizeof *bgrad);
     double *sum = calloc((size_t)np, sizeof *sum);
-    int rc = ms_batch_run(bn, bw, S, ch.xp, ch.draw, ch.label, bscores, bloss, bgrad, &err);
+    int rc = ms_batch_run(f.bn, f.bw, S, f.ch.xp, f.ch.draw, f.ch.label, bscores, bloss, bgrad, &err);
     CHECK_MSG(rc == MS_OK, "batch run: %s", err.msg);
     if (rc == MS_OK)
-        rc = per_sample_chunk(&net, &nw, &ch, sc, ls, sum);
+        rc = per_sample_chunk(&f.net, &f.nw, &f.ch, sc, ls, sum);
     double worst_s = 0, worst_g = 0;
     for (int s = 0; s < S && rc == MS_OK; s++) {
         for (int k = 0; k < NOUT; k++)
@@ -238,12 +227,8 @@ static void check_batched(int layers, const char *enc, const char *reduce, const
            reduce, extra ? " (tanh buffers)" : "", worst_s, worst_g);
     CHECK_MSG(worst_s < 1e-9, "scores differ by %.3g", worst_s);
     CHECK_MSG(worst_g < 1e-8, "gradients differ by %.3g", worst_g);
-    ms_batch_work_free(&bw);
-    ms_batch_free(&bn);
-    ms_net_work_free(&nw);
-    ms_net_close(&net);
-    remove(path);
-    free(path), free(text), free(bgrad), free(sum);
+    fixture_close(&f);
+    free(bgrad), free(sum);
 }
 
 /* A network of direct columns as tools/mknet --columns direct writes it:
@@ -321,29 +306,18 @@ static double batch_loss(MsBatchNet *bn, MsBatchWork *bw, int S, const float *co
  * own loss, and (analog) its input gradient likewise. */
 static void check_direct(int layers, const char *enc, int pair)
 {
-    char *text = direct_text(layers, enc, pair, NULL), *path = write_tmp("test_train", text);
-    MsNet net;
-    MsNetWork nw;
-    MsError err = {0};
-    MsBatchNet *bn = NULL;
-    MsBatchWork *bw = NULL;
-    if (open_batched(path, &net, &bn) != MS_OK) {
-        remove(path);
-        free(text), free(path);
+    Fixture f;
+    if (fixture_open(&f, "test_train", direct_text(layers, enc, pair, NULL)) != MS_OK)
         return;
-    }
-    ms_net_work_new(&net, &nw, &err);
-    ms_batch_work_new(bn, &bw);
+    MsError err = {0};
     enum { S = CHUNK };
-    Chunk ch;
-    chunk_fill(&ch);
-    int np = net.nparams;
+    int np = f.net.nparams;
     double bscores[S * NOUT], bloss[S], scs[S * NOUT], ls[S], *bgrad = calloc((size_t)np, sizeof *bgrad);
     double *sum = calloc((size_t)np, sizeof *sum), *p = calloc((size_t)np, sizeof *p);
-    int rc = ms_batch_run(bn, bw, S, ch.xp, ch.draw, ch.label, bscores, bloss, bgrad, &err);
+    int rc = ms_batch_run(f.bn, f.bw, S, f.ch.xp, f.ch.draw, f.ch.label, bscores, bloss, bgrad, &err);
     CHECK_MSG(rc == MS_OK, "batch run (direct): %s", err.msg);
     if (rc == MS_OK)
-        rc = per_sample_chunk(&net, &nw, &ch, scs, ls, sum);
+        rc = per_sample_chunk(&f.net, &f.nw, &f.ch, scs, ls, sum);
     double worst_s = 0, worst_g = 0, spread = 0;
     for (int s = 0; s < S && rc == MS_OK; s++) {
         const double *sc = scs + s * NOUT;
@@ -360,22 +334,23 @@ static void check_direct(int layers, const char *enc, int pair)
     for (int k = 0; k < np; k++)
         worst_g = fmax(worst_g, fabs(sum[k] - bgrad[k]) / gmax);
     /* central differences of the batched loss, Richardson-extrapolated */
-    ms_net_get_params(&net, p);
+    ms_net_get_params(&f.net, p);
     double worst_fd = 0;
     for (int k = 0; k < np && rc == MS_OK; k += np > 24 ? 5 : 2) {
         double x = p[k], h = 1e-3, d[2];
         for (int r = 0; r < 2; r++, h /= 2) {
             p[k] = x + h;
-            double up = batch_loss(bn, bw, S, ch.xp, ch.draw, ch.label, p);
+            double up = batch_loss(f.bn, f.bw, S, f.ch.xp, f.ch.draw, f.ch.label, p);
             p[k] = x - h;
-            d[r] = (up - batch_loss(bn, bw, S, ch.xp, ch.draw, ch.label, p)) / (2 * h);
+            d[r] = (up - batch_loss(f.bn, f.bw, S, f.ch.xp, f.ch.draw, f.ch.label, p)) / (2 * h);
         }
         p[k] = x;
         double fdk = (4 * d[1] - d[0]) / 3, e = fabs(fdk - bgrad[k]) / fmax(fabs(fdk), 1e-3 * gmax);
         worst_fd = fmax(worst_fd, e);
-        CHECK_MSG(e < 1e-6, "direct %s: adjoint %.10g, finite differences %.10g", net.c->params[k].name, bgrad[k], fdk);
+        CHECK_MSG(e < 1e-6, "direct %s: adjoint %.10g, finite differences %.10g", f.net.c->params[k].name, bgrad[k],
+                  fdk);
     }
-    ms_batch_set_params(bn, p, NULL);
+    ms_batch_set_params(f.bn, p, NULL);
     /* input gradient (analog): d(sum ds . scores)/dx against central differences */
     double worst_dx = 0;
     if (!strcmp(enc, "analog") && rc == MS_OK) {
@@ -383,12 +358,12 @@ static void check_direct(int layers, const char *enc, int pair)
         const double *xdp[S];
         for (int s = 0; s < S; s++) {
             for (int i = 0; i < NIN; i++)
-                xd[s][i] = ch.xs[s][i];
+                xd[s][i] = f.ch.xs[s][i];
             xdp[s] = xd[s];
         }
         for (int q = 0; q < S * NOUT; q++)
             ds[q] = 1 - 0.3 * q;
-        rc = ms_batch_run_ds(bn, bw, S, xdp, ch.draw, ds, sc, NULL, dxv, &err);
+        rc = ms_batch_run_ds(f.bn, f.bw, S, xdp, f.ch.draw, ds, sc, NULL, dxv, &err);
         CHECK_MSG(rc == MS_OK, "run_ds: %s", err.msg);
         double dmax = 0;
         for (int q = 0; q < S * NIN; q++)
@@ -397,9 +372,9 @@ static void check_direct(int layers, const char *enc, int pair)
             for (int i = 0; i < NIN; i++) {
                 double x = xd[s][i], h = 1e-3, Lp = 0, Lm = 0;
                 xd[s][i] = x + h;
-                ms_batch_run_ds(bn, bw, S, xdp, ch.draw, NULL, sc, NULL, NULL, &err);
+                ms_batch_run_ds(f.bn, f.bw, S, xdp, f.ch.draw, NULL, sc, NULL, NULL, &err);
                 xd[s][i] = x - h;
-                ms_batch_run_ds(bn, bw, S, xdp, ch.draw, NULL, sc2, NULL, NULL, &err);
+                ms_batch_run_ds(f.bn, f.bw, S, xdp, f.ch.draw, NULL, sc2, NULL, NULL, &err);
                 xd[s][i] = x;
                 for (int q = 0; q < S * NOUT; q++)
                     Lp += ds[q] * sc[q], Lm += ds[q] * sc2[q];
@@ -414,12 +389,8 @@ static void check_direct(int layers, const char *enc, int pair)
            layers, enc, pair ? "pair" : "single", worst_s, worst_g, worst_fd, worst_dx);
     CHECK_MSG(worst_s < 1e-9, "direct: scores differ by %.3g", worst_s);
     CHECK_MSG(worst_g < 1e-8, "direct: gradients differ by %.3g", worst_g);
-    ms_batch_work_free(&bw);
-    ms_batch_free(&bn);
-    ms_net_work_free(&nw);
-    ms_net_close(&net);
-    remove(path);
-    free(path), free(text), free(bgrad), free(sum), free(p);
+    fixture_close(&f);
+    free(bgrad), free(sum), free(p);
 }
 
 /* The netlist text opens but the batched compiler refuses it, naming why. */

@@ -123,37 +123,26 @@ static void check_fd(int layers)
 
 static void check_batched(int layers, const char *enc)
 {
-    char *text = net_text(layers, enc), *path = write_tmp("test_train_cm", text);
-    MsNet net;
-    MsNetWork nw;
-    MsError err = {0};
-    MsBatchNet *bn = NULL;
-    MsBatchWork *bw = NULL;
-    if (open_batched(path, &net, &bn) != MS_OK) {
-        remove(path);
-        free(text), free(path);
+    Fixture f;
+    if (fixture_open(&f, "test_train_cm", net_text(layers, enc)) != MS_OK)
         return;
-    }
-    ms_net_work_new(&net, &nw, &err);
-    ms_batch_work_new(bn, &bw);
+    MsError err = {0};
     enum { S = CHUNK };
-    Chunk ch;
-    chunk_fill(&ch);
-    int np = net.nparams;
+    int np = f.net.nparams;
     double *p = calloc((size_t)np, sizeof *p);
     /* the engine must follow parameter writes: move every C by a different factor */
-    ms_net_get_params(&net, p);
+    ms_net_get_params(&f.net, p);
     for (int k = 0; k < np; k++)
-        if (is_cap(&net, k))
+        if (is_cap(&f.net, k))
             p[k] *= 0.8 + 0.1 * (k % 5);
-    ms_net_set_params(&net, p, NULL, &err);
-    ms_batch_set_params(bn, p, NULL);
+    ms_net_set_params(&f.net, p, NULL, &err);
+    ms_batch_set_params(f.bn, p, NULL);
     double bscores[S * NOUT], bloss[S], sc[S * NOUT], ls[S], *bgrad = calloc((size_t)np, sizeof *bgrad);
     double *sum = calloc((size_t)np, sizeof *sum);
-    int rc = ms_batch_run(bn, bw, S, ch.xp, ch.draw, ch.label, bscores, bloss, bgrad, &err);
+    int rc = ms_batch_run(f.bn, f.bw, S, f.ch.xp, f.ch.draw, f.ch.label, bscores, bloss, bgrad, &err);
     CHECK_MSG(rc == MS_OK, "batch run: %s", err.msg);
     if (rc == MS_OK)
-        rc = per_sample_chunk(&net, &nw, &ch, sc, ls, sum);
+        rc = per_sample_chunk(&f.net, &f.nw, &f.ch, sc, ls, sum);
     double worst_s = 0, worst_l = 0, worst_x = 0, worst_c = 0;
     for (int s = 0; s < S && rc == MS_OK; s++) {
         for (int k = 0; k < NOUT; k++)
@@ -163,10 +152,10 @@ static void check_batched(int layers, const char *enc)
     /* each kind against its own largest gradient (C's are ~1e10 /F, x0's ~1) */
     double gmax[2] = {0, 0};
     for (int k = 0; k < np; k++)
-        gmax[is_cap(&net, k)] = fmax(gmax[is_cap(&net, k)], fabs(sum[k]));
+        gmax[is_cap(&f.net, k)] = fmax(gmax[is_cap(&f.net, k)], fabs(sum[k]));
     for (int k = 0; k < np; k++) {
-        double e = fabs(sum[k] - bgrad[k]) / fmax(fabs(sum[k]), 1e-3 * gmax[is_cap(&net, k)]);
-        if (is_cap(&net, k))
+        double e = fabs(sum[k] - bgrad[k]) / fmax(fabs(sum[k]), 1e-3 * gmax[is_cap(&f.net, k)]);
+        if (is_cap(&f.net, k))
             worst_c = fmax(worst_c, e);
         else
             worst_x = fmax(worst_x, e);
@@ -176,12 +165,8 @@ static void check_batched(int layers, const char *enc)
     CHECK_MSG(gmax[1] > 1e6, "dL/dC all small (%g)", gmax[1]);
     CHECK_MSG(worst_s < 1e-9 && worst_l < 1e-9, "scores or losses differ by %.3g, %.3g", worst_s, worst_l);
     CHECK_MSG(worst_x < 1e-9 && worst_c < 1e-9, "gradients differ: x0 %.3g, C %.3g", worst_x, worst_c);
-    ms_batch_work_free(&bw);
-    ms_batch_free(&bn);
-    ms_net_work_free(&nw);
-    ms_net_close(&net);
-    remove(path);
-    free(path), free(text), free(bgrad), free(sum), free(p);
+    fixture_close(&f);
+    free(bgrad), free(sum), free(p);
 }
 
 /* trained.cir holds every C as the same double and gives the same loss. */

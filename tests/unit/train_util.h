@@ -150,4 +150,45 @@ static inline int per_sample_chunk(MsNet *net, MsNetWork *nw, const Chunk *ch, d
     return rc;
 }
 
+/* A netlist text opened for both engines: the per-sample network and its work, the
+ * batched network and its work, and a chunk of samples. */
+typedef struct Fixture {
+    char *text, *path;
+    MsNet net;
+    MsNetWork nw;
+    MsBatchNet *bn;
+    MsBatchWork *bw;
+    Chunk ch;
+} Fixture;
+
+/* Opens text (malloc'ed: fixture_close frees it, or this on failure) under a temporary
+ * name: MS_OK, or the error (a failed check; nothing left open). */
+static inline int fixture_open(Fixture *f, const char *stem, char *text)
+{
+    memset(f, 0, sizeof *f);
+    f->text = text;
+    f->path = write_tmp(stem, text);
+    int rc = open_batched(f->path, &f->net, &f->bn);
+    if (rc != MS_OK) {
+        remove(f->path);
+        free(f->text), free(f->path);
+        return rc;
+    }
+    MsError err = {0};
+    ms_net_work_new(&f->net, &f->nw, &err);
+    ms_batch_work_new(f->bn, &f->bw);
+    chunk_fill(&f->ch);
+    return MS_OK;
+}
+
+static inline void fixture_close(Fixture *f)
+{
+    ms_batch_work_free(&f->bw);
+    ms_batch_free(&f->bn);
+    ms_net_work_free(&f->nw);
+    ms_net_close(&f->net);
+    remove(f->path);
+    free(f->path), free(f->text);
+}
+
 #endif
