@@ -11,13 +11,16 @@ input file per image, `--inputs`, each setting the .input sources' DC levels).
 The adaptive readout is the .readout's own reduction of the simulated
 waveforms: reduce=mean is gain x (1/tstop) x the trapezoidal integral over
 every accepted point.  With --ngspice M, the first M images also run in
-ngspice (the netlist's ngspice form, tools/mknet --ngspice-of --cells read|full,
-one ngspice -b per image, --jobs at a time; --full-check K runs the first K
-again with the full cells to show the read form changes nothing).  Prints the
-agreement, the disagreement rate and the accuracies, and writes them to --json
-if given.  With --resume DIR every image's scores are kept in DIR as they come
-(adaptive ones --chunk images at a time), and a run that stopped goes on from
-where it was: runs of the headline networks take hours.
+ngspice (the netlist's ngspice form, tools/mknet --ngspice-of --cells
+diode|read|full, one ngspice -b per image, --jobs at a time; --full-check K runs
+the first K again with the full cells to show the read forms change nothing).
+Prints the agreement, the disagreement rate, the accuracies and the wall time per
+image (*_s_per_image: all the --jobs/--threads at once), and writes them to
+--json if given.  With --resume DIR every image's scores are kept in DIR as they
+come (adaptive ones --chunk images at a time), and a run that stopped goes on
+from where it was: runs of the headline networks take hours.  The scores are
+kept by the network's digest only: after a change of memspice, tools/mknet or
+ngspice, use a new DIR (or empty it) to simulate again.
 """
 import argparse
 import gzip
@@ -111,7 +114,7 @@ class Scores:
                 for e in done.values():
                     e["x"], e["s"], e["t"]   # every entry whole
                 same_net = saved["net"] == net_digest
-            except (ValueError, KeyError, TypeError) as e:
+            except (ValueError, KeyError, TypeError, AttributeError) as e:
                 raise SystemExit("fidelity: %s: not a fidelity score file (%s)" % (self.path, e))
             if not same_net:
                 raise SystemExit("fidelity: %s holds scores of another network" % self.path)
@@ -177,8 +180,10 @@ def ngspice_form(net, cells, work):
     """The network's ngspice form (tools/mknet --ngspice-of) as a list of lines and the
     index of each source card's line."""
     form = os.path.join(work, "ngspice_form_%s.cir" % cells)
-    subprocess.run([os.path.join(ROOT, "tools/mknet"), "--ngspice-of", net, "--cells", cells, "-o", form],
-                   check=True, stdout=subprocess.DEVNULL)
+    r = subprocess.run([os.path.join(ROOT, "tools/mknet"), "--ngspice-of", net, "--cells", cells, "-o", form],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if r.returncode:
+        raise SystemExit("fidelity: no ngspice form with --cells %s:\n%s" % (cells, r.stderr.strip()))
     lines = open(form).read().split("\n")   # mknet --ngspice-of writes plain text
     where = {}
     for k, ln in enumerate(lines):

@@ -102,7 +102,7 @@ typedef struct MsDcSpec {
  * exactly STOP when it is there up to rounding.  The count is a double, so that a sweep
  * too large for a long can be compared with a limit. */
 double ms_dc_sweep_points(const MsDcSweep *s);
-double ms_dc_sweep_value(const MsDcSweep *s, long k, long n);   /* value k of n */
+void ms_dc_sweep_values(const MsDcSweep *s, long n, double *v);   /* v[0..n-1], n = the points */
 
 /* Progress callback for long runs: fraction done in [0,1]. */
 typedef void (*MsProgressFn)(double fraction, void *user);

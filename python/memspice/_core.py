@@ -345,9 +345,13 @@ class Circuit:
         self._sources(sources)
         err = MsError()
         for name, val in (phasors or {}).items():
-            mag, phase = val if isinstance(val, tuple) else (val, 0.0)
-            _check(lib.ms_work_set_source_ac(self._w, name.strip().lower().encode(), float(mag), float(phase),
-                                             C.byref(err)), err)
+            try:
+                mag, phase = (val, 0.0) if np.isscalar(val) else val
+                mag, phase = float(mag), float(phase)
+            except (TypeError, ValueError):
+                raise self._arg_error(f"phasors['{name}']: a magnitude or (magnitude, phase in degrees), "
+                                      f"not {val!r}") from None
+            _check(lib.ms_work_set_source_ac(self._w, name.strip().lower().encode(), mag, phase, C.byref(err)), err)
         res, err = MsResult(), MsError()
         rc = lib.ms_run_ac(self._w, C.byref(spec), C.byref(res), C.byref(err))
         return self._result(rc, err, res, "ac")

@@ -107,7 +107,7 @@ def _load():
         "ms_run_ac": (I, [P, C.POINTER(MsAcSpec), C.POINTER(MsResult), E]),
         "ms_run_dc": (I, [P, C.POINTER(MsDcSpec), C.POINTER(MsResult), E]),
         "ms_dc_sweep_points": (D, [C.POINTER(MsDcSweep)]),
-        "ms_dc_sweep_value": (D, [C.POINTER(MsDcSweep), C.c_long, C.c_long]),
+        "ms_dc_sweep_values": (None, [C.POINTER(MsDcSweep), C.c_long, C.POINTER(C.c_double)]),
         "ms_circuit_num_measures": (I, [P]),
         "ms_measure": (I, [P, S, C.POINTER(MsResult), C.POINTER(MsMeasure), C.POINTER(I), E]),
         "ms_run_grad": (I, [P, C.POINTER(MsTranSpec), C.POINTER(MsGrad), E]),

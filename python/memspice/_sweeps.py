@@ -88,8 +88,9 @@ def dc_spec(sweeps):
 def sweep_values(start, stop, incr):
     """The values one sweep takes, from ms_run_dc's own functions (src/solver/dc.c)."""
     s = MsDcSweep(None, start, stop, incr)
-    n = int(lib.ms_dc_sweep_points(C.byref(s)))
-    return np.array([lib.ms_dc_sweep_value(C.byref(s), k, n) for k in range(n)], dtype=np.float64)
+    vals = np.empty(int(lib.ms_dc_sweep_points(C.byref(s))), dtype=np.float64)
+    lib.ms_dc_sweep_values(C.byref(s), len(vals), vals.ctypes.data_as(C.POINTER(C.c_double)))
+    return vals
 
 
 def ac_spec(card, sweep, points, fstart, fstop):

@@ -18,12 +18,19 @@
 
 double ms_dc_sweep_points(const MsDcSweep *s) { return floor((s->stop - s->start) / s->incr + 1e-9) + 1; }
 
-double ms_dc_sweep_value(const MsDcSweep *s, long k, long n)
+/* Value k of n: START + k INCR, the last one exactly STOP when it is there up to rounding. */
+static double sweep_value(const MsDcSweep *s, long k, long n)
 {
     double v = s->start + (double)k * s->incr;
     if (k == n - 1 && fabs(v - s->stop) <= 1e-9 * fabs(s->incr))
         v = s->stop;
     return v;
+}
+
+void ms_dc_sweep_values(const MsDcSweep *s, long n, double *v)
+{
+    for (long k = 0; k < n; k++)
+        v[k] = sweep_value(s, k, n);
 }
 
 static int source_id(const MsCircuit *c, const char *name)
@@ -101,9 +108,9 @@ int ms_run_dc(MsWork *w, const MsDcSpec *spec, MsResult *res, MsError *err)
     res->scale = scale_name(spec->sweep[0].source);
     for (long k1 = 0; k1 < n[1] && rc == MS_OK; k1++) {
         if (ns == 2)
-            wave[1].dc = ms_dc_sweep_value(&spec->sweep[1], k1, n[1]);
+            wave[1].dc = sweep_value(&spec->sweep[1], k1, n[1]);
         for (long k0 = 0; k0 < n[0] && rc == MS_OK; k0++, done++) {
-            wave[0].dc = ms_dc_sweep_value(&spec->sweep[0], k0, n[0]);
+            wave[0].dc = sweep_value(&spec->sweep[0], k0, n[0]);
             char where[256];
             if (ns == 2)
                 snprintf(where, sizeof where, "DC sweep at %s=%g, %s=%g", spec->sweep[0].source, wave[0].dc,

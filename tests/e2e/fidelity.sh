@@ -33,6 +33,9 @@ field() { "$PY" -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.arg
 # ---- a first run: 4 images, 3 of them also in ngspice ----
 if fid --n 4 --ngspice 3 --chunk 3 --resume "$tmp/keep" --json "$tmp/a.json"; then
     ad=$(field "$tmp/a.json" adaptive_agreement) ng=$(field "$tmp/a.json" ngspice_agreement)
+    ta=$(field "$tmp/a.json" adaptive_s_per_image) tn=$(field "$tmp/a.json" ngspice_s_per_image)
+    "$PY" -c "import sys; sys.exit(not (0 < $ta < 60 and 0 < $tn < 60))" &&
+        ok "wall time per image: adaptive $ta s, ngspice $tn s" || bad "times per image '$ta' '$tn'"
     cells=$(field "$tmp/a.json" ngspice_cells) nng=$(field "$tmp/a.json" ngspice_n)
     [ "$cells" = diode ] && [ "$nng" = 3 ] && "$PY" -c "import sys; sys.exit(not (0 <= $ad <= 1 and 0 <= $ng <= 1))" &&
         ok "4 images: adaptive agreement $ad, ngspice ($cells cells, $nng images) $ng" ||
@@ -59,6 +62,16 @@ if fid --n 6 --ngspice 3 --chunk 3 --resume "$tmp/keep"; then
     grep -q 'adaptive memspice 2/2 images' "$tmp/err" && ! grep -q 'ngspice (diode cells)' "$tmp/err" &&
         ok "--n 6 after 4: the adaptive run of the 2 new images only" || bad "--n 6: what ran"
 else bad "--n 6: exit code $?"; fi
+
+# ---- a network the diode form cannot hold (a1 != a2): the reason, and what to use ----
+sed -E 's/^(\.model syn memristor .*)a2=[^ ]+/\1a2=0.2/' "$tmp/net.cir" >"$tmp/asym.cir"
+if "$PY" bench/fidelity.py --net "$tmp/asym.cir" --data "$tmp/data" --memspice "$MEMSPICE" --n 1 --ngspice 1 \
+        --skip-adaptive >"$tmp/out" 2>"$tmp/err"; then bad "a1 != a2 with diode cells: exit 0"
+else
+    grep -q 'no ngspice form with --cells diode' "$tmp/err" && grep -q 'use --cells read' "$tmp/err" &&
+        ! grep -q Traceback "$tmp/err" && ok "a1 != a2 with diode cells: refused, pointing to --cells read" ||
+        bad "a1 != a2 with diode cells: message"
+fi
 
 # ---- another network in the same folder: its own scores; a damaged score file: a clear error ----
 sed -E '0,/x0=0\.[0-9]+/s//x0=0.9/' "$tmp/net.cir" >"$tmp/other.cir"

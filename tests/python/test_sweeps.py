@@ -118,6 +118,10 @@ def test_ac_phasors():
         c.ac(phasors={"v9": 1})
     with pytest.raises(memspice.Error, match="must be finite"):
         c.ac(phasors={"v1": float("nan")})
+    np.testing.assert_allclose(c.ac(phasors={"v1": [0.5, -90]})["v(out)"], -0.5j * h, rtol=1e-12)
+    for bad in ((1, 2, 3), "x", [1]):
+        with pytest.raises(memspice.Error, match="a magnitude or \\(magnitude, phase in degrees\\)"):
+            c.ac(phasors={"v1": bad})
 
 
 def test_ac_equals_cli_csv(tmp_path):
