@@ -129,6 +129,8 @@ class Scores:
 
     def put(self, b, xb, scores, seconds):
         self.done[b] = {"x": digest(xb.tobytes()), "s": [float(v) for v in scores], "t": seconds}
+
+    def save(self):
         if self.path:   # written whole under a temporary name, then renamed
             tmp = self.path + ".tmp"
             with open(tmp, "w") as f:
@@ -148,8 +150,9 @@ def adaptive(args, net, sources, x, scale, signals, gain, reduce, tstop, work, c
     """memspice run --inputs: one file per image, --chunk images a run; the scores from the CSVs."""
     todo = [b for b in range(len(x)) if cache.get(b, x[b]) is None]
     t0 = time.time()
-    for start in range(0, len(todo), max(1, args.chunk)):
-        chunk = todo[start:start + max(1, args.chunk)]
+    step = max(1, args.chunk)
+    for start in range(0, len(todo), step):
+        chunk = todo[start:start + step]
         inputs, outs = os.path.join(work, "inputs"), os.path.join(work, "adaptive")
         shutil.rmtree(inputs, ignore_errors=True)
         shutil.rmtree(outs, ignore_errors=True)
@@ -167,6 +170,7 @@ def adaptive(args, net, sources, x, scale, signals, gain, reduce, tstop, work, c
         for b in chunk:
             t, cols = read_csv(os.path.join(outs, "s%05d.csv" % b), signals)
             cache.put(b, x[b], readout(t, cols, gain, reduce, tstop), each)
+        cache.save()   # once a chunk
         progress("adaptive memspice", start + len(chunk), len(todo), time.time() - t0)
     return np.array([cache.get(b, x[b]) for b in range(len(x))])
 
@@ -240,6 +244,7 @@ def ngspice_scores(args, net, cells, sources, x, scale, signals, gain, reduce, t
             for k, (b, sc) in enumerate(pool.map(job, todo), 1):   # in image order
                 now = time.time()
                 cache.put(b, x[b], sc, now - last)   # the increments add up to the wall time
+                cache.save()
                 last = now
                 progress("ngspice (%s cells)" % cells, k, len(todo), now - t0)
         except RuntimeError as e:
