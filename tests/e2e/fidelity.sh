@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # fidelity.sh — bench/fidelity.py on a 6-4-3 network and a 2x3-pixel test set:
 # the training forward, adaptive memspice and ngspice (diode cells) classes and
-# the figures in --json; --resume keeps every image's scores and a second run
-# reuses them (no simulator runs, the same figures), goes on with the images it
-# lacks, keeps another network's scores apart and refuses a damaged score file.
+# the figures in --json; several images in one ngspice give the scores of one
+# ngspice per image; an ngspice that stops early is an error; --resume keeps
+# every image's scores and a second run reuses them (no simulator runs, the same
+# figures), goes on with the images it lacks, keeps another network's scores
+# apart and refuses a damaged score file.
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.bash
 command -v ngspice >/dev/null || { echo "fidelity: ngspice not installed"; exit 1; }
@@ -41,9 +43,32 @@ if fid --n 4 --ngspice 3 --chunk 3 --resume "$tmp/keep" --json "$tmp/a.json"; th
         ok "4 images: adaptive agreement $ad, ngspice ($cells cells, $nng images) $ng" ||
         bad "4 images: cells '$cells', n '$nng', agreements '$ad' '$ng'"
     grep -q 'adaptive memspice 3/4 images' "$tmp/err" && grep -q 'adaptive memspice 4/4 images' "$tmp/err" &&
-        grep -q 'ngspice (diode cells) 3/3 images' "$tmp/err" && ok "progress: adaptive in chunks of 3, ngspice per image" ||
+        grep -q 'ngspice (diode cells) 3/3 images' "$tmp/err" && ok "progress: adaptive in chunks of 3, ngspice 3 images" ||
         bad "progress lines"
 else bad "fidelity.py --n 4 --ngspice 3: exit code $?"; fi
+
+# ---- one ngspice per image and three images in one ngspice (sources altered between runs): same scores ----
+if fid --n 3 --ngspice 3 --batch 1 --skip-adaptive --resume "$tmp/one" && fid --n 3 --ngspice 3 --batch 3 \
+        --skip-adaptive --resume "$tmp/three"; then
+    if "$PY" - "$tmp/one" "$tmp/three" <<'EOF'
+import glob, json, sys
+one, three = (json.load(open(glob.glob(d + "/ngspice-diode-*.json")[0]))["images"] for d in sys.argv[1:])
+diff = max(abs(a - b) for k in one for a, b in zip(one[k]["s"], three[k]["s"]))
+sys.exit(len(one) != 3 or one.keys() != three.keys() or diff > 1e-12)
+EOF
+    then ok "--batch 3 gives the scores of --batch 1"; else bad "--batch 3 and --batch 1 differ"; fi
+else bad "--batch 1 / --batch 3: exit code $?"; fi
+
+# ---- an ngspice that stops without its waveforms (exit code 0): a clear error, nothing kept ----
+mkdir -p "$tmp/fake" && printf '#!/bin/sh\necho "doAnalyses: TRAN:  Timestep too small" >&2\n' >"$tmp/fake/ngspice" &&
+    chmod +x "$tmp/fake/ngspice"
+if PATH="$tmp/fake:$PATH" fid --n 2 --ngspice 2 --skip-adaptive --resume "$tmp/fail"; then bad "ngspice without waveforms: exit 0"
+else
+    grep -q 'ngspice failed on .*ng_diode_00000.raw' "$tmp/err" && grep -q 'Timestep too small' "$tmp/err" &&
+        ! grep -q Traceback "$tmp/err" && ! ls "$tmp"/fail/ngspice-*.json >/dev/null 2>&1 &&
+        ok "ngspice without waveforms: a clear error with its message, no scores kept" ||
+        bad "ngspice without waveforms: message or kept scores"
+fi
 
 # ---- again: every score from --resume, nothing simulated, the same figures ----
 if fid --n 4 --ngspice 3 --chunk 3 --resume "$tmp/keep" --json "$tmp/b.json"; then
