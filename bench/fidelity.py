@@ -247,7 +247,11 @@ def ngspice_scores(args, net, cells, sources, x, scale, signals, gain, reduce, t
     todo = [b for b in range(len(x)) if cache.get(b, x[b]) is None]
     if todo:
         lines, where = ngspice_form(net, cells, work)
-    batches = [todo[k:k + max(1, args.batch)] for k in range(0, len(todo), max(1, args.batch))]
+    # at most --batch images a process, as many processes as make the --jobs finish together
+    jobs = max(1, args.jobs)
+    n_batches = -(-len(todo) // max(1, args.batch))
+    n_batches = -(-n_batches // jobs) * jobs
+    batches = [[int(b) for b in bs] for bs in np.array_split(todo, n_batches) if len(bs)] if todo else []
     t0 = time.time()
 
     def job(bs):
@@ -257,7 +261,7 @@ def ngspice_scores(args, net, cells, sources, x, scale, signals, gain, reduce, t
             f.write(ngspice_deck(lines, where, sources, [scale * x[b] for b in bs], raws))
         return bs, ngspice_batch(path, raws, work, signals, gain, reduce, tstop)
 
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
         try:
             last, done = t0, 0
             for bs, scs in pool.map(job, batches):   # in image order
