@@ -7,6 +7,8 @@
 #   sanitizer [FILE]     true when FILE ($tmp/err) holds a sanitizer report
 #   run EXIT TEXT ARGS   memspice ARGS, stdout in $tmp/out, stderr in $tmp/err;
 #                        a failed check unless it exits EXIT with no sanitizer report
+#   value NAME FILE      X of the first line "NAME = X" in FILE (a .meas result
+#                        in memspice's or ngspice's printout)
 #   summary NAME         the closing line; its status is the script's
 set -u
 : "${MEMSPICE:?set MEMSPICE to the memspice binary}"
@@ -33,6 +35,7 @@ run() {
     if [ "$rc" -ne "$want" ]; then bad "$what: exit code $rc, want $want"; return 1; fi
     return 0
 }
+value() { awk -v k="$1" '$1 == k && $2 == "=" {print $3; exit}' "$2"; }
 summary() {
     echo "$1: $n checks, $((n - fail)) passed, $fail failed"
     [ "$fail" -eq 0 ]

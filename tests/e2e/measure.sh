@@ -12,8 +12,6 @@
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.bash
 RC=$PWD/netlists/rc_measure.cir
-# value NAME FILE: the number after "NAME =" in memspice's (or ngspice's) printout
-value() { awk -v k="$1" '$1 == k && $2 == "=" {print $3; exit}' "$2"; }
 # near A B RTOL: |A - B| <= RTOL |B|
 near() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; m = b < 0 ? -b : b; exit !(a != "" && d <= r * m) }'; }
 

@@ -8,7 +8,6 @@
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.bash
 AC=$PWD/netlists/ac_measure.cir
-value() { awk -v k="$1" '$1 == k && $2 == "=" {print $3; exit}' "$2"; }
 # near A B ATOL: |A - B| <= ATOL
 near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= t) }'; }
 
