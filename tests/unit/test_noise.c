@@ -14,15 +14,22 @@
 
 enum { N = 10000 };
 
+/* A wave of parameters p, checked as the elaborator does; rc != 0 and *why if refused. */
+static int finish(MsWave *w, MsWaveKind kind, int np, const double *p, const char **why)
+{
+    memset(w, 0, sizeof *w);
+    w->kind = kind;
+    w->np = np;
+    memcpy(w->p, p, (size_t)np * sizeof *p);
+    *why = NULL;
+    return ms_noise_finish(w, why);
+}
+
 static MsWave wave(MsWaveKind kind, int np, const double *p, double seed, const char *name)
 {
     MsWave w;
-    memset(&w, 0, sizeof w);
-    w.kind = kind;
-    w.np = np;
-    memcpy(w.p, p, (size_t)np * sizeof *p);
-    const char *why = NULL;
-    int rc = ms_noise_finish(&w, &why);
+    const char *why;
+    int rc = finish(&w, kind, np, p, &why);
     CHECK_MSG(rc == 0, "finish: %s", why ? why : "?");
     w.stream = ms_noise_stream(seed, name);
     return w;
@@ -139,12 +146,8 @@ static void test_waveforms(void)
 static void refused(MsWaveKind kind, int np, const double *p, const char *part)
 {
     MsWave w;
-    memset(&w, 0, sizeof w);
-    w.kind = kind;
-    w.np = np;
-    memcpy(w.p, p, (size_t)np * sizeof *p);
-    const char *why = NULL;
-    int rc = ms_noise_finish(&w, &why);
+    const char *why;
+    int rc = finish(&w, kind, np, p, &why);
     CHECK_MSG(rc != 0 && why && strstr(why, part), "refused with '%s': got rc %d, '%s'", part, rc, why ? why : "");
 }
 
