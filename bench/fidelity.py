@@ -183,28 +183,24 @@ def progress(what, done, n, elapsed):
 
 def ngspice_form(net, cells, work):
     """The network's ngspice form (tools/mknet --ngspice-of) as a list of lines and the
-    index of each source card's line."""
+    names of its voltage sources (lower case)."""
     form = os.path.join(work, "ngspice_form_%s.cir" % cells)
     r = subprocess.run([os.path.join(ROOT, "tools/mknet"), "--ngspice-of", net, "--cells", cells, "-o", form],
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if r.returncode:
         raise SystemExit("fidelity: no ngspice form with --cells %s:\n%s" % (cells, r.stderr.strip()))
     lines = open(form).read().split("\n")   # mknet --ngspice-of writes plain text
-    where = {}
-    for k, ln in enumerate(lines):
-        t = ln.split(None, 1)
-        if t and t[0][0] in "vV":
-            where.setdefault(t[0].lower(), k)
-    return lines, where
+    vsources = {ln.split(None, 1)[0].lower() for ln in lines if ln[:1] in ("v", "V")}
+    return lines, vsources
 
 
-def ngspice_deck(lines, where, sources, batch, raws):
+def ngspice_deck(lines, vsources, sources, batch, raws):
     """The form with a .control block that simulates each image of the batch in turn
     and writes its waveforms to raws[k]: the netlist is parsed once and the input
     sources' DC levels altered between runs, as an input file would set them."""
     deck = list(lines)
     for src in sources:
-        if src.lower() not in where:
+        if src.lower() not in vsources:
             raise SystemExit("fidelity: the ngspice form has no source %s" % src)
     end = max(k for k, ln in enumerate(deck) if ln.strip().lower() == ".end")
     control, now = [".control"], {}
@@ -246,7 +242,7 @@ def ngspice_scores(args, net, cells, sources, x, scale, signals, gain, reduce, t
         raise SystemExit("fidelity: --ngspice needs ngspice on PATH (Debian package ngspice)")
     todo = [b for b in range(len(x)) if cache.get(b, x[b]) is None]
     if todo:
-        lines, where = ngspice_form(net, cells, work)
+        lines, vsources = ngspice_form(net, cells, work)
     # at most --batch images a process, as many processes as make the --jobs finish together
     jobs = max(1, args.jobs)
     n_batches = -(-len(todo) // max(1, args.batch))
@@ -258,7 +254,7 @@ def ngspice_scores(args, net, cells, sources, x, scale, signals, gain, reduce, t
         path = os.path.join(work, "ng_%s_%05d.cir" % (cells, bs[0]))
         raws = [os.path.join(work, "ng_%s_%05d.raw" % (cells, b)) for b in bs]
         with open(path, "w") as f:
-            f.write(ngspice_deck(lines, where, sources, [scale * x[b] for b in bs], raws))
+            f.write(ngspice_deck(lines, vsources, sources, [scale * x[b] for b in bs], raws))
         return bs, ngspice_batch(path, raws, work, signals, gain, reduce, tstop)
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -291,7 +287,7 @@ def main():
                          "difference between the two forms")
     ap.add_argument("--jobs", type=int, default=1, help="ngspice processes at a time")
     ap.add_argument("--batch", type=int, default=8,
-                    help="images per ngspice process (the netlist is parsed once per process; "
+                    help="images per ngspice process, default 8 (the netlist is parsed once per process; "
                          "a stopped --resume run redoes at most one batch per job)")
     ap.add_argument("--skip-adaptive", action="store_true", help="no memspice run (ngspice only)")
     ap.add_argument("--memspice", default=os.path.join(ROOT, "build/memspice"))
