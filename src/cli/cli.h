@@ -16,6 +16,17 @@ int ms_cli_fail(const MsError *err);
 /* Exit code for an error code: 1 for bad input and numerical failure, 2 usage. */
 int ms_cli_exit_code(int code);
 
+/* The command line run and grad share: the netlist and their common options. */
+typedef struct MsCliCommon {
+    const char *netlist, *out, *format, *inputs;
+    int quiet, threads;
+    MsTranSpec spec;
+} MsCliCommon;
+/* argv[*i] (past the subcommand's own options) for subcommand cmd: a shared option
+ * (*i moved past its value) or the netlist; 0, or 2 for a usage error (printed: an
+ * unknown option, a second netlist). */
+int ms_cli_common_arg(const char *cmd, MsCliCommon *c, int argc, char **argv, int *i);
+
 /* --threads N for subcommand cmd: 0 and *out set, or 2 (a usage error, printed). */
 int ms_cli_threads(const char *cmd, const char *arg, int *out);
 /* Create the output folder dir (an existing folder is fine). */

@@ -1,5 +1,6 @@
-/* cli_args.c — small pieces the subcommands share: a count option, the
- * output folder, quiet ranks while the command line is parsed. */
+/* cli_args.c — small pieces the subcommands share: the options of run and
+ * grad, a count option, the output folder, quiet ranks while the command line
+ * is parsed. */
 #include "cli.h"
 #include "../train/train_mpi.h"
 #include "../util/util.h"
@@ -21,6 +22,36 @@ int ms_cli_threads(const char *cmd, const char *arg, int *out)
         return 2;
     }
     *out = (int)t;
+    return 0;
+}
+
+int ms_cli_common_arg(const char *cmd, MsCliCommon *c, int argc, char **argv, int *i)
+{
+    const char *s = argv[*i];
+    int has_value = *i + 1 < argc;
+    if ((!strcmp(s, "-o") || !strcmp(s, "--output")) && has_value)
+        c->out = argv[++*i];
+    else if (!strcmp(s, "--format") && has_value)
+        c->format = argv[++*i];
+    else if (!strcmp(s, "--inputs") && has_value)
+        c->inputs = argv[++*i];
+    else if (!strcmp(s, "--threads") && has_value)
+        return ms_cli_threads(cmd, argv[++*i], &c->threads);
+    else if (!strcmp(s, "--fixed-step"))
+        c->spec.fixed_step = 1;
+    else if (!strcmp(s, "--uic"))
+        c->spec.uic = 1;
+    else if (!strcmp(s, "-q") || !strcmp(s, "--quiet"))
+        c->quiet = 1;
+    else if (s[0] == '-' && s[1]) {
+        fprintf(stderr, "memspice %s: error: unknown or incomplete option '%s' (see 'memspice %s --help')\n", cmd, s,
+                cmd);
+        return 2;
+    } else if (c->netlist) {
+        fprintf(stderr, "memspice %s: error: more than one netlist given ('%s', '%s')\n", cmd, c->netlist, s);
+        return 2;
+    } else
+        c->netlist = s;
     return 0;
 }
 

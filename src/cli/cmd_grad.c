@@ -108,11 +108,10 @@ static int write_csv(const MsGrad *g, const char *path, MsError *err)
 }
 
 typedef struct GradArgs {
-    const char *netlist, *out, *format, *inputs;
-    int quiet, fd, threads;
+    MsCliCommon c;
+    int fd;
     double fd_step;
     long checkpoint;
-    MsTranSpec spec;
 } GradArgs;
 
 /* -1 to go on, else the exit code (0: --help, 2: a usage error). */
@@ -123,19 +122,6 @@ static int parse_args(GradArgs *a, int argc, char **argv)
         if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
             grad_usage(stdout);
             return 0;
-        } else if ((!strcmp(s, "-o") || !strcmp(s, "--output")) && i + 1 < argc) {
-            a->out = argv[++i];
-        } else if (!strcmp(s, "--format") && i + 1 < argc) {
-            a->format = argv[++i];
-            if (strcmp(a->format, "h5") && strcmp(a->format, "csv")) {
-                fprintf(stderr, "memspice grad: error: --format: h5 or csv, not '%s'\n", a->format);
-                return 2;
-            }
-        } else if (!strcmp(s, "--inputs") && i + 1 < argc) {
-            a->inputs = argv[++i];
-        } else if (!strcmp(s, "--threads") && i + 1 < argc) {
-            if (ms_cli_threads("grad", argv[++i], &a->threads))
-                return 2;
         } else if (!strcmp(s, "--check-fd")) {
             a->fd = 1;
         } else if (!strcmp(s, "--fd-step") && i + 1 < argc) {
@@ -153,51 +139,42 @@ static int parse_args(GradArgs *a, int argc, char **argv)
                 fprintf(stderr, "memspice grad: error: --checkpoint needs a step count (0: off) or 'auto'\n");
                 return 2;
             }
-        } else if (!strcmp(s, "--fixed-step")) {
-            a->spec.fixed_step = 1;
-        } else if (!strcmp(s, "--uic")) {
-            a->spec.uic = 1;
-        } else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) {
-            a->quiet = 1;
-        } else if (s[0] == '-' && s[1]) {
-            fprintf(stderr, "memspice grad: error: unknown or incomplete option '%s' (see 'memspice grad --help')\n",
-                    s);
-            return 2;
-        } else if (!a->netlist) {
-            a->netlist = s;
-        } else {
-            fprintf(stderr, "memspice grad: error: more than one netlist given\n");
+        } else if (ms_cli_common_arg("grad", &a->c, argc, argv, &i)) {
             return 2;
         }
     }
-    if (!a->netlist) {
+    if (!a->c.netlist) {
         grad_usage(stderr);
         return 2;
     }
-    if (a->inputs && (!a->out || !strcmp(a->out, "-"))) {
+    if (a->c.format && strcmp(a->c.format, "h5") && strcmp(a->c.format, "csv")) {
+        fprintf(stderr, "memspice grad: error: --format: h5 or csv, not '%s'\n", a->c.format);
+        return 2;
+    }
+    if (a->c.inputs && (!a->c.out || !strcmp(a->c.out, "-"))) {
         fprintf(stderr, "memspice grad: error: --inputs needs -o OUTDIR, the folder for the outputs\n");
         return 2;
     }
-    if (a->inputs && a->fd) {
+    if (a->c.inputs && a->fd) {
         fprintf(stderr, "memspice grad: error: --check-fd checks one netlist, not --inputs\n");
         return 2;
     }
-    if (!a->inputs && !a->format && a->out && !has_ext(a->out, ".h5") && !has_ext(a->out, ".hdf5") &&
-        !has_ext(a->out, ".csv")) {
+    if (!a->c.inputs && !a->c.format && a->c.out && !has_ext(a->c.out, ".h5") && !has_ext(a->c.out, ".hdf5") &&
+        !has_ext(a->c.out, ".csv")) {
         fprintf(stderr,
                 "memspice grad: error: cannot tell the output format from '%s': use .h5 or .csv (or --format)\n",
-                a->out);
+                a->c.out);
         return 2;
     }
-    if (!a->format)
-        a->format = a->inputs || !a->out || !has_ext(a->out, ".csv") ? "h5" : "csv";
+    if (!a->c.format)
+        a->c.format = a->c.inputs || !a->c.out || !has_ext(a->c.out, ".csv") ? "h5" : "csv";
     return -1;
 }
 
 static int grad_run(MsWork *w, const GradArgs *a, MsGrad *g, MsError *err)
 {
     ms_work_set_checkpoint(w, a->checkpoint);
-    int rc = ms_run_grad(w, &a->spec, g, err);
+    int rc = ms_run_grad(w, &a->c.spec, g, err);
     /* MS_ERR_ARG here is the netlist's (no .loss, no .tran): bad input, exit 1 */
     if (rc == MS_ERR_ARG)
         err->code = rc = MS_ERR_SEMANTIC;
@@ -217,7 +194,7 @@ static int grad_set(MsSweep *s, void *user, MsWork *w, const char *out, double *
     int rc = grad_run(w, a, &g, err);
     if (rc == MS_OK) {
         ms_sweep_lock(s);
-        rc = write_grad(&g, out, a->format, err);
+        rc = write_grad(&g, out, a->c.format, err);
         ms_sweep_unlock(s);
     }
     if (rc == MS_OK) {
@@ -254,7 +231,7 @@ static int write_summary(const MsSweep *s, const double *rec, int np, MsError *e
 
 static int grad_sweep(const GradArgs *a)
 {
-    MsSweepOpts o = {"grad", a->netlist, a->inputs, a->out, a->format, "summary.csv", a->threads, a->quiet};
+    MsSweepOpts o = {"grad", a->c.netlist, a->c.inputs, a->c.out, a->c.format, "summary.csv", a->c.threads, a->c.quiet};
     MsSweep s;
     MsError err = {0};
     double *rec = NULL;
@@ -281,13 +258,13 @@ int ms_cmd_grad(int argc, char **argv)
     ms_cli_unmute(saved);
     if (code >= 0)
         return ms_cli_has_opt(argc, argv, "--inputs") ? ms_sweep_exit_early(code) : code;
-    if (a.inputs)
+    if (a.c.inputs)
         return grad_sweep(&a);
     MsError err = {0};
     MsCircuit *c = NULL;
     MsWork *w = NULL;
     MsGrad g = {0};
-    int rc = ms_circuit_load(a.netlist, &c, &err);
+    int rc = ms_circuit_load(a.c.netlist, &c, &err);
     if (rc == MS_OK)
         rc = ms_work_new(c, &w, &err);
     if (rc == MS_OK)
@@ -296,14 +273,14 @@ int ms_cmd_grad(int argc, char **argv)
         printf("loss = % .9e\n\n%-20s %-16s %-16s\n", g.loss, "parameter", "value", "dloss/dvalue");
         for (int k = 0; k < g.nparams; k++)
             printf("%-20s % .9e % .9e\n", g.names[k], g.values[k], g.grad[k]);
-        if (!a.quiet)
+        if (!a.c.quiet)
             fprintf(stderr, "memspice: grad: %zu time points, forward %.3f s, backward %.3f s, trajectory %.1f MB%s\n",
                     g.tran.npts, g.forward_seconds, g.backward_seconds, (double)g.trajectory_bytes / 1e6,
                     g.checkpoint ? " (checkpointed)" : "");
-        if (a.out)
-            rc = write_grad(&g, a.out, a.format, &err);
+        if (a.c.out)
+            rc = write_grad(&g, a.c.out, a.c.format, &err);
         if (rc == MS_OK && a.fd)
-            rc = check_fd(c, &a.spec, &g, a.fd_step, &err);
+            rc = check_fd(c, &a.c.spec, &g, a.fd_step, &err);
     }
     code = rc == MS_OK ? 0 : ms_cli_fail(&err);
     ms_grad_free(&g);

@@ -138,9 +138,8 @@ static int write_measures(const MeasList *all, const char *out, MsError *err)
 }
 
 typedef struct RunArgs {
-    const char *netlist, *out, *format, *inputs;
-    int ascii, quiet, force_progress, threads;
-    MsTranSpec spec;
+    MsCliCommon c;
+    int ascii, force_progress;
 } RunArgs;
 
 /* -1 to go on, else the exit code (0: --help, 2: a usage error). */
@@ -151,48 +150,27 @@ static int parse_args(RunArgs *a, int argc, char **argv)
         if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
             run_usage(stdout);
             return 0;
-        } else if ((!strcmp(s, "-o") || !strcmp(s, "--output")) && i + 1 < argc) {
-            a->out = argv[++i];
-        } else if (!strcmp(s, "--format") && i + 1 < argc) {
-            a->format = argv[++i];
-        } else if (!strcmp(s, "--inputs") && i + 1 < argc) {
-            a->inputs = argv[++i];
-        } else if (!strcmp(s, "--threads") && i + 1 < argc) {
-            if (ms_cli_threads("run", argv[++i], &a->threads))
-                return 2;
         } else if (!strcmp(s, "--ascii")) {
             a->ascii = 1;
-        } else if (!strcmp(s, "--fixed-step")) {
-            a->spec.fixed_step = 1;
-        } else if (!strcmp(s, "--uic")) {
-            a->spec.uic = 1;
         } else if (!strcmp(s, "--progress")) {
             a->force_progress = 1;
-        } else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) {
-            a->quiet = 1;
-        } else if (s[0] == '-' && s[1]) {
-            fprintf(stderr, "memspice run: error: unknown or incomplete option '%s' (see 'memspice run --help')\n", s);
-            return 2;
-        } else if (!a->netlist) {
-            a->netlist = s;
-        } else {
-            fprintf(stderr, "memspice run: error: more than one netlist given ('%s', '%s')\n", a->netlist, s);
+        } else if (ms_cli_common_arg("run", &a->c, argc, argv, &i)) {
             return 2;
         }
     }
-    if (!a->netlist) {
+    if (!a->c.netlist) {
         run_usage(stderr);
         return 2;
     }
-    if (a->ascii && !a->format)
-        a->format = "rawascii";
-    if (a->inputs && (!a->out || !strcmp(a->out, "-"))) {
+    if (a->ascii && !a->c.format)
+        a->c.format = "rawascii";
+    if (a->c.inputs && (!a->c.out || !strcmp(a->c.out, "-"))) {
         fprintf(stderr, "memspice run: error: --inputs needs -o OUTDIR, the folder for the outputs\n");
         return 2;
     }
-    if (a->inputs && a->format && strcmp(a->format, "raw") && strcmp(a->format, "rawascii") &&
-        strcmp(a->format, "csv") && strcmp(a->format, "h5")) {
-        fprintf(stderr, "memspice run: error: --format: raw, rawascii, csv or h5, not '%s'\n", a->format);
+    if (a->c.inputs && a->c.format && strcmp(a->c.format, "raw") && strcmp(a->c.format, "rawascii") &&
+        strcmp(a->c.format, "csv") && strcmp(a->c.format, "h5")) {
+        fprintf(stderr, "memspice run: error: --format: raw, rawascii, csv or h5, not '%s'\n", a->c.format);
         return 2;
     }
     return -1;
@@ -235,14 +213,14 @@ static int run_set(MsSweep *s, void *user, MsWork *w, const char *out, double *r
         rc = ms_run_op(w, &op, err);
     if (rc == MS_OK && has_dc && (rc = ms_run_dc(w, &dspec, &dc, err)) == MS_OK)
         rc = take_measures(s->c, "dc", &dc, &meas, &n, err);
-    if (rc == MS_OK && has_tran && (rc = ms_run_tran(w, &a->spec, &tran, err)) == MS_OK)
+    if (rc == MS_OK && has_tran && (rc = ms_run_tran(w, &a->c.spec, &tran, err)) == MS_OK)
         rc = take_measures(s->c, "tran", &tran, &meas, &n, err);
     if (rc == MS_OK && has_ac && (rc = ms_run_ac(w, NULL, &ac, err)) == MS_OK)
         rc = take_measures(s->c, "ac", &ac, &meas, &n, err);
     if (rc == MS_OK) {
         ms_sweep_lock(s);
         MsRunResults r = {has_op ? &op : NULL, has_dc ? &dc : NULL, has_tran ? &tran : NULL, has_ac ? &ac : NULL};
-        rc = write_all(&r, out, a->format ? a->format : "h5", 1, err);
+        rc = write_all(&r, out, a->c.format ? a->c.format : "h5", 1, err);
         if (rc == MS_OK)
             rc = write_measures(&meas, out, err);
         for (int i = 0; i < meas.n && !s->o.quiet; i++)
@@ -260,9 +238,9 @@ static int run_set(MsSweep *s, void *user, MsWork *w, const char *out, double *r
 
 static int run_sweep(const RunArgs *a)
 {
-    const char *f = a->format ? a->format : "h5";
-    MsSweepOpts o = {"run", a->netlist, a->inputs, a->out, !strncmp(f, "raw", 3) ? "raw" : f, NULL, a->threads,
-                     a->quiet};
+    const char *f = a->c.format ? a->c.format : "h5";
+    MsSweepOpts o = {"run", a->c.netlist, a->c.inputs, a->c.out, !strncmp(f, "raw", 3) ? "raw" : f, NULL, a->c.threads,
+                     a->c.quiet};
     MsSweep s;
     MsError err = {0};
     double *rec = NULL;
@@ -283,7 +261,7 @@ static int run_ac(const RunArgs *a, MsWork *w, MsResult *ac, MsError *err)
     int rc = ms_run_ac(w, NULL, ac, err);
     ms_progress_done(&bar);
     ms_work_set_progress(w, NULL, NULL);
-    if (rc == MS_OK && !a->quiet)
+    if (rc == MS_OK && !a->c.quiet)
         fprintf(stderr, "memspice: ac: %zu frequencies, %ld factorizations\n", ac->npts, ac->factorizations);
     return rc;
 }
@@ -297,25 +275,25 @@ int ms_cmd_run(int argc, char **argv)
     ms_cli_unmute(saved);
     if (code >= 0)
         return ms_cli_has_opt(argc, argv, "--inputs") ? ms_sweep_exit_early(code) : code;
-    if (a.inputs)
+    if (a.c.inputs)
         return run_sweep(&a);
     MsError err = {0};
     MsCircuit *c = NULL;
     MsWork *w = NULL;
     MsResult op = {0}, dc = {0}, tran = {0}, ac = {0};
-    int rc = ms_circuit_load(a.netlist, &c, &err);
+    int rc = ms_circuit_load(a.c.netlist, &c, &err);
     if (rc == MS_OK)
         rc = ms_work_new(c, &w, &err);
     MsTranSpec nspec;
     MsDcSpec dspec;
     int has_tran = c && ms_circuit_has_tran(c, &nspec);
     int has_dc = c && ms_circuit_has_dc(c, &dspec);
-    if (c && ms_circuit_faults(c)[0] && !a.quiet)
+    if (c && ms_circuit_faults(c)[0] && !a.c.quiet)
         fprintf(stderr, "memspice: stuck memristors: %s\n", ms_circuit_faults(c));
     int has_ac = c && ms_circuit_has_ac(c, NULL);
     int do_op = c && (ms_circuit_has_op(c) || (!has_tran && !has_dc && !has_ac));
     MeasList meas = {0};
-    FILE *text = a.out && !strcmp(a.out, "-") ? stderr : stdout;   /* .print tables, measures: stdout unless -o - */
+    FILE *text = a.c.out && !strcmp(a.c.out, "-") ? stderr : stdout;   /* .print tables, measures: stdout unless -o - */
     if (rc == MS_OK && do_op) {
         rc = ms_run_op(w, &op, &err);
         if (rc == MS_OK)
@@ -332,19 +310,19 @@ int ms_cmd_run(int argc, char **argv)
             ms_print_table(c, "dc", &dc, text);
             rc = report_measures(c, "dc", &dc, text, &meas, &err);
         }
-        if (rc == MS_OK && !a.quiet)
+        if (rc == MS_OK && !a.c.quiet)
             fprintf(stderr, "memspice: DC sweep: %zu points, %ld factorizations\n", dc.npts, dc.factorizations);
     }
     if (rc == MS_OK && has_tran) {
         MsProgressBar bar;
         ms_progress_init(&bar, "transient", a.force_progress);
         ms_work_set_progress(w, ms_progress_cb, &bar);
-        rc = ms_run_tran(w, &a.spec, &tran, &err);
+        rc = ms_run_tran(w, &a.c.spec, &tran, &err);
         ms_progress_done(&bar);
         if (rc == MS_OK) {
             ms_print_table(c, "tran", &tran, text);
             rc = report_measures(c, "tran", &tran, text, &meas, &err);
-            if (!a.quiet)
+            if (!a.c.quiet)
                 fprintf(stderr, "memspice: transient: %zu points, %ld steps accepted, %ld rejected, %ld Newton iterations, %ld factorizations\n",
                         tran.npts, tran.steps_accepted, tran.steps_rejected, tran.newton_iters, tran.factorizations);
         }
@@ -357,10 +335,10 @@ int ms_cmd_run(int argc, char **argv)
         }
     }
     if (rc == MS_OK)
-        rc = write_measures(&meas, a.out, &err);
-    if (rc == MS_OK && a.out) {
+        rc = write_measures(&meas, a.c.out, &err);
+    if (rc == MS_OK && a.c.out) {
         MsRunResults r = {do_op ? &op : NULL, has_dc ? &dc : NULL, has_tran ? &tran : NULL, has_ac ? &ac : NULL};
-        rc = write_all(&r, a.out, a.format, a.quiet, &err);
+        rc = write_all(&r, a.c.out, a.c.format, a.c.quiet, &err);
     }
     code = rc == MS_OK ? 0 : ms_cli_fail(&err);
     ms_result_free(&op);

@@ -91,8 +91,13 @@ if run 1 "missing netlist" run "$tmp/no_such_netlist.cir"; then
 fi
 run 2 "unknown option" run "$NET" --frobnicate && { has "$tmp/err" 'frobnicate' && ok "unknown option: exit 2" || bad "unknown option not named"; }
 run 2 "-o without a file" run "$NET" -o && ok "-o without a file name: exit 2"
-run 2 "two netlists" run "$NET" "$NET" && ok "two netlists: exit 2"
+run 2 "two netlists" run "$NET" "$tmp/b.cir" && { has "$tmp/err" "('$NET', '$tmp/b.cir')" && ok "two netlists: exit 2, both named" || bad "two netlists: not named"; }
 run 2 "run without a netlist" run && ok "run without a netlist: exit 2"
+# grad shares these options and their errors
+run 2 "grad: unknown option" grad "$NET" --frobnicate && { has "$tmp/err" "memspice grad: error: unknown or incomplete option '--frobnicate'" && ok "grad: unknown option named: exit 2" || bad "grad: unknown option not named"; }
+run 2 "grad: two netlists" grad "$NET" "$tmp/b.cir" && { has "$tmp/err" "memspice grad: error: more than one netlist given ('$NET', '$tmp/b.cir')" && ok "grad: two netlists: exit 2, both named" || bad "grad: two netlists: not named"; }
+run 2 "grad: --threads 0" grad "$NET" --threads 0 && { has "$tmp/err" "memspice grad: error: --threads needs a count" && ok "grad: --threads 0: exit 2" || bad "grad: --threads 0: message"; }
+run 2 "grad: --format raw" grad "$NET" --format raw && { has "$tmp/err" "h5 or csv, not 'raw'" && ok "grad: --format raw refused: exit 2" || bad "grad: --format raw: message"; }
 
 # ---- writing into a missing directory ----
 for f in out.csv out.raw out.h5; do
