@@ -30,6 +30,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -151,7 +152,7 @@ def adaptive(args, net, sources, x, scale, signals, gain, reduce, tstop, work, c
     """memspice run --inputs: one file per image, --chunk images a run; the scores from the CSVs."""
     todo = [b for b in range(len(x)) if cache.get(b, x[b]) is None]
     t0 = time.time()
-    step = max(1, args.chunk)
+    step = args.chunk
     for start in range(0, len(todo), step):
         chunk = todo[start:start + step]
         inputs, outs = os.path.join(work, "inputs"), os.path.join(work, "adaptive")
@@ -198,11 +199,10 @@ def ngspice_deck(lines, vsources, sources, batch, raws):
     """The form with a .control block that simulates each image of the batch in turn
     and writes its waveforms to raws[k]: the netlist is parsed once and the input
     sources' DC levels altered between runs, as an input file would set them."""
-    deck = list(lines)
     for src in sources:
         if src.lower() not in vsources:
             raise SystemExit("fidelity: the ngspice form has no source %s" % src)
-    end = max(k for k, ln in enumerate(deck) if ln.strip().lower() == ".end")
+    end = max(k for k, ln in enumerate(lines) if ln.strip().lower() == ".end")
     control, now = [".control"], {}
     for levels, raw in zip(batch, raws):
         for src, v in zip(sources, levels):
@@ -211,56 +211,62 @@ def ngspice_deck(lines, vsources, sources, batch, raws):
                 now[src] = v
         control += ["run", "write %s" % raw, "destroy all"]
     control += ["quit", ".endc"]
-    return "\n".join(deck[:end] + control + deck[end:])
+    return "\n".join(lines[:end] + control + lines[end:])
 
 
 def ngspice_batch(path, raws, work, signals, gain, reduce, tstop):
-    """Run one batch deck in ngspice -b; return each image's .readout scores."""
-    r = subprocess.run(["ngspice", "-b", path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       text=True, cwd=work)
+    """Run one batch deck in ngspice -b (in work, where it writes the raws); return each
+    image's .readout scores."""
+    r = subprocess.run(["ngspice", "-b", os.path.basename(path)], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True, cwd=work)
+    if r.returncode:
+        raise RuntimeError("ngspice failed on %s (exit code %d):\n%s" % (path, r.returncode, r.stderr[-2000:]))
     sys.path.insert(0, os.path.join(ROOT, "tests/tools"))
     import wavecmp
     scores = []
     for raw in raws:
-        t = None
-        if os.path.exists(raw):
-            _, cols, _ = wavecmp.read_raw(raw)
-            t = np.array(cols["time"])
-        # a run that stopped early in a .control block leaves a short plot and exit code 0
-        if r.returncode or t is None or t[-1] < tstop * (1 - 1e-9):
-            raise RuntimeError("ngspice failed on %s (%s):\n%s" % (path, os.path.basename(raw), r.stderr[-2000:]))
+        try:
+            _, cols, _ = wavecmp.read_raw(os.path.join(work, raw))
+        except (OSError, ValueError, IndexError, KeyError, struct.error):
+            cols = {}
+        t = np.asarray(cols.get("time", []))
+        # a run that stopped early in a .control block leaves a short plot (or none) and exit code 0
+        if t.size == 0 or t[-1] < tstop * (1 - 1e-9) or any(s not in cols for s in signals):
+            raise RuntimeError("ngspice failed on %s (%s: no complete waveforms):\n%s" % (path, raw, r.stderr[-2000:]))
         scores.append(readout(t, [np.array(cols[s]) for s in signals], gain, reduce, tstop))
-        os.remove(raw)
+        os.remove(os.path.join(work, raw))
     os.remove(path)
     return scores
 
 
 def ngspice_scores(args, net, cells, sources, x, scale, signals, gain, reduce, tstop, work, cache):
     """ngspice -b on the network's ngspice form, --batch images per deck, --jobs decks at a time."""
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor, as_completed
     if not shutil.which("ngspice"):
         raise SystemExit("fidelity: --ngspice needs ngspice on PATH (Debian package ngspice)")
     todo = [b for b in range(len(x)) if cache.get(b, x[b]) is None]
-    if todo:
-        lines, vsources = ngspice_form(net, cells, work)
+    if not todo:
+        return np.array([cache.get(b, x[b]) for b in range(len(x))])
+    lines, vsources = ngspice_form(net, cells, work)
     # at most --batch images a process, as many processes as make the --jobs finish together
-    jobs = max(1, args.jobs)
-    n_batches = -(-len(todo) // max(1, args.batch))
-    n_batches = -(-n_batches // jobs) * jobs
-    batches = [[int(b) for b in bs] for bs in np.array_split(todo, n_batches) if len(bs)] if todo else []
+    n_batches = -(-len(todo) // args.batch)
+    n_batches = -(-n_batches // args.jobs) * args.jobs
+    batches = [[int(b) for b in bs] for bs in np.array_split(todo, n_batches) if len(bs)]
     t0 = time.time()
 
     def job(bs):
         path = os.path.join(work, "ng_%s_%05d.cir" % (cells, bs[0]))
-        raws = [os.path.join(work, "ng_%s_%05d.raw" % (cells, b)) for b in bs]
+        raws = ["ng_%s_%05d.raw" % (cells, b) for b in bs]
         with open(path, "w") as f:
             f.write(ngspice_deck(lines, vsources, sources, [scale * x[b] for b in bs], raws))
         return bs, ngspice_batch(path, raws, work, signals, gain, reduce, tstop)
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [pool.submit(job, bs) for bs in batches]
         try:
             last, done = t0, 0
-            for bs, scs in pool.map(job, batches):   # in image order
+            for fut in as_completed(futures):   # each batch kept as soon as it is done
+                bs, scs = fut.result()
                 now = time.time()
                 for b, sc in zip(bs, scs):   # the increments add up to the wall time
                     cache.put(b, x[b], sc, (now - last) / len(bs))
@@ -268,8 +274,16 @@ def ngspice_scores(args, net, cells, sources, x, scale, signals, gain, reduce, t
                 last, done = now, done + len(bs)
                 progress("ngspice (%s cells)" % cells, done, len(todo), now - t0)
         except RuntimeError as e:
+            pool.shutdown(wait=False, cancel_futures=True)   # the batches not started
             raise SystemExit("fidelity: %s" % e)
     return np.array([cache.get(b, x[b]) for b in range(len(x))])
+
+
+def positive(s):
+    v = int(s)
+    if v < 1:
+        raise argparse.ArgumentTypeError("must be at least 1, not %s" % s)
+    return v
 
 
 def main():
@@ -285,17 +299,18 @@ def main():
     ap.add_argument("--full-check", type=int, default=0, metavar="K",
                     help="also run the first K images with --cells full and report the largest score "
                          "difference between the two forms")
-    ap.add_argument("--jobs", type=int, default=1, help="ngspice processes at a time")
-    ap.add_argument("--batch", type=int, default=8,
+    ap.add_argument("--jobs", type=positive, default=1, help="ngspice processes at a time")
+    ap.add_argument("--batch", type=positive, default=8,
                     help="images per ngspice process, default 8 (the netlist is parsed once per process; "
-                         "a stopped --resume run redoes at most one batch per job)")
+                         "each batch's scores are kept as it ends: a stopped --resume run redoes the batches "
+                         "that were running)")
     ap.add_argument("--skip-adaptive", action="store_true", help="no memspice run (ngspice only)")
     ap.add_argument("--memspice", default=os.path.join(ROOT, "build/memspice"))
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--json", help="write the figures here")
     ap.add_argument("--resume", metavar="DIR", help="keep every image's scores in DIR and reuse those "
                     "found there (a run that stopped goes on)")
-    ap.add_argument("--chunk", type=int, default=20, help="images per memspice run (adaptive)")
+    ap.add_argument("--chunk", type=positive, default=20, help="images per memspice run (adaptive)")
     args = ap.parse_args()
     images, labels = test_set(args.data)
     x = images[:args.n].reshape(args.n, -1).astype(np.float32) / np.float32(255)

@@ -2,10 +2,10 @@
 # fidelity.sh — bench/fidelity.py on a 6-4-3 network and a 2x3-pixel test set:
 # the training forward, adaptive memspice and ngspice (diode cells) classes and
 # the figures in --json; several images in one ngspice give the scores of one
-# ngspice per image; an ngspice that stops early is an error; --resume keeps
-# every image's scores and a second run reuses them (no simulator runs, the same
-# figures), goes on with the images it lacks, keeps another network's scores
-# apart and refuses a damaged score file.
+# ngspice per image; an ngspice that stops early, writes garbage or crashes is
+# a clear error; --resume keeps every image's scores and a second run reuses
+# them (no simulator runs, the same figures), goes on with the images it lacks,
+# keeps another network's scores apart and refuses a damaged score file.
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.bash
 command -v ngspice >/dev/null || { echo "fidelity: ngspice not installed"; exit 1; }
@@ -59,16 +59,29 @@ EOF
     then ok "--batch 3 gives the scores of --batch 1"; else bad "--batch 3 and --batch 1 differ"; fi
 else bad "--batch 1 / --batch 3: exit code $?"; fi
 
-# ---- an ngspice that stops without its waveforms (exit code 0): a clear error, nothing kept ----
-mkdir -p "$tmp/fake" && printf '#!/bin/sh\necho "doAnalyses: TRAN:  Timestep too small" >&2\n' >"$tmp/fake/ngspice" &&
-    chmod +x "$tmp/fake/ngspice"
-if PATH="$tmp/fake:$PATH" fid --n 2 --ngspice 2 --skip-adaptive --resume "$tmp/fail"; then bad "ngspice without waveforms: exit 0"
-else
-    grep -q 'ngspice failed on .*ng_diode_00000.raw' "$tmp/err" && grep -q 'Timestep too small' "$tmp/err" &&
-        ! grep -q Traceback "$tmp/err" && ! ls "$tmp"/fail/ngspice-*.json >/dev/null 2>&1 &&
-        ok "ngspice without waveforms: a clear error with its message, no scores kept" ||
-        bad "ngspice without waveforms: message or kept scores"
-fi
+# ---- an ngspice that fails: a clear error naming the deck, nothing kept ----
+fake_ngspice() {   # fake_ngspice NAME SCRIPT-BODY: $tmp/NAME/ngspice, which says "ngspice says: NAME" on stderr
+    mkdir -p "$tmp/$1" && printf '#!/bin/sh\necho "ngspice says: %s" >&2\n%s\n' "$1" "$2" >"$tmp/$1/ngspice" &&
+        chmod +x "$tmp/$1/ngspice"
+}
+fake_ngspice quiet 'exit 0'                       # no waveforms, exit code 0 (a run that stopped early)
+fake_ngspice garbage 'for f in $(sed -n "s/^write //p" "$2"); do echo garbage >"$f"; done'
+fake_ngspice crash 'exit 139'
+for fake in quiet:'ng_diode_00000.raw: no complete waveforms' garbage:'ng_diode_00000.raw: no complete waveforms' \
+        crash:'exit code 139'; do
+    name=${fake%%:*} want=${fake#*:}
+    if PATH="$tmp/$name:$PATH" fid --n 2 --ngspice 2 --skip-adaptive --resume "$tmp/fail-$name"; then
+        bad "ngspice ($name): exit 0"
+    else
+        grep -q "ngspice failed on .*ng_diode_00000.cir ($want" "$tmp/err" && grep -q "ngspice says: $name" "$tmp/err" &&
+            ! grep -q Traceback "$tmp/err" &&
+            ! ls "$tmp/fail-$name"/ngspice-*.json >/dev/null 2>&1 &&
+            ok "ngspice ($name): a clear error ($want, ngspice's message), no scores kept" ||
+            bad "ngspice ($name): message or kept scores"
+    fi
+done
+if fid --n 2 --ngspice 2 --batch 0 --skip-adaptive; then bad "--batch 0: exit 0"
+else grep -q "batch: must be at least 1" "$tmp/err" && ok "--batch 0 refused" || bad "--batch 0: message"; fi
 
 # ---- again: every score from --resume, nothing simulated, the same figures ----
 if fid --n 4 --ngspice 3 --chunk 3 --resume "$tmp/keep" --json "$tmp/b.json"; then

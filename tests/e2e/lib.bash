@@ -8,7 +8,7 @@
 #   run EXIT TEXT ARGS   memspice ARGS, stdout in $tmp/out, stderr in $tmp/err;
 #                        a failed check unless it exits EXIT with no sanitizer report
 #   value NAME FILE      X of the first line "NAME = X" in FILE (a .meas result
-#                        in memspice's or ngspice's printout)
+#                        or an .op value in memspice's or ngspice's printout)
 #   summary NAME         the closing line; its status is the script's
 set -u
 : "${MEMSPICE:?set MEMSPICE to the memspice binary}"
