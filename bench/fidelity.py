@@ -163,8 +163,9 @@ def adaptive(args, net, sources, x, scale, signals, gain, reduce, tstop, work, c
             with open(os.path.join(inputs, "s%05d.txt" % b), "w") as f:
                 f.writelines("%s dc %.17g\n" % (src, scale * v) for src, v in zip(sources, x[b]))
         t1 = time.time()
-        cmd = [args.memspice, "run", net, "--inputs", inputs, "--format", "csv", "-o", outs, "-q",
-               "--threads", str(args.threads)]
+        cmd = [args.memspice, "run", net, "--inputs", inputs, "--format", "csv", "-o", outs, "-q"]
+        if args.threads:
+            cmd += ["--threads", str(args.threads)]
         r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if r.returncode:
             raise SystemExit("fidelity: %s failed:\n%s" % (" ".join(cmd), r.stderr[-2000:]))
@@ -290,8 +291,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--net", required=True, help="a trained network netlist (trained.cir)")
     ap.add_argument("--data", required=True, help="folder with t10k-images-idx3-ubyte[.gz] and labels")
-    ap.add_argument("--n", type=int, default=200, help="test images (the first N)")
-    ap.add_argument("--ngspice", type=int, default=0, help="also run the first M in ngspice")
+    ap.add_argument("--n", type=positive, default=200, help="test images (the first N), default 200")
+    ap.add_argument("--ngspice", type=int, default=0, metavar="M", help="also run the first M in ngspice")
     ap.add_argument("--cells", choices=["diode", "read", "full"], default="diode",
                     help="the ngspice form's cells (tools/mknet --cells): diode (default; the read form as "
                          "two antiparallel diodes, a1 = a2 only), read (a B source per cell at its state; "
@@ -299,18 +300,19 @@ def main():
     ap.add_argument("--full-check", type=int, default=0, metavar="K",
                     help="also run the first K images with --cells full and report the largest score "
                          "difference between the two forms")
-    ap.add_argument("--jobs", type=positive, default=1, help="ngspice processes at a time")
+    ap.add_argument("--jobs", type=positive, default=1, help="ngspice processes at a time, default 1")
     ap.add_argument("--batch", type=positive, default=8,
                     help="images per ngspice process, default 8 (the netlist is parsed once per process; "
                          "each batch's scores are kept as it ends: a stopped --resume run redoes the batches "
                          "that were running)")
     ap.add_argument("--skip-adaptive", action="store_true", help="no memspice run (ngspice only)")
-    ap.add_argument("--memspice", default=os.path.join(ROOT, "build/memspice"))
-    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--memspice", default=os.path.join(ROOT, "build/memspice"),
+                    help="the memspice binary, default this checkout's build/memspice")
+    ap.add_argument("--threads", type=positive, help="memspice run --threads (default: memspice's own)")
     ap.add_argument("--json", help="write the figures here")
     ap.add_argument("--resume", metavar="DIR", help="keep every image's scores in DIR and reuse those "
                     "found there (a run that stopped goes on)")
-    ap.add_argument("--chunk", type=positive, default=20, help="images per memspice run (adaptive)")
+    ap.add_argument("--chunk", type=positive, default=20, help="images per memspice run (adaptive), default 20")
     args = ap.parse_args()
     images, labels = test_set(args.data)
     x = images[:args.n].reshape(args.n, -1).astype(np.float32) / np.float32(255)

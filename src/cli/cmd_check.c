@@ -23,15 +23,17 @@ static void check_usage(FILE *f)
             "\n"
             "Simulates each netlist with memspice and with ngspice (libngspice, loaded in a\n"
             "child process) and compares every signal both simulators save: transient\n"
-            "waveforms on each other's time points (both ways, the worse counts) and the\n"
-            "operating point, and the .meas results.  A signal passes when\n"
+            "waveforms on each other's time points (both ways, the worse counts), the\n"
+            "operating point, DC sweeps point by point, AC phasors over frequency, and the\n"
+            ".meas results.  A signal passes when\n"
             "max |memspice - ngspice| <= atol + rtol * scale.\n"
             "\n"
             "options:\n"
             "  --against FILE      ngspice simulates FILE instead of NETLIST (one netlist only)\n"
             "  --signals LIST      compare only these, e.g. 'v(out),i(v1)' (a bare node name is v(name))\n"
-            "  --rtol R            transient: allowed error as a fraction of the signal's range,\n"
-            "                      for every signal (default %g for voltages, %g for currents)\n"
+            "  --rtol R            transient and DC sweeps: allowed error as a fraction of the\n"
+            "                      signal's range (default %g for voltages, %g for currents);\n"
+            "                      AC: of the largest |H| (default %g for every signal)\n"
             "  --op-rtol R         operating point: allowed error as a fraction of the value (default %g)\n"
             "  --atol A            absolute allowance in the signal's unit, for every signal\n"
             "                      (default %g V for voltages, %g A for currents)\n"
@@ -51,7 +53,7 @@ static void check_usage(FILE *f)
             "\n"
             "exit codes: 0 every signal agrees; 1 mismatch; 2 could not compare (ngspice missing,\n"
             "crashed, timed out or rejecting the netlist; memspice failing on it; bad arguments)\n",
-            MS_CHECK_RTOL_V, MS_CHECK_RTOL_I, MS_CHECK_OP_RTOL, MS_CHECK_ATOL_V, MS_CHECK_ATOL_I, MS_CHECK_MEAS_RTOL,
+            MS_CHECK_RTOL_V, MS_CHECK_RTOL_I, MS_CHECK_RTOL_AC, MS_CHECK_OP_RTOL, MS_CHECK_ATOL_V, MS_CHECK_ATOL_I, MS_CHECK_MEAS_RTOL,
             MS_CHECK_TIMEOUT, "libngspice.so.0");
 }
 

@@ -58,7 +58,7 @@ static void train_usage(FILE *f)
             "                       (IDX, or HDF5 samples x rows x cols), N <= min(rows,\n"
             "                       cols) / 2; never the test or --val samples\n"
             "  --seed S             shuffling, rate-coded spikes, faults, shifts (default 1)\n"
-            "  --threads N          worker threads (default: all cores); results do not\n"
+            "  --threads N          worker threads, 1 to 64 (default: all cores); results do not\n"
             "                       depend on it\n"
             "  --no-plots           no PNG plots\n"
             "  --engine E           auto (default): the batched engine when the network is a\n"
@@ -69,14 +69,15 @@ static void train_usage(FILE *f)
             "  --eval-only          evaluate NETLIST as it is on the test set\n"
             "  --faults F           stick a fraction F of the trainable cells\n"
             "  --fault-seed S       which cells (default 1)\n"
-            "  --sa1 P              share of stuck cells at the low-resistance state (0.5)\n"
+            "  --sa1 P              share of stuck cells at the low-resistance state (0.5;\n"
+            "                       also for --fault-aware)\n"
             "  --fault-sweep LIST   accuracy against the stuck fraction, e.g. 0,0.05,0.1,0.2,\n"
             "                       over --fault-seeds N seeds (default 5): a table, and\n"
             "                       DIR/faults.png and DIR/faults.csv with -o DIR\n"
             "  --program-noise S    Gaussian noise on the states, sigma S of their range\n"
             "  --input-noise P      flip each binary pixel with probability P\n"
-            "  -q, --quiet          no progress bar (there is none when stderr is not a\n"
-            "                       terminal)\n"
+            "  -q, --quiet          no set-up lines and no progress bar (the bar is only\n"
+            "                       shown when stderr is a terminal)\n"
             "  -h, --help           this help\n"
             "several processes (MPI): mpirun -np N memspice train ...: the same result as one\n"
             "process, bit for bit (README.md, 'Training on several processes: MPI')\n");
@@ -87,6 +88,7 @@ typedef struct Args {
     MsTrainOpts t;
     MsEvalOpts e;
     int eval_only, quiet, fault_seeds;
+    int bar;   /* a progress bar: not quiet, and stderr a terminal (logs get the epoch lines) */
     const char *engine;
     double sweep[32];
     int nsweep;
@@ -302,7 +304,7 @@ static int evaluate(MsNet *net, const MsDataset *test, Args *a, MsError *err)
     if (a->nsweep)
         return fault_sweep(net, test, a, err);
     double acc, loss;
-    int rc = ms_train_evaluate(net, test, &a->e, a->quiet ? NULL : show_progress, NULL, &acc, &loss, err);
+    int rc = ms_train_evaluate(net, test, &a->e, a->bar ? show_progress : NULL, NULL, &acc, &loss, err);
     if (rc == MS_OK && ms_dist_root(a->e.dist)) {
         int n = ms_train_limited(a->e.limit, test->n);
         if (a->e.faults > 0 || a->e.program_noise > 0 || a->e.input_noise > 0)
@@ -356,7 +358,6 @@ int ms_cmd_train(int argc, char **argv)
     a.e = (MsEvalOpts){0, 0.5, 1, 0, 0, 1, 0, 0, NULL};
     a.fault_seeds = 5;
     a.engine = "auto";
-    a.quiet = !isatty(2);   /* the bar is for people; logs get the epoch lines */
     int saved[2];
     ms_cli_mute(saved);   /* under mpirun: help and usage errors from rank 0 alone */
     int code = parse_args(&a, argc, argv);
@@ -376,6 +377,7 @@ int ms_cmd_train(int argc, char **argv)
     a.t.dist = a.e.dist = &dist;
     if (!root)   /* rank 0 alone prints */
         a.quiet = 1;
+    a.bar = !a.quiet && isatty(2);
     MsNet net;
     MsDataset train = {0}, test = {0};
     int rc = ms_net_open(a.netlist, &net, &err), net_ok = rc == MS_OK;
@@ -409,7 +411,7 @@ int ms_cmd_train(int argc, char **argv)
     if (rc == MS_OK && a.eval_only)
         rc = evaluate(&net, &test, &a, &err);
     else if (rc == MS_OK) {
-        rc = ms_train_run(&net, &train, &test, &a.t, a.quiet ? NULL : show_progress, NULL, stdout, &err);
+        rc = ms_train_run(&net, &train, &test, &a.t, a.bar ? show_progress : NULL, NULL, stdout, &err);
         if (rc == MS_OK && (a.e.faults > 0 || a.nsweep || a.e.program_noise > 0 || a.e.input_noise > 0))
             rc = evaluate(&net, &test, &a, &err);
         if (rc == MS_OK && root)

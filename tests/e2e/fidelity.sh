@@ -111,11 +111,11 @@ else
         bad "a1 != a2 with diode cells: message"
 fi
 
-# ---- another network in the same folder: its own scores; a damaged score file: a clear error ----
+# ---- another network in the same folder (memspice's own thread count): its own scores; a damaged score file: a clear error ----
 sed -E '0,/x0=0\.[0-9]+/s//x0=0.9/' "$tmp/net.cir" >"$tmp/other.cir"
 first=$(ls "$tmp"/keep/adaptive-*.json)
 before=$(md5sum <"$first")
-if "$PY" bench/fidelity.py --net "$tmp/other.cir" --data "$tmp/data" --memspice "$MEMSPICE" --threads 1 --n 2 \
+if "$PY" bench/fidelity.py --net "$tmp/other.cir" --data "$tmp/data" --memspice "$MEMSPICE" --n 2 \
         --resume "$tmp/keep" >"$tmp/out" 2>"$tmp/err"; then
     [ "$(ls "$tmp"/keep/adaptive-*.json | wc -l)" -eq 2 ] && grep -q 'adaptive memspice 2/2 images' "$tmp/err" &&
         [ "$(md5sum <"$first")" = "$before" ] &&

@@ -280,6 +280,11 @@ if [ -f "$A/trained.cir" ]; then
         if [ "$got" != "$want" ]; then bad "--eval-only: '$got', want '$want' (the last epoch's test accuracy)"
         elif ! grep -qx "$wloss" "$tmp/out"; then bad "--eval-only: no '$wloss' line (the last epoch's test loss)"; cat "$tmp/out"
         else ok "--eval-only trained.cir: '$got', '$wloss' as in the last epoch"; fi
+        has "$tmp/err" ' engine; ' && ok "--eval-only: the set-up line (which engine) on stderr, also in a log" ||
+            bad "--eval-only: no set-up line on stderr"
+    fi
+    if run 0 "--eval-only -q" train "$A/trained.cir" --data "$DATA" --eval-only -q; then
+        ! has "$tmp/err" ' engine; ' && ok "--eval-only -q: no set-up line" || bad "--eval-only -q: a set-up line"
     fi
 fi
 
