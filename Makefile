@@ -107,7 +107,8 @@ train-fashion: deps
 
 # Fidelity of a trained network (not part of make test): its class under adaptive memspice
 # and in ngspice (tools/mknet --cells diode) against the training forward, first 200 test
-# images (bench/fidelity.py; ~1 h for 784-100-10).  FIDELITY_SET=mnist|fashion-mnist,
+# images (bench/fidelity.py; 784-100-10: ~2 h measured with read cells, one ngspice an image;
+# the diode cells and --batch 8 used now take less, not measured).  FIDELITY_SET=mnist|fashion-mnist,
 # FIDELITY_NET (default: make train-mnist's / train-fashion's trained.cir).  Every image's
 # scores are kept in build/fidelity-SET/: run it again and it goes on where it stopped.
 # FIDELITY_FULL: images also run in the full memr_yakopcic form (~8 min each for 784-100-10).
