@@ -53,8 +53,8 @@ static void check_usage(FILE *f)
             "\n"
             "exit codes: 0 every signal agrees; 1 mismatch; 2 could not compare (ngspice missing,\n"
             "crashed, timed out or rejecting the netlist; memspice failing on it; bad arguments)\n",
-            MS_CHECK_RTOL_V, MS_CHECK_RTOL_I, MS_CHECK_RTOL_AC, MS_CHECK_OP_RTOL, MS_CHECK_ATOL_V, MS_CHECK_ATOL_I, MS_CHECK_MEAS_RTOL,
-            MS_CHECK_TIMEOUT, "libngspice.so.0");
+            MS_CHECK_RTOL_V, MS_CHECK_RTOL_I, MS_CHECK_RTOL_AC, MS_CHECK_OP_RTOL, MS_CHECK_ATOL_V, MS_CHECK_ATOL_I,
+            MS_CHECK_MEAS_RTOL, MS_CHECK_TIMEOUT, "libngspice.so.0");
 }
 
 static int bad_arg(const char *fmt, const char *a)

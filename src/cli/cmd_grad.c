@@ -232,7 +232,8 @@ static int write_summary(const MsSweep *s, const double *rec, int np, MsError *e
 
 static int grad_sweep(const GradArgs *a)
 {
-    MsSweepOpts o = {"grad", a->c.netlist, a->c.inputs, a->c.out, a->c.format, "summary.csv", a->c.threads, a->c.quiet};
+    MsSweepOpts o = {"grad", a->c.netlist, a->c.inputs, a->c.out, a->c.format, "summary.csv", a->c.threads,
+                     a->c.quiet};
     MsSweep s;
     MsError err = {0};
     double *rec = NULL;
