@@ -40,7 +40,9 @@ import numpy as np
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(ROOT, "python"))
+sys.path.insert(0, os.path.join(ROOT, "tests/tools"))
 import memspice  # noqa: E402
+import wavecmp  # noqa: E402  (ngspice raw files)
 
 
 def idx(path):
@@ -152,9 +154,8 @@ def adaptive(args, net, sources, x, scale, signals, gain, reduce, tstop, work, c
     """memspice run --inputs: one file per image, --chunk images a run; the scores from the CSVs."""
     todo = [b for b in range(len(x)) if cache.get(b, x[b]) is None]
     t0 = time.time()
-    step = args.chunk
-    for start in range(0, len(todo), step):
-        chunk = todo[start:start + step]
+    for start in range(0, len(todo), args.chunk):
+        chunk = todo[start:start + args.chunk]
         inputs, outs = os.path.join(work, "inputs"), os.path.join(work, "adaptive")
         shutil.rmtree(inputs, ignore_errors=True)
         shutil.rmtree(outs, ignore_errors=True)
@@ -183,9 +184,9 @@ def progress(what, done, n, elapsed):
                      % (what, done, n, elapsed / done, elapsed / done * (n - done)))
 
 
-def ngspice_form(net, cells, work):
-    """The network's ngspice form (tools/mknet --ngspice-of) as a list of lines and the
-    names of its voltage sources (lower case)."""
+def ngspice_form(net, cells, work, sources):
+    """The network's ngspice form (tools/mknet --ngspice-of) as a list of lines; every
+    input source must be one of its voltage sources."""
     form = os.path.join(work, "ngspice_form_%s.cir" % cells)
     r = subprocess.run([os.path.join(ROOT, "tools/mknet"), "--ngspice-of", net, "--cells", cells, "-o", form],
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -193,16 +194,16 @@ def ngspice_form(net, cells, work):
         raise SystemExit("fidelity: no ngspice form with --cells %s:\n%s" % (cells, r.stderr.strip()))
     lines = open(form).read().split("\n")   # mknet --ngspice-of writes plain text
     vsources = {ln.split(None, 1)[0].lower() for ln in lines if ln[:1] in ("v", "V")}
-    return lines, vsources
-
-
-def ngspice_deck(lines, vsources, sources, batch, raws):
-    """The form with a .control block that simulates each image of the batch in turn
-    and writes its waveforms to raws[k]: the netlist is parsed once and the input
-    sources' DC levels altered between runs, as an input file would set them."""
     for src in sources:
         if src.lower() not in vsources:
             raise SystemExit("fidelity: the ngspice form has no source %s" % src)
+    return lines
+
+
+def ngspice_deck(lines, sources, batch, raws):
+    """The form with a .control block that simulates each image of the batch in turn
+    and writes its waveforms to raws[k]: the netlist is parsed once and the input
+    sources' DC levels altered between runs, as an input file would set them."""
     end = max(k for k, ln in enumerate(lines) if ln.strip().lower() == ".end")
     control, now = [".control"], {}
     for levels, raw in zip(batch, raws):
@@ -222,8 +223,6 @@ def ngspice_batch(path, raws, work, signals, gain, reduce, tstop):
                        stderr=subprocess.PIPE, text=True, cwd=work)
     if r.returncode:
         raise RuntimeError("ngspice failed on %s (exit code %d):\n%s" % (path, r.returncode, r.stderr[-2000:]))
-    sys.path.insert(0, os.path.join(ROOT, "tests/tools"))
-    import wavecmp
     scores = []
     for raw in raws:
         try:
@@ -248,7 +247,7 @@ def ngspice_scores(args, net, cells, sources, x, scale, signals, gain, reduce, t
     todo = [b for b in range(len(x)) if cache.get(b, x[b]) is None]
     if not todo:
         return np.array([cache.get(b, x[b]) for b in range(len(x))])
-    lines, vsources = ngspice_form(net, cells, work)
+    lines = ngspice_form(net, cells, work, sources)
     # at most --batch images a process, as many processes as make the --jobs finish together
     n_batches = -(-len(todo) // args.batch)
     n_batches = -(-n_batches // args.jobs) * args.jobs
@@ -259,7 +258,7 @@ def ngspice_scores(args, net, cells, sources, x, scale, signals, gain, reduce, t
         path = os.path.join(work, "ng_%s_%05d.cir" % (cells, bs[0]))
         raws = ["ng_%s_%05d.raw" % (cells, b) for b in bs]
         with open(path, "w") as f:
-            f.write(ngspice_deck(lines, vsources, sources, [scale * x[b] for b in bs], raws))
+            f.write(ngspice_deck(lines, sources, [scale * x[b] for b in bs], raws))
         return bs, ngspice_batch(path, raws, work, signals, gain, reduce, tstop)
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
