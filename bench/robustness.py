@@ -25,9 +25,19 @@ import time
 
 def floats(text):
     try:
-        return [float(v) for v in text.split(",") if v.strip()]
+        values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
+        values = []
+    if not values:
         raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}")
+    return values
+
+
+def positive(text):
+    n = int(text)  # argparse reports a ValueError as an invalid value
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"needs a whole number ≥ 1, not {text!r}")
+    return n
 
 
 def evaluate(a, net, extra):
@@ -81,15 +91,20 @@ def plot(path, rows, nets, noises):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--memspice", default="build/memspice")
-    ap.add_argument("--data", required=True)
-    ap.add_argument("--net", action="append", required=True, metavar="NAME=NETLIST")
-    ap.add_argument("--input-noise", type=floats, default=[0.0])
-    ap.add_argument("--stuck", type=floats, default=[0.0])
-    ap.add_argument("--program-noise", type=floats, default=[])
-    ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--test-limit", type=int, default=0)
-    ap.add_argument("-o", "--output", required=True, help="OUT: writes OUT.md, OUT.csv, OUT.png")
+    ap.add_argument("--memspice", default="build/memspice", help="the memspice binary (default: %(default)s)")
+    ap.add_argument("--data", required=True, help="data set folder or name, as memspice train --data")
+    ap.add_argument("--net", action="append", required=True, metavar="NAME=NETLIST",
+                    help="a trained network and its name in the tables; repeat for each network")
+    ap.add_argument("--input-noise", type=floats, default=[0.0], metavar="S,S,...",
+                    help="input noise levels, table rows (default: 0)")
+    ap.add_argument("--stuck", type=floats, default=[0.0], metavar="F,F,...",
+                    help="stuck-cell fractions, table columns (default: 0)")
+    ap.add_argument("--program-noise", type=floats, default=[], metavar="S,S,...",
+                    help="programming-noise sigmas, fraction of the state range (default: none)")
+    ap.add_argument("--seeds", type=positive, default=5, help="seeds per cell with anything random (default: 5)")
+    ap.add_argument("--test-limit", type=int, default=0, metavar="N",
+                    help="evaluate on the first N test images (default: 0, the whole test set)")
+    ap.add_argument("-o", "--output", required=True, metavar="OUT", help="writes OUT.md, OUT.csv, OUT.png")
     a = ap.parse_args()
     nets = {}
     for spec in a.net:

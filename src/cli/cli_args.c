@@ -31,8 +31,11 @@ int ms_cli_common_arg(const char *cmd, MsCliCommon *c, int argc, char **argv, in
     int has_value = *i + 1 < argc;
     if ((!strcmp(s, "-o") || !strcmp(s, "--output")) && has_value)
         c->out = argv[++*i];
-    else if (!strcmp(s, "--format") && has_value)
+    else if (!strcmp(s, "--format") && has_value) {
         c->format = argv[++*i];
+        if (!strcmp(c->format, "hdf5")) /* the long name of h5, as the writer knows it */
+            c->format = "h5";
+    }
     else if (!strcmp(s, "--inputs") && has_value)
         c->inputs = argv[++*i];
     else if (!strcmp(s, "--threads") && has_value)

@@ -26,7 +26,7 @@ static void grad_usage(FILE *f)
             "options:\n"
             "  -o, --output FILE   also write the waveforms and the gradient (.h5: HDF5 with\n"
             "                      a /gradient group; .csv: a table name,value,gradient)\n"
-            "  --format F          h5 | csv (overrides the extension)\n"
+            "  --format F          h5 (or hdf5) | csv; overrides the extension\n"
             "  --inputs DIR        one gradient per file of DIR (lines 'SOURCE VALUE-OR-WAVEFORM',\n"
             "                      e.g. 'vin dc 0.3', 'vin pwl(0 0 1n 1)'), the netlist loaded\n"
             "                      once; -o names the output folder: OUTDIR/<file>.h5 (or\n"

@@ -27,7 +27,7 @@ static void run_usage(FILE *f)
             "                      format from the extension: .raw (ngspice binary raw),\n"
             "                      .csv, .h5/.hdf5; '-' writes to stdout (needs --format\n"
             "                      or --ascii)\n"
-            "  --format F          raw | rawascii | csv | h5 (overrides the extension)\n"
+            "  --format F          raw | rawascii | csv | h5 (or hdf5); overrides the extension\n"
             "  --inputs DIR        one run per file of DIR (lines 'SOURCE VALUE-OR-WAVEFORM',\n"
             "                      e.g. 'vin dc 0.3', 'vin pwl(0 0 1n 1)'), the netlist loaded\n"
             "                      once; -o names the output folder, one OUTDIR/<file>.h5\n"

@@ -3,6 +3,7 @@
  * (src/train/), or evaluates a trained netlist (--eval-only), with stuck-at
  * faults and programming noise. */
 #include "cli.h"
+#include "../train/chunks.h"
 #include "../train/trainer.h"
 #include "../io/result.h"
 #include "../train/train_plot.h"
@@ -15,6 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+_Static_assert(MS_MAX_THREADS == 64, "train --help says --threads 1 to 64");
 
 static void train_usage(FILE *f)
 {
@@ -157,7 +160,7 @@ static int parse_opt(Args *a, int argc, char **argv, int *i)
     else if (WITH_VALUE("--batch"))
         rc = whole(o, v, 1, 65536, &n), a->t.batch = (int)n;
     else if (WITH_VALUE("--threads"))
-        rc = whole(o, v, 1, 64, &n), a->t.threads = a->e.threads = (int)n;
+        rc = whole(o, v, 1, MS_MAX_THREADS, &n), a->t.threads = a->e.threads = (int)n;
     else if (WITH_VALUE("--train-limit"))
         rc = whole(o, v, 1, 1L << 30, &n), a->t.train_limit = (int)n;
     else if (WITH_VALUE("--val"))
