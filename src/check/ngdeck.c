@@ -22,7 +22,7 @@ static void add_note(MsNgDeck *d, const MsCard *c, const char *what, size_t len,
 {
     d->notes = ms_realloc(d->notes, (size_t)(d->nnotes + 1) * sizeof *d->notes);
     MsStripNote *n = &d->notes[d->nnotes++];
-    n->where = ms_asprintf("%s:%d", c->file ? c->file : "<netlist>", c->line ? c->line[0] : 0);
+    n->where = ms_asprintf("%s:%d", c->file ? c->file : "<netlist>", c->nspan ? c->span[0].line : 0);
     while (len && isspace((unsigned char)what[len - 1]))
         len--;
     n->what = ms_strndup(what, len);
@@ -109,7 +109,7 @@ int ms_ngdeck_build(const char *path, const char *text, MsNgDeck *d, MsError *er
     for (int i = 0; i < src.ncards; i++) {
         const MsCard *c = &src.cards[i];
         const char *file = c->file ? c->file : path;
-        int line = c->line ? c->line[0] : 0;
+        int line = c->nspan ? c->span[0].line : 0;
         if (c->ntok == 0 || c->tok[0].kind != TK_WORD) {
             add_line(d, ms_strdup(c->text), file, line);
             continue;

@@ -146,6 +146,11 @@ int ms_mem_params_read(MsElab *el, const MsCard *c, int first, int last, const M
 
 int ms_mem_model_read(MsElab *el, const MsModelDef *md, MsMemModel *m)
 {
+    const MsMemModel *kept = ms_elab_model_kept(el, md, sizeof *m);
+    if (kept) {
+        *m = *kept;
+        return MS_OK;
+    }
     /* first the level alone; then its defaults, then the values */
     MsMemModel probe = {0};
     probe.level_given = 1;
@@ -177,6 +182,8 @@ int ms_mem_model_read(MsElab *el, const MsModelDef *md, MsMemModel *m)
     if (rc == MS_OK && m->xyce && m->level == 2)   /* the one departure from Xyce's TEAM: said, never silent */
         ms_elab_notice_once(el, md->card, "Xyce's TEAM form: memspice holds the state inside [xon, xoff]*xscaling, "
                                           "where Xyce lets it run past the bounds (README, 'Memristors')");
+    if (rc == MS_OK)
+        ms_elab_model_keep(el, md, m, sizeof *m);
     return rc;
 }
 

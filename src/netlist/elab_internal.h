@@ -64,6 +64,9 @@ struct MsElab {
     size_t cap_writes;
     long noise_values;       /* TRNOISE table values precomputed so far (MS_MAX_NOISE_TOTAL) */
     const struct MsCard *noticed;   /* the card of the last ms_elab_notice_once */
+    const MsModelDef *kept_model;   /* ms_elab_model_keep: the last model card kept, */
+    void *kept;                     /* a device's reading of it (owned), */
+    size_t kept_size;               /* its size */
 };
 
 /* ---- elab_print.c ---- */

@@ -215,11 +215,12 @@ static int node_by_name(MsElab *el, const char *name)
         if (!strcmp(s->port_names[i], name))
             return s->port_nodes[i];
     int global = ms_map_get(&el->c->deck.globals, name, NULL);
-    char *full = ms_asprintf("%s%s", global ? "" : s->prefix, name);
+    char *full = global || !s->prefix[0] ? NULL : ms_asprintf("%s%s", s->prefix, name);
+    const char *key = full ? full : name;   /* (the top level: the name itself) */
     int node;
-    if (!ms_map_get(&el->nodes, full, &node)) {
-        node = ms_circuit_add_unknown(el->c, full, MS_UNK_NODE);
-        ms_map_put(&el->nodes, full, node);
+    if (!ms_map_get(&el->nodes, key, &node)) {
+        node = ms_circuit_add_unknown(el->c, key, MS_UNK_NODE);
+        ms_map_put(&el->nodes, key, node);
     }
     free(full);
     return node;
@@ -331,6 +332,24 @@ const MsModelDef *ms_elab_find_model(MsElab *el, const char *name)
             if (!strcmp(d->models[i].name, name))
                 return &d->models[i];
     return NULL;
+}
+
+const void *ms_elab_model_kept(MsElab *el, const MsModelDef *md, size_t size)
+{
+    return el->kept_model == md && el->kept_size == size ? el->kept : NULL;
+}
+
+void ms_elab_model_keep(MsElab *el, const MsModelDef *md, const void *reading, size_t size)
+{
+    const MsToken *tk = md->card->tok;
+    for (int i = md->first; i < md->last; i++)
+        if (tk[i].kind == TK_EXPR || (tk[i].kind == TK_EQ && (i + 1 >= md->last || ms_is_number(tk[i + 1].s, NULL) != 1)))
+            return;   /* a value that may read .params (or temper): it may differ between scopes */
+    free(el->kept);
+    el->kept = ms_malloc(size);
+    memcpy(el->kept, reading, size);
+    el->kept_model = md;
+    el->kept_size = size;
 }
 
 int ms_elab_model(MsElab *el, const MsToken *t, const char *type, const MsModelDef **m)
@@ -456,7 +475,7 @@ static double flat_size(FlatCount *fc, const MsSubckt *def)
     double total = 0;
     for (int i = 0; i < def->nelems; i++) {
         const MsCard *c = def->elems[i];
-        int ni = x_params_start(c) - 1;
+        int ni = c->tok[0].s[0] == 'x' ? x_params_start(c) - 1 : 0;
         if (c->tok[0].s[0] != 'x') {
             total += 1;
         } else if (ni >= 1 && c->tok[ni].kind == TK_WORD) {
@@ -745,6 +764,7 @@ int ms_elaborate(MsCircuit *c, MsError *err)
         rc = ms_elab_train_check(&el);
     ms_elab_clear_writes(&el);
     free(el.writes);
+    free(el.kept);
     scope_free(&top);
     ms_map_free(&el.nodes);
     ms_map_free(&el.inst_names);

@@ -17,35 +17,50 @@
 /* A logical line being built from physical lines. */
 typedef struct Line {
     char *text;
-    int *line, *col;
     size_t len, cap;
+    MsSpan *span;
+    int nspan, cap_span;
 } Line;
 
-static void line_push(Line *l, char ch, int lineno, int col)
+/* Append n characters from column col of line lineno (tabs as blanks). */
+static void line_append(Line *l, const char *p, size_t n, int lineno, int col)
 {
-    if (l->len + 2 > l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 128;
+    if (l->len + n + 1 > l->cap) {
+        l->cap = 2 * (l->len + n + 1) > 128 ? 2 * (l->len + n + 1) : 128;
         l->text = ms_realloc(l->text, l->cap);
-        l->line = ms_realloc(l->line, l->cap * sizeof *l->line);
-        l->col = ms_realloc(l->col, l->cap * sizeof *l->col);
     }
-    l->text[l->len] = ch;
-    l->line[l->len] = lineno;
-    l->col[l->len] = col;
-    l->len++;
+    if (l->nspan == l->cap_span) {
+        l->cap_span = l->cap_span ? 2 * l->cap_span : 2;
+        l->span = ms_realloc(l->span, (size_t)l->cap_span * sizeof *l->span);
+    }
+    l->span[l->nspan++] = (MsSpan){(int)l->len, lineno, col};
+    for (size_t i = 0; i < n; i++)
+        l->text[l->len + i] = p[i] == '\t' ? ' ' : p[i];
+    l->len += n;
     l->text[l->len] = 0;
 }
 
 MsLoc ms_card_loc(const MsCard *c, int pos)
 {
     int n = (int)strlen(c->text);
+    if (c->nspan == 0)
+        return (MsLoc){c->file, 0, 0};
     if (n == 0)
-        return (MsLoc){c->file, c->line ? c->line[0] : 0, 0};
+        return (MsLoc){c->file, c->span[0].line, 0};
     if (pos >= n)
         pos = n - 1;
     if (pos < 0)
         pos = 0;
-    return (MsLoc){c->file, c->line[pos], c->col[pos]};
+    int lo = 0, hi = c->nspan - 1;   /* the last span at or before pos (continuations: many) */
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (c->span[mid].at <= pos)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    const MsSpan *sp = &c->span[lo];
+    return (MsLoc){c->file, sp->line, sp->col + (pos - sp->at)};
 }
 
 /* Read a whole text file, gzip-compressed or not (zlib reads both: large
@@ -184,9 +199,12 @@ static void split_lines(const char *text, int skip_title, char **title, Line **o
         if (first == end && !cont)
             continue;   /* only a comment, or blanks */
         Line *l;
-        if (cont) {
+        if (cont) {   /* joined by a blank, at the '+' */
             l = &lines[n - 1];
-            line_push(l, ' ', lineno, (int)i);
+            line_append(l, " ", 1, lineno, (int)i);
+            if (i < end)
+                line_append(l, p + i, end - i, lineno, (int)i + 1);
+            continue;
         } else {
             if (n == cap) {
                 cap = cap ? 2 * cap : 64;
@@ -195,8 +213,7 @@ static void split_lines(const char *text, int skip_title, char **title, Line **o
             l = &lines[n++];
             memset(l, 0, sizeof *l);
         }
-        for (; i < end; i++)
-            line_push(l, p[i] == '\t' ? ' ' : p[i], lineno, (int)i + 1);
+        line_append(l, p + i, end - i, lineno, (int)i + 1);
     }
     *out = lines;
     *nout = n;
@@ -260,8 +277,7 @@ static int tokenize(MsCard *c, MsError *err)
 static void free_line(Line *l)
 {
     free(l->text);
-    free(l->line);
-    free(l->col);
+    free(l->span);
 }
 
 static int lex_file(Lexer *lx, const char *path, const char *text, int top, const char *section,
@@ -307,7 +323,7 @@ static int starts_word(const char *s, const char *w)
 /* Handle .include / .lib; returns 1 if the line was such a directive. */
 static int directive(Lexer *lx, Line *l, const char *file, const char *low, int *rc)
 {
-    MsLoc loc = {file, l->line[0], l->col[0]};
+    MsLoc loc = {file, l->span[0].line, l->span[0].col};
     const char *rest;
     int is_inc = starts_word(low, ".include") || starts_word(low, ".inc");
     int is_lib = starts_word(low, ".lib");
@@ -378,7 +394,7 @@ static int lex_file(Lexer *lx, const char *path, const char *text, int top, cons
         const char *s = low;
         while (isspace((unsigned char)*s))
             s++;
-        MsLoc loc = {file, l->line[0], l->col[0]};
+        MsLoc loc = {file, l->span[0].line, l->span[0].col};
         if (in_control) {
             if (starts_word(s, ".endc"))
                 in_control = 0;
@@ -431,14 +447,21 @@ static int lex_file(Lexer *lx, const char *path, const char *text, int top, cons
         MS_RESERVE_NEXT(src->cards, src->ncards);
         MsCard *c = &src->cards[src->ncards++];
         memset(c, 0, sizeof *c);
-        /* strip leading blanks, keep the maps aligned */
+        /* strip leading blanks, keep the spans aligned */
         int off = (int)(s - low);
         c->text = ms_strdup(s);
-        size_t len = strlen(c->text);
-        c->line = ms_malloc((len + 1) * sizeof *c->line);
-        c->col = ms_malloc((len + 1) * sizeof *c->col);
-        memcpy(c->line, l->line + off, len * sizeof *c->line);
-        memcpy(c->col, l->col + off, len * sizeof *c->col);
+        c->span = l->span;
+        c->nspan = l->nspan;
+        l->span = NULL;
+        int drop = 0;
+        while (drop + 1 < c->nspan && c->span[drop + 1].at <= off)
+            drop++;
+        memmove(c->span, c->span + drop, (size_t)(c->nspan - drop) * sizeof *c->span);
+        c->nspan -= drop;
+        c->span[0].col += off - c->span[0].at;
+        c->span[0].at = off;
+        for (int k = 0; k < c->nspan; k++)
+            c->span[k].at -= off;
         c->file = file;
         rc = tokenize(c, lx->err);
         free(low);
@@ -475,8 +498,7 @@ void ms_source_free(MsSource *src)
             free(c->tok[k].s);
         free(c->tok);
         free(c->text);
-        free(c->line);
-        free(c->col);
+        free(c->span);
     }
     free(src->cards);
     for (int i = 0; i < src->nfiles; i++)

@@ -19,9 +19,16 @@ typedef struct MsToken {
     int pos;          /* offset of the token in its card's text */
 } MsToken;
 
+/* Where a run of a card's text came from: text[at] from column col of
+ * line `line` (1-based), the characters after it from the columns after. */
+typedef struct MsSpan {
+    int at, line, col;
+} MsSpan;
+
 typedef struct MsCard {
     char *text;       /* the whole logical line, lower case */
-    int *line, *col;  /* where each character of text came from */
+    MsSpan *span;     /* a span per physical line it was joined from, by at */
+    int nspan;
     const char *file;
     MsToken *tok;
     int ntok;

@@ -118,12 +118,27 @@ int ms_setup_error(MsSetup *s, MsLoc loc, const char *fmt, ...)
     return ms_err_at(s->err, MS_ERR_SEMANTIC, loc, "%s", msg);
 }
 
-static int cmp_req(const void *a, const void *b)
+/* Requests in (col, row) order: a counting sort by row, then a stable one
+ * by column, O(requests + unknowns) (a crossbar asks for millions). */
+static void sort_requests(MsSetup *s, int n)
 {
-    const Request *x = a, *y = b;
-    if (x->col != y->col)
-        return x->col < y->col ? -1 : 1;
-    return (x->row > y->row) - (x->row < y->row);
+    Request *by_row = ms_malloc((s->nreq ? s->nreq : 1) * sizeof *by_row);
+    size_t *at = ms_calloc((size_t)n + 2, sizeof *at);
+    for (size_t i = 0; i < s->nreq; i++)
+        at[s->req[i].row + 1]++;
+    for (int k = 0; k <= n; k++)
+        at[k + 1] += at[k];
+    for (size_t i = 0; i < s->nreq; i++)
+        by_row[at[s->req[i].row]++] = s->req[i];
+    memset(at, 0, ((size_t)n + 2) * sizeof *at);
+    for (size_t i = 0; i < s->nreq; i++)
+        at[by_row[i].col + 1]++;
+    for (int k = 0; k <= n; k++)
+        at[k + 1] += at[k];
+    for (size_t i = 0; i < s->nreq; i++)
+        s->req[at[by_row[i].col]++] = by_row[i];
+    free(at);
+    free(by_row);
 }
 
 /* Sort requests by (col, row), give each distinct pair a CSC slot. */
@@ -143,7 +158,7 @@ static void build_pattern(MsSetup *s)
         ms_grow((void **)&s->req, &s->cap, s->nreq + 1, sizeof *s->req);
         s->req[s->nreq++] = (Request){i, i, &c->diag[i]};
     }
-    qsort(s->req, s->nreq, sizeof *s->req, cmp_req);
+    sort_requests(s, c->n);
     size_t nnz = 0;
     for (size_t i = 0; i < s->nreq; i++) {
         Request *r = &s->req[i];

@@ -20,12 +20,12 @@ static const MsCard **cards_by_line(const MsNet *net, int *nlines)
     const char *main_file = net->c->deck.src.files[0];
     int n = 0;
     for (int i = 0; i < top->nelems; i++)
-        if (top->elems[i]->file == main_file && top->elems[i]->line && top->elems[i]->line[0] > n)
-            n = top->elems[i]->line[0];
+        if (top->elems[i]->file == main_file && top->elems[i]->nspan && top->elems[i]->span[0].line > n)
+            n = top->elems[i]->span[0].line;
     const MsCard **by = ms_calloc((size_t)n + 2, sizeof *by);
     for (int i = 0; i < top->nelems; i++)
-        if (top->elems[i]->file == main_file && top->elems[i]->line)
-            by[top->elems[i]->line[0]] = top->elems[i];
+        if (top->elems[i]->file == main_file && top->elems[i]->nspan)
+            by[top->elems[i]->span[0].line] = top->elems[i];
     *nlines = n;
     return by;
 }
@@ -70,8 +70,9 @@ static Edit token_edit(const MsCard *c, int i, double v)
 {
     const MsToken *val = &c->tok[i];
     int a = val->pos - (val->kind == TK_EXPR), b = val->pos + (int)strlen(val->s) - 1 + (val->kind == TK_EXPR);
-    if (c->line[a] == c->line[b])
-        return (Edit){c->line[a], c->col[a], c->col[b] + 1, ms_shortest_g(v)};
+    MsLoc la = ms_card_loc(c, a), lb = ms_card_loc(c, b);
+    if (la.line == lb.line)
+        return (Edit){la.line, la.col, lb.col + 1, ms_shortest_g(v)};
     return (Edit){0, 0, 0, NULL};
 }
 
@@ -92,10 +93,10 @@ static Edit param_edit(const MsCard *c, const char *pname, double v)
         if (e.text)
             return e;
     }
-    int last = (int)strlen(c->text) - 1;
+    MsLoc last = ms_card_loc(c, (int)strlen(c->text) - 1);
     char *num = ms_shortest_g(v), *text = ms_asprintf(" %s=%s", pname, num);
     free(num);
-    return (Edit){c->line[last], c->col[last] + 1, c->col[last] + 1, text};
+    return (Edit){last.line, last.col + 1, last.col + 1, text};
 }
 
 /* A relative path on a .include / .lib line made absolute (dir: the netlist's folder). */

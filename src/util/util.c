@@ -97,12 +97,18 @@ char *ms_strdup(const char *s) { return ms_strndup(s, strlen(s)); }
 
 char *ms_asprintf(const char *fmt, ...)
 {
+    /* one formatting pass for the usual short names (elaboration makes one
+     * per node and instance); a second only when the text is longer */
+    char buf[256];
     va_list ap;
     va_start(ap, fmt);
-    char probe;   /* a real 1-byte buffer: gcc's UBSan build rejects NULL here */
-    int n = vsnprintf(&probe, 1, fmt, ap);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     char *s = ms_malloc((size_t)n + 1);
+    if ((size_t)n < sizeof buf) {
+        memcpy(s, buf, (size_t)n + 1);
+        return s;
+    }
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);

@@ -245,9 +245,39 @@ static void test_expression_forms(void)
                (const char *[]){"p.cir:2", NULL});
 }
 
+/* A memristor model card is read once for all its instances when its
+ * values are plain numbers (elaboration keeps the reading); a card inside a
+ * subcircuit whose values read the subcircuit's parameters is read again
+ * for each instance.  HP memristors held at x0 at the operating point:
+ * R = ron x0 + roff (1 - x0). */
+static void test_model_cards_per_instance(void)
+{
+    MsResult r;
+    MsError err;
+    int rc = op_of("models\n"
+                   ".model lit memristor level=1 ron=100 roff=16k x0=0.5\n"
+                   ".subckt cell a params: r=1k\n"
+                   ".model own memristor level=1 ron={r} roff={4*r} x0=1\n"
+                   "ymemristor m a 0 own\n"
+                   ".ends\n"
+                   "V1 a 0 1\nV2 b 0 1\nV3 c 0 1\nV4 d 0 1\n"
+                   "ymemristor m1 a 0 lit\n"
+                   "ymemristor m2 b 0 lit x0=0.25\n"
+                   "x1 c cell r=1k\n"
+                   "x2 d cell r=2k\n"
+                   ".op\n.end\n", &r, &err);
+    CHECK_MSG(rc == MS_OK, "model cards: %s", err.msg);
+    CHECK_NEAR(val(&r, "i(v1)"), -1 / (100 * 0.5 + 16e3 * 0.5), 1e-15);
+    CHECK_NEAR(val(&r, "i(v2)"), -1 / (100 * 0.25 + 16e3 * 0.75), 1e-15);
+    CHECK_NEAR(val(&r, "i(v3)"), -1 / 1e3, 1e-15);
+    CHECK_NEAR(val(&r, "i(v4)"), -1 / 2e3, 1e-15);
+    ms_result_free(&r);
+}
+
 int main(void)
 {
     test_forward_references();
+    test_model_cards_per_instance();
     test_cycles();
     test_funcs_in_subckts();
     test_subckt_params();

@@ -570,6 +570,12 @@ static void test_error_locations(void)
         {"t\nV1 a 0 1\nZ1 a 0 1\n.end\n", MS_ERR_UNSUPPORTED, "e.cir:3:1"},
         {"t\nV1 a 0 1\n.ends\n.end\n", MS_ERR_SYNTAX, "e.cir:3:"},
         {"t\nV1 a 0 1\nR1 a 0 1\n.options method=euler\n.end\n", MS_ERR_SYNTAX, "e.cir:4:"},
+        /* exact columns: on the third of three continued lines (blanks, a tab
+         * before it), after leading blanks, and after a tab */
+        {"t\nV1 a 0 1\nR1 a b\n+\t  \n+ 1k\nr3 b 0 1k foo=\n.end\n", MS_ERR_SYNTAX, "e.cir:6:14:"},
+        {"t\nV1 a 0 pwl(0 0\n+ 1u 1\n+ 2u {badname})\nR1 a 0 1\n.end\n", MS_ERR_SEMANTIC, "e.cir:4:6:"},
+        {"t\nV1 a 0 1\n   C1 a 0\n+  1p ic=\n.end\n", MS_ERR_UNSUPPORTED, "e.cir:4:7:"},
+        {"t\nV1 a 0 1\n\tR1 a 0 1 x=\n.end\n", MS_ERR_SYNTAX, "e.cir:3:12:"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         MsCircuit *c = NULL;
