@@ -18,6 +18,8 @@
 typedef struct NeuronLanes {
     double z[1 + MS_BATCH_MAX_BRANCH][MS_LANES];    /* in: the predictor; out: the solution */
     double zp[1 + MS_BATCH_MAX_BRANCH][MS_LANES];   /* the previous point */
+    double z2[1 + MS_BATCH_MAX_BRANCH][MS_LANES];   /* the two before it (the caller's, for its predictor) */
+    double z3[1 + MS_BATCH_MAX_BRANCH][MS_LANES];
     double fp[1 + MS_BATCH_MAX_BRANCH][MS_LANES];   /* f there */
     double u[MS_LANES];                             /* the input current at this step */
     double f[1 + MS_BATCH_MAX_BRANCH][MS_LANES];    /* out: f at z */

@@ -95,8 +95,9 @@ void ms_batch_work_free(MsBatchWork **wp)
 
 /* ---- rows ---- */
 
-/* Buffer rows of layer l at the points [k0, k1]: V = buffer(v_mem), E = its derivative. */
-static int buffer_rows(const MsBatchNet *bn, MsBatchWork *w, int l, int S, int k0, int k1, MsError *err)
+/* Buffer rows of layer l at the points [k0, k1]: V = buffer(v_mem), and E =
+ * its derivative when the adjoint follows (keep). */
+static int buffer_rows(const MsBatchNet *bn, MsBatchWork *w, int l, int S, int k0, int k1, int keep, MsError *err)
 {
     const BatchLayer *L = &bn->layers[l];
     int N = bn->N, R = L->nrows, M = bn->nneurons, zw = bn->zw;
@@ -123,13 +124,14 @@ static int buffer_rows(const MsBatchNet *bn, MsBatchWork *w, int l, int S, int k
                     continue;
                 int bad;
                 const char *what = "";
-                if (ms_tape_eval_batch(row->tape, lanes, w->tunk, w->tin, 0, w->tS, w->tval, w->tgrad, &bad, &what))
+                if (ms_tape_eval_batch(row->tape, lanes, w->tunk, w->tin, 0, w->tS, w->tval, keep ? w->tgrad : NULL,
+                                       &bad, &what))
                     return ms_err(err, MS_ERR_EVAL, "buffer of %s: %s at v = %g", bn->neurons[row->ref].name, what,
                                   w->tin[bad]);
-                for (int q = 0; q < lanes; q++) {
+                for (int q = 0; q < lanes; q++)
                     w->V[l][at[q]] = w->tval[q];
+                for (int q = 0; q < lanes && keep; q++)
                     w->E[l][at[q]] = w->tgrad[q];
-                }
                 lanes = 0;
             }
     }
@@ -138,11 +140,11 @@ static int buffer_rows(const MsBatchNet *bn, MsBatchWork *w, int l, int S, int k
 
 /* V, H of layer l for the chunk (static layers: k = 1 only), the read window checked. */
 static int rows_forward(const MsBatchNet *bn, MsBatchWork *w, int l, int S, const float *const *x,
-                        const double *const *xd, const uint64_t *draw, MsError *err)
+                        const double *const *xd, const uint64_t *draw, int keep, MsError *err)
 {
     const BatchLayer *L = &bn->layers[l];
     int N = bn->N, R = L->nrows, k1 = L->dynamic ? N : 1;
-    int rc = buffer_rows(bn, w, l, S, 1, k1, err);
+    int rc = buffer_rows(bn, w, l, S, 1, k1, keep, err);
     if (rc)
         return rc;
     double *V = w->V[l], *H = w->H[l];
@@ -194,35 +196,42 @@ static void columns_forward(const MsBatchNet *bn, MsBatchWork *w, int l, int S)
 
 /* Neuron j of the chunk over the steps: the samples are the lanes of
  * ms_neuron_lanes_step (batch_neuron.c); the predictor is the polynomial
- * through the last points. */
-static int neuron_forward(const MsBatchNet *bn, MsBatchWork *w, int j, int S, MsError *err)
+ * through the last points, kept in the lanes (Z is strided over samples).
+ * Only the membrane goes to Z unless the adjoint follows (keep): the
+ * states and the branch derivatives are for it alone. */
+static int neuron_forward(const MsBatchNet *bn, MsBatchWork *w, int j, int S, int keep, MsError *err)
 {
     const BatchNeuron *nr = &bn->neurons[j];
     int N = bn->N, M = bn->nneurons, zw = bn->zw, nq = 1 + nr->nbr;
     NeuronLanes *L = w->lanes;
 #define ZAT(s, k, q) w->Z[(IDX(s, k) * M + j) * zw + (q)]
     for (int s = 0; s < S; s++) {
-        ZAT(s, 0, 0) = nr->v0;
+        L->z[0][s] = ZAT(s, 0, 0) = nr->v0;
         for (int b = 0; b < nr->nbr; b++)
-            ZAT(s, 0, 1 + b) = nr->m[b]->par[MP_X0];
+            L->z[1 + b][s] = ZAT(s, 0, 1 + b) = nr->m[b]->par[MP_X0];
     }
     for (int k = 1; k <= N; k++) {
         double a = bn->be[k] ? bn->h[k] : bn->h[k] / 2, ah = bn->be[k] ? 0 : a;
         if (k > 1)
             memcpy(L->fp, L->f, sizeof L->f);
+        memcpy(L->z3, L->z2, sizeof L->z2);
+        memcpy(L->z2, L->zp, sizeof L->zp);
+        memcpy(L->zp, L->z, sizeof L->z);
         for (int q = 0; q < nq; q++)
             for (int s = 0; s < S; s++) {
-                double z1 = ZAT(s, k - 1, q);
-                L->zp[q][s] = z1;
-                L->z[q][s] = k >= 3 ? 3 * z1 - 3 * ZAT(s, k - 2, q) + ZAT(s, k - 3, q)
-                           : k == 2 ? 2 * z1 - ZAT(s, k - 2, q) : z1;
+                double z1 = L->zp[q][s];
+                L->z[q][s] = k >= 3 ? 3 * z1 - 3 * L->z2[q][s] + L->z3[q][s] : k == 2 ? 2 * z1 - L->z2[q][s] : z1;
             }
         for (int s = 0; s < S; s++)
             L->u[s] = w->U[IDX(s, k) * M + j];
         if (ms_neuron_lanes_step(nr, S, a, ah, L))
             return ms_err(err, MS_ERR_NONCONV, "neuron %s: Newton did not converge at t = %g s", nr->name, bn->t[k]);
+        for (int s = 0; s < S; s++)
+            ZAT(s, k, 0) = L->z[0][s];
+        if (!keep)
+            continue;
         for (int s = 0; s < S; s++) {
-            for (int q = 0; q < nq; q++)
+            for (int q = 1; q < nq; q++)
                 ZAT(s, k, q) = L->z[q][s];
             double *d = w->D + (IDX(s, k) * M + j) * 4 * zw;
             for (int b = 0; b < nr->nbr; b++)
@@ -234,12 +243,12 @@ static int neuron_forward(const MsBatchNet *bn, MsBatchWork *w, int j, int S, Ms
     return MS_OK;
 }
 
-static int neurons_forward(const MsBatchNet *bn, MsBatchWork *w, int l, int S, MsError *err)
+static int neurons_forward(const MsBatchNet *bn, MsBatchWork *w, int l, int S, int keep, MsError *err)
 {
     const BatchLayer *L = &bn->layers[l];
     int rc = MS_OK;
     for (int j = L->n0; j < L->n0 + L->nn && rc == MS_OK; j++)
-        rc = neuron_forward(bn, w, j, S, err);
+        rc = neuron_forward(bn, w, j, S, keep, err);
     return rc;
 }
 
@@ -407,10 +416,10 @@ static int batch_run(const MsBatchNet *bn, MsBatchWork *w, int S, const float *c
     if (bn->direct)
         rc = ms_direct_forward(bn, w->dw, w->Z, w->D, S, x, xd, draw, err);
     for (int l = 0; l < bn->nlayers && rc == MS_OK && !bn->direct; l++) {
-        rc = rows_forward(bn, w, l, S, x, xd, draw, err);
+        rc = rows_forward(bn, w, l, S, x, xd, draw, back, err);
         if (rc == MS_OK) {
             columns_forward(bn, w, l, S);
-            rc = neurons_forward(bn, w, l, S, err);
+            rc = neurons_forward(bn, w, l, S, back, err);
         }
     }
     if (rc)
