@@ -35,6 +35,7 @@ typedef struct Build {
     int ntaps, *tap_col, *tap_neur;   /* column -> neuron couplings (F mirrors; direct: the column) */
     double *tap_gain;
     int *lcol, *lrow;         /* per column / per row node: its number within its layer */
+    int *input_of_source;     /* per independent source: its .input number, -1 */
     MsError *err;
 } Build;
 
@@ -47,6 +48,11 @@ static int refuse(Build *b, const char *fmt, const char *name)
 static int collect(Build *b)
 {
     const MsCircuit *c = b->c;
+    b->input_of_source = ms_malloc(((size_t)c->nsources + 1) * sizeof *b->input_of_source);
+    for (int i = 0; i < c->nsources; i++)
+        b->input_of_source[i] = -1;
+    for (int i = c->ninputs - 1; i >= 0; i--)   /* (the first input of a source, as a search would find) */
+        b->input_of_source[c->inputs[i].src] = i;
     for (int g = 0; g < c->ngroups; g++) {
         const MsDevGroup *grp = &c->groups[g];
         for (int i = 0; i < grp->n; i++) {
@@ -298,12 +304,8 @@ static int row_of(Build *b, int node, BatchRow *r)
     const Elem *e = &b->el[b->drv[node]];
     const MsElemInfo *in = &e->in;
     if (in->kind == 'v') {
-        for (int i = 0; i < b->c->ninputs; i++)
-            if (b->c->inputs[i].src == in->source_id) {
-                *r = (BatchRow){ROW_INPUT, i, 1, NULL};
-                return MS_OK;
-            }
-        *r = (BatchRow){ROW_CONST, -1, in->value, NULL};
+        int i = in->source_id >= 0 && in->source_id < b->c->nsources ? b->input_of_source[in->source_id] : -1;
+        *r = i >= 0 ? (BatchRow){ROW_INPUT, i, 1, NULL} : (BatchRow){ROW_CONST, -1, in->value, NULL};
         return MS_OK;
     }
     int ctl = in->c, j;
@@ -330,30 +332,44 @@ static int row_of(Build *b, int node, BatchRow *r)
     return MS_OK;
 }
 
-/* depth of a neuron: 1 + the deepest neuron its rows read (inputs: 0). */
+/* depth of a neuron: 1 + the deepest neuron its rows read (inputs: 0).
+ * Each round takes, per column, the deepest row of its cells, then raises
+ * the neurons its taps feed. */
 static int depths(Build *b)
 {
     b->depth = ms_calloc((size_t)b->nneurons, sizeof *b->depth);
-    int changed = 1, rounds = 0;
+    int *col_depth = ms_malloc(((size_t)b->ncols + 1) * sizeof *col_depth);
+    int changed = 1, rounds = 0, rc = MS_OK;
     for (int j = 0; j < b->nneurons; j++)
         b->depth[j] = 1;
-    while (changed && rounds++ <= b->nneurons + 1) {
+    while (changed && rounds++ <= b->nneurons + 1 && rc == MS_OK) {
         changed = 0;
-        for (int k = 0; k < b->nel; k++) {
+        for (int c = 0; c < b->ncols; c++)
+            col_depth[c] = -1;
+        for (int k = 0; k < b->nel && rc == MS_OK; k++) {
             const MsElemInfo *in = &b->el[k].in;
             if (in->kind != 'y' || in->model->level != 3)
                 continue;
             BatchRow r;
-            if (row_of(b, in->a, &r))
-                return MS_ERR_UNSUPPORTED;
+            if (row_of(b, in->a, &r)) {
+                rc = MS_ERR_UNSUPPORTED;
+                break;
+            }
             int d = r.kind == ROW_BUFFER || r.kind == ROW_MEMBRANE ? b->depth[r.ref] : 0, col = b->col_of[in->b];
-            for (int t = 0; t < b->ntaps; t++)
-                if (b->tap_col[t] == col && b->depth[b->tap_neur[t]] < d + 1) {
-                    b->depth[b->tap_neur[t]] = d + 1;
-                    changed = 1;
-                }
+            if (col >= 0 && d > col_depth[col])
+                col_depth[col] = d;
+        }
+        for (int t = 0; t < b->ntaps && rc == MS_OK; t++) {
+            int d = col_depth[b->tap_col[t]];
+            if (d >= 0 && b->depth[b->tap_neur[t]] < d + 1) {
+                b->depth[b->tap_neur[t]] = d + 1;
+                changed = 1;
+            }
         }
     }
+    free(col_depth);
+    if (rc)
+        return rc;
     if (changed)
         return ms_err(b->err, MS_ERR_UNSUPPORTED, "%s: the network has a loop (a neuron feeds itself)",
                       b->c->deck.src.files[0]);
@@ -659,7 +675,7 @@ int ms_batch_compile(const MsNet *net, MsBatchNet **out, MsError *err)
         rc = readout_and_time(&b, bn);
     free(b.el), free(b.drv), free(b.role), free(b.col_of), free(b.neuron_of), free(b.mem_node), free(b.depth);
     free(b.col_node), free(b.col_branch), free(b.col_layer);
-    free(b.tap_col), free(b.tap_neur), free(b.tap_gain), free(b.lcol), free(b.lrow);
+    free(b.tap_col), free(b.tap_neur), free(b.tap_gain), free(b.lcol), free(b.lrow), free(b.input_of_source);
     if (rc) {
         ms_batch_free(&bn);
         return rc;
