@@ -211,8 +211,9 @@ double ms_elab_temp(const MsElab *el);
 char *ms_elab_ref(MsElab *el, const MsToken *t);
 /* The .model named by token t, of the given type (NULL type: any). */
 int ms_elab_model(MsElab *el, const MsToken *t, const char *type, const MsModelDef **m);
-/* A device's reading of model card md, kept by ms_elab_model_keep, or NULL:
- * the thousands of cells of a crossbar read their card once. */
+/* A device's reading of model card md, kept by ms_elab_model_keep, or NULL.
+ * The last card read is kept: the thousands of cells of a crossbar, one
+ * after the other, read their card once. */
 const void *ms_elab_model_kept(MsElab *el, const MsModelDef *md, size_t size);
 /* Keep the reading (size bytes, no pointers) of md when every value on the
  * card is a plain number, the same in every scope; else nothing. */

@@ -345,8 +345,10 @@ void ms_elab_model_keep(MsElab *el, const MsModelDef *md, const void *reading, s
     for (int i = md->first; i < md->last; i++)
         if (tk[i].kind == TK_EXPR || (tk[i].kind == TK_EQ && (i + 1 >= md->last || ms_is_number(tk[i + 1].s, NULL) != 1)))
             return;   /* a value that may read .params (or temper): it may differ between scopes */
-    free(el->kept);
-    el->kept = ms_malloc(size);
+    if (el->kept_size != size) {
+        free(el->kept);
+        el->kept = ms_malloc(size);
+    }
     memcpy(el->kept, reading, size);
     el->kept_model = md;
     el->kept_size = size;

@@ -199,11 +199,11 @@ static void split_lines(const char *text, int skip_title, char **title, Line **o
         if (first == end && !cont)
             continue;   /* only a comment, or blanks */
         Line *l;
-        if (cont) {   /* joined by a blank, at the '+' */
+        if (cont) {   /* joined by a blank in place of the '+' */
             l = &lines[n - 1];
-            line_append(l, " ", 1, lineno, (int)i);
-            if (i < end)
-                line_append(l, p + i, end - i, lineno, (int)i + 1);
+            size_t plus = l->len;
+            line_append(l, p + i - 1, end - i + 1, lineno, (int)i);
+            l->text[plus] = ' ';
             continue;
         } else {
             if (n == cap) {
@@ -447,24 +447,12 @@ static int lex_file(Lexer *lx, const char *path, const char *text, int top, cons
         MS_RESERVE_NEXT(src->cards, src->ncards);
         MsCard *c = &src->cards[src->ncards++];
         memset(c, 0, sizeof *c);
-        /* strip leading blanks, keep the spans aligned */
-        int off = (int)(s - low);
-        c->text = ms_strdup(s);
+        c->text = low;   /* the whole line, lower case: its spans fit it as they are */
         c->span = l->span;
         c->nspan = l->nspan;
         l->span = NULL;
-        int drop = 0;
-        while (drop + 1 < c->nspan && c->span[drop + 1].at <= off)
-            drop++;
-        memmove(c->span, c->span + drop, (size_t)(c->nspan - drop) * sizeof *c->span);
-        c->nspan -= drop;
-        c->span[0].col += off - c->span[0].at;
-        c->span[0].at = off;
-        for (int k = 0; k < c->nspan; k++)
-            c->span[k].at -= off;
         c->file = file;
         rc = tokenize(c, lx->err);
-        free(low);
     }
     if (rc == MS_OK && in_control)
         rc = ms_err_at(lx->err, MS_ERR_SYNTAX, control_loc, ".control block without .endc");

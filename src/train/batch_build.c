@@ -39,6 +39,12 @@ typedef struct Build {
     MsError *err;
 } Build;
 
+/* The .input number of independent source `id`, -1 if it is none. */
+static int input_of(const Build *b, int id)
+{
+    return id >= 0 && id < b->c->nsources ? b->input_of_source[id] : -1;
+}
+
 static int refuse(Build *b, const char *fmt, const char *name)
 {
     return ms_err(b->err, MS_ERR_UNSUPPORTED, "%s: not a layered network the batched engine compiles: %s (%s)",
@@ -86,14 +92,8 @@ static int drivers(Build *b)
         if (b->drv[in->a] >= 0)
             return refuse(b, "two sources fix one node", b->el[k].name);
         b->drv[in->a] = k;
-        if (in->kind == 'v' && !in->is_dc) {
-            int input = 0;
-            for (int i = 0; i < b->c->ninputs; i++)
-                input |= b->c->inputs[i].src == in->source_id;
-            if (!input)
-                return refuse(b, "a source with a waveform (only .input sources may change in time)",
-                              b->el[k].name);
-        }
+        if (in->kind == 'v' && !in->is_dc && input_of(b, in->source_id) < 0)
+            return refuse(b, "a source with a waveform (only .input sources may change in time)", b->el[k].name);
     }
     return MS_OK;
 }
@@ -101,11 +101,8 @@ static int drivers(Build *b)
 static int is_const_source(const Build *b, int node, double *level)
 {
     int k = b->drv[node];
-    if (k < 0 || b->el[k].in.kind != 'v' || !b->el[k].in.is_dc)
+    if (k < 0 || b->el[k].in.kind != 'v' || !b->el[k].in.is_dc || input_of(b, b->el[k].in.source_id) >= 0)
         return 0;
-    for (int i = 0; i < b->c->ninputs; i++)
-        if (b->c->inputs[i].src == b->el[k].in.source_id)
-            return 0;
     *level = b->el[k].in.value;
     return 1;
 }
@@ -304,7 +301,7 @@ static int row_of(Build *b, int node, BatchRow *r)
     const Elem *e = &b->el[b->drv[node]];
     const MsElemInfo *in = &e->in;
     if (in->kind == 'v') {
-        int i = in->source_id >= 0 && in->source_id < b->c->nsources ? b->input_of_source[in->source_id] : -1;
+        int i = input_of(b, in->source_id);
         *r = i >= 0 ? (BatchRow){ROW_INPUT, i, 1, NULL} : (BatchRow){ROW_CONST, -1, in->value, NULL};
         return MS_OK;
     }
@@ -339,27 +336,27 @@ static int depths(Build *b)
 {
     b->depth = ms_calloc((size_t)b->nneurons, sizeof *b->depth);
     int *col_depth = ms_malloc(((size_t)b->ncols + 1) * sizeof *col_depth);
-    int changed = 1, rounds = 0, rc = MS_OK;
+    int changed = 1, rounds = 0;
     for (int j = 0; j < b->nneurons; j++)
         b->depth[j] = 1;
-    while (changed && rounds++ <= b->nneurons + 1 && rc == MS_OK) {
+    while (changed && rounds++ <= b->nneurons + 1) {
         changed = 0;
         for (int c = 0; c < b->ncols; c++)
             col_depth[c] = -1;
-        for (int k = 0; k < b->nel && rc == MS_OK; k++) {
+        for (int k = 0; k < b->nel; k++) {
             const MsElemInfo *in = &b->el[k].in;
             if (in->kind != 'y' || in->model->level != 3)
                 continue;
             BatchRow r;
             if (row_of(b, in->a, &r)) {
-                rc = MS_ERR_UNSUPPORTED;
-                break;
+                free(col_depth);
+                return MS_ERR_UNSUPPORTED;
             }
             int d = r.kind == ROW_BUFFER || r.kind == ROW_MEMBRANE ? b->depth[r.ref] : 0, col = b->col_of[in->b];
             if (col >= 0 && d > col_depth[col])
                 col_depth[col] = d;
         }
-        for (int t = 0; t < b->ntaps && rc == MS_OK; t++) {
+        for (int t = 0; t < b->ntaps; t++) {
             int d = col_depth[b->tap_col[t]];
             if (d >= 0 && b->depth[b->tap_neur[t]] < d + 1) {
                 b->depth[b->tap_neur[t]] = d + 1;
@@ -368,8 +365,6 @@ static int depths(Build *b)
         }
     }
     free(col_depth);
-    if (rc)
-        return rc;
     if (changed)
         return ms_err(b->err, MS_ERR_UNSUPPORTED, "%s: the network has a loop (a neuron feeds itself)",
                       b->c->deck.src.files[0]);

@@ -69,7 +69,10 @@ static int cmp_edit(const void *a, const void *b)
 static Edit token_edit(const MsCard *c, int i, double v)
 {
     const MsToken *val = &c->tok[i];
-    int a = val->pos - (val->kind == TK_EXPR), b = val->pos + (int)strlen(val->s) - 1 + (val->kind == TK_EXPR);
+    /* pos is where the token starts in the card: at its '{' or quote for a
+     * bracketed value, which the edit replaces along with the closing one */
+    int bracketed = strchr("{'\"", c->text[val->pos]) != NULL;
+    int a = val->pos, b = val->pos + (int)strlen(val->s) - 1 + 2 * bracketed;
     MsLoc la = ms_card_loc(c, a), lb = ms_card_loc(c, b);
     if (la.line == lb.line)
         return (Edit){la.line, la.col, lb.col + 1, ms_shortest_g(v)};

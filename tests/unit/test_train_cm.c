@@ -5,8 +5,9 @@
  *   - the batched engine equals the per-sample engine (losses, scores, every
  *     gradient: the cells' x0 and the capacitances) for one and two layers,
  *     analog and rate inputs, with the capacitances all different;
- *   - trained.cir (ms_writeback) carries the capacitances: read back, they
- *     are the same doubles and give the same loss;
+ *   - trained.cir (ms_writeback) carries the capacitances and the states
+ *     (some given as {expressions}): read back, they are the same doubles and
+ *     give the same loss;
  *   - the optimiser's scale= unit: a step on p with scale s is the step on
  *     p / s with the gradient s g. */
 #define _XOPEN_SOURCE 700   /* realpath */
@@ -39,9 +40,10 @@ static char *net_text(int layers, const char *enc)
         s = append(s, ms_asprintf("vin%d in%d 0 0\n", i, i));
     for (int j = 0; j < nout1; j++) {
         s = append(s, ms_asprintf("vc%d c%d 0 0\n", j, j));
-        for (int i = 0; i < NIN; i++)
-            s = append(s, ms_asprintf("ymemristor m1_%d_%d in%d c%d syn x0=%.4f\n", i, j, i, j,
-                                      0.2 + 0.6 * ms_uniform3(7, 1, (uint64_t)(i * 10 + j))));
+        for (int i = 0; i < NIN; i++)   /* some values as {expressions} and 'expressions': writeback replaces the brackets too */
+            s = append(s, ms_asprintf("ymemristor m1_%d_%d in%d c%d syn x0=%s%.4f%s\n", i, j, i, j,
+                                      i == 0 ? "{" : i == 1 ? "'" : "", 0.2 + 0.6 * ms_uniform3(7, 1, (uint64_t)(i * 10 + j)),
+                                      i == 0 ? "}" : i == 1 ? "'" : ""));
         char *mem = ms_asprintf("h%d", j);
         s = append(s, ms_asprintf("f%d 0 h%d vc%d 4e-2\n", j, j, j));
         s = append(s, neuron(mem, 1, j));
