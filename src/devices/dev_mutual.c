@@ -30,6 +30,10 @@ static int mut_parse(MsElab *el, const MsCard *c, void *p)
         if (i >= c->ntok || tk[i].kind != TK_WORD)
             return ms_elab_error(el, MS_ERR_SYNTAX, &tk[i < c->ntok ? i : c->ntok - 1],
                                  "%s needs two inductor names and a coupling factor: K1 L1 L2 k", tk[0].s);
+    if (c->ntok > 4 && tk[3].kind == TK_WORD && tk[3].s[0] == 'l')   /* Xyce: K1 L1 L2 L3 k */
+        return ms_elab_error(el, MS_ERR_UNSUPPORTED, &tk[3],
+                             "%s couples more than two inductors (Xyce's form), which memspice does not support: "
+                             "write one K per pair (K1a L1 L2 k, K1b L1 L3 k, K1c L2 L3 k)", tk[0].s);
     int next, rc = ms_parse_value(el, c, 3, "k", &d->k, &next);
     if (rc)
         return rc;
