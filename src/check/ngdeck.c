@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../devices/inductor.h"
 #include "../netlist/lexer.h"
 #include "../util/util.h"
 
@@ -94,6 +95,21 @@ static char *strip_options(MsNgDeck *d, const MsCard *c)
     return out;
 }
 
+/* Xyce's K1 L1 L2 L3 ... k, which ngspice does not read, as one K per pair
+ * (k1_1_2 l1 l2 k, ...); 0 for any other card. */
+static int add_k_pairs(MsNgDeck *d, const MsCard *c, const char *file, int line)
+{
+    int at = ms_k_factor_at(c);
+    if (c->tok[0].s[0] != 'k' || at <= 3 || at >= c->ntok)
+        return 0;
+    const char *k = c->text + c->tok[at + 1 < c->ntok && c->tok[at + 1].kind == TK_EQ ? at + 2 : at].pos;
+    for (int i = 1; i < at; i++)
+        for (int j = i + 1; j < at; j++)
+            add_line(d, ms_asprintf("%s_%d_%d %s %s %s", c->tok[0].s, i, j, c->tok[i].s, c->tok[j].s, k), file, line);
+    add_note(d, c, c->text, strlen(c->text), "ngspice couples two inductors per K: it gets one K per pair instead");
+    return 1;
+}
+
 int ms_ngdeck_build(const char *path, const char *text, MsNgDeck *d, MsError *err)
 {
     memset(d, 0, sizeof *d);
@@ -131,7 +147,8 @@ int ms_ngdeck_build(const char *path, const char *text, MsNgDeck *d, MsError *er
                 add_line(d, s, file, line);
             continue;
         }
-        add_line(d, ms_strdup(c->text), file, line);
+        if (!add_k_pairs(d, c, file, line))
+            add_line(d, ms_strdup(c->text), file, line);
     }
     add_line(d, ms_strdup(".end"), NULL, 0);
     ms_source_free(&src);

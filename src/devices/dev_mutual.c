@@ -1,53 +1,78 @@
-/* dev_mutual.c — coupled inductors (SPICE K):  K1 L1 L2 k,  0 < |k| <= 1.
- * The mutual inductance M = k sqrt(L1 L2) adds to each inductor's flux the
- * other's current:  q_k1 += M i2,  q_k2 += M i1  (dots on the first nodes,
- * as in ngspice), two constant entries of C between the branch rows.
- * sqrt(L1 L2) is read once at setup, so a coupled inductor's L is not
- * trainable (the inductor stops offering it); k is: dq/dk is
- * sqrt(L1 L2) times the other inductor's current (training keeps k in
- * [-1, 1], solver/train_cards.c). */
+/* dev_mutual.c — coupled inductors (SPICE K):  K1 L1 L2 k,  0 < |k| <= 1,
+ * or Xyce's K1 L1 L2 ... Ln k, which couples every pair of them with k.
+ * The mutual inductance of a pair, M = k sqrt(Li Lj), adds to each one's
+ * flux the other's current:  q_ki += M ij,  q_kj += M ii  (dots on the first
+ * nodes, as in ngspice), two constant entries of C between the branch rows.
+ * sqrt(Li Lj) is read once at setup, so a coupled inductor's L is not
+ * trainable (the inductor stops offering it); k is: dq/dk is sqrt(Li Lj)
+ * times the other inductor's current, summed over the pairs (training keeps
+ * k in [-1, 1], solver/train_cards.c). */
 #include "inductor.h"
 #include "stamp.h"
+#include "../netlist/number.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define MS_K_MAX_INDUCTORS 64   /* one K card: 2016 pairs at most */
+
+typedef struct Pair {
+    int i, j;              /* indices into name/branch */
+    double lroot;          /* sqrt(Li Lj), read at setup */
+    int sij, sji;
+} Pair;
+
 typedef struct Mutual {
     MsInstHead h;
-    char *name1, *name2;   /* the inductors, flattened */
+    int n;                 /* inductors */
+    char **name;           /* flattened */
+    int *branch;           /* their branch unknowns */
+    Pair *pair;            /* n (n - 1) / 2 */
     double k;
-    double lroot;          /* sqrt(L1 L2), read at setup */
-    int k1, k2;            /* branch unknowns */
-    int s12, s21;
 } Mutual;
+
+int ms_k_factor_at(const MsCard *c)
+{
+    int at = c->ntok >= 5 && c->tok[c->ntok - 2].kind == TK_EQ ? c->ntok - 3 : c->ntok - 1;
+    return at < 3 ? 3 : at;   /* (K1 L1 L2 with no factor: ms_parse_value says so) */
+}
 
 static int mut_parse(MsElab *el, const MsCard *c, void *p)
 {
     Mutual *d = p;
     const MsToken *tk = c->tok;
+    int at = ms_k_factor_at(c);
+    for (int i = 3; i < at; i++)
+        if (tk[i].kind != TK_WORD || ms_is_number(tk[i].s, NULL))
+            return ms_elab_error(el, MS_ERR_UNSUPPORTED, &tk[i + 1], "unexpected '%s' (the coupling factor comes "
+                                 "last: K1 L1 L2 k, or K1 L1 L2 L3 ... k)", tk[i + 1].s);
     for (int i = 1; i <= 2; i++)
-        if (i >= c->ntok || tk[i].kind != TK_WORD)
+        if (i >= at || tk[i].kind != TK_WORD)
             return ms_elab_error(el, MS_ERR_SYNTAX, &tk[i < c->ntok ? i : c->ntok - 1],
                                  "%s needs two inductor names and a coupling factor: K1 L1 L2 k", tk[0].s);
-    if (c->ntok > 4 && tk[3].kind == TK_WORD && tk[3].s[0] == 'l')   /* Xyce: K1 L1 L2 L3 k */
-        return ms_elab_error(el, MS_ERR_UNSUPPORTED, &tk[3],
-                             "%s couples more than two inductors (Xyce's form), which memspice does not support: "
-                             "write one K per pair (K1a L1 L2 k, K1b L1 L3 k, K1c L2 L3 k)", tk[0].s);
-    int next, rc = ms_parse_value(el, c, 3, "k", &d->k, &next);
+    if (at - 1 > MS_K_MAX_INDUCTORS)
+        return ms_elab_error(el, MS_ERR_UNSUPPORTED, &tk[0], "%s couples %d inductors, more than the %d one K "
+                             "card may", tk[0].s, at - 1, MS_K_MAX_INDUCTORS);
+    int next, rc = ms_parse_value(el, c, at, "k", &d->k, &next);
     if (rc)
         return rc;
     const MsToken *kt = &tk[next - 1];
     if (next < c->ntok)
-        return ms_elab_error(el, MS_ERR_UNSUPPORTED, &tk[next], "unexpected '%s' (K couples two inductors)",
+        return ms_elab_error(el, MS_ERR_UNSUPPORTED, &tk[next], "unexpected '%s' (the coupling factor comes last)",
                              tk[next].s);
     if (!(fabs(d->k) > 0 && fabs(d->k) <= 1))
         return ms_elab_error(el, MS_ERR_SEMANTIC, kt, "%s: coupling factor %g must satisfy 0 < |k| <= 1", tk[0].s,
                              d->k);
-    d->name1 = ms_elab_ref(el, &tk[1]);
-    d->name2 = ms_elab_ref(el, &tk[2]);
-    if (!strcmp(d->name1, d->name2))
-        return ms_elab_error(el, MS_ERR_SEMANTIC, &tk[2], "%s couples '%s' with itself", tk[0].s, tk[2].s);
+    d->n = at - 1;
+    d->name = ms_calloc((size_t)d->n, sizeof *d->name);
+    for (int i = 0; i < d->n; i++) {
+        d->name[i] = ms_elab_ref(el, &tk[1 + i]);
+        for (int j = 0; j < i; j++)
+            if (!strcmp(d->name[i], d->name[j]))
+                return ms_elab_error(el, MS_ERR_SEMANTIC, &tk[1 + i], "%s couples '%s' with itself", tk[0].s,
+                                     tk[1 + i].s);
+    }
     return MS_OK;
 }
 
@@ -70,49 +95,70 @@ static int find_inductor(MsSetup *s, const Mutual *d, const char *name, double *
 static int mut_entries(MsSetup *s, void *insts, int n)
 {
     Mutual *d = insts;
-    for (int i = 0; i < n; i++) {
-        double l1, l2;
-        int rc = find_inductor(s, &d[i], d[i].name1, &l1, &d[i].k1);
-        if (rc == MS_OK)
-            rc = find_inductor(s, &d[i], d[i].name2, &l2, &d[i].k2);
+    for (int m = 0; m < n; m++) {
+        Mutual *e = &d[m];
+        double *l = ms_calloc((size_t)e->n, sizeof *l);
+        e->branch = ms_calloc((size_t)e->n, sizeof *e->branch);
+        e->pair = ms_calloc((size_t)e->n * (size_t)(e->n - 1) / 2, sizeof *e->pair);
+        int rc = MS_OK, np = 0;
+        for (int i = 0; i < e->n && rc == MS_OK; i++)
+            rc = find_inductor(s, e, e->name[i], &l[i], &e->branch[i]);
+        for (int i = 0; i < e->n && rc == MS_OK; i++)
+            for (int j = i + 1; j < e->n; j++) {
+                Pair *q = &e->pair[np++];
+                q->i = i, q->j = j;
+                q->lroot = sqrt(l[i]) * sqrt(l[j]);   /* (no overflow of the product) */
+                ms_setup_entry(s, e->branch[i], e->branch[j], &q->sij);
+                ms_setup_entry(s, e->branch[j], e->branch[i], &q->sji);
+            }
+        free(l);
         if (rc)
             return rc;
-        d[i].lroot = sqrt(l1) * sqrt(l2);   /* (no overflow of the product) */
-        ms_setup_entry(s, d[i].k1, d[i].k2, &d[i].s12);
-        ms_setup_entry(s, d[i].k2, d[i].k1, &d[i].s21);
     }
     return MS_OK;
 }
+
+static int npairs(const Mutual *d) { return d->n * (d->n - 1) / 2; }
 
 static void mut_stamp(const void *insts, int n, double *G, double *C)
 {
     (void)G;
     const Mutual *d = insts;
-    for (int i = 0; i < n; i++) {
-        double m = d[i].k * d[i].lroot;
-        C[d[i].s12] += m;
-        C[d[i].s21] += m;
-    }
+    for (int m = 0; m < n; m++)
+        for (int p = 0; p < npairs(&d[m]); p++) {
+            const Pair *q = &d[m].pair[p];
+            C[q->sij] += d[m].k * q->lroot;
+            C[q->sji] += d[m].k * q->lroot;
+        }
 }
 
 static void mut_free(void *insts, int n)
 {
     Mutual *d = insts;
-    for (int i = 0; i < n; i++) {
-        free(d[i].name1);
-        free(d[i].name2);
+    for (int m = 0; m < n; m++) {
+        for (int i = 0; i < d[m].n && d[m].name; i++)
+            free(d[m].name[i]);
+        free(d[m].name);
+        free(d[m].branch);
+        free(d[m].pair);
     }
 }
 
 static double *mut_value(void *inst) { return &((Mutual *)inst)->k; }
 
-/* q_k1 += k lroot i2, q_k2 += k lroot i1 */
+/* per pair: q_ki += k lroot ij, q_kj += k lroot ii */
 static double mut_dvalue(const void *inst, const MsEval *ev, const MsSourceEval *se, const double *wq,
                          const double *wf)
 {
     (void)se, (void)wf;
     const Mutual *d = inst;
-    return d->lroot * (wq[d->k1] * ev->x[d->k2] + wq[d->k2] * ev->x[d->k1]);
+    double sum = 0;
+    for (int p = 0; p < npairs(d); p++) {
+        const Pair *q = &d->pair[p];
+        int bi = d->branch[q->i], bj = d->branch[q->j];
+        sum += q->lroot * (wq[bi] * ev->x[bj] + wq[bj] * ev->x[bi]);
+    }
+    return sum;
 }
 
 const MsDevType ms_dev_mutual = {

@@ -4,7 +4,9 @@
 #   K: a coupled RL step against its closed-form solution, the gradient with
 #      respect to k against finite differences and the closed form's derivative,
 #      the open-secondary ratio v(s) = k sqrt(L2/L1) v(p) for k = 1 and k = -0.5,
-#      ngspice (check);
+#      Xyce's K of three inductors against the three pairwise K cards and its
+#      gradient against finite differences, ngspice (check; the three-inductor
+#      K goes to ngspice as pairs);
 #   S/W: an RC charged through a switch a PULSE closes against the exponential,
 #      the hysteresis states, a relaxation oscillator's period, ngspice (check),
 #      the gradient through R and C (adjoint = finite differences, and the
@@ -84,6 +86,24 @@ sys.exit(cf > 2e-3 or rel > 1e-5)
 PY
 else bad "grad .trainable k1"; fi
 
+# ---- K of three inductors (Xyce's form) = the three pairwise K cards; its k trainable; ngspice ----
+sed 's/^K1 L1 L2 L3 0.5$/Ka L1 L2 0.5\nKb L1 L3 0.5\nKc L2 L3 0.5/' $FIX/coupled3.cir >"$tmp/c3p.cir"
+if grep -q '^Kc ' "$tmp/c3p.cir" && sim $FIX/coupled3.cir -o "$tmp/c3.csv" && sim "$tmp/c3p.cir" -o "$tmp/c3p.csv"; then
+    py "K L1 L2 L3 = three pairwise K" "$tmp/c3.csv" "$tmp/c3p.csv" <<PY
+$CSV
+a, b = load(sys.argv[1]), load(sys.argv[2])
+worst = max(abs(x - y) for k in a for x, y in zip(a[k], b[k]))
+print(f"{len(a['time'])} points, max difference {worst:.1e}, i(l3) peak {max(map(abs, a['i(l3)'])):.3g} A")
+sys.exit(len(a['time']) != len(b['time']) or worst > 1e-12 or max(map(abs, a['i(l3)'])) < 1e-4)
+PY
+else bad "coupled3.cir or its pairwise form did not run"; fi
+{ grep -v '^\.end$' $FIX/coupled3.cir; printf '.trainable k1\n.loss value v(c) at=100u\n.end\n'; } >"$tmp/c3g.cir"
+if "$MEMSPICE" grad "$tmp/c3g.cir" --check-fd >"$tmp/c3g" 2>"$tmp/err"; then
+    rel=$(awk '$1 == "k1" && NF == 4 {print $4}' "$tmp/c3g")
+    python3 -c "import sys; sys.exit(not float('$rel') < 1e-5)" 2>/dev/null &&
+        ok "dv(c)/dk of the three-inductor K: adjoint = FD (rel $rel)" || bad "three-inductor K gradient: rel '$rel'"
+else bad "grad of the three-inductor K"; fi
+
 # ---- K: transformer-like ratio, k = 1 and a reversed dot ----
 for k in 1 -0.5; do
     sed "s/^K1 L1 L2 1\$/K1 L1 L2 $k/" $FIX/transformer.cir >"$tmp/tr.cir"
@@ -100,7 +120,7 @@ done
 
 # ---- agreement with ngspice ----
 for f in netlists/coupled_inductors.cir netlists/switch_hysteresis.cir netlists/current_switch.cir $FIX/transformer.cir \
-         $FIX/rc_switch.cir; do
+         $FIX/rc_switch.cir $FIX/coupled3.cir; do
     if "$MEMSPICE" check "$f" >"$tmp/out" 2>"$tmp/err"; then
         ok "check $f: $(grep -c ' pass$' "$tmp/out") signals pass"
     else bad "check $f"; grep -E 'FAIL|result' "$tmp/out" | head -5; fi
