@@ -43,6 +43,10 @@ static int mut_parse(MsElab *el, const MsCard *c, void *p)
     Mutual *d = p;
     const MsToken *tk = c->tok;
     int at = ms_k_factor_at(c);
+    if (c->ntok > 4 && tk[c->ntok - 1].kind == TK_WORD && ms_elab_find_model(el, tk[c->ntok - 1].s))
+        return ms_elab_error(el, MS_ERR_UNSUPPORTED, &tk[c->ntok - 1],
+                             "%s: a core model ('%s': Xyce's nonlinear mutual inductor) is not supported: memspice "
+                             "couples inductors linearly (K1 L1 L2 k)", tk[0].s, tk[c->ntok - 1].s);
     for (int i = 3; i < at; i++)
         if (tk[i].kind != TK_WORD || ms_is_number(tk[i].s, NULL))
             return ms_elab_error(el, MS_ERR_UNSUPPORTED, &tk[i + 1], "unexpected '%s' (the coupling factor comes "
