@@ -147,7 +147,9 @@ int ms_ngdeck_build(const char *path, const char *text, MsNgDeck *d, MsError *er
                 add_line(d, s, file, line);
             continue;
         }
-        if (!add_k_pairs(d, c, file, line))
+        if (!strcmp(w, ".global_param"))   /* Xyce's: a top-level .param for ngspice */
+            add_line(d, ms_asprintf(".param%s", c->text + strlen(".global_param")), file, line);
+        else if (!add_k_pairs(d, c, file, line))
             add_line(d, ms_strdup(c->text), file, line);
     }
     add_line(d, ms_strdup(".end"), NULL, 0);

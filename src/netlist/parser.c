@@ -675,6 +675,11 @@ static int parse_dot(Parser *p, const MsCard *c)
     const char *w = t0->s;
     if (!strcmp(w, ".param"))
         return parse_assignments(p, c, after_word(c->text), &p->cur->params, &p->cur->nparams);
+    if (!strcmp(w, ".global_param")) {   /* Xyce's; at the top level a .param is global too */
+        if (p->cur->parent)
+            return syntax(p, t0, "%s", ".global_param belongs at the top level (as in Xyce)");
+        return parse_assignments(p, c, after_word(c->text), &p->cur->params, &p->cur->nparams);
+    }
     if (!strcmp(w, ".func"))
         return parse_func(p, c);
     if (!strcmp(w, ".subckt"))

@@ -4,7 +4,7 @@
 # ngspice by check.sh and ngspice_netlists.sh): PSpice "optional:" ports
 # (ngspice 39 rejects them), '//' comments that must not cut paths, the
 # notices of ignored cards, .temp with diodes (refused), the column of an
-# unknown option, and the functions in .param values.
+# unknown option, the functions in .param values, and Xyce's .global_param.
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.bash
 # run EXIT DESCRIPTION netlist-text: memspice run on the text (in place of
@@ -28,6 +28,16 @@ run 0 "PSpice optional: ports" 't\n.subckt s a b optional: c=0 d=vdd\nR1 a b 1k\
         bad "  ... wrong currents: $(cat "$tmp/out")"; }
 run 1 "too few nodes for the required ports" 't\n.subckt s a b optional: c=0\nR1 a b 1k\n.ends\nV1 a 0 1\nX1 a s\n.op\n' &&
     { grep -q "has 3 ports (some optional)" "$tmp/err" && ok "  ... named" || bad "  ... message"; }
+
+# Xyce's .global_param: a top-level .param (values and expressions of each other); not in
+# a subcircuit; memspice check gives ngspice a .param
+run 0 "Xyce .global_param" 't\n.global_param r1val=2k\n.global_param vv={r1val/1k}\nV1 a 0 {vv}\nR1 a 0 {r1val}\n.op\n' &&
+    { near "$(op 'i(v1)')" -1e-3 && near "$(op 'v(a)')" 2 && ok "  ... v(a) = 2 V, i(v1) = -1 mA" || bad "  ... $(cat "$tmp/out")"; }
+if command -v ngspice >/dev/null && "$MEMSPICE" check "$tmp/net.cir" >"$tmp/out" 2>"$tmp/err"; then
+    ok "  ... memspice check (ngspice reads it as .param): $(grep -c ' pass$' "$tmp/out") values pass"
+else bad "  ... memspice check: $(tail -3 "$tmp/err" "$tmp/out")"; fi
+run 1 ".global_param inside a subcircuit" 't\n.subckt s a\n.global_param g=1\nR1 a 0 {g}\n.ends\nV1 a 0 1\nX1 a s\n.op\n' &&
+    { grep -q "net.cir:3:1: .global_param belongs at the top level" "$tmp/err" && ok "  ... refused at its line" || bad "  ... $(cat "$tmp/err")"; }
 
 # '//' starts a comment after a blank only: an include path keeps its '//'
 mkdir -p "$tmp/lib"
