@@ -433,11 +433,11 @@ static int parse_ref(const MsCard *c, int *i, MsVecRef *out, int forms, MsError 
         return ms_err_at(err, MS_ERR_SYNTAX, t->loc, "signal name expected, found '%s'", t->s);
     out->loc = t->loc;
     if (*i + 3 < c->ntok && tk[*i + 1].kind == TK_LP && tk[*i + 2].kind == TK_WORD && tk[*i + 3].kind == TK_RP &&
-        (!strcmp(t->s, "n") || !strcmp(t->s, "p"))) {
+        (!strcmp(t->s, "n") || !strcmp(t->s, "p") || !strcmp(t->s, "w"))) {
         int rc = t->s[0] == 'n' ? ms_xyce_state_name(tk[*i + 2].s, tk[*i + 2].loc, &out->name, err) : MS_OK;
         if (rc)
             return rc;
-        if (t->s[0] == 'p')   /* the element's power, a derived vector (circuit.c) */
+        if (t->s[0] != 'n')   /* the element's power (Xyce: also w()), a derived vector (circuit.c) */
             out->name = ms_asprintf("p(%s)", tk[*i + 2].s);
         *i += 3;
         return MS_OK;
@@ -448,7 +448,7 @@ static int parse_ref(const MsCard *c, int *i, MsVecRef *out, int forms, MsError 
         if (strcmp(t->s, "v") && strcmp(t->s, "i") && strcmp(t->s, "x"))
             return ms_err_at(err, MS_ERR_UNSUPPORTED, t->loc,
                              "'%s(...)' is not supported (use v(node), v(a,b), i(source), x(memristor), "
-                             "p(element), Xyce's n(ymemristor!name_x), and in .print ac / .save / .meas ac ngspice's AC forms "
+                             "p(element) (Xyce: also w(element)), Xyce's n(ymemristor!name_x), and in .print ac / .save / .meas ac ngspice's AC forms "
                              "vm vdb vp vr vi (of nodes) and im idb ip ir ii (of a branch current))", t->s);
         int j = *i + 2;
         if (j >= c->ntok || tk[j].kind != TK_WORD)

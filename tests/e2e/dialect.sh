@@ -4,7 +4,7 @@
 # ngspice by check.sh and ngspice_netlists.sh): PSpice "optional:" ports
 # (ngspice 39 rejects them), '//' comments that must not cut paths, the
 # notices of ignored cards, .temp with diodes (refused), the column of an
-# unknown option, the functions in .param values, and Xyce's .global_param.
+# unknown option, the functions in .param values, Xyce's .global_param and w().
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.bash
 # run EXIT DESCRIPTION netlist-text: memspice run on the text (in place of
@@ -38,6 +38,10 @@ if command -v ngspice >/dev/null && "$MEMSPICE" check "$tmp/net.cir" >"$tmp/out"
 else bad "  ... memspice check: $(tail -3 "$tmp/err" "$tmp/out")"; fi
 run 1 ".global_param inside a subcircuit" 't\n.subckt s a\n.global_param g=1\nR1 a 0 {g}\n.ends\nV1 a 0 1\nX1 a s\n.op\n' &&
     { grep -q "net.cir:3:1: .global_param belongs at the top level" "$tmp/err" && ok "  ... refused at its line" || bad "  ... $(cat "$tmp/err")"; }
+
+# Xyce's w(element) is the element's power, p(element)
+run 0 "Xyce w(element)" 't\nV1 a 0 2\nR1 a 0 1k\n.print tran w(r1)\n.tran 1u 2u\n' &&
+    { awk '$1 == "0" {print $3}' "$tmp/out" | grep -q '^4.000000000e-03$' && ok "  ... w(r1) = 4 mW" || bad "  ... $(cat "$tmp/out")"; }
 
 # '//' starts a comment after a blank only: an include path keeps its '//'
 mkdir -p "$tmp/lib"
