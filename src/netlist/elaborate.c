@@ -714,6 +714,18 @@ static int resolve_ics(MsElab *el, Scope *top)
         MS_RESERVE_NEXT(c->ics, c->nics);
         c->ics[c->nics++] = (MsIc){node, 0, v};
     }
+    for (int i = 0; i < d->nnodesets; i++) {   /* a first guess only: no gradient flows through it */
+        int node = ms_circuit_find_node(c, d->nodesets[i].node);
+        if (node <= 0)
+            return ms_err_at(el->err, MS_ERR_SEMANTIC, d->nodesets[i].loc, ".nodeset names %s node '%s'",
+                             node == 0 ? "the ground" : "an unknown", d->nodesets[i].node);
+        double v;
+        int rc = eval_in(el, top, d->nodesets[i].expr, d->nodesets[i].loc, "nodeset", &v);
+        if (rc)
+            return rc;
+        MS_RESERVE_NEXT(c->nodesets, c->nnodesets);
+        c->nodesets[c->nnodesets++] = (MsIc){node, 0, v};
+    }
     return MS_OK;
 }
 

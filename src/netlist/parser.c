@@ -594,7 +594,8 @@ static int parse_save_print(Parser *p, const MsCard *c, int is_print)
     return MS_OK;
 }
 
-static int parse_ic(Parser *p, const MsCard *c)
+/* .ic or .nodeset: v(node)=value pairs into *list. */
+static int parse_node_values(Parser *p, const MsCard *c, MsIcDef **list, int *n)
 {
     const MsToken *tk = c->tok;
     for (int i = 1; i < c->ntok; i++) {
@@ -603,14 +604,14 @@ static int parse_ic(Parser *p, const MsCard *c)
         /* v ( node ) = value */
         if (!(i + 5 < c->ntok && ms_tok_is(&tk[i], "v") && tk[i + 1].kind == TK_LP &&
               tk[i + 2].kind == TK_WORD && tk[i + 3].kind == TK_RP && tk[i + 4].kind == TK_EQ))
-            return syntax(p, &tk[i], "%s", ".ic expects v(node)=value");
+            return syntax(p, &tk[i], "%s expects v(node)=value", tk[0].s);
         const MsToken *vt = &tk[i + 5];
         MsExpr *e;
         int rc = ms_expr_parse(vt->s, vt->loc, &e, p->err);
         if (rc)
             return rc;
         MsIcDef d = {ms_strdup(tk[i + 2].s), e, vt->loc};
-        PUSH(p->deck->ics, p->deck->nics, d);
+        PUSH(*list, *n, d);
         i += 5;
     }
     return MS_OK;
@@ -712,7 +713,9 @@ static int parse_dot(Parser *p, const MsCard *c)
     if (!strcmp(w, ".print"))
         return parse_save_print(p, c, 1);
     if (!strcmp(w, ".ic"))
-        return parse_ic(p, c);
+        return parse_node_values(p, c, &p->deck->ics, &p->deck->nics);
+    if (!strcmp(w, ".nodeset"))
+        return parse_node_values(p, c, &p->deck->nodesets, &p->deck->nnodesets);
     /* their names are flattened top-level names (x1.c1): inside a .subckt
      * they would silently name top-level elements and nodes */
     if ((!strcmp(w, ".loss") || !strcmp(w, ".trainable") || !strcmp(w, ".input") || !strcmp(w, ".readout")) &&
@@ -867,6 +870,11 @@ void ms_deck_free(MsDeck *d)
         ms_expr_free(d->ics[i].expr);
     }
     free(d->ics);
+    for (int i = 0; i < d->nnodesets; i++) {
+        free(d->nodesets[i].node);
+        ms_expr_free(d->nodesets[i].expr);
+    }
+    free(d->nodesets);
     for (int i = 0; i < d->nsaves; i++)
         ms_vecref_free(&d->saves[i]);
     free(d->saves);

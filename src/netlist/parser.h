@@ -177,6 +177,8 @@ typedef struct MsDeck {
     const MsCard *dc_card;
     MsIcDef *ics;
     int nics;
+    MsIcDef *nodesets;            /* .nodeset: the operating point's first guess */
+    int nnodesets;
     MsVecRef *saves;
     int nsaves, save_all;
     MsVecRef *prints;

@@ -294,6 +294,7 @@ void ms_circuit_free(MsCircuit **cp)
     if (c->sym)
         klu_free_symbolic(&c->sym, &c->common);
     free(c->ics);
+    free(c->nodesets);
     for (int i = 0; i < c->nsaves; i++)
         free(c->saves[i].name);
     free(c->saves);

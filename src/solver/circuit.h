@@ -122,6 +122,8 @@ struct MsCircuit {
     MsTranSpec tran;
     MsIc *ics;                    /* .ic: forced in the operating point, start values with uic */
     int nics;
+    MsIc *nodesets;               /* .nodeset: forced at first, then released (dcop.c) */
+    int nnodesets;
     MsSave *saves;
     int nsaves;
     char *faults;                 /* stuck memristors "m1:sa0,x1.m2:sa1", NULL if none */

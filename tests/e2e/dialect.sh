@@ -4,7 +4,8 @@
 # ngspice by check.sh and ngspice_netlists.sh): PSpice "optional:" ports
 # (ngspice 39 rejects them), '//' comments that must not cut paths, the
 # notices of ignored cards, .temp with diodes (refused), the column of an
-# unknown option, the functions in .param values, Xyce's .global_param and w().
+# unknown option, the functions in .param values, .nodeset on a bistable node, Xyce's
+# .global_param and w().
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.bash
 # run EXIT DESCRIPTION netlist-text: memspice run on the text (in place of
@@ -38,6 +39,21 @@ if command -v ngspice >/dev/null && "$MEMSPICE" check "$tmp/net.cir" >"$tmp/out"
 else bad "  ... memspice check: $(tail -3 "$tmp/err" "$tmp/out")"; fi
 run 1 ".global_param inside a subcircuit" 't\n.subckt s a\n.global_param g=1\nR1 a 0 {g}\n.ends\nV1 a 0 1\nX1 a s\n.op\n' &&
     { grep -q "net.cir:3:1: .global_param belongs at the top level" "$tmp/err" && ok "  ... refused at its line" || bad "  ... $(cat "$tmp/err")"; }
+
+# .nodeset picks the operating point of a bistable node: v = tanh(3 v) has the roots 0
+# (where Newton from zero stays) and +-0.99490152845 (held at the nodeset, then released)
+bistable='s\nBx 0 x I={tanh(3*V(x))}\nRx x 0 1\n'
+run 0 "no .nodeset" "$bistable.op\n" && { near "$(op 'v(x)')" 0 && ok "  ... v(x) = 0" || bad "  ... $(cat "$tmp/out")"; }
+for v in 0.8 -0.8; do
+    want=$(python3 -c "print(0.99490152845263 * (1 if $v > 0 else -1))")
+    run 0 ".nodeset v(x)=$v" "$bistable.nodeset v(x)=$v\n.op\n" &&
+        { near "$(op 'v(x)')" "$want" && ok "  ... v(x) = $want" || bad "  ... $(cat "$tmp/out")"; }
+done
+if command -v ngspice >/dev/null && "$MEMSPICE" check "$tmp/net.cir" >"$tmp/out" 2>"$tmp/err"; then
+    ok "  ... ngspice takes the same state (memspice check passes)"
+else bad "  ... memspice check of the .nodeset deck: $(tail -3 "$tmp/out" "$tmp/err")"; fi
+run 1 ".nodeset of an unknown node" 't\nV1 a 0 1\nR1 a 0 1\n.nodeset v(b)=1\n.op\n' &&
+    { grep -q "net.cir:4:.*.nodeset names an unknown node 'b'" "$tmp/err" && ok "  ... named" || bad "  ... $(cat "$tmp/err")"; }
 
 # Xyce's w(element) is the element's power, p(element)
 run 0 "Xyce w(element)" 't\nV1 a 0 2\nR1 a 0 1k\n.print tran w(r1)\n.tran 1u 2u\n' &&
