@@ -36,11 +36,12 @@ static int add_save(MsCircuit *c, const MsSave *s)
     return k;
 }
 
-int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsError *err)
+/* The vector `name` stands for (r: where it was written, and its name as written). */
+static int signal_named(const MsCircuit *c, const char *name, const MsVecRef *r, MsSave *out, MsError *err)
 {
     char a[256], b[256];
     *out = (MsSave){r->name, MS_VEC_VOLTAGE, 0, 0, MS_SAVE_UNKNOWN, NULL};
-    if (sscanf(r->name, "v(%255[^,)],%255[^)])", a, b) == 2) {
+    if (sscanf(name, "v(%255[^,)],%255[^)])", a, b) == 2) {
         int na = ms_circuit_find_node(c, a), nb = ms_circuit_find_node(c, b);
         if (na < 0 || nb < 0)
             return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "unknown node '%s'", na < 0 ? a : b);
@@ -48,14 +49,14 @@ int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsErro
         out->b = nb;
         return MS_OK;
     }
-    if (sscanf(r->name, "v(%255[^)])", a) == 1) {
+    if (sscanf(name, "v(%255[^)])", a) == 1) {
         int na = ms_circuit_find_node(c, a);
         if (na < 0)
             return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "unknown node '%s'", a);
         out->a = na;
         return MS_OK;
     }
-    if (sscanf(r->name, "i(%255[^)])", a) == 1) {
+    if (sscanf(name, "i(%255[^)])", a) == 1) {
         char *br = ms_asprintf("%s#branch", a);
         int k = -1;
         for (int i = 1; i <= c->n && k < 0; i++)
@@ -69,7 +70,7 @@ int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsErro
         out->a = k;
         return MS_OK;
     }
-    if (sscanf(r->name, "x(%255[^)])", a) == 1) {   /* a device state, "x(m1)" */
+    if (sscanf(name, "x(%255[^)])", a) == 1) {   /* a device state, "x(m1)" */
         char *st = ms_asprintf("%s#x", a);
         for (int i = 1; i <= c->n; i++)
             if (c->unk_kind[i] == MS_UNK_STATE && !strcmp(c->unk_name[i], st)) {
@@ -85,6 +86,23 @@ int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsErro
         return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "'%s': p() and {expressions} are .print/.save vectors only",
                          r->name);
     return ms_err_at(err, MS_ERR_SEMANTIC, r->loc, "cannot save '%s'", r->name);
+}
+
+int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsError *err)
+{
+    int rc = signal_named(c, r->name, r, out, err);
+    if (rc == MS_OK || !strchr(r->name, ':'))
+        return rc;
+    /* Xyce's hierarchy separator: v(x1:b) is memspice's (and ngspice's) v(x1.b) */
+    char *dotted = ms_strdup(r->name);
+    for (char *q = dotted; *q; q++)
+        if (*q == ':')
+            *q = '.';
+    MsError scratch = {0};
+    if (signal_named(c, dotted, r, out, &scratch) == MS_OK)
+        rc = MS_OK;
+    free(dotted);
+    return rc;
 }
 
 /* p(name): the element (Xyce's "x1:r1" is memspice's "x1.r1"), whose kind must tell its power. */

@@ -5,7 +5,7 @@
 # (ngspice 39 rejects them), '//' comments that must not cut paths, the
 # notices of ignored cards, .temp with diodes (refused), the column of an
 # unknown option, the functions in .param values, .nodeset on a bistable node, Xyce's
-# .global_param and w().
+# .global_param, w() and x1:node names.
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.bash
 # run EXIT DESCRIPTION netlist-text: memspice run on the text (in place of
@@ -54,6 +54,11 @@ if command -v ngspice >/dev/null && "$MEMSPICE" check "$tmp/net.cir" >"$tmp/out"
 else bad "  ... memspice check of the .nodeset deck: $(tail -3 "$tmp/out" "$tmp/err")"; fi
 run 1 ".nodeset of an unknown node" 't\nV1 a 0 1\nR1 a 0 1\n.nodeset v(b)=1\n.op\n' &&
     { grep -q "net.cir:4:.*.nodeset names an unknown node 'b'" "$tmp/err" && ok "  ... named" || bad "  ... $(cat "$tmp/err")"; }
+
+# Xyce's hierarchy separator in .print: v(x1:b), i(x1:vm) and {v(x1:b)*2} are x1.b, x1.vm
+run 0 "Xyce x1:b names" 't\n.subckt s a\nvm a c 0\nr1 c b 1k\nr2 b 0 1k\n.ends\nV1 n 0 1\nX1 n s\n.print tran {v(x1:b)*2} v(x1:b) i(x1:vm)\n.tran 1u 2u\n' &&
+    { awk '$1 == "0" {print $3, $4, $5}' "$tmp/out" | grep -q '^1.000000000e+00 5.000000000e-01 5.000000000e-04$' &&
+        ok "  ... 2 v(x1.b) = 1, v(x1.b) = 0.5, i(x1.vm) = 0.5 mA" || bad "  ... $(cat "$tmp/out")"; }
 
 # Xyce's w(element) is the element's power, p(element)
 run 0 "Xyce w(element)" 't\nV1 a 0 2\nR1 a 0 1k\n.print tran w(r1)\n.tran 1u 2u\n' &&
