@@ -23,7 +23,8 @@ static int env_lookup(MsExprEnv *env, const char *name, double *v, MsError *err)
     int rc = ms_elab_find_param(se->el, se->scope, name, &p);
     if (rc > 0)
         *v = p->value;
-    if (rc == 0 && !strcmp(name, "temper")) {   /* .temp, unless a .param named it */
+    /* .temp (ngspice: temper, Xyce: temp), unless a .param has the name */
+    if (rc == 0 && (!strcmp(name, "temper") || !strcmp(name, "temp"))) {
         *v = se->el->c->deck.temp;
         rc = 1;
     }

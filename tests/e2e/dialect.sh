@@ -5,7 +5,7 @@
 # (ngspice 39 rejects them), '//' comments that must not cut paths, the
 # notices of ignored cards, .temp with diodes (refused), the column of an
 # unknown option, the functions in .param values, .nodeset on a bistable node, Xyce's
-# .global_param, w() and x1:node names.
+# .global_param, temp, w() and x1:node names.
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.bash
 # run EXIT DESCRIPTION netlist-text: memspice run on the text (in place of
@@ -59,6 +59,12 @@ run 1 ".nodeset of an unknown node" 't\nV1 a 0 1\nR1 a 0 1\n.nodeset v(b)=1\n.op
 run 0 "Xyce x1:b names" 't\n.subckt s a\nvm a c 0\nr1 c b 1k\nr2 b 0 1k\n.ends\nV1 n 0 1\nX1 n s\n.print tran {v(x1:b)*2} v(x1:b) i(x1:vm)\n.tran 1u 2u\n' &&
     { awk '$1 == "0" {print $3, $4, $5}' "$tmp/out" | grep -q '^1.000000000e+00 5.000000000e-01 5.000000000e-04$' &&
         ok "  ... 2 v(x1.b) = 1, v(x1.b) = 0.5, i(x1.vm) = 0.5 mA" || bad "  ... $(cat "$tmp/out")"; }
+
+# Xyce's temp is the circuit temperature (ngspice's temper), unless a .param is named so
+run 0 "Xyce temp" 't\n.temp 50\n.param a={temp+1} b={temper+2}\nV1 n 0 {a}\nV2 m 0 {b}\nR1 n 0 1\nR2 m 0 1\n.op\n' &&
+    { near "$(op 'v(n)')" 51 && near "$(op 'v(m)')" 52 && ok "  ... temp + 1 = 51, temper + 2 = 52" || bad "  ... $(cat "$tmp/out")"; }
+run 0 "a .param named temp" 't\n.param temp=5\n.param a={temp+1}\nV1 n 0 {a}\nR1 n 0 1\n.op\n' &&
+    { near "$(op 'v(n)')" 6 && ok "  ... is that .param (6)" || bad "  ... $(cat "$tmp/out")"; }
 
 # Xyce's w(element) is the element's power, p(element)
 run 0 "Xyce w(element)" 't\nV1 a 0 2\nR1 a 0 1k\n.print tran w(r1)\n.tran 1u 2u\n' &&
