@@ -247,7 +247,8 @@ static int option_is_noop(const char *name)
  * works, not the circuit: ignored with a notice naming them. */
 static const char *xyce_packages[] = {"timeint", "device", "linsol", "linsol-tran", "output", "nonlin", "nonlin-tran",
                                       "nonlin-hb", "loca", "restart", "diagnostic", "parser", "measure", "sens",
-                                      "hbint", "conductance", "circuit", NULL};
+                                      "hbint", "conductance", "circuit", "fft", "sensitivity", "samples",
+                                      "embeddedsamples", "pce", "linsol-hb", "mpdeint", NULL};
 
 static int xyce_options(Parser *p, const MsCard *c)
 {

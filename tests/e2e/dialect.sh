@@ -166,6 +166,9 @@ run 0 "Xyce .options timeint/linsol/output/device" 't\n.options timeint reltol=1
     { near "$(op 'i(v1)')" -6.666666666666667e-04 && grep -q '.options linsol: type ignored' "$tmp/err" &&
         grep -q '.options output: initial_interval ignored' "$tmp/err" && ok "  ... device temp applied, linsol/output named" ||
         bad "  ... $(cat "$tmp/out")"; }
+run 0 "Xyce .options fft/sensitivity" 't\n.options fft fft_accurate=1\n.options sensitivity adjoint=1\nV1 a 0 1\nR1 a 0 1\n.op\n' &&
+    { grep -q '.options fft: fft_accurate ignored' "$tmp/err" && grep -q '.options sensitivity: adjoint ignored' "$tmp/err" &&
+        ok "  ... named as ignored" || bad "  ... $(cat "$tmp/err")"; }
 
 # a deck without elements (ngspice's tests/regression/misc/empty-1.cir): a clear message
 run 1 "no elements" 'check that we can survive emptiness\n.op\n.end\n' &&
