@@ -32,6 +32,12 @@ typedef struct Mutual {
     double k;
 } Mutual;
 
+double ms_k_lowest(const void *inst)
+{
+    const Mutual *d = inst;
+    return d->n > 2 ? -1.0 / (d->n - 1) : -1;
+}
+
 int ms_k_factor_at(const MsCard *c)
 {
     int at = c->ntok >= 5 && c->tok[c->ntok - 2].kind == TK_EQ ? c->ntok - 3 : c->ntok - 1;
@@ -52,7 +58,7 @@ static int mut_parse(MsElab *el, const MsCard *c, void *p)
             return ms_elab_error(el, MS_ERR_UNSUPPORTED, &tk[i + 1], "unexpected '%s' (the coupling factor comes "
                                  "last: K1 L1 L2 k, or K1 L1 L2 L3 ... k)", tk[i + 1].s);
     for (int i = 1; i <= 2; i++)
-        if (i >= at || tk[i].kind != TK_WORD)
+        if (i >= at || i >= c->ntok || tk[i].kind != TK_WORD)
             return ms_elab_error(el, MS_ERR_SYNTAX, &tk[i < c->ntok ? i : c->ntok - 1],
                                  "%s needs two inductor names and a coupling factor: K1 L1 L2 k", tk[0].s);
     if (at - 1 > MS_K_MAX_INDUCTORS)
@@ -69,6 +75,9 @@ static int mut_parse(MsElab *el, const MsCard *c, void *p)
         return ms_elab_error(el, MS_ERR_SEMANTIC, kt, "%s: coupling factor %g must satisfy 0 < |k| <= 1", tk[0].s,
                              d->k);
     d->n = at - 1;
+    if (d->k < ms_k_lowest(d))   /* n inductors all coupled by k: L is indefinite below -1/(n-1) */
+        return ms_elab_error(el, MS_ERR_SEMANTIC, kt, "%s: coupling factor %g couples %d inductors unphysically: with "
+                             "every pair coupled by k, k >= -1/(n-1) = %g", tk[0].s, d->k, d->n, ms_k_lowest(d));
     d->name = ms_calloc((size_t)d->n, sizeof *d->name);
     for (int i = 0; i < d->n; i++) {
         d->name[i] = ms_elab_ref(el, &tk[1 + i]);

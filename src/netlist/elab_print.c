@@ -24,12 +24,12 @@ static int existing_node(void *user, const char *name, int *unk, MsError *err)
     }
     if (ms_map_get(&pn->el->nodes, name, unk))
         return MS_OK;
-    char *dotted = ms_strdup(name);   /* Xyce's hierarchy separator: x1:b is x1.b */
-    for (char *q = dotted; *q; q++)
-        if (*q == ':')
-            *q = '.';
-    int found = strchr(name, ':') && ms_map_get(&pn->el->nodes, dotted, unk);
-    free(dotted);
+    int found = 0;
+    if (strchr(name, ':')) {   /* Xyce's hierarchy separator: x1:b is x1.b */
+        char *dotted = ms_dotted_name(name);
+        found = ms_map_get(&pn->el->nodes, dotted, unk);
+        free(dotted);
+    }
     if (!found)
         return ms_err_at(err, MS_ERR_SEMANTIC, pn->loc, "unknown node '%s' in '{%s}'", name, pn->text);
     return MS_OK;

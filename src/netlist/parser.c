@@ -675,13 +675,10 @@ static int parse_dot(Parser *p, const MsCard *c)
 {
     const MsToken *t0 = &c->tok[0];
     const char *w = t0->s;
-    if (!strcmp(w, ".param"))
+    if (!strcmp(w, ".global_param") && p->cur->parent)   /* Xyce's; at the top level a .param is global too */
+        return syntax(p, t0, "%s", ".global_param belongs at the top level (as in Xyce)");
+    if (!strcmp(w, ".param") || !strcmp(w, ".global_param"))
         return parse_assignments(p, c, after_word(c->text), &p->cur->params, &p->cur->nparams);
-    if (!strcmp(w, ".global_param")) {   /* Xyce's; at the top level a .param is global too */
-        if (p->cur->parent)
-            return syntax(p, t0, "%s", ".global_param belongs at the top level (as in Xyce)");
-        return parse_assignments(p, c, after_word(c->text), &p->cur->params, &p->cur->nparams);
-    }
     if (!strcmp(w, ".func"))
         return parse_func(p, c);
     if (!strcmp(w, ".subckt"))
@@ -715,6 +712,8 @@ static int parse_dot(Parser *p, const MsCard *c)
         return parse_save_print(p, c, 1);
     if (!strcmp(w, ".ic"))
         return parse_node_values(p, c, &p->deck->ics, &p->deck->nics);
+    if (!strcmp(w, ".nodeset") && p->cur != &p->deck->top)   /* (its names would be top-level ones) */
+        return syntax(p, t0, "%s", ".nodeset inside a .subckt (put it at the top level, e.g. v(x1.n)=1)");
     if (!strcmp(w, ".nodeset"))
         return parse_node_values(p, c, &p->deck->nodesets, &p->deck->nnodesets);
     /* their names are flattened top-level names (x1.c1): inside a .subckt

@@ -90,28 +90,24 @@ static int signal_named(const MsCircuit *c, const char *name, const MsVecRef *r,
 
 int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsError *err)
 {
-    int rc = signal_named(c, r->name, r, out, err);
-    if (rc == MS_OK || !strchr(r->name, ':'))
-        return rc;
-    /* Xyce's hierarchy separator: v(x1:b) is memspice's (and ngspice's) v(x1.b) */
-    char *dotted = ms_strdup(r->name);
-    for (char *q = dotted; *q; q++)
-        if (*q == ':')
-            *q = '.';
+    if (!strchr(r->name, ':'))
+        return signal_named(c, r->name, r, out, err);
+    /* Xyce's hierarchy separator: v(x1:b) is memspice's (and ngspice's) v(x1.b),
+     * unless the name exists as written */
     MsError scratch = {0};
-    if (signal_named(c, dotted, r, out, &scratch) == MS_OK)
-        rc = MS_OK;
+    if (signal_named(c, r->name, r, out, &scratch) == MS_OK)
+        return MS_OK;
+    char *dotted = ms_dotted_name(r->name);
+    int rc = signal_named(c, dotted, r, out, &scratch);
     free(dotted);
-    return rc;
+    return rc == MS_OK ? MS_OK : signal_named(c, r->name, r, out, err);
 }
 
 /* p(name): the element (Xyce's "x1:r1" is memspice's "x1.r1"), whose kind must tell its power. */
 static int power_ref(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsError *err)
 {
-    char *name = ms_strndup(r->name + 2, strlen(r->name) - 3);
-    for (char *q = name; *q; q++)
-        if (*q == ':')
-            *q = '.';
+    char *in = ms_strndup(r->name + 2, strlen(r->name) - 3), *name = ms_dotted_name(in);
+    free(in);
     int found = 0;
     for (int g = 0; g < c->ngroups && !found; g++)
         for (int i = 0; i < c->groups[g].n && !found; i++)

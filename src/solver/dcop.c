@@ -31,21 +31,17 @@ static int try_newton(MsWork *w, MsNewtonSys *sys, MsNewtonResult *res, const do
 }
 
 /* .nodeset as ngspice takes it: Newton with those nodes held at their values
- * (and the .ic ones, which win), then from there with them released.  MS_OK
- * with the operating point in w->x; else the usual start from zero follows. */
+ * (a MS_HOLD_G conductance each, beside the forced .ic rows), then from there
+ * with them released.  MS_OK with the operating point in w->x; else the usual
+ * start from zero follows. */
 static int nodeset_first(MsWork *w, MsNewtonSys *sys, MsNewtonResult *res, const double *zero)
 {
     const MsCircuit *c = w->c;
     MsNewtonSys held = *sys;
-    MsIc *force = ms_malloc(((size_t)c->nnodesets + (size_t)sys->nforce) * sizeof *force);
-    memcpy(force, c->nodesets, (size_t)c->nnodesets * sizeof *force);
-    if (sys->nforce)
-        memcpy(force + c->nnodesets, sys->force, (size_t)sys->nforce * sizeof *force);
-    held.force = force;
-    held.nforce = c->nnodesets + sys->nforce;
+    held.hold = c->nodesets;
+    held.nhold = c->nnodesets;
     memset(w->state, 0, ((size_t)c->nstate + 1) * sizeof *w->state);
     int rc = try_newton(w, &held, res, zero);
-    free(force);
     if (rc)
         return rc;
     double *from = ms_malloc(((size_t)c->n + 1) * sizeof *from);
@@ -84,7 +80,7 @@ int ms_dcop_guess(MsWork *w, double t, int dc_op, int force_ic, const double *gu
     if (guess && try_newton(w, &sys, &res, guess) == MS_OK)
         return MS_OK;
     double *start = ms_calloc(n1, sizeof *start);
-    if (!guess && c->nnodesets && nodeset_first(w, &sys, &res, start) == MS_OK) {
+    if (!guess && c->nnodesets && c->nonlinear && nodeset_first(w, &sys, &res, start) == MS_OK) {
         free(start);
         return MS_OK;
     }

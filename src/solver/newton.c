@@ -84,6 +84,8 @@ static void build_jacobian(MsWork *w, const MsNewtonSys *sys)
         for (int i = 1; i <= c->n; i++)
             if (c->unk_kind[i] == MS_UNK_NODE || c->unk_kind[i] == MS_UNK_INTERNAL)
                 w->J[c->diag[i]] += sys->gshunt;
+    for (int k = 0; k < sys->nhold; k++)
+        w->J[c->diag[sys->hold[k].unk]] += MS_HOLD_G;
     ms_force_ic_rows(c, sys->force, sys->nforce, w->J);
 }
 
@@ -118,6 +120,8 @@ static void build_rhs(MsWork *w, const MsNewtonSys *sys)
         for (int i = 1; i <= c->n; i++)
             if (c->unk_kind[i] == MS_UNK_NODE || c->unk_kind[i] == MS_UNK_INTERNAL)
                 w->rhs[i] -= sys->gshunt * w->x[i];
+    for (int k = 0; k < sys->nhold; k++)
+        w->rhs[sys->hold[k].unk] -= MS_HOLD_G * (w->x[sys->hold[k].unk] - sys->hold[k].value);
     for (int k = 0; k < sys->nforce; k++) {
         const MsIc *ic = &sys->force[k];
         w->rhs[ic->unk] = -(w->x[ic->unk] - w->x[ic->ref] - ic->value);
@@ -195,7 +199,7 @@ int ms_newton(MsWork *w, const MsNewtonSys *sys, MsNewtonResult *res)
 {
     const MsCircuit *c = w->c;
     memset(res, 0, sizeof *res);
-    if (!c->nonlinear && sys->gshunt == 0 && sys->nforce == 0)
+    if (!c->nonlinear && sys->gshunt == 0 && sys->nforce == 0 && sys->nhold == 0)
         return solve_linear(w, sys, res);
     int chord = chord_usable(w, sys);   /* this iteration solves with factors at hand */
     if (chord)

@@ -10,6 +10,8 @@
 
 #include "circuit.h"
 
+#define MS_HOLD_G 1e10   /* S: what holds a .nodeset node at its value */
+
 typedef struct MsNewtonSys {
     double t;
     double cq, a;
@@ -19,6 +21,8 @@ typedef struct MsNewtonSys {
     double gshunt;          /* gmin stepping: conductance from every node to ground */
     const MsIc *force;      /* DC with .ic: rows replaced by x[unk] = x[ref] + value */
     int nforce;
+    const MsIc *hold;       /* .nodeset: MS_HOLD_G from each such node to its value (as ngspice) */
+    int nhold;
     int maxiter;
     int fixed_iters;        /* > 0: exactly this many solves, no convergence test (replaying a step) */
     int chord;              /* transient step: may reuse factors (its first iteration's, an earlier step's) */

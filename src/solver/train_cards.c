@@ -192,7 +192,7 @@ int ms_trainables_setup(MsCircuit *c, MsError *err)
             p->hi = fmin(p->hi, hi);
         }
         if (p->train < 0 && c->groups[p->group].type == &ms_dev_mutual) {   /* a coupling factor too */
-            p->lo = fmax(p->lo, -1);
+            p->lo = fmax(p->lo, ms_k_lowest(ms_group_inst(&c->groups[p->group], p->inst)));
             p->hi = fmin(p->hi, 1);
         }
     }

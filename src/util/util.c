@@ -95,6 +95,15 @@ char *ms_strndup(const char *s, size_t n)
 
 char *ms_strdup(const char *s) { return ms_strndup(s, strlen(s)); }
 
+char *ms_dotted_name(const char *s)
+{
+    char *d = ms_strdup(s);
+    for (char *q = d; *q; q++)
+        if (*q == ':')
+            *q = '.';
+    return d;
+}
+
 char *ms_asprintf(const char *fmt, ...)
 {
     /* one formatting pass for the usual short names (elaboration makes one

@@ -27,6 +27,8 @@ void *ms_calloc(size_t n, size_t size);
 void *ms_realloc(void *p, size_t n);
 char *ms_strdup(const char *s);
 char *ms_strndup(const char *s, size_t n);
+/* A copy of s with Xyce's hierarchy separator ':' as memspice's '.' (x1:b -> x1.b). */
+char *ms_dotted_name(const char *s);
 char *ms_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ms_lower(char *s);
 

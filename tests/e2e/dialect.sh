@@ -52,6 +52,9 @@ done
 if command -v ngspice >/dev/null && "$MEMSPICE" check "$tmp/net.cir" >"$tmp/out" 2>"$tmp/err"; then
     ok "  ... ngspice takes the same state (memspice check passes)"
 else bad "  ... memspice check of the .nodeset deck: $(tail -3 "$tmp/out" "$tmp/err")"; fi
+run 0 ".nodeset on a source-driven node too" "${bistable}Vd d 0 1\nRd d 0 1k\n.nodeset v(d)=1 v(x)=-0.8\n.op\n" &&
+    { near "$(op 'v(x)')" -0.99490152845263 && ok "  ... v(x) = -0.99490152845263 (held by conductances, as ngspice)" ||
+        bad "  ... $(cat "$tmp/out")"; }
 run 1 ".nodeset of an unknown node" 't\nV1 a 0 1\nR1 a 0 1\n.nodeset v(b)=1\n.op\n' &&
     { grep -q "net.cir:4:.*.nodeset names an unknown node 'b'" "$tmp/err" && ok "  ... named" || bad "  ... $(cat "$tmp/err")"; }
 
