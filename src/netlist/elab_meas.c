@@ -34,13 +34,12 @@ static int check_names(MsElab *el, Scope *top, int k, const MsExpr *e)
         int r = ms_elab_find_param(el, top, e->name, &p);
         if (r < 0)
             return el->err->code;
-        if (r > 0) {
-            if (!ms_map_get(&c->meas_param_index, e->name, NULL)) {
-                MS_RESERVE_NEXT(c->meas_param_val, c->nmeas_params);
-                c->meas_param_val[c->nmeas_params] = p->value;
-                ms_map_put(&c->meas_param_index, e->name, c->nmeas_params++);
-            }
-        } else if (strcmp(e->name, "pi") && strcmp(e->name, "e") && strcmp(e->name, "temper")) {
+        int temperature = r == 0 && (!strcmp(e->name, "temper") || !strcmp(e->name, "temp"));
+        if ((r > 0 || temperature) && !ms_map_get(&c->meas_param_index, e->name, NULL)) {
+            MS_RESERVE_NEXT(c->meas_param_val, c->nmeas_params);
+            c->meas_param_val[c->nmeas_params] = r > 0 ? p->value : c->deck.temp;   /* (.temp, as in .param) */
+            ms_map_put(&c->meas_param_index, e->name, c->nmeas_params++);
+        } else if (r == 0 && !temperature && strcmp(e->name, "pi") && strcmp(e->name, "e")) {
             return ms_err_at(el->err, MS_ERR_SEMANTIC, at_col(m, e),
                              "PARAM of measure '%s': '%s' is neither an earlier .meas %s nor a top-level .param", m->name,
                              e->name, ms_meas_analysis_name(m->analysis));

@@ -690,12 +690,24 @@ static int eval_tran(MsElab *el)
     return MS_OK;
 }
 
+/* A node by name, or by Xyce's x1:b for memspice's x1.b; -1 if neither exists. */
+static int find_node_xyce(const MsCircuit *c, const char *name)
+{
+    int node = ms_circuit_find_node(c, name);
+    if (node < 0 && strchr(name, ':')) {
+        char *dotted = ms_dotted_name(name);
+        node = ms_circuit_find_node(c, dotted);
+        free(dotted);
+    }
+    return node;
+}
+
 static int resolve_ics(MsElab *el, Scope *top)
 {
     MsCircuit *c = el->c;
     MsDeck *d = &c->deck;
     for (int i = 0; i < d->nics; i++) {
-        int node = ms_circuit_find_node(c, d->ics[i].node);
+        int node = find_node_xyce(c, d->ics[i].node);
         if (node <= 0)
             return ms_err_at(el->err, MS_ERR_SEMANTIC, d->ics[i].loc, ".ic names %s node '%s'",
                              node == 0 ? "the ground" : "an unknown", d->ics[i].node);
@@ -716,7 +728,7 @@ static int resolve_ics(MsElab *el, Scope *top)
         c->ics[c->nics++] = (MsIc){node, 0, v};
     }
     for (int i = 0; i < d->nnodesets; i++) {   /* a first guess only: no gradient flows through it */
-        int node = ms_circuit_find_node(c, d->nodesets[i].node);
+        int node = find_node_xyce(c, d->nodesets[i].node);
         if (node <= 0)
             return ms_err_at(el->err, MS_ERR_SEMANTIC, d->nodesets[i].loc, ".nodeset names %s node '%s'",
                              node == 0 ? "the ground" : "an unknown", d->nodesets[i].node);

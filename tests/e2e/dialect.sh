@@ -55,6 +55,8 @@ else bad "  ... memspice check of the .nodeset deck: $(tail -3 "$tmp/out" "$tmp/
 run 0 ".nodeset on a source-driven node too" "${bistable}Vd d 0 1\nRd d 0 1k\n.nodeset v(d)=1 v(x)=-0.8\n.op\n" &&
     { near "$(op 'v(x)')" -0.99490152845263 && ok "  ... v(x) = -0.99490152845263 (held by conductances, as ngspice)" ||
         bad "  ... $(cat "$tmp/out")"; }
+run 0 ".nodeset of a subcircuit node, Xyce's x1:x" 's\n.subckt cell a\nBx 0 x I={tanh(3*V(x))}\nRx x 0 1\n.ends\nX1 n cell\nVn n 0 0\n.nodeset v(x1:x)=0.8\n.op\n' &&
+    { near "$(op 'v(x1.x)')" 0.99490152845263 && ok "  ... v(x1.x) = 0.99490152845263" || bad "  ... $(cat "$tmp/out")"; }
 run 1 ".nodeset of an unknown node" 't\nV1 a 0 1\nR1 a 0 1\n.nodeset v(b)=1\n.op\n' &&
     { grep -q "net.cir:4:.*.nodeset names an unknown node 'b'" "$tmp/err" && ok "  ... named" || bad "  ... $(cat "$tmp/err")"; }
 
@@ -66,6 +68,9 @@ run 0 "Xyce x1:b names" 't\n.subckt s a\nvm a c 0\nr1 c b 1k\nr2 b 0 1k\n.ends\n
 # Xyce's temp is the circuit temperature (ngspice's temper), unless a .param is named so
 run 0 "Xyce temp" 't\n.temp 50\n.param a={temp+1} b={temper+2}\nV1 n 0 {a}\nV2 m 0 {b}\nR1 n 0 1\nR2 m 0 1\n.op\n' &&
     { near "$(op 'v(n)')" 51 && near "$(op 'v(m)')" 52 && ok "  ... temp + 1 = 51, temper + 2 = 52" || bad "  ... $(cat "$tmp/out")"; }
+run 0 "temper and temp in .meas PARAM" "t\n.temp 50\nV1 a 0 1\nR1 a 0 1\n.tran 1u 2u\n.meas tran m1 param='temper+1'\n.meas tran m2 param='temp+2'\n" &&
+    { near "$(value m1 "$tmp/out")" 51 && near "$(value m2 "$tmp/out")" 52 && ok "  ... the .temp temperature (51, 52)" ||
+        bad "  ... $(cat "$tmp/out")"; }
 run 0 "a .param named temp" 't\n.param temp=5\n.param a={temp+1}\nV1 n 0 {a}\nR1 n 0 1\n.op\n' &&
     { near "$(op 'v(n)')" 6 && ok "  ... is that .param (6)" || bad "  ... $(cat "$tmp/out")"; }
 
