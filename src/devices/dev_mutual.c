@@ -6,7 +6,7 @@
  * sqrt(Li Lj) is read once at setup, so a coupled inductor's L is not
  * trainable (the inductor stops offering it); k is: dq/dk is sqrt(Li Lj)
  * times the other inductor's current, summed over the pairs (training keeps
- * k in [-1, 1], solver/train_cards.c). */
+ * k in [ms_k_lowest, 1], solver/train_cards.c). */
 #include "inductor.h"
 #include "stamp.h"
 #include "../netlist/number.h"
