@@ -206,12 +206,12 @@ int ms_elab_error(MsElab *el, int code, const MsToken *t, const char *fmt, ...)
     return ms_err_at(el->err, code, t->loc, "%s", msg);
 }
 
-/* The unknown of a node named in the current scope (created on first use). */
-static int node_by_name(MsElab *el, const char *name)
+/* The unknown of a node named in scope s: created on first use, or -1
+ * where it does not exist and create is 0. */
+static int node_in_scope(MsElab *el, Scope *s, const char *name, int create)
 {
     if (is_ground(name))
         return 0;
-    Scope *s = el->scope;
     for (int i = 0; i < s->nports; i++)
         if (!strcmp(s->port_names[i], name))
             return s->port_nodes[i];
@@ -220,12 +220,15 @@ static int node_by_name(MsElab *el, const char *name)
     const char *key = full ? full : name;   /* (the top level: the name itself) */
     int node;
     if (!ms_map_get(&el->nodes, key, &node)) {
-        node = ms_circuit_add_unknown(el->c, key, MS_UNK_NODE);
-        ms_map_put(&el->nodes, key, node);
+        node = create ? ms_circuit_add_unknown(el->c, key, MS_UNK_NODE) : -1;
+        if (create)
+            ms_map_put(&el->nodes, key, node);
     }
     free(full);
     return node;
 }
+
+static int node_by_name(MsElab *el, const char *name) { return node_in_scope(el, el->scope, name, 1); }
 
 int ms_elab_node(MsElab *el, const MsToken *t, int *node)
 {
@@ -622,6 +625,33 @@ static int add_instance(MsElab *el, const MsCard *c)
     return rc;
 }
 
+/* The .ic cards of an instance's definition, its nodes and values read in
+ * its scope (ngspice's subcircuit .ic). */
+static int instance_ics(MsElab *el, Scope *s)
+{
+    for (int i = 0; i < s->def->nics; i++) {
+        const MsIcDef *ic = &s->def->ics[i];
+        int node = node_in_scope(el, s, ic->node, 0);
+        if (node <= 0)
+            return ms_err_at(el->err, MS_ERR_SEMANTIC, ic->loc, ".ic names %s node '%s' of subcircuit %s",
+                             node == 0 ? "the ground" : "an unknown", ic->node, s->def->name);
+        double v;
+        MsTape *tape = NULL;
+        int rc = eval_in(el, s, ic->expr, ic->loc, "ic", &v);
+        if (rc == MS_OK && el->ntrain)
+            rc = ms_elab_dep_tape(el, s, ic->expr, ic->loc, "ic", &tape, &v);
+        if (rc == MS_OK && tape)
+            rc = ms_err_at(el->err, MS_ERR_UNSUPPORTED, ic->loc, "%s",
+                           "an .ic inside a subcircuit may not depend on a trainable .param (put it at the top level)");
+        ms_tape_free(tape);
+        if (rc)
+            return rc;
+        MS_RESERVE_NEXT(el->c->ics, el->c->nics);
+        el->c->ics[el->c->nics++] = (MsIc){node, 0, v};
+    }
+    return MS_OK;
+}
+
 static int expand_scope(MsElab *el, Scope *s)
 {
     for (int i = 0; i < s->def->nelems; i++) {
@@ -630,7 +660,7 @@ static int expand_scope(MsElab *el, Scope *s)
         if (rc)
             return rc;
     }
-    return MS_OK;
+    return instance_ics(el, s);
 }
 
 /* .tran tstep tstop [tstart [tmax]] [uic], values evaluated at the top level. */

@@ -710,6 +710,8 @@ static int parse_dot(Parser *p, const MsCard *c)
         return parse_save_print(p, c, 0);
     if (!strcmp(w, ".print"))
         return parse_save_print(p, c, 1);
+    if (!strcmp(w, ".ic") && p->cur != &p->deck->top)   /* per instance of the definition */
+        return parse_node_values(p, c, &p->cur->ics, &p->cur->nics);
     if (!strcmp(w, ".ic"))
         return parse_node_values(p, c, &p->deck->ics, &p->deck->nics);
     if (!strcmp(w, ".nodeset") && p->cur != &p->deck->top)   /* (its names would be top-level ones) */
@@ -831,6 +833,11 @@ static void free_subckt(MsSubckt *s)
     free(s->port_defaults);
     free_params(s->defaults, s->ndefaults);
     free_params(s->params, s->nparams);
+    for (int i = 0; i < s->nics; i++) {
+        free(s->ics[i].node);
+        ms_expr_free(s->ics[i].expr);
+    }
+    free(s->ics);
     free(s->elems);
     for (int i = 0; i < s->nfuncs; i++) {
         MsFuncDef *f = &s->funcs[i];

@@ -46,6 +46,8 @@ typedef struct MsSubckt {
     int nfuncs;
     MsModelDef *models;
     int nmodels;
+    struct MsIcDef *ics;           /* .ic inside a definition: per instance (top level: MsDeck.ics) */
+    int nics;
     struct MsSubckt **subs;        /* nested definitions */
     int nsubs;
     struct MsSubckt *parent;

@@ -74,6 +74,22 @@ run 0 "temper and temp in .meas PARAM" "t\n.temp 50\nV1 a 0 1\nR1 a 0 1\n.tran 1
 run 0 "a .param named temp" 't\n.param temp=5\n.param a={temp+1}\nV1 n 0 {a}\nR1 n 0 1\n.op\n' &&
     { near "$(op 'v(n)')" 6 && ok "  ... is that .param (6)" || bad "  ... $(cat "$tmp/out")"; }
 
+# .ic inside a subcircuit: per instance, its node and value read in the instance's scope
+# (as ngspice); v(b) = vb exp(-t/RC) after it, RC = 1 ms
+run 0 ".ic inside a subcircuit" 't\n.subckt s a params: vb=0\nC1 a b 1u\nR1 b 0 1k\n.ic v(b)={vb}\n.ends\nV1 n 0 0\nX1 n s params: vb=1\nX2 n s params: vb=2\n.tran 1u 10u\n.print tran v(x1.b) v(x2.b)\n' &&
+    { python3 - "$tmp/out" <<'PY' && ok "  ... v(x1.b), v(x2.b) start at 1 and 2 V and decay as vb exp(-t/RC)" || bad "  ... $(cat "$tmp/out")"
+import math, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.split() and l.split()[0].isdigit()]
+t0, t1 = [float(x) for x in rows[0][1:4]], [float(x) for x in rows[-1][1:4]]
+want = lambda vb, t: vb * math.exp(-t / 1e-3)
+ok = abs(t0[1] - 1) < 1e-12 and abs(t0[2] - 2) < 1e-12
+ok = ok and abs(t1[1] - want(1, t1[0])) < 1e-6 and abs(t1[2] - want(2, t1[0])) < 2e-6
+sys.exit(not ok)
+PY
+    }
+run 1 ".ic of a node the subcircuit lacks" 't\n.subckt s a\nR1 a 0 1k\n.ic v(q)=1\n.ends\nV1 n 0 0\nX1 n s\n.op\n' &&
+    { grep -q "net.cir:4:.*.ic names an unknown node 'q' of subcircuit s" "$tmp/err" && ok "  ... named" || bad "  ... $(cat "$tmp/err")"; }
+
 # Xyce's w(element) is the element's power, p(element)
 run 0 "Xyce w(element)" 't\nV1 a 0 2\nR1 a 0 1k\n.print tran w(r1)\n.tran 1u 2u\n' &&
     { awk '$1 == "0" {print $3}' "$tmp/out" | grep -q '^4.000000000e-03$' && ok "  ... w(r1) = 4 mW" || bad "  ... $(cat "$tmp/out")"; }
