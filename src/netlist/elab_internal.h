@@ -80,6 +80,9 @@ ScopeEnv *ms_scope_env_new(MsElab *el, Scope *s, MsLoc loc, const char *text);
  * (*out), 0 unknown, < 0 error. */
 int ms_elab_find_param(MsElab *el, Scope *s, const char *name, ScopeParam **out);
 int ms_elab_compile_node(void *user, const char *name, int *unk, MsError *err);
+/* The node named in scope s (Xyce's x1:b for x1.b too), 0 for ground, -1
+ * where there is none; nothing is created. */
+int ms_elab_existing_node(MsElab *el, Scope *s, const char *name);
 char *ms_elab_compile_branch(void *user, const char *name);
 
 /* ---- elab_ac.c ---- */

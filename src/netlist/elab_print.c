@@ -11,6 +11,7 @@
 
 typedef struct PrintNodes {
     MsElab *el;
+    Scope *top;
     MsLoc loc;
     const char *text;
 } PrintNodes;
@@ -18,19 +19,8 @@ typedef struct PrintNodes {
 static int existing_node(void *user, const char *name, int *unk, MsError *err)
 {
     PrintNodes *pn = user;
-    if (!strcmp(name, "0") || !strcmp(name, "gnd")) {
-        *unk = 0;
-        return MS_OK;
-    }
-    if (ms_map_get(&pn->el->nodes, name, unk))
-        return MS_OK;
-    int found = 0;
-    if (strchr(name, ':')) {   /* Xyce's hierarchy separator: x1:b is x1.b */
-        char *dotted = ms_dotted_name(name);
-        found = ms_map_get(&pn->el->nodes, dotted, unk);
-        free(dotted);
-    }
-    if (!found)
+    *unk = ms_elab_existing_node(pn->el, pn->top, name);   /* (ground 0; Xyce's x1:b too) */
+    if (*unk < 0)
         return ms_err_at(err, MS_ERR_SEMANTIC, pn->loc, "unknown node '%s' in '{%s}'", name, pn->text);
     return MS_OK;
 }
@@ -53,7 +43,7 @@ static int compile_refs(MsElab *el, Scope *top, MsVecRef *refs, int n)
             return rc;
         ScopeEnv env;
         ms_scope_env(&env, el, top, r->loc, r->expr);
-        PrintNodes pn = {el, r->loc, r->expr};
+        PrintNodes pn = {el, top, r->loc, r->expr};
         MsCompileEnv ce = {&env.base, existing_node, branch_name, NULL, &pn};
         rc = ms_expr_compile(e, r->expr, r->loc, &ce, &r->tape, el->err);
         ms_expr_free(e);

@@ -230,6 +230,17 @@ static int node_in_scope(MsElab *el, Scope *s, const char *name, int create)
 
 static int node_by_name(MsElab *el, const char *name) { return node_in_scope(el, el->scope, name, 1); }
 
+int ms_elab_existing_node(MsElab *el, Scope *s, const char *name)
+{
+    int node = node_in_scope(el, s, name, 0);
+    if (node < 0 && strchr(name, ':')) {   /* Xyce's hierarchy separator */
+        char *dotted = ms_dotted_name(name);
+        node = node_in_scope(el, s, dotted, 0);
+        free(dotted);
+    }
+    return node;
+}
+
 int ms_elab_node(MsElab *el, const MsToken *t, int *node)
 {
     if (t->kind != TK_WORD)
@@ -481,10 +492,12 @@ static double flat_size(FlatCount *fc, const MsSubckt *def)
     double total = 0;
     for (int i = 0; i < def->nelems; i++) {
         const MsCard *c = def->elems[i];
-        int ni = c->tok[0].s[0] == 'x' ? x_params_start(c) - 1 : 0;
         if (c->tok[0].s[0] != 'x') {
             total += 1;
-        } else if (ni >= 1 && c->tok[ni].kind == TK_WORD) {
+            continue;
+        }
+        int ni = x_params_start(c) - 1;
+        if (ni >= 1 && c->tok[ni].kind == TK_WORD) {
             const MsSubckt *sub = find_subckt(def, c->tok[ni].s);
             total += sub ? flat_size(fc, sub) : 0;
         }
@@ -625,19 +638,29 @@ static int add_instance(MsElab *el, const MsCard *c)
     return rc;
 }
 
+/* The node of an .ic or .nodeset entry, named in scope s, or an error naming it. */
+static int entry_node(MsElab *el, Scope *s, const MsIcDef *d, const char *card, int *node)
+{
+    *node = ms_elab_existing_node(el, s, d->node);
+    if (*node > 0)
+        return MS_OK;
+    return ms_err_at(el->err, MS_ERR_SEMANTIC, d->loc, "%s names %s node '%s'%s%s", card,
+                     *node == 0 ? "the ground" : "an unknown", d->node, s->def->name ? " of subcircuit " : "",
+                     s->def->name ? s->def->name : "");
+}
+
 /* The .ic cards of an instance's definition, its nodes and values read in
  * its scope (ngspice's subcircuit .ic). */
 static int instance_ics(MsElab *el, Scope *s)
 {
     for (int i = 0; i < s->def->nics; i++) {
         const MsIcDef *ic = &s->def->ics[i];
-        int node = node_in_scope(el, s, ic->node, 0);
-        if (node <= 0)
-            return ms_err_at(el->err, MS_ERR_SEMANTIC, ic->loc, ".ic names %s node '%s' of subcircuit %s",
-                             node == 0 ? "the ground" : "an unknown", ic->node, s->def->name);
+        int node, rc = entry_node(el, s, ic, ".ic", &node);
+        if (rc)
+            return rc;
         double v;
         MsTape *tape = NULL;
-        int rc = eval_in(el, s, ic->expr, ic->loc, "ic", &v);
+        rc = eval_in(el, s, ic->expr, ic->loc, "ic", &v);
         if (rc == MS_OK && el->ntrain)
             rc = ms_elab_dep_tape(el, s, ic->expr, ic->loc, "ic", &tape, &v);
         if (rc == MS_OK && tape)
@@ -720,30 +743,17 @@ static int eval_tran(MsElab *el)
     return MS_OK;
 }
 
-/* A node by name, or by Xyce's x1:b for memspice's x1.b; -1 if neither exists. */
-static int find_node_xyce(const MsCircuit *c, const char *name)
-{
-    int node = ms_circuit_find_node(c, name);
-    if (node < 0 && strchr(name, ':')) {
-        char *dotted = ms_dotted_name(name);
-        node = ms_circuit_find_node(c, dotted);
-        free(dotted);
-    }
-    return node;
-}
-
 static int resolve_ics(MsElab *el, Scope *top)
 {
     MsCircuit *c = el->c;
     MsDeck *d = &c->deck;
     for (int i = 0; i < d->nics; i++) {
-        int node = find_node_xyce(c, d->ics[i].node);
-        if (node <= 0)
-            return ms_err_at(el->err, MS_ERR_SEMANTIC, d->ics[i].loc, ".ic names %s node '%s'",
-                             node == 0 ? "the ground" : "an unknown", d->ics[i].node);
+        int node, rc = entry_node(el, top, &d->ics[i], ".ic", &node);
+        if (rc)
+            return rc;
         double v;
         MsTape *tape = NULL;
-        int rc = eval_in(el, top, d->ics[i].expr, d->ics[i].loc, "ic", &v);
+        rc = eval_in(el, top, d->ics[i].expr, d->ics[i].loc, "ic", &v);
         if (rc == MS_OK && el->ntrain)
             rc = ms_elab_dep_tape(el, top, d->ics[i].expr, d->ics[i].loc, "ic", &tape, &v);
         if (rc) {
@@ -758,12 +768,10 @@ static int resolve_ics(MsElab *el, Scope *top)
         c->ics[c->nics++] = (MsIc){node, 0, v};
     }
     for (int i = 0; i < d->nnodesets; i++) {   /* a first guess only: no gradient flows through it */
-        int node = find_node_xyce(c, d->nodesets[i].node);
-        if (node <= 0)
-            return ms_err_at(el->err, MS_ERR_SEMANTIC, d->nodesets[i].loc, ".nodeset names %s node '%s'",
-                             node == 0 ? "the ground" : "an unknown", d->nodesets[i].node);
         double v;
-        int rc = eval_in(el, top, d->nodesets[i].expr, d->nodesets[i].loc, "nodeset", &v);
+        int node, rc = entry_node(el, top, &d->nodesets[i], ".nodeset", &node);
+        if (rc == MS_OK)
+            rc = eval_in(el, top, d->nodesets[i].expr, d->nodesets[i].loc, "nodeset", &v);
         if (rc)
             return rc;
         MS_RESERVE_NEXT(c->nodesets, c->nnodesets);

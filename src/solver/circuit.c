@@ -93,14 +93,17 @@ int ms_circuit_signal(const MsCircuit *c, const MsVecRef *r, MsSave *out, MsErro
     if (!strchr(r->name, ':'))
         return signal_named(c, r->name, r, out, err);
     /* Xyce's hierarchy separator: v(x1:b) is memspice's (and ngspice's) v(x1.b),
-     * unless the name exists as written */
-    MsError scratch = {0};
-    if (signal_named(c, r->name, r, out, &scratch) == MS_OK)
+     * unless the name exists as written (whose error is the one reported) */
+    MsError as_written = {0}, dotted_err = {0};
+    if (signal_named(c, r->name, r, out, &as_written) == MS_OK)
         return MS_OK;
     char *dotted = ms_dotted_name(r->name);
-    int rc = signal_named(c, dotted, r, out, &scratch);
+    int rc = signal_named(c, dotted, r, out, &dotted_err);
     free(dotted);
-    return rc == MS_OK ? MS_OK : signal_named(c, r->name, r, out, err);
+    if (rc == MS_OK)
+        return MS_OK;
+    *err = as_written;
+    return as_written.code;
 }
 
 /* p(name): the element (Xyce's "x1:r1" is memspice's "x1.r1"), whose kind must tell its power. */

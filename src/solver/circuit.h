@@ -122,7 +122,7 @@ struct MsCircuit {
     MsTranSpec tran;
     MsIc *ics;                    /* .ic: forced in the operating point, start values with uic */
     int nics;
-    MsIc *nodesets;               /* .nodeset: forced at first, then released (dcop.c) */
+    MsIc *nodesets;               /* .nodeset: held at first, then released (dcop.c) */
     int nnodesets;
     MsSave *saves;
     int nsaves;

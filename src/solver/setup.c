@@ -118,25 +118,27 @@ int ms_setup_error(MsSetup *s, MsLoc loc, const char *fmt, ...)
     return ms_err_at(s->err, MS_ERR_SEMANTIC, loc, "%s", msg);
 }
 
-/* Requests in (col, row) order: a counting sort by row, then a stable one
- * by column, O(requests + unknowns) (a crossbar asks for millions). */
+/* in[0..m) into out, stably ordered by row (by_col 0) or column (unknowns
+ * 0..n): a counting sort; at has n + 2 entries. */
+static void count_sort(const Request *in, Request *out, size_t m, int n, int by_col, size_t *at)
+{
+    memset(at, 0, ((size_t)n + 2) * sizeof *at);
+    for (size_t i = 0; i < m; i++)
+        at[(by_col ? in[i].col : in[i].row) + 1]++;
+    for (int k = 0; k <= n; k++)
+        at[k + 1] += at[k];
+    for (size_t i = 0; i < m; i++)
+        out[at[by_col ? in[i].col : in[i].row]++] = in[i];
+}
+
+/* Requests in (col, row) order: by row, then stably by column, O(requests +
+ * unknowns) (a crossbar asks for millions). */
 static void sort_requests(MsSetup *s, int n)
 {
     Request *by_row = ms_malloc((s->nreq ? s->nreq : 1) * sizeof *by_row);
-    size_t *at = ms_calloc((size_t)n + 2, sizeof *at);
-    for (size_t i = 0; i < s->nreq; i++)
-        at[s->req[i].row + 1]++;
-    for (int k = 0; k <= n; k++)
-        at[k + 1] += at[k];
-    for (size_t i = 0; i < s->nreq; i++)
-        by_row[at[s->req[i].row]++] = s->req[i];
-    memset(at, 0, ((size_t)n + 2) * sizeof *at);
-    for (size_t i = 0; i < s->nreq; i++)
-        at[by_row[i].col + 1]++;
-    for (int k = 0; k <= n; k++)
-        at[k + 1] += at[k];
-    for (size_t i = 0; i < s->nreq; i++)
-        s->req[at[by_row[i].col]++] = by_row[i];
+    size_t *at = ms_malloc(((size_t)n + 2) * sizeof *at);
+    count_sort(s->req, by_row, s->nreq, n, 0, at);
+    count_sort(by_row, s->req, s->nreq, n, 1, at);
     free(at);
     free(by_row);
 }
